@@ -1,0 +1,49 @@
+package org.hearth.spec.error;
+
+/** Matrix error codes with the HTTP status the spec pairs them with; core picks a code, never a status. */
+public enum ErrorCode {
+    FORBIDDEN(403),
+    UNKNOWN_TOKEN(401),
+    MISSING_TOKEN(401),
+    UNAUTHORIZED(401),
+    USER_LOCKED(401),
+    BAD_JSON(400),
+    NOT_JSON(400),
+    NOT_FOUND(404),
+    LIMIT_EXCEEDED(429),
+    UNRECOGNIZED(404),
+    UNKNOWN(400),
+    USER_IN_USE(400),
+    INVALID_USERNAME(400),
+    ROOM_IN_USE(400),
+    INVALID_ROOM_STATE(400),
+    THREEPID_IN_USE(400),
+    THREEPID_NOT_FOUND(400),
+    SERVER_NOT_TRUSTED(400),
+    UNSUPPORTED_ROOM_VERSION(400),
+    INCOMPATIBLE_ROOM_VERSION(400),
+    BAD_STATE(400),
+    GUEST_ACCESS_FORBIDDEN(403),
+    CAPTCHA_NEEDED(400),
+    MISSING_PARAM(400),
+    INVALID_PARAM(400),
+    TOO_LARGE(413),
+    EXCLUSIVE(400),
+    RESOURCE_LIMIT_EXCEEDED(403),
+    CANNOT_LEAVE_SERVER_NOTICE_ROOM(403),
+    UNSUPPORTED(400);
+
+    private final int status;
+
+    ErrorCode(int status) {
+        this.status = status;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String errcode() {
+        return "M_" + name();
+    }
+}
