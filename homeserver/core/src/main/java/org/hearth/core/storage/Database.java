@@ -1,0 +1,117 @@
+package org.hearth.core.storage;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+import io.helidon.dbclient.DbClient;
+import io.helidon.dbclient.DbExecute;
+import io.helidon.dbclient.DbStatements;
+import io.helidon.dbclient.DbTransaction;
+import io.helidon.dbclient.jdbc.JdbcClientBuilder;
+import io.helidon.dbclient.jdbc.JdbcConnectionPool;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.function.Function;
+import javax.sql.DataSource;
+
+/**
+ * The MariaDB database of one server: a HikariCP pool, helidon-dbclient over it with the named statements of
+ * {@code db/statements.yaml}, and {@link #transaction} as the one place that commits.
+ */
+public final class Database implements AutoCloseable {
+    static final String STATEMENTS_RESOURCE = "db/statements.yaml";
+
+    private final HikariDataSource pool;
+    private final DbClient client;
+
+    private Database(HikariDataSource pool, DbClient client) {
+        this.pool = pool;
+        this.client = client;
+    }
+
+    /** Opens a pool on {@code settings}; fails at once when the database does not answer. */
+    public static Database open(DatabaseSettings settings) {
+        HikariConfig hikari = new HikariConfig();
+        hikari.setJdbcUrl(settings.jdbcUrl());
+        hikari.setUsername(settings.user());
+        hikari.setPassword(settings.password());
+        hikari.setMaximumPoolSize(settings.poolSize());
+        hikari.setPoolName("hearth-db");
+        // Transactions are explicit (see transaction()); single statements outside one commit on their own.
+        hikari.setAutoCommit(true);
+        // READ COMMITTED, not MariaDB's REPEATABLE READ: fewer gap locks between concurrent writers.
+        hikari.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+        HikariDataSource pool = new HikariDataSource(hikari);
+        try {
+            DbClient client = JdbcClientBuilder.create()
+                    .connectionPool(new HikariConnections(pool))
+                    .statements(statements())
+                    .build();
+            return new Database(pool, client);
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+    }
+
+    private static DbStatements statements() {
+        Config config = Config.builder(ConfigSources.classpath(STATEMENTS_RESOURCE))
+                .disableEnvironmentVariablesSource()
+                .disableSystemPropertiesSource()
+                .build();
+        return DbStatements.create(config);
+    }
+
+    /** For reads and single statements that need no transaction. */
+    public DbExecute execute() {
+        return client.execute();
+    }
+
+    /**
+     * Runs {@code work} in one transaction: commits when it returns, rolls back when anything is thrown (and
+     * rethrows it). The only place in Hearth that commits.
+     */
+    public <T> T transaction(Function<DbTransaction, T> work) {
+        DbTransaction tx = client.transaction();
+        try {
+            T result = work.apply(tx);
+            tx.commit();
+            return result;
+        } catch (RuntimeException | Error e) {
+            try {
+                tx.rollback();
+            } catch (RuntimeException rollbackFailure) {
+                e.addSuppressed(rollbackFailure);
+            }
+            throw e;
+        }
+    }
+
+    /** For Flyway and the few JDBC-only operations (batches). */
+    public DataSource dataSource() {
+        return pool;
+    }
+
+    @Override
+    public void close() {
+        client.close();
+        pool.close();
+    }
+
+    private record HikariConnections(HikariDataSource pool) implements JdbcConnectionPool {
+        @Override
+        public Connection connection() {
+            try {
+                return pool.getConnection();
+            } catch (SQLException e) {
+                throw new IllegalStateException("no database connection: " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public String dbType() {
+            return "mysql";
+        }
+    }
+}

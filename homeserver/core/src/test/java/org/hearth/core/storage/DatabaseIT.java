@@ -1,0 +1,91 @@
+package org.hearth.core.storage;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Against the MariaDB at 127.0.0.1:3306 (root, no password), in a scratch database dropped at the end. */
+class DatabaseIT {
+    private static final String SERVER = "jdbc:mariadb://127.0.0.1:3306/";
+    // hearth_test_<epoch seconds>_<random>: the server module's TestServer drops such leftovers after a day.
+    private static final String NAME = "hearth_test_" + System.currentTimeMillis() / 1000 + "_"
+            + Integer.toHexString(ThreadLocalRandom.current().nextInt() >>> 1);
+    private static Database database;
+
+    @BeforeAll
+    static void createScratchDatabase() throws SQLException {
+        admin("CREATE DATABASE " + NAME);
+        database = Database.open(new DatabaseSettings(SERVER + NAME, "root", "", 2));
+        Migrations.apply(database.dataSource());
+    }
+
+    @AfterAll
+    static void dropScratchDatabase() throws SQLException {
+        if (database != null) {
+            database.close();
+        }
+        admin("DROP DATABASE IF EXISTS " + NAME);
+    }
+
+    @Test
+    void migrationsAreRecordedAndNotReapplied() throws SQLException {
+        assertEquals(0, Migrations.apply(database.dataSource()).migrationsExecuted);
+        try (Connection c = database.dataSource().getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT version, success FROM flyway_schema_history WHERE version = '1'")) {
+            assertTrue(rs.next(), "V1 recorded");
+            assertTrue(rs.getBoolean("success"));
+        }
+    }
+
+    @Test
+    void transactionCommitsWhenWorkReturns() {
+        execute("CREATE TABLE IF NOT EXISTS tx_probe (v INT PRIMARY KEY)");
+        database.transaction(tx -> tx.createInsert("INSERT INTO tx_probe (v) VALUES (1)").execute());
+        assertEquals(1L, count("SELECT COUNT(*) AS n FROM tx_probe WHERE v = 1"));
+    }
+
+    @Test
+    void transactionRollsBackWhenWorkThrows() {
+        execute("CREATE TABLE IF NOT EXISTS tx_probe (v INT PRIMARY KEY)");
+        var failure = assertThrows(IllegalStateException.class, () -> database.transaction(tx -> {
+            tx.createInsert("INSERT INTO tx_probe (v) VALUES (2)").execute();
+            throw new IllegalStateException("boom");
+        }));
+        assertEquals("boom", failure.getMessage());
+        assertEquals(0L, count("SELECT COUNT(*) AS n FROM tx_probe WHERE v = 2"));
+    }
+
+    @Test
+    void databaseClaimedByOneServerNameRefusesAnother() {
+        var metadata = new ServerMetadata(database, Clock.systemUTC());
+        metadata.claim("a.example");
+        metadata.claim("a.example"); // the same name again is a normal restart
+        var e = assertThrows(ServerMetadata.ForeignDatabaseException.class, () -> metadata.claim("b.example"));
+        assertTrue(e.getMessage().contains("'a.example'"), e.getMessage());
+    }
+
+    private static long count(String sql) {
+        return database.execute().createGet(sql).execute().orElseThrow().column("n").get(Long.class);
+    }
+
+    private static void execute(String sql) {
+        database.execute().createDmlStatement(sql).execute();
+    }
+
+    private static void admin(String sql) throws SQLException {
+        try (Connection c = DriverManager.getConnection(SERVER, "root", ""); Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+}
