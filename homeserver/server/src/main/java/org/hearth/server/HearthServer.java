@@ -1,0 +1,219 @@
+package org.hearth.server;
+
+import io.helidon.webserver.ListenerConfig;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
+import io.helidon.webserver.http.HttpRouting;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.hearth.core.storage.Database;
+import org.hearth.core.storage.DatabaseSettings;
+import org.hearth.core.storage.Migrations;
+import org.hearth.core.storage.ServerMetadata;
+import org.hearth.federation.inbound.VersionRoutes;
+import org.hearth.federation.keys.ServerKeyRoutes;
+import org.hearth.server.client.VersionsRoutes;
+import org.hearth.server.client.WellKnownRoutes;
+import org.hearth.server.config.HearthConfig;
+import org.hearth.server.db.EmbeddedMariaDb;
+import org.hearth.server.http.Cors;
+import org.hearth.server.http.MatrixErrors;
+import org.hearth.server.tls.FederationKeystore;
+import org.hearth.spec.crypto.SigningKey;
+
+/** A running homeserver: its database, listeners and routes, wired by hand; {@link #close} stops it in order. */
+public final class HearthServer implements AutoCloseable {
+    static final String FEDERATION_SOCKET = "federation";
+    private static final Logger LOG = System.getLogger(HearthServer.class.getName());
+    // In-flight requests get this long to finish at shutdown.
+    private static final Duration GRACE = Duration.ofSeconds(10);
+
+    private final HearthConfig config;
+    private final EmbeddedMariaDb embedded;
+    private final Database database;
+    private final WebServer webServer;
+    private final String host;
+
+    private HearthServer(HearthConfig config, EmbeddedMariaDb embedded, Database database, WebServer webServer) {
+        this.config = config;
+        this.embedded = embedded;
+        this.database = database;
+        this.webServer = webServer;
+        this.host = ServerNames.host(config.serverName());
+    }
+
+    /** Starts everything or nothing: a failure part-way stops what was already started. */
+    public static HearthServer start(HearthConfig config, String version) {
+        List<AutoCloseable> started = new ArrayList<>();
+        try {
+            Files.createDirectories(config.dataDir());
+            Files.createDirectories(config.mediaDir());
+            SigningKey signingKey = ServerSigningKey.loadOrCreate(config.signingKeyFile());
+            var tlsIdentity = FederationKeystore.loadOrCreate(config.tls(), ServerNames.host(config.serverName()));
+
+            EmbeddedMariaDb embedded = null;
+            DatabaseSettings settings;
+            if (config.database().embedded()) {
+                embedded = EmbeddedMariaDb.start(config.embeddedDatabaseDir());
+                started.add(embedded);
+                settings = embedded.settings(config.database().poolSize());
+            } else {
+                var db = config.database();
+                settings = new DatabaseSettings(db.url(), db.user(), db.password(), db.poolSize());
+            }
+            Database database = Database.open(settings);
+            started.add(database);
+            var migration = Migrations.apply(database.dataSource());
+            LOG.log(Level.INFO, "database schema at version " + migration.targetSchemaVersion
+                    + " (" + migration.migrationsExecuted + " migrations applied now)");
+            new ServerMetadata(database, Clock.systemUTC()).claim(config.serverName());
+
+            // The well-known answers name the listeners' actual ports, known only once they are bound (port 0).
+            AtomicReference<WebServer> bound = new AtomicReference<>();
+            var wellKnown = new WellKnownRoutes(
+                    () -> clientBaseUrl(config, bound.get()),
+                    () -> ServerNames.host(config.serverName()) + ":" + bound.get().port(federationSocket(config)));
+            var keys = new ServerKeyRoutes(config.serverName(), signingKey, Clock.systemUTC());
+            var federationVersion = new VersionRoutes(version);
+
+            HttpRouting.Builder federationRouting = HttpRouting.builder();
+            if (config.listeners().combined()) {
+                clientRoutes(federationRouting);
+            }
+            federationRouting.register("/_matrix/key/v2", keys)
+                    .register("/_matrix/federation/v1", federationVersion)
+                    .register("/.well-known/matrix", wellKnown);
+            MatrixErrors.install(federationRouting);
+
+            long maxBody = config.limits().maxRequestBodyBytes();
+            WebServerConfig.Builder server = WebServer.builder()
+                    .shutdownHook(false) // Main's hook stops us, then the database
+                    .featuresDiscoverServices(false);
+            if (config.listeners().combined()) {
+                var fed = config.listeners().federation();
+                listener(server, fed, maxBody).routing(federationRouting)
+                        .tls(t -> t.privateKey(tlsIdentity.key()).privateKeyCertChain(tlsIdentity.chain()));
+            } else {
+                HttpRouting.Builder clientRouting = HttpRouting.builder();
+                clientRoutes(clientRouting);
+                clientRouting.register("/.well-known/matrix", wellKnown);
+                MatrixErrors.install(clientRouting);
+                listener(server, config.listeners().client(), maxBody).routing(clientRouting);
+
+                var fed = config.listeners().federation();
+                server.putSocket(FEDERATION_SOCKET, socket -> socket
+                        .host(fed.bindAddress())
+                        .port(fed.port())
+                        .maxPayloadSize(maxBody)
+                        .shutdownGracePeriod(GRACE)
+                        .directHandlers(MatrixErrors.directHandlers())
+                        .tls(t -> t.privateKey(tlsIdentity.key()).privateKeyCertChain(tlsIdentity.chain()))
+                        .routing(federationRouting));
+            }
+            WebServer webServer = server.build();
+            webServer.start();
+            bound.set(webServer);
+            return new HearthServer(config, embedded, database, webServer);
+        } catch (IOException e) {
+            closeAll(started);
+            throw new UncheckedIOException("cannot create " + config.dataDir() + ": " + e.getMessage(), e);
+        } catch (RuntimeException | Error e) {
+            closeAll(started);
+            throw e;
+        }
+    }
+
+    private static void clientRoutes(HttpRouting.Builder routing) {
+        routing.addFilter(new Cors())
+                .register("/_matrix/client", new VersionsRoutes());
+    }
+
+    // Typed to the concrete builder type so the caller can go on configuring the default socket.
+    private static WebServerConfig.Builder listener(WebServerConfig.Builder server, HearthConfig.Listener listener,
+                                                    long maxBody) {
+        return server.host(listener.bindAddress())
+                .port(listener.port())
+                .maxPayloadSize(maxBody)
+                .shutdownGracePeriod(GRACE)
+                .directHandlers(MatrixErrors.directHandlers());
+    }
+
+    private static String federationSocket(HearthConfig config) {
+        return config.listeners().combined() ? WebServer.DEFAULT_SOCKET_NAME : FEDERATION_SOCKET;
+    }
+
+    private static String clientBaseUrl(HearthConfig config, WebServer server) {
+        if (config.publicBaseUrl().isPresent()) {
+            return config.publicBaseUrl().get();
+        }
+        String host = ServerNames.hostForUrl(config.serverName());
+        return config.listeners().combined()
+                ? "https://" + host + ":" + server.port()
+                : "http://" + host + ":" + server.port();
+    }
+
+    public String serverName() {
+        return config.serverName();
+    }
+
+    public int clientPort() {
+        return webServer.port();
+    }
+
+    public int federationPort() {
+        return webServer.port(federationSocket(config));
+    }
+
+    public String clientUrl() {
+        return (config.listeners().combined() ? "https://" : "http://") + urlHost() + ":" + clientPort();
+    }
+
+    public String federationUrl() {
+        return "https://" + urlHost() + ":" + federationPort();
+    }
+
+    private String urlHost() {
+        // A listener on all interfaces is reachable on loopback; a specific one only on its own address.
+        String bind = config.listeners().federation().bindAddress();
+        return bind.equals("0.0.0.0") || bind.equals("::") ? ServerNames.hostForUrl(config.serverName()) : bind;
+    }
+
+    public Database database() {
+        return database;
+    }
+
+    /** Stops accepting, lets in-flight requests finish (up to the grace period), closes the pool, stops MariaDB. */
+    @Override
+    public void close() {
+        try {
+            webServer.stop();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "webserver did not stop cleanly", e);
+        }
+        List<AutoCloseable> rest = new ArrayList<>();
+        if (embedded != null) {
+            rest.add(embedded);
+        }
+        rest.add(database);
+        closeAll(rest);
+    }
+
+    // Closes in reverse order of starting: the pool before the database it talks to.
+    private static void closeAll(List<AutoCloseable> started) {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            try {
+                started.get(i).close();
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "cannot close " + started.get(i), e);
+            }
+        }
+    }
+}

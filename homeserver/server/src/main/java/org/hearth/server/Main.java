@@ -1,0 +1,50 @@
+package org.hearth.server;
+
+import io.helidon.logging.common.LogConfig;
+import java.util.concurrent.Callable;
+import org.hearth.server.cli.GenerateConfigCommand;
+import org.hearth.server.cli.RunCommand;
+import org.hearth.server.cli.SpecCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code hearth}: the command line of the homeserver jar. */
+@Command(name = "hearth", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        subcommands = {RunCommand.class, GenerateConfigCommand.class, SpecCommand.class},
+        description = "Hearth, a Matrix homeserver.")
+public final class Main implements Callable<Integer> {
+    // Exit codes follow sysexits.h where one fits; picocli itself answers 2 for a wrong command line.
+    public static final int EXIT_OK = 0;
+    public static final int EXIT_FAILURE = 1;
+    public static final int EXIT_USAGE = 2;
+    public static final int EXIT_CANT_CREATE = 73;
+    public static final int EXIT_CONFIG = 78;
+
+    public static void main(String[] args) {
+        LogConfig.configureRuntime();
+        int code = new CommandLine(new Main()).execute(args);
+        // Only failures exit explicitly; a served run returns here after the shutdown hook has stopped everything.
+        if (code != EXIT_OK) {
+            System.exit(code);
+        }
+    }
+
+    @Override
+    public Integer call() {
+        new CommandLine(this).usage(System.err);
+        return EXIT_USAGE;
+    }
+
+    /** The jar's version (from the shaded manifest), or "dev" when run from classes. */
+    public static String version() {
+        String version = Main.class.getPackage().getImplementationVersion();
+        return version != null ? version : "dev";
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"hearth " + version()};
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package org.hearth.server.client;
+
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.util.function.Supplier;
+import org.hearth.server.http.MatrixErrors;
+import org.hearth.server.http.Reply;
+
+/**
+ * Spec: Client-Server API "Server Discovery" ({@code /.well-known/matrix/client}) and Server-Server API
+ * "Resolving server names" ({@code /.well-known/matrix/server}); mounted at /.well-known/matrix.
+ */
+public final class WellKnownRoutes implements HttpService {
+    private final Supplier<String> clientBaseUrl;
+    private final Supplier<String> federationAddress;
+
+    /**
+     * Suppliers because both name listener ports, which are known only once the listeners are bound (port 0).
+     *
+     * @param clientBaseUrl     what clients should use as the homeserver base URL
+     * @param federationAddress host:port where other servers reach our federation listener
+     */
+    public WellKnownRoutes(Supplier<String> clientBaseUrl, Supplier<String> federationAddress) {
+        this.clientBaseUrl = clientBaseUrl;
+        this.federationAddress = federationAddress;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/client", this::client)
+                .any("/client", MatrixErrors::wrongMethod)
+                .get("/server", this::server)
+                .any("/server", MatrixErrors::wrongMethod);
+    }
+
+    private void client(ServerRequest req, ServerResponse res) {
+        JsonObject body = Json.createObjectBuilder()
+                .add("m.homeserver", Json.createObjectBuilder().add("base_url", clientBaseUrl.get()))
+                .build();
+        Reply.json(res, 200, body);
+    }
+
+    private void server(ServerRequest req, ServerResponse res) {
+        Reply.json(res, 200, Json.createObjectBuilder().add("m.server", federationAddress.get()).build());
+    }
+}

@@ -1,0 +1,192 @@
+package org.hearth.server.config;
+
+import io.helidon.config.Config;
+import io.helidon.config.ConfigException;
+import io.helidon.config.ConfigSources;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.hearth.spec.room.RoomVersion;
+
+/**
+ * Reads {@code hearth.yaml} with overrides layered on top (command-line flags, then environment variables).
+ *
+ * <p>Helidon Config rather than snakeyaml directly: it is already on the classpath for the webserver, it layers
+ * sources (overrides over the file) without merge code of ours, and addresses keys by path. Environment and
+ * system-property sources are switched off: only the documented HEARTH_* variables ({@link EnvOverrides}) apply,
+ * and {@code ${...}} is not expanded so a password may contain it.
+ */
+public final class ConfigLoader {
+    static final String DEFAULT_TLS_ALIAS = "hearth-federation";
+    // The generated keystore holds a self-signed certificate and is protected by its file mode (0600) like the
+    // signing key; generated configs carry a random password anyway.
+    static final String DEFAULT_TLS_PASSWORD = "hearth";
+    static final long DEFAULT_MAX_REQUEST_BODY_BYTES = 50L * 1024 * 1024;
+
+    // Spec appendix "Server Name": hostname (DNS name, IPv4 literal or [IPv6 literal]) and an optional port.
+    private static final Pattern SERVER_NAME = Pattern.compile(
+            "(?:\\[[0-9A-Fa-f:.]{2,45}]|[A-Za-z0-9.-]{1,255})(?::([0-9]{1,5}))?");
+
+    private static final Set<String> KNOWN_KEYS = Set.of(
+            "server_name", "public_baseurl", "data_dir", "media_dir", "default_room_version",
+            "listeners.client.port", "listeners.client.bind_address",
+            "listeners.federation.port", "listeners.federation.bind_address", "listeners.combined",
+            "database.type", "database.url", "database.user", "database.password", "database.pool_size",
+            "registration.open", "registration.shared_secret",
+            "limits.max_request_body_bytes", "limits.rate_limits",
+            "federation.verify_tls", "federation.allow_private_addresses",
+            "tls.keystore", "tls.keystore_password", "tls.alias");
+
+    private ConfigLoader() {}
+
+    /** Loads {@code file} (which must exist) under {@code overrides} (config key to value). */
+    public static HearthConfig load(Path file, Map<String, String> overrides) {
+        if (!Files.isRegularFile(file)) {
+            throw new InvalidConfigException("config file " + file + " does not exist (hearth generate-config writes one)");
+        }
+        Config config;
+        try {
+            config = Config.builder()
+                    .disableEnvironmentVariablesSource()
+                    .disableSystemPropertiesSource()
+                    .disableValueResolving()
+                    .disableKeyResolving()
+                    // The first source wins: overrides, then the file.
+                    .sources(ConfigSources.create(overrides), ConfigSources.file(file))
+                    .build();
+            // Helidon parses lazily; touch the tree so a YAML syntax error surfaces here, with the file name.
+            config.traverse().count();
+        } catch (ConfigException e) {
+            throw new InvalidConfigException("cannot read " + file + ": " + rootMessage(e), e);
+        }
+        checkNoUnknownKeys(config, file);
+        return read(config);
+    }
+
+    private static void checkNoUnknownKeys(Config config, Path file) {
+        Set<String> unknown = config.traverse()
+                .filter(Config::isLeaf)
+                .map(node -> node.key().toString())
+                .filter(key -> !KNOWN_KEYS.contains(key))
+                .collect(Collectors.toCollection(java.util.TreeSet::new));
+        if (!unknown.isEmpty()) {
+            // A misspelt key would otherwise silently fall back to its default.
+            throw new InvalidConfigException("unknown config keys in " + file + ": " + String.join(", ", unknown));
+        }
+    }
+
+    static HearthConfig read(Config c) {
+        String serverName = string(c, "server_name").orElseThrow(
+                () -> new InvalidConfigException("server_name is required (or set HEARTH_SERVER_NAME)"));
+        checkServerName(serverName);
+        Path dataDir = Path.of(string(c, "data_dir").orElse("data")).toAbsolutePath().normalize();
+        Path mediaDir = string(c, "media_dir").map(Path::of).orElse(dataDir.resolve("media")).toAbsolutePath().normalize();
+
+        var listeners = new HearthConfig.Listeners(
+                new HearthConfig.Listener(string(c, "listeners.client.bind_address").orElse("0.0.0.0"),
+                        port(c, "listeners.client.port", 8008)),
+                new HearthConfig.Listener(string(c, "listeners.federation.bind_address").orElse("0.0.0.0"),
+                        port(c, "listeners.federation.port", 8448)),
+                bool(c, "listeners.combined", false));
+
+        String type = string(c, "database.type").orElse("embedded").toLowerCase(Locale.ROOT);
+        var database = switch (type) {
+            case "embedded" -> new HearthConfig.DatabaseConfig(true, "", "root", "", poolSize(c));
+            case "external" -> {
+                String url = string(c, "database.url").orElseThrow(() -> new InvalidConfigException(
+                        "database.url is required when database.type is external (or set HEARTH_DATABASE_URL)"));
+                if (!url.startsWith("jdbc:mariadb://") && !url.startsWith("jdbc:mysql://")) {
+                    throw new InvalidConfigException("database.url must look like jdbc:mariadb://host:port/name, got " + url);
+                }
+                yield new HearthConfig.DatabaseConfig(false, url, string(c, "database.user").orElse(""),
+                        c.get("database.password").asString().orElse(""), poolSize(c));
+            }
+            default -> throw new InvalidConfigException("database.type must be embedded or external, got " + type);
+        };
+
+        var registration = new HearthConfig.Registration(bool(c, "registration.open", false),
+                string(c, "registration.shared_secret"));
+
+        String versionId = string(c, "default_room_version").orElse(RoomVersion.DEFAULT.id());
+        RoomVersion version = RoomVersion.find(versionId)
+                .filter(RoomVersion::stable)
+                .orElseThrow(() -> new InvalidConfigException("default_room_version " + versionId
+                        + " is not a stable room version this server knows (1 to 12)"));
+
+        long maxBody = integer(c, "limits.max_request_body_bytes", DEFAULT_MAX_REQUEST_BODY_BYTES);
+        // Below 64 KiB a single maximum-size event (spec: 65536 bytes) would not fit in a request.
+        if (maxBody < 65_536) {
+            throw new InvalidConfigException("limits.max_request_body_bytes must be at least 65536, got " + maxBody);
+        }
+        var limits = new HearthConfig.Limits(maxBody, bool(c, "limits.rate_limits", true));
+        var federation = new HearthConfig.Federation(bool(c, "federation.verify_tls", true),
+                bool(c, "federation.allow_private_addresses", false));
+        var tls = new HearthConfig.Tls(
+                string(c, "tls.keystore").map(Path::of).orElse(dataDir.resolve("tls").resolve("federation.p12"))
+                        .toAbsolutePath().normalize(),
+                c.get("tls.keystore_password").asString().orElse(DEFAULT_TLS_PASSWORD),
+                string(c, "tls.alias").orElse(DEFAULT_TLS_ALIAS));
+
+        return new HearthConfig(serverName, string(c, "public_baseurl"), dataDir, mediaDir, listeners, database,
+                registration, version, limits, federation, tls);
+    }
+
+    static void checkServerName(String serverName) {
+        var m = SERVER_NAME.matcher(serverName);
+        if (!m.matches() || (m.group(1) != null && Integer.parseInt(m.group(1)) > 65535)) {
+            throw new InvalidConfigException("server_name '" + serverName
+                    + "' is not a valid Matrix server name (hostname or IP, optionally :port)");
+        }
+    }
+
+    private static Optional<String> string(Config c, String key) {
+        return c.get(key).asString().asOptional().map(String::strip).filter(s -> !s.isEmpty());
+    }
+
+    private static boolean bool(Config c, String key, boolean fallback) {
+        return string(c, key).map(v -> switch (v.toLowerCase(Locale.ROOT)) {
+            case "true", "on", "yes", "1" -> true;
+            case "false", "off", "no", "0" -> false;
+            default -> throw new InvalidConfigException(key + " must be true or false (or on/off), got '" + v + "'");
+        }).orElse(fallback);
+    }
+
+    private static long integer(Config c, String key, long fallback) {
+        return string(c, key).map(v -> {
+            try {
+                return Long.parseLong(v);
+            } catch (NumberFormatException e) {
+                throw new InvalidConfigException(key + " must be an integer, got '" + v + "'");
+            }
+        }).orElse(fallback);
+    }
+
+    private static int port(Config c, String key, int fallback) {
+        long port = integer(c, key, fallback);
+        if (port < 0 || port > 65535) {
+            throw new InvalidConfigException(key + " must be a port from 0 (any free port) to 65535, got " + port);
+        }
+        return (int) port;
+    }
+
+    private static int poolSize(Config c) {
+        long size = integer(c, "database.pool_size", 10);
+        if (size < 1 || size > 1000) {
+            throw new InvalidConfigException("database.pool_size must be from 1 to 1000, got " + size);
+        }
+        return (int) size;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getMessage();
+    }
+}

