@@ -9,13 +9,13 @@ import org.hearth.spec.room.RedactionRules;
 import org.hearth.spec.room.RoomVersion;
 
 /**
- * The redaction algorithm of each room version (spec: "Redactions" in rooms/v1, v6, v9 and v11): keeps the
+ * The redaction algorithm of each room version (spec: "Redactions" in rooms/v1, v6, v8, v9 and v11): keeps the
  * listed top-level keys and, per event type, the listed content keys. {@code unsigned} is always removed.
  */
 public final class Redaction {
     private Redaction() {}
 
-    // rooms/fragments/v1-redactions.md (same list in v6 and v9).
+    // rooms/fragments/v1-redactions.md (same list in v6, v8 and v9).
     private static final Set<String> TOP_LEVEL_V1 = Set.of("event_id", "type", "room_id", "sender", "state_key",
             "content", "hashes", "signatures", "depth", "prev_events", "prev_state", "auth_events", "origin",
             "origin_server_ts", "membership");
@@ -70,7 +70,7 @@ public final class Redaction {
 
     private static JsonObject member(RedactionRules rules, JsonObject content) {
         JsonObject kept = keep(content, switch (rules) {
-            case V1, V6 -> Set.of("membership");
+            case V1, V6, V8 -> Set.of("membership");
             case V9, V11 -> Set.of("membership", "join_authorised_via_users_server");
         });
         if (rules == RedactionRules.V11 && content.get("third_party_invite") instanceof JsonObject invite) {
