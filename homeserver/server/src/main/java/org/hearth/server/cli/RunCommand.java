@@ -91,9 +91,11 @@ public final class RunCommand implements Callable<Integer> {
 
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.log(Level.INFO, "shutting down");
+            // To the console, not the log: JUL resets its handlers in a shutdown hook of its own, concurrently.
+            out.println("hearth: shutting down");
             server.close();
-            LOG.log(Level.INFO, "stopped");
+            out.println("hearth: stopped");
+            out.flush();
             stopped.countDown();
         }, "hearth-shutdown"));
 
@@ -112,9 +114,13 @@ public final class RunCommand implements Callable<Integer> {
         return Main.EXIT_OK;
     }
 
-    /** Environment overrides with the flags on top. */
-    Map<String, String> overrides() {
-        Map<String, String> overrides = new LinkedHashMap<>(EnvOverrides.from(env));
+    private Map<String, String> overrides() {
+        return overridesOver(env);
+    }
+
+    /** The overrides of {@code environment} with this command's flags on top. */
+    public Map<String, String> overridesOver(Map<String, String> environment) {
+        Map<String, String> overrides = new LinkedHashMap<>(EnvOverrides.from(environment));
         if (dataDir != null) {
             overrides.put("data_dir", dataDir.toString());
         }

@@ -2,6 +2,7 @@ package org.hearth.server.http;
 
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
+import io.helidon.http.ServerResponseHeaders;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
@@ -17,11 +18,15 @@ public final class Cors implements Filter {
     static final String ALLOW_METHODS = "GET, POST, PUT, DELETE, OPTIONS";
     static final String ALLOW_HEADERS = "X-Requested-With, Content-Type, Authorization";
 
+    static void addHeaders(ServerResponseHeaders headers) {
+        headers.set(HeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, ALLOW_ORIGIN);
+        headers.set(HeaderNames.ACCESS_CONTROL_ALLOW_METHODS, ALLOW_METHODS);
+        headers.set(HeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, ALLOW_HEADERS);
+    }
+
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
-        res.header(HeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, ALLOW_ORIGIN);
-        res.header(HeaderNames.ACCESS_CONTROL_ALLOW_METHODS, ALLOW_METHODS);
-        res.header(HeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, ALLOW_HEADERS);
+        addHeaders(res.headers());
         if (Method.OPTIONS.equals(req.prologue().method())) {
             res.status(Status.NO_CONTENT_204).send();
             return;

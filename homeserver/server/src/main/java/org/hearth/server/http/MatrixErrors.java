@@ -82,6 +82,8 @@ public final class MatrixErrors {
         }
         byte[] body = Reply.errorBody(codeFor(code).errcode(), messageFor(code)).toString().getBytes(StandardCharsets.UTF_8);
         headers.set(HeaderNames.CONTENT_TYPE, "application/json");
+        // Routing (and so the CORS filter) never ran: without these a browser sees an opaque network error.
+        Cors.addHeaders(headers);
         return DirectHandler.TransportResponse.builder()
                 .status(status)
                 .headers(headers)
