@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The harness itself: its scratch database is the server's, and stale ones are dropped. */
-class TestServerIT {
+class ScratchDatabaseIT {
     @RegisterExtension
     static final TestServer server = TestServer.withScratchDatabase();
 
