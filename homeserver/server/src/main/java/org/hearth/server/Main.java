@@ -1,6 +1,8 @@
 package org.hearth.server;
 
-import io.helidon.logging.common.LogConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.logging.LogManager;
 import java.util.concurrent.Callable;
 import org.hearth.server.cli.GenerateConfigCommand;
 import org.hearth.server.cli.RunCommand;
@@ -21,11 +23,26 @@ public final class Main implements Callable<Integer> {
     public static final int EXIT_CONFIG = 78;
 
     public static void main(String[] args) {
-        LogConfig.configureRuntime();
+        configureLogging();
         int code = new CommandLine(new Main()).execute(args);
         // Only failures exit explicitly; a served run returns here after the shutdown hook has stopped everything.
         if (code != EXIT_OK) {
             System.exit(code);
+        }
+    }
+
+    // Our logging.properties unless the operator passes -Djava.util.logging.config.file. Logs go to stderr:
+    // stdout carries the start banner and `hearth spec` output, which scripts read.
+    private static void configureLogging() {
+        if (System.getProperty("java.util.logging.config.file") != null) {
+            return;
+        }
+        try (InputStream in = Main.class.getResourceAsStream("/logging.properties")) {
+            if (in != null) {
+                LogManager.getLogManager().readConfiguration(in);
+            }
+        } catch (IOException e) {
+            System.err.println("hearth: cannot read logging.properties: " + e.getMessage());
         }
     }
 

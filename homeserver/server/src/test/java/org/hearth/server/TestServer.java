@@ -50,6 +50,7 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
     private static final Pattern SCRATCH = Pattern.compile("hearth_test_([0-9]{10})_[0-9a-f]+");
 
     private final boolean forceEmbedded;
+    private boolean combined;
     private Path dataDir;
     private String scratchDatabase;
     private HearthServer server;
@@ -69,6 +70,12 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
         return new TestServer(true);
     }
 
+    /** Both APIs on the one TLS listener ({@code listeners.combined}). */
+    public TestServer combined() {
+        this.combined = true;
+        return this;
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         Path target = Path.of("target");
@@ -86,6 +93,7 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
         overrides.put("listeners.federation.bind_address", "127.0.0.1");
         overrides.put("limits.max_request_body_bytes", Long.toString(MAX_BODY_BYTES));
         overrides.put("limits.rate_limits", "off");
+        overrides.put("listeners.combined", Boolean.toString(combined));
         if (!forceEmbedded && externalMariaDbAnswers()) {
             dropStaleScratchDatabases(Instant.now().minus(Duration.ofDays(1)));
             scratchDatabase = "hearth_test_" + Instant.now().getEpochSecond() + "_"
@@ -131,9 +139,10 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
         return server.serverName();
     }
 
-    /** A request to the client listener (plain HTTP). */
+    /** A request to the client listener (plain HTTP; TLS when combined). */
     public Response client(String method, String path, HttpRequest.BodyPublisher body, String... headers) {
-        return send(method, URI.create("http://127.0.0.1:" + server.clientPort() + path), body, headers);
+        String base = combined ? "https://localhost:" : "http://127.0.0.1:";
+        return send(method, URI.create(base + server.clientPort() + path), body, headers);
     }
 
     public Response client(String method, String path) {
