@@ -11,8 +11,6 @@ import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.hearth.core.storage.Database;
 import org.hearth.core.storage.DatabaseSettings;
@@ -37,40 +35,39 @@ public final class HearthServer implements AutoCloseable {
     private static final Duration GRACE = Duration.ofSeconds(10);
 
     private final HearthConfig config;
-    private final EmbeddedMariaDb embedded;
+    private final Lifecycle lifecycle;
     private final Database database;
     private final WebServer webServer;
-    private final String host;
 
-    private HearthServer(HearthConfig config, EmbeddedMariaDb embedded, Database database, WebServer webServer) {
+    private HearthServer(HearthConfig config, Lifecycle lifecycle, Database database, WebServer webServer) {
         this.config = config;
-        this.embedded = embedded;
+        this.lifecycle = lifecycle;
         this.database = database;
         this.webServer = webServer;
-        this.host = ServerNames.host(config.serverName());
     }
 
-    /** Starts everything or nothing: a failure part-way stops what was already started. */
-    public static HearthServer start(HearthConfig config, String version) {
-        List<AutoCloseable> started = new ArrayList<>();
+    /**
+     * Starts everything or nothing: a failure part-way stops what was already started. Everything started is
+     * recorded in {@code lifecycle}, which {@link #close} (or a shutdown hook holding it) stops.
+     */
+    public static HearthServer start(HearthConfig config, String version, Lifecycle lifecycle) {
         try {
             Files.createDirectories(config.dataDir());
             Files.createDirectories(config.mediaDir());
             SigningKey signingKey = ServerSigningKey.loadOrCreate(config.signingKeyFile());
             var tlsIdentity = FederationKeystore.loadOrCreate(config.tls(), ServerNames.host(config.serverName()));
 
-            EmbeddedMariaDb embedded = null;
             DatabaseSettings settings;
             if (config.database().embedded()) {
-                embedded = EmbeddedMariaDb.start(config.embeddedDatabaseDir());
-                started.add(embedded);
+                // Recorded before it starts: stopping waits for a start in progress, then stops mariadbd.
+                EmbeddedMariaDb embedded = lifecycle.add(new EmbeddedMariaDb(config.embeddedDatabaseDir()));
+                embedded.start();
                 settings = embedded.settings(config.database().poolSize());
             } else {
                 var db = config.database();
                 settings = new DatabaseSettings(db.url(), db.user(), db.password(), db.poolSize());
             }
-            Database database = Database.open(settings);
-            started.add(database);
+            Database database = lifecycle.add(Database.open(settings));
             var migration = Migrations.apply(database.dataSource());
             LOG.log(Level.INFO, "database schema at version " + migration.targetSchemaVersion
                     + " (" + migration.migrationsExecuted + " migrations applied now)");
@@ -119,14 +116,16 @@ public final class HearthServer implements AutoCloseable {
                         .routing(federationRouting));
             }
             WebServer webServer = server.build();
+            // Stopping lets in-flight requests finish (up to the grace period) before the pool closes.
+            lifecycle.add(new Stoppable("webserver", webServer::stop));
             webServer.start();
             bound.set(webServer);
-            return new HearthServer(config, embedded, database, webServer);
+            return new HearthServer(config, lifecycle, database, webServer);
         } catch (IOException e) {
-            closeAll(started);
+            lifecycle.close();
             throw new UncheckedIOException("cannot create " + config.dataDir() + ": " + e.getMessage(), e);
         } catch (RuntimeException | Error e) {
-            closeAll(started);
+            lifecycle.close();
             throw e;
         }
     }
@@ -193,27 +192,18 @@ public final class HearthServer implements AutoCloseable {
     /** Stops accepting, lets in-flight requests finish (up to the grace period), closes the pool, stops MariaDB. */
     @Override
     public void close() {
-        try {
-            webServer.stop();
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "webserver did not stop cleanly", e);
-        }
-        List<AutoCloseable> rest = new ArrayList<>();
-        if (embedded != null) {
-            rest.add(embedded);
-        }
-        rest.add(database);
-        closeAll(rest);
+        lifecycle.close();
     }
 
-    // Closes in reverse order of starting: the pool before the database it talks to.
-    private static void closeAll(List<AutoCloseable> started) {
-        for (int i = started.size() - 1; i >= 0; i--) {
-            try {
-                started.get(i).close();
-            } catch (Exception e) {
-                LOG.log(Level.WARNING, "cannot close " + started.get(i), e);
-            }
+    private record Stoppable(String name, Runnable stop) implements AutoCloseable {
+        @Override
+        public void close() {
+            stop.run();
+        }
+
+        @Override
+        public String toString() {
+            return name;
         }
     }
 }

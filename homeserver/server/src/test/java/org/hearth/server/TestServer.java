@@ -105,7 +105,7 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
             overrides.put("database.password", "");
         }
         HearthConfig config = DataDirectory.prepare(Optional.empty(), overrides);
-        server = HearthServer.start(config, "test");
+        server = HearthServer.start(config, "test", new Lifecycle());
         http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .sslContext(trustAll())

@@ -12,6 +12,7 @@ import java.util.concurrent.CountDownLatch;
 import org.hearth.core.storage.ServerMetadata;
 import org.hearth.server.DataDirectory;
 import org.hearth.server.HearthServer;
+import org.hearth.server.Lifecycle;
 import org.hearth.server.Main;
 import org.hearth.server.config.EnvOverrides;
 import org.hearth.server.config.HearthConfig;
@@ -75,29 +76,31 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        HearthConfig settings;
-        HearthServer server;
-        try {
-            settings = DataDirectory.prepare(Optional.ofNullable(config), overrides());
-            server = HearthServer.start(settings, Main.version());
-        } catch (InvalidConfigException | ServerMetadata.ForeignDatabaseException e) {
-            err.println("hearth: " + e.getMessage());
-            return Main.EXIT_CONFIG;
-        } catch (RuntimeException e) {
-            LOG.log(Level.ERROR, "start-up failed", e);
-            err.println("hearth: start-up failed: " + e.getMessage());
-            return Main.EXIT_FAILURE;
-        }
-
+        // The hook exists before anything starts, so SIGTERM during start-up stops what has started.
+        Lifecycle lifecycle = new Lifecycle();
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        Thread hook = new Thread(() -> {
             // To the console, not the log: JUL resets its handlers in a shutdown hook of its own, concurrently.
             out.println("hearth: shutting down");
-            server.close();
+            lifecycle.close();
             out.println("hearth: stopped");
             out.flush();
             stopped.countDown();
-        }, "hearth-shutdown"));
+        }, "hearth-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+
+        HearthServer server;
+        try {
+            HearthConfig settings = DataDirectory.prepare(Optional.ofNullable(config), overrides());
+            server = HearthServer.start(settings, Main.version(), lifecycle);
+        } catch (InvalidConfigException | ServerMetadata.ForeignDatabaseException e) {
+            err.println("hearth: " + e.getMessage());
+            return failedStart(hook, Main.EXIT_CONFIG);
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "start-up failed", e);
+            err.println("hearth: start-up failed: " + e.getMessage());
+            return failedStart(hook, Main.EXIT_FAILURE);
+        }
 
         out.println("Hearth " + Main.version() + " started");
         out.println("  server name:    " + server.serverName());
@@ -112,6 +115,16 @@ public final class RunCommand implements Callable<Integer> {
             Thread.currentThread().interrupt();
         }
         return Main.EXIT_OK;
+    }
+
+    // HearthServer.start already stopped what it had started; the hook would only print noise.
+    private static int failedStart(Thread hook, int code) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException alreadyShuttingDown) {
+            // the hook is running: a signal arrived during start-up
+        }
+        return code;
     }
 
     private Map<String, String> overrides() {

