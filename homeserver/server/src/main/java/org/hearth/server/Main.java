@@ -19,6 +19,7 @@ public final class Main implements Callable<Integer> {
     public static final int EXIT_OK = 0;
     public static final int EXIT_FAILURE = 1;
     public static final int EXIT_USAGE = 2;
+    public static final int EXIT_UNAVAILABLE = 69;
     public static final int EXIT_CANT_CREATE = 73;
     public static final int EXIT_CONFIG = 78;
 

@@ -2,6 +2,7 @@ package org.hearth.core.storage;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import io.helidon.dbclient.DbClient;
@@ -30,7 +31,11 @@ public final class Database implements AutoCloseable {
         this.client = client;
     }
 
-    /** Opens a pool on {@code settings}; fails at once when the database does not answer. */
+    /**
+     * Opens a pool on {@code settings}; fails at once when the database does not answer.
+     *
+     * @throws UnavailableException when no connection can be made (wrong URL, credentials, missing database)
+     */
     public static Database open(DatabaseSettings settings) {
         HikariConfig hikari = new HikariConfig();
         hikari.setJdbcUrl(settings.jdbcUrl());
@@ -42,7 +47,14 @@ public final class Database implements AutoCloseable {
         hikari.setAutoCommit(true);
         // READ COMMITTED, not MariaDB's REPEATABLE READ: fewer gap locks between concurrent writers.
         hikari.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
-        HikariDataSource pool = new HikariDataSource(hikari);
+        HikariDataSource pool;
+        try {
+            pool = new HikariDataSource(hikari);
+        } catch (HikariPool.PoolInitializationException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new UnavailableException("cannot connect to " + settings.jdbcUrl() + " as '" + settings.user() + "': "
+                    + cause.getMessage(), e);
+        }
         try {
             DbClient client = JdbcClientBuilder.create()
                     .connectionPool(new HikariConnections(pool))
@@ -97,6 +109,13 @@ public final class Database implements AutoCloseable {
     public void close() {
         client.close();
         pool.close();
+    }
+
+    /** The database cannot be reached or entered: an operator's problem, not a bug. */
+    public static final class UnavailableException extends RuntimeException {
+        public UnavailableException(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     private record HikariConnections(HikariDataSource pool) implements JdbcConnectionPool {

@@ -75,6 +75,13 @@ class DatabaseIT {
         assertTrue(e.getMessage().contains("'a.example'"), e.getMessage());
     }
 
+    @Test
+    void missingDatabaseIsUnavailableNotABug() {
+        var e = assertThrows(Database.UnavailableException.class,
+                () -> Database.open(new DatabaseSettings(SERVER + NAME + "_missing", "root", "", 1)));
+        assertTrue(e.getMessage().contains(NAME + "_missing"), e.getMessage());
+    }
+
     private static long count(String sql) {
         return database.execute().createGet(sql).execute().orElseThrow().column("n").get(Long.class);
     }

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.hearth.core.storage.Database;
 import org.hearth.core.storage.ServerMetadata;
 import org.hearth.server.DataDirectory;
 import org.hearth.server.HearthServer;
@@ -96,6 +97,9 @@ public final class RunCommand implements Callable<Integer> {
         } catch (InvalidConfigException | ServerMetadata.ForeignDatabaseException e) {
             err.println("hearth: " + e.getMessage());
             return failedStart(hook, Main.EXIT_CONFIG);
+        } catch (Database.UnavailableException e) {
+            err.println("hearth: " + e.getMessage());
+            return failedStart(hook, Main.EXIT_UNAVAILABLE);
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, "start-up failed", e);
             err.println("hearth: start-up failed: " + e.getMessage());
