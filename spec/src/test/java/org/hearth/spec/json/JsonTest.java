@@ -29,6 +29,13 @@ class JsonTest {
     }
 
     @Test
+    void pathologicalInputIsNotJsonRatherThanACrash() {
+        assertEquals(ErrorCode.NOT_JSON, codeOf(() -> Json.parse("[".repeat(5_000) + "]".repeat(5_000))));
+        assertEquals(ErrorCode.NOT_JSON, codeOf(() -> Json.parse("[" + "1".repeat(5_000) + "]")));
+        Json.parse("[".repeat(500) + "]".repeat(500));
+    }
+
+    @Test
     void duplicateKeysAreNotJsonAtAnyDepth() {
         assertEquals(ErrorCode.NOT_JSON, codeOf(() -> Json.parse("{\"a\":1,\"a\":1}")));
         assertEquals(ErrorCode.NOT_JSON, codeOf(() -> Json.parse("[{\"x\":{\"k\":1,\"k\":2}}]")));
