@@ -68,6 +68,17 @@ public final class SpecCommand implements Callable<Integer> {
         return BAD_INPUT;
     }
 
+    /**
+     * A picocli parameter exception handler keeping the one-line contract for the few errors picocli raises
+     * before a command runs (e.g. an option given twice). Install it on the top-level command line with
+     * {@code setParameterExceptionHandler(SpecCommand::oneLineError)}.
+     */
+    public static int oneLineError(CommandLine.ParameterException e, String[] args) {
+        e.getCommandLine().getErr().println("error: " + String.valueOf(e.getMessage()).replaceAll("[\\r\\n]+", " "));
+        e.getCommandLine().getErr().flush();
+        return BAD_INPUT;
+    }
+
     /** Thrown by commands for input the user must fix; becomes one stderr line and exit 2. */
     static final class BadInput extends RuntimeException {
         BadInput(String message) {

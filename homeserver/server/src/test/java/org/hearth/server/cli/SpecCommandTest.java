@@ -242,6 +242,17 @@ class SpecCommandTest {
     }
 
     @Test
+    void theInstallableHandlerKeepsPicocliErrorsOnOneLine() {
+        var err = new java.io.StringWriter();
+        var cli = new CommandLine(new SpecCommand(new ByteArrayInputStream(new byte[0]), System.out, System.err));
+        cli.setErr(new java.io.PrintWriter(err));
+        cli.setParameterExceptionHandler(SpecCommand::oneLineError);
+        assertEquals(2, cli.execute("redact", "--room-version", "1", "--room-version", "2"));
+        assertTrue(err.toString().startsWith("error: "), err::toString);
+        assertEquals(1, err.toString().lines().count(), err::toString);
+    }
+
+    @Test
     void helpListsEveryCommand() {
         var out = new java.io.StringWriter();
         var cli = new CommandLine(new SpecCommand());
