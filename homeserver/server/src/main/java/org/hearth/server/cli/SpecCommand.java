@@ -104,6 +104,10 @@ public final class SpecCommand implements Callable<Integer> {
             return fail(e.code().errcode() + ": " + e.getMessage());
         } catch (UnsupportedOperationException e) {
             return fail("not available in this build: " + e.getMessage());
+        } catch (RuntimeException e) {
+            // Rule code fed a malformed event (e.g. a string where a number belongs) may fail in its own way;
+            // exit 1 would read as "invalid signature" to verify's callers, so it is bad input too.
+            return fail("cannot process the input: " + e);
         }
     }
 
