@@ -21,7 +21,8 @@ public final class Signatures {
     /**
      * Returns {@code object} with this server's signature added to {@code signatures}; {@code unsigned} is kept
      * and other signatures stay. The signed bytes are the strict canonical JSON of the object without
-     * {@code signatures} and {@code unsigned} (spec: "Signing Details"); {@code M_BAD_JSON} when it has none.
+     * {@code signatures} and {@code unsigned} (spec: "Signing Details"); {@code M_BAD_JSON} when the object has no
+     * strict canonical form (floats, integers beyond 2^53-1).
      */
     public static JsonObject sign(JsonObject object, String serverName, SigningKey key) {
         return sign(object, serverName, key, true);
