@@ -34,6 +34,18 @@ class IdentifiersTest {
     }
 
     @Test
+    void ipv6LiteralsFollowRfc3513() {
+        for (String name : new String[] {"[::1]", "[::]", "[1:2:3:4:5:6:7:8]", "[fe80::1:2]", "[::ffff:1.2.3.4]",
+                "[1:2:3:4:5:6:1.2.3.4]", "[1::8]:8448", "[ABCD::]"}) {
+            assertTrue(ServerName.isValid(name), name);
+        }
+        for (String name : new String[] {"[1:2]", "[1:2:3:4:5:6:7:8:9]", "[1::2::3]", "[12345::]", "[:1]", "[1:]",
+                "[::1.2.3.256]", "[1.2.3.4]", "[1:2:3:4:5:6:7:8::]", "[:::]"}) {
+            assertFalse(ServerName.isValid(name), name);
+        }
+    }
+
+    @Test
     void serverNameSplitsHostAndPort() {
         assertEquals("[::1]", ServerName.parse("[::1]:8448").host());
         assertEquals(OptionalInt.of(8448), ServerName.parse("[::1]:8448").port());
