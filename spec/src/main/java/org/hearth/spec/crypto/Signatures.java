@@ -78,6 +78,10 @@ public final class Signatures {
         if (object == null || publicKey == null || publicKey.length != PUBLIC_KEY_LENGTH) {
             return false;
         }
+        // Step 2: only key IDs of algorithms we understand count, and ed25519 is the only one.
+        if (keyId == null || !keyId.startsWith(SigningKey.ALGORITHM + ":")) {
+            return false;
+        }
         if (!(object.get("signatures") instanceof JsonObject all)
                 || !(all.get(serverName) instanceof JsonObject ours)
                 || !(ours.get(keyId) instanceof JsonString encoded)) {

@@ -61,6 +61,10 @@ class CryptoTest {
         assertEquals(1, signed.getJsonObject("unsigned").getInt("x"));
         assertFalse(Signatures.verify(signed, "hs.example", "ed25519:abc", SigningKey.generate("abc").publicKey()));
         assertFalse(Signatures.verify(signed, "hs.example", "ed25519:abc", new byte[31]));
+        JsonObject otherAlgorithm = Json.objectBuilder(signed).add("signatures", Json.objectBuilder().add("hs.example",
+                Json.objectBuilder().add("curve:abc", signed.getJsonObject("signatures").getJsonObject("hs.example")
+                        .getString("ed25519:abc")))).build();
+        assertFalse(Signatures.verify(otherAlgorithm, "hs.example", "curve:abc", key.publicKey()));
     }
 
     @Test
