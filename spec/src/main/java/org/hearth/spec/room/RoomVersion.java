@@ -66,8 +66,11 @@ public record RoomVersion(
     });
     // v7: knocking.
     public static final RoomVersion V7 = V6.with("7", v -> v.knockJoinRule = true);
-    // v8: restricted joins.
-    public static final RoomVersion V8 = V7.with("8", v -> v.restrictedJoinRule = true);
+    // v8: restricted joins; redaction keeps join_rules' allow.
+    public static final RoomVersion V8 = V7.with("8", v -> {
+        v.restrictedJoinRule = true;
+        v.redaction = RedactionRules.V8;
+    });
     // v9: redaction keeps join_authorised_via_users_server.
     public static final RoomVersion V9 = V8.with("9", v -> v.redaction = RedactionRules.V9);
     // v10: knock_restricted, integer-only power levels.
