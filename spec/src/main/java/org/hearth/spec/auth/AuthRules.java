@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.hearth.spec.event.Pdu;
 import org.hearth.spec.event.StateKey;
+import org.hearth.spec.id.UserId;
 import org.hearth.spec.room.EventIdFormat;
 import org.hearth.spec.room.RoomVersion;
 
@@ -173,7 +174,7 @@ public final class AuthRules {
         // v12 rule 1.4
         if (version.privilegedCreators() && event.content().containsKey("additional_creators")) {
             if (!(event.content().get("additional_creators") instanceof JsonArray extra)
-                    || !extra.stream().allMatch(v -> v instanceof JsonString s && UserIdGrammar.isValid(s.getString()))) {
+                    || !extra.stream().allMatch(v -> v instanceof JsonString s && isUserId(s.getString()))) {
                 return AuthResult.rejected("additional_creators is not an array of user IDs");
             }
         }
@@ -276,8 +277,15 @@ public final class AuthRules {
         return member == null ? null : member.content().getString("membership", null);
     }
 
+    /** The part after the first colon of a user, room or v1/v2 event ID; empty when there is none. */
     static String domain(String id) {
-        return UserIdGrammar.domain(id);
+        int colon = id == null ? -1 : id.indexOf(':');
+        return colon < 0 ? "" : id.substring(colon + 1);
+    }
+
+    /** The user ID validation applied to {@code sender} (historical localparts allowed). */
+    static boolean isUserId(String value) {
+        return UserId.tryParse(value).isPresent();
     }
 
     static boolean same(String a, String b) {

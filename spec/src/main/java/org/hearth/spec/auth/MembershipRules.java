@@ -3,6 +3,7 @@ package org.hearth.spec.auth;
 import static org.hearth.spec.auth.AuthRules.domain;
 import static org.hearth.spec.auth.AuthRules.membership;
 
+import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
@@ -39,7 +40,7 @@ final class MembershipRules {
         String membership = content.getString("membership", "");
         return switch (membership) {
             case "join" -> join(version, event, state, create, powerLevels, joinRule);
-            case "invite" -> invite(event, state, powerLevels, target);
+            case "invite" -> invite(version, event, state, powerLevels, target);
             case "leave" -> leave(version, event, state, powerLevels, target);
             case "ban" -> ban(event, state, powerLevels, target);
             case "knock" -> version.knockJoinRule()
@@ -103,12 +104,12 @@ final class MembershipRules {
     }
 
     // 4.4
-    private static AuthResult invite(Pdu event, Map<StateKey, Pdu> state, PowerLevels powerLevels,
+    private static AuthResult invite(RoomVersion version, Pdu event, Map<StateKey, Pdu> state, PowerLevels powerLevels,
                                      String target) {
         JsonObject content = event.content();
         // 4.4.1
         if (content.containsKey("third_party_invite")) {
-            return thirdPartyInvite(event, state, target);
+            return thirdPartyInvite(version, event, state, target);
         }
         // 4.4.2
         if (!"join".equals(membership(state, event.sender()))) {
@@ -126,7 +127,7 @@ final class MembershipRules {
     }
 
     // 4.4.1
-    private static AuthResult thirdPartyInvite(Pdu event, Map<StateKey, Pdu> state, String target) {
+    private static AuthResult thirdPartyInvite(RoomVersion version, Pdu event, Map<StateKey, Pdu> state, String target) {
         // 4.4.1.1
         if ("ban".equals(membership(state, target))) {
             return AuthResult.rejected("the invitee is banned");
@@ -154,7 +155,7 @@ final class MembershipRules {
             return AuthResult.rejected("the sender did not send the m.room.third_party_invite");
         }
         // 4.4.1.7, 4.4.1.8
-        return signedByAnyKey(signed, publicKeys(thirdPartyInvite.content()))
+        return signedByAnyKey(version, signed, publicKeys(thirdPartyInvite.content()))
                 ? AuthResult.ALLOWED
                 : AuthResult.rejected("no signature in third_party_invite.signed matches a public key");
     }
@@ -165,7 +166,7 @@ final class MembershipRules {
         if (content.get("public_key") instanceof JsonString key) {
             encoded.add(key.getString());
         }
-        if (content.get("public_keys") instanceof jakarta.json.JsonArray keys) {
+        if (content.get("public_keys") instanceof JsonArray keys) {
             for (JsonValue entry : keys) {
                 if (entry instanceof JsonObject o && o.get("public_key") instanceof JsonString key) {
                     encoded.add(key.getString());
@@ -183,7 +184,7 @@ final class MembershipRules {
         return keys;
     }
 
-    private static boolean signedByAnyKey(JsonObject signed, List<byte[]> keys) {
+    private static boolean signedByAnyKey(RoomVersion version, JsonObject signed, List<byte[]> keys) {
         if (!(signed.get("signatures") instanceof JsonObject signatures)) {
             return false;
         }
@@ -193,7 +194,7 @@ final class MembershipRules {
             }
             for (String keyId : byKeyId.keySet()) {
                 for (byte[] key : keys) {
-                    if (Signatures.verify(signed, server.getKey(), keyId, key)) {
+                    if (Signatures.verify(signed, server.getKey(), keyId, key, version)) {
                         return true;
                     }
                 }

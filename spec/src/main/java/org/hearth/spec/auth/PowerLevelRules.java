@@ -45,7 +45,7 @@ final class PowerLevelRules {
                 return AuthResult.rejected("users is not an object");
             }
             for (Map.Entry<String, JsonValue> entry : userLevels.entrySet()) {
-                if (!UserIdGrammar.isValid(entry.getKey())) {
+                if (!AuthRules.isUserId(entry.getKey())) {
                     return AuthResult.rejected("users has a key that is not a user ID: " + entry.getKey());
                 }
                 if (readLevel(version, entry.getValue()) == null) {
