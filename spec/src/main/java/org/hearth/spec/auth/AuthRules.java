@@ -64,6 +64,10 @@ public final class AuthRules {
     /** As {@link #check(RoomVersion, Pdu, Map)}, asking {@code signatures} whether the authorising server signed. */
     public static AuthResult check(RoomVersion version, Pdu event, Map<StateKey, Pdu> authState,
                                    SignatureCheck signatures) {
+        // Events this malformed fail "Is a valid event" before any rule; refuse rather than throw.
+        if (event.type() == null || event.sender() == null) {
+            return AuthResult.rejected("event without type or sender");
+        }
         // 1
         if (CREATE.equals(event.type())) {
             return checkCreate(version, event);
