@@ -8,7 +8,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.hearth.spec.event.Pdu;
@@ -290,9 +289,5 @@ public final class AuthRules {
     /** The user ID validation applied to {@code sender} (historical localparts allowed). */
     static boolean isUserId(String value) {
         return UserId.tryParse(value).isPresent();
-    }
-
-    static boolean same(String a, String b) {
-        return Objects.equals(a, b);
     }
 }
