@@ -1,11 +1,11 @@
 package org.hearth.spec.stateres;
 
-import jakarta.json.JsonObject;
-import jakarta.json.JsonString;
-import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.hearth.spec.auth.AuthRules;
 import org.hearth.spec.event.Pdu;
 import org.hearth.spec.event.StateKey;
 import org.hearth.spec.room.RoomVersion;
@@ -26,29 +26,10 @@ final class AuthStateSelection {
      * "Auth events selection" lists. The create event is listed in every version: from v12 on it is not
      * among {@code auth_events} but {@code AuthRules.check} still wants it in the auth state.
      */
-    static List<StateKey> requiredKeys(RoomVersion version, Pdu event) {
-        List<StateKey> keys = new ArrayList<>(6);
+    static Set<StateKey> requiredKeys(RoomVersion version, Pdu event) {
+        Set<StateKey> keys = new LinkedHashSet<>();
         keys.add(CREATE);
-        keys.add(POWER_LEVELS);
-        if (event.sender() != null) {
-            keys.add(StateKey.of("m.room.member", event.sender()));
-        }
-        if ("m.room.member".equals(event.type()) && event.stateKey().isPresent()) {
-            keys.add(StateKey.of("m.room.member", event.stateKey().get()));
-            JsonObject content = event.content();
-            String membership = content.getString("membership", null);
-            if ("join".equals(membership) || "invite".equals(membership) || "knock".equals(membership)) {
-                keys.add(JOIN_RULES);
-            }
-            if ("invite".equals(membership) && content.get("third_party_invite") instanceof JsonObject tpi
-                    && tpi.get("signed") instanceof JsonObject signed && signed.get("token") instanceof JsonString t) {
-                keys.add(StateKey.of("m.room.third_party_invite", t.getString()));
-            }
-            if ("join".equals(membership) && version.restrictedJoinRule()
-                    && content.get("join_authorised_via_users_server") instanceof JsonString via) {
-                keys.add(StateKey.of("m.room.member", via.getString()));
-            }
-        }
+        keys.addAll(AuthRules.authEventTypes(version, event));
         return keys;
     }
 

@@ -7,7 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
+import org.hearth.spec.auth.PowerLevels;
 import org.hearth.spec.event.Pdu;
+import org.hearth.spec.event.StateKey;
 import org.hearth.spec.room.RoomVersion;
 
 /** The "Reverse topological power ordering" of state resolution v2, by Kahn's algorithm. */
@@ -70,12 +72,22 @@ final class PowerOrdering {
      */
     private static long senderPower(RoomVersion version, EventGraph graph, String id) {
         Pdu event = graph.pdu(id);
+        if (event.sender() == null) {
+            return 0;
+        }
         String pl = graph.authEventWithKey(id, AuthStateSelection.POWER_LEVELS);
         String createId = graph.authEventWithKey(id, AuthStateSelection.CREATE);
         Pdu create = createId != null ? graph.pdu(createId) : AuthStateSelection.roomCreateEvent(version, graph, event);
         if (create == null && "m.room.create".equals(event.type())) {
             create = event; // the create event has no auth events; its sender is the creator
         }
-        return SenderPower.of(version, event.sender(), pl == null ? null : graph.pdu(pl), create);
+        Map<StateKey, Pdu> authState = new HashMap<>(4);
+        if (pl != null) {
+            authState.put(AuthStateSelection.POWER_LEVELS, graph.pdu(pl));
+        }
+        if (create != null) {
+            authState.put(AuthStateSelection.CREATE, create);
+        }
+        return PowerLevels.fromState(version, authState).userLevel(event.sender());
     }
 }

@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import org.hearth.spec.auth.AuthResult;
+import org.hearth.spec.auth.PowerLevels;
 import org.hearth.spec.event.Pdu;
 import org.hearth.spec.event.StateKey;
 import org.hearth.spec.room.RoomVersion;
@@ -28,10 +29,11 @@ final class MiniAuthRules implements AuthCheck {
             return AuthResult.rejected("no create event");
         }
         Pdu pl = authState.get(AuthStateSelection.POWER_LEVELS);
-        long senderLevel = SenderPower.of(version, event.sender(), pl, create);
+        PowerLevels levels = PowerLevels.fromState(version, authState);
+        long senderLevel = levels.userLevel(event.sender());
         String senderMembership = membership(authState, event.sender());
         if ("m.room.member".equals(event.type())) {
-            return member(version, event, authState, create, pl, senderLevel, senderMembership);
+            return member(event, authState, create, pl, levels, senderMembership);
         }
         if (!"join".equals(senderMembership)) {
             return AuthResult.rejected("6: sender not joined");
@@ -65,11 +67,12 @@ final class MiniAuthRules implements AuthCheck {
         return AuthResult.ALLOWED;
     }
 
-    private static AuthResult member(RoomVersion version, Pdu event, Map<StateKey, Pdu> authState, Pdu create,
-                                     Pdu pl, long senderLevel, String senderMembership) {
+    private static AuthResult member(Pdu event, Map<StateKey, Pdu> authState, Pdu create, Pdu pl,
+                                     PowerLevels levels, String senderMembership) {
+        long senderLevel = levels.userLevel(event.sender());
         String target = event.stateKey().orElseThrow();
         String targetMembership = membership(authState, target);
-        long targetLevel = SenderPower.of(version, target, pl, create);
+        long targetLevel = levels.userLevel(target);
         switch (event.content().getString("membership", "")) {
             case "join" -> {
                 boolean onlyCreate = authState.keySet().stream().allMatch(k -> k.equals(AuthStateSelection.CREATE));
