@@ -93,8 +93,9 @@ final class EventGraph {
 
     /**
      * Every event lying on an {@code auth_events} path from one of {@code marked} to another, endpoints
-     * included (spec v12: "Conflicted state subgraph"). A vertex is on such a path iff it is reachable from a
-     * marked event by at least one link and itself reaches a marked event by zero or more links. Iterative
+     * included (spec v12: "Conflicted state subgraph"). An unmarked vertex is on such a path iff it is
+     * reachable from a marked event and itself reaches one; a marked one iff it reaches or is reached from
+     * another. Iterative
      * post-order DFS: auth chains can be thousands of links deep.
      */
     Set<String> subgraphBetween(Set<String> marked) {
@@ -112,6 +113,9 @@ final class EventGraph {
                 Frame f = stack.peek();
                 if (f.next < f.children.size()) {
                     String child = f.children.get(f.next++);
+                    if (marked.contains(child)) {
+                        result.add(child); // an endpoint: reached from a marked event
+                    }
                     Boolean done = reaches.get(child);
                     if (done != null) {
                         f.reaches |= done;
@@ -124,14 +128,16 @@ final class EventGraph {
                 }
                 stack.pop();
                 onStack.remove(f.id);
-                boolean r = f.reaches || marked.contains(f.id);
+                boolean marks = marked.contains(f.id);
+                boolean r = f.reaches || marks;
                 reaches.put(f.id, r);
+                // Every walk starts at a marked event, so an unmarked vertex here is reached from one; a
+                // marked one is an endpoint when it reaches another (f.reaches counts one link or more).
+                if (marks ? f.reaches : r) {
+                    result.add(f.id);
+                }
                 if (!stack.isEmpty()) {
                     stack.peek().reaches |= r;
-                    // Every walk starts at a marked event, so a non-root vertex is reached from one.
-                    if (r) {
-                        result.add(f.id);
-                    }
                 }
             }
         }
