@@ -1,0 +1,30 @@
+package org.hearth.spec.stateres;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Map;
+import org.hearth.spec.event.StateKey;
+import org.hearth.spec.room.RoomVersion;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Sanity run of the large fixture: checks the outcome, prints the time (target: under 200 ms per
+ * resolution; not asserted, machines differ).
+ */
+class ForkedRoomTimingTest {
+
+    @Test
+    void resolvesTenThousandMembersWithThousandConflicts() {
+        for (RoomVersion v : new RoomVersion[] {RoomVersion.V11, RoomVersion.V12}) {
+            ForkedRoomFixture f = ForkedRoomFixture.standard(v);
+            Map<StateKey, String> r = StateResolver.resolve(v, f.stateSets(), f.events());
+            // Both power levels changes are by 100-level users: tie on power, so timestamp decides and bob's
+            // (fork B is built after fork A, later origin_server_ts) is applied last. All 100 bans stand.
+            assertEquals(f.stateSets().get(1).get(TestRoom.POWER_LEVELS), r.get(TestRoom.POWER_LEVELS));
+            long bans = r.entrySet().stream().filter(e -> e.getKey().type().equals("m.room.member")
+                    && f.events().apply(e.getValue()).content().getString("membership").equals("ban")).count();
+            assertEquals(2 * ForkedRoomFixture.BANS_PER_FORK, bans);
+            System.out.println(ForkedRoomFixture.timing(v, 5));
+        }
+    }
+}
