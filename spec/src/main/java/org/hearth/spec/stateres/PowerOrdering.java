@@ -1,6 +1,7 @@
 package org.hearth.spec.stateres;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -34,8 +35,9 @@ final class PowerOrdering {
         Map<String, Vertex> vertices = new HashMap<>(events.size() * 2);
         Map<String, List<String>> dependants = new HashMap<>();
         Map<String, Integer> pending = new HashMap<>(); // auth events in the set not yet emitted
+        Map<List<String>, PowerLevels> parsed = new HashMap<>(); // many events cite the same power levels
         for (String id : events) {
-            vertices.put(id, new Vertex(id, senderPower(version, graph, id), graph.pdu(id).originServerTs()));
+            vertices.put(id, new Vertex(id, senderPower(version, graph, id, parsed), graph.pdu(id).originServerTs()));
             int n = 0;
             for (String a : graph.authIds(id)) {
                 if (events.contains(a) && !a.equals(id)) {
@@ -70,7 +72,8 @@ final class PowerOrdering {
      * (before v12) the create event among the event's auth events. Spec ambiguity for v12: the create event
      * is no longer an auth event, so the room's create event (named by the room ID) supplies the creators.
      */
-    private static long senderPower(RoomVersion version, EventGraph graph, String id) {
+    private static long senderPower(RoomVersion version, EventGraph graph, String id,
+                                    Map<List<String>, PowerLevels> parsed) {
         Pdu event = graph.pdu(id);
         if (event.sender() == null) {
             return 0;
@@ -81,13 +84,18 @@ final class PowerOrdering {
         if (create == null && "m.room.create".equals(event.type())) {
             create = event; // the create event has no auth events; its sender is the creator
         }
-        Map<StateKey, Pdu> authState = new HashMap<>(4);
-        if (pl != null) {
-            authState.put(AuthStateSelection.POWER_LEVELS, graph.pdu(pl));
-        }
-        if (create != null) {
-            authState.put(AuthStateSelection.CREATE, create);
-        }
-        return PowerLevels.fromState(version, authState).userLevel(event.sender());
+        Pdu plEvent = pl == null ? null : graph.pdu(pl);
+        Pdu createEvent = create;
+        PowerLevels levels = parsed.computeIfAbsent(Arrays.asList(pl, create == null ? null : create.eventId()), k -> {
+            Map<StateKey, Pdu> authState = new HashMap<>(4);
+            if (plEvent != null) {
+                authState.put(AuthStateSelection.POWER_LEVELS, plEvent);
+            }
+            if (createEvent != null) {
+                authState.put(AuthStateSelection.CREATE, createEvent);
+            }
+            return PowerLevels.fromState(version, authState);
+        });
+        return levels.userLevel(event.sender());
     }
 }

@@ -31,6 +31,18 @@ public record ForkedRoomFixture(RoomVersion version, List<Map<StateKey, String>>
     }
 
     public static ForkedRoomFixture build(RoomVersion version, int members, int perFork) {
+        return build(version, members, perFork, false);
+    }
+
+    /**
+     * A harder variant: each fork sends {@code perFork} power levels changes in a row, so the whole auth
+     * difference is power events (Kahn's algorithm over all of them) and each mainline is {@code perFork} long.
+     */
+    public static ForkedRoomFixture powerStorm(RoomVersion version) {
+        return build(version, 10_000, 500, true);
+    }
+
+    private static ForkedRoomFixture build(RoomVersion version, int members, int perFork, boolean storm) {
         TestRoom room = new TestRoom(version);
         TestRoom.Fork base = room.create("@creator:example.org");
         base.join("@creator:example.org");
@@ -43,8 +55,15 @@ public record ForkedRoomFixture(RoomVersion version, List<Map<StateKey, String>>
         }
         TestRoom.Fork a = base.branch();
         TestRoom.Fork b = base.branch();
-        fork(a, ALICE, 0, perFork);
-        fork(b, BOB, BANS_PER_FORK, perFork);
+        if (storm) {
+            for (int i = 0; i < perFork; i++) {
+                a.powerLevels(ALICE, Map.of(ALICE, 100, BOB, 100, "@carol:example.org", i % 50));
+                b.powerLevels(BOB, Map.of(ALICE, 100, BOB, 100, "@dave:example.org", i % 50));
+            }
+        } else {
+            fork(a, ALICE, 0, perFork);
+            fork(b, BOB, BANS_PER_FORK, perFork);
+        }
         Map<String, Pdu> events = new HashMap<>(room.events);
         return new ForkedRoomFixture(version, TestRoom.sets(a, b), events::get, events.size());
     }
@@ -65,15 +84,21 @@ public record ForkedRoomFixture(RoomVersion version, List<Map<StateKey, String>>
 
     /** Prints build and resolve timings; run with the test classpath. */
     public static void main(String[] args) {
-        for (RoomVersion v : List.of(RoomVersion.V11, RoomVersion.V12)) {
-            System.out.println(timing(v, 10));
+        for (String variant : List.of("standard", "storm")) {
+            for (RoomVersion v : List.of(RoomVersion.V1, RoomVersion.V11, RoomVersion.V12)) {
+                System.out.println(timing(variant, v, 20));
+            }
         }
     }
 
     /** Builds the standard fixture and times {@code runs} resolutions with the real auth rules. */
     static String timing(RoomVersion version, int runs) {
+        return timing("standard", version, runs);
+    }
+
+    static String timing(String variant, RoomVersion version, int runs) {
         long t0 = System.nanoTime();
-        ForkedRoomFixture f = standard(version);
+        ForkedRoomFixture f = variant.equals("storm") ? powerStorm(version) : standard(version);
         long built = System.nanoTime() - t0;
         long[] ms = new long[runs];
         Map<StateKey, String> result = null;
@@ -84,7 +109,7 @@ public record ForkedRoomFixture(RoomVersion version, List<Map<StateKey, String>>
         }
         long[] sorted = ms.clone();
         java.util.Arrays.sort(sorted);
-        return "room v" + version.id() + ": " + f.eventCount() + " events, built in " + built / 1_000_000
+        return variant + " room v" + version.id() + ": " + f.eventCount() + " events, built in " + built / 1_000_000
                 + " ms; resolve first " + ms[0] + " ms, median " + sorted[runs / 2] + " ms, min " + sorted[0]
                 + " ms; resolved " + result.size() + " keys";
     }

@@ -26,5 +26,18 @@ class ForkedRoomTimingTest {
             assertEquals(2 * ForkedRoomFixture.BANS_PER_FORK, bans);
             System.out.println(ForkedRoomFixture.timing(v, 5));
         }
+        System.out.println(ForkedRoomFixture.timing(RoomVersion.V1, 5));
+    }
+
+    // Each fork's last power levels event wins or loses as a whole: the forks' chains interleave in the reverse
+    // topological power ordering (same power, timestamps alternate), so bob's last one is applied last.
+    @Test
+    void powerStormResolves() {
+        for (RoomVersion v : new RoomVersion[] {RoomVersion.V11, RoomVersion.V12}) {
+            ForkedRoomFixture f = ForkedRoomFixture.powerStorm(v);
+            Map<StateKey, String> r = StateResolver.resolve(v, f.stateSets(), f.events());
+            assertEquals(f.stateSets().get(1).get(TestRoom.POWER_LEVELS), r.get(TestRoom.POWER_LEVELS));
+            System.out.println(ForkedRoomFixture.timing("storm", v, 5));
+        }
     }
 }
