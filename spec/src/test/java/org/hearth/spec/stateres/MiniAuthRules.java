@@ -16,7 +16,7 @@ import org.hearth.spec.room.RoomVersion;
  * A test double holding only the authorization rules the state resolution tests rely on (spec v11/v12
  * "Authorisation rules": membership 5.x, sender joined 6, state level 9, power levels 10). Lets the
  * resolution be tested before, and independently of, the real {@code AuthRules}; the same scenarios also
- * run against the real rules once they exist (see {@link AuthCheckers}).
+ * run against the real rules (see {@link AuthCheckers}).
  */
 final class MiniAuthRules implements AuthCheck {
     @Override
