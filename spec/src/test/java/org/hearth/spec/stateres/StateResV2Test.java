@@ -205,6 +205,41 @@ class StateResV2Test {
         assertFalse(r.containsKey(TOPIC));
     }
 
+    /**
+     * "Auth difference" and "Reverse topological power ordering" together. Fork A: alice raises carol to 50
+     * (PL1), carol bans eve (BAN, cites PL1), alice drops carol again (PL2, cites PL1). Fork B: eve joins (JOIN).
+     * Conflicted: {PL2, PL0, BAN, JOIN}. Auth difference: PL1, and also alice's join JA and carol's join JC:
+     * an auth chain holds an event's auth events, not the event, and in fork B nothing in the state cites JA
+     * or JC (both are in B's state, but PL0 predates them). So the full conflicted set is
+     * {PL0, PL1, PL2, BAN, JOIN, JA, JC}; X = power events {PL0, PL1, PL2, BAN} plus JA, JC (in their chains).
+     * Kahn, by hand: PL0 (no links) -> JA (cites PL0) -> PL1 (cites PL0, JA) -> candidates {PL2 (alice 100),
+     * JC (carol, 0 by PL0)}: PL2 -> JC -> BAN (cites PL1, JC). Step 2: all allowed except BAN, checked against
+     * PL2 where carol has 0 < ban 50. Step 4: JOIN is allowed (public, eve not banned). Eve stays: carol lost the
+     * power to ban concurrently.
+     */
+    @ParameterizedTest(name = "v{0} {1}")
+    @MethodSource("versionsAndRules")
+    void authDifferenceIsRecheckedAndConcurrentDemotionWins(RoomVersion version, AuthCheck auth) {
+        Base b = base(version);
+        String carolJoin = b.fork().join(CAROL);
+        String aliceJoin = b.fork().id(member(ALICE));
+        TestRoom.Fork a = b.fork().branch();
+        TestRoom.Fork c = b.fork().branch();
+        String pl1 = a.powerLevels(ALICE, Map.of(ALICE, 100, BOB, 50, CAROL, 50));
+        String ban = a.member(CAROL, EVE, "ban");
+        String pl2 = a.powerLevels(ALICE, Map.of(ALICE, 100, BOB, 50));
+        String join = c.join(EVE);
+        List<String> checked = new ArrayList<>();
+        AuthCheck recording = (v, e, s) -> {
+            checked.add(e.eventId());
+            return auth.check(v, e, s);
+        };
+        Map<StateKey, String> r = resolve(b.room(), recording, a, c);
+        assertEquals(pl2, r.get(POWER_LEVELS));
+        assertEquals(join, r.get(member(EVE)));
+        assertEquals(List.of(b.pl0(), aliceJoin, pl1, pl2, carolJoin, ban, join), checked);
+    }
+
     // Identical sets: nothing conflicted, the state comes back as is.
     @ParameterizedTest(name = "v{0} {1}")
     @MethodSource("versionsAndRules")
