@@ -42,7 +42,7 @@ public record ForkedRoomFixture(RoomVersion version, List<Map<StateKey, String>>
         return build(version, 10_000, 500, true);
     }
 
-    private static ForkedRoomFixture build(RoomVersion version, int members, int perFork, boolean storm) {
+    static ForkedRoomFixture build(RoomVersion version, int members, int perFork, boolean storm) {
         TestRoom room = new TestRoom(version);
         TestRoom.Fork base = room.create("@creator:example.org");
         base.join("@creator:example.org");

@@ -40,4 +40,19 @@ class ForkedRoomTimingTest {
             System.out.println(ForkedRoomFixture.timing("storm", v, 5));
         }
     }
+
+    // Resolution is a function of the set of state sets: their order must not matter, and resolving the
+    // result with itself changes nothing.
+    @Test
+    void orderOfStateSetsIrrelevant() {
+        for (RoomVersion v : new RoomVersion[] {RoomVersion.V1, RoomVersion.V11, RoomVersion.V12}) {
+            for (boolean storm : new boolean[] {false, true}) {
+                ForkedRoomFixture f = ForkedRoomFixture.build(v, 300, 120, storm);
+                Map<StateKey, String> ab = StateResolver.resolve(v, f.stateSets(), f.events());
+                Map<StateKey, String> ba = StateResolver.resolve(v, f.stateSets().reversed(), f.events());
+                assertEquals(ab, ba, "v" + v.id());
+                assertEquals(ab, StateResolver.resolve(v, java.util.List.of(ab, ab), f.events()));
+            }
+        }
+    }
 }
