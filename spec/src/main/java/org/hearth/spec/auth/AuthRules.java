@@ -8,7 +8,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.hearth.spec.event.Pdu;
@@ -64,6 +63,10 @@ public final class AuthRules {
     /** As {@link #check(RoomVersion, Pdu, Map)}, asking {@code signatures} whether the authorising server signed. */
     public static AuthResult check(RoomVersion version, Pdu event, Map<StateKey, Pdu> authState,
                                    SignatureCheck signatures) {
+        // Events this malformed fail "Is a valid event" before any rule; refuse rather than throw.
+        if (event.type() == null || event.sender() == null) {
+            return AuthResult.rejected("event without type or sender");
+        }
         // 1
         if (CREATE.equals(event.type())) {
             return checkCreate(version, event);
@@ -286,9 +289,5 @@ public final class AuthRules {
     /** The user ID validation applied to {@code sender} (historical localparts allowed). */
     static boolean isUserId(String value) {
         return UserId.tryParse(value).isPresent();
-    }
-
-    static boolean same(String a, String b) {
-        return Objects.equals(a, b);
     }
 }

@@ -145,12 +145,14 @@ final class PowerLevelRules {
     }
 
     private static boolean hasOutOfRangeFloat(JsonObject content) {
-        for (JsonValue value : content.values()) {
-            if (PowerLevels.outOfDoubleRange(value)) {
+        for (String key : PowerLevels.TOP_LEVEL_KEYS) {
+            if (PowerLevels.outOfDoubleRange(content.get(key))) {
                 return true;
             }
-            if (value instanceof JsonObject nested
-                    && nested.values().stream().anyMatch(PowerLevels::outOfDoubleRange)) {
+        }
+        for (String key : new String[] {"users", "events", "notifications"}) {
+            if (content.get(key) instanceof JsonObject levels
+                    && levels.values().stream().anyMatch(PowerLevels::outOfDoubleRange)) {
                 return true;
             }
         }

@@ -296,4 +296,33 @@ class MembershipRulesTest {
                 .content(parse("{'membership':'invite','third_party_invite':{'display_name':'b...','signed':"
                         + signed + "}}")).build();
     }
+
+    @Test
+    void authoriserIsIgnoredBeforeV8() {
+        TestRoom room = TestRoom.standard(RoomVersion.V7, "public");
+        Pdu join = room.member(BOB, BOB, "join")
+                .content(parse("{'membership':'join','join_authorised_via_users_server':'@alice:a.org'}")).build();
+        assertEquals(AuthResult.ALLOWED, AuthRules.check(RoomVersion.V7, join, room.state, (event, server) -> false));
+        assertInstanceOf(AuthResult.Rejected.class,
+                AuthRules.check(RoomVersion.V8, join, TestRoom.standard(RoomVersion.V8, "public").state,
+                        (event, server) -> false));
+    }
+
+    @ParameterizedTest
+    @FieldSource("ALL")
+    void roomCreationSequencePassesEachStep(RoomVersion version) {
+        TestRoom room = TestRoom.created(version, ALICE);
+        Pdu join = room.member(ALICE, ALICE, "join").prev(room.create.eventId()).build();
+        room.assertAllowed(join);
+        room.put(join);
+        String users = version.privilegedCreators() ? "{}" : "{'@alice:a.org':100}";
+        Pdu powerLevels = room.state("m.room.power_levels", "", ALICE, parse("{'users':" + users + "}")).build();
+        room.assertAllowed(powerLevels);
+        room.put(powerLevels);
+        Pdu joinRules = room.state("m.room.join_rules", "", ALICE, TestRoom.obj("join_rule", "invite")).build();
+        room.assertAllowed(joinRules);
+        room.put(joinRules);
+        room.assertAllowed(room.member(ALICE, BOB, "invite").build());
+        room.assertRejected(room.member(BOB, BOB, "join").build());
+    }
 }
