@@ -77,7 +77,7 @@ public final class HearthServer implements AutoCloseable {
             AtomicReference<WebServer> bound = new AtomicReference<>();
             var wellKnown = new WellKnownRoutes(
                     () -> clientBaseUrl(config, bound.get()),
-                    () -> ServerNames.host(config.serverName()) + ":" + bound.get().port(federationSocket(config)));
+                    () -> ServerNames.hostForUrl(config.serverName()) + ":" + bound.get().port(federationSocket(config)));
             var keys = new ServerKeyRoutes(config.serverName(), signingKey, Clock.systemUTC());
             var federationVersion = new VersionRoutes(version);
 

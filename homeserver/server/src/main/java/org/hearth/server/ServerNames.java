@@ -1,21 +1,19 @@
 package org.hearth.server;
 
-/** Parts of a server name (spec appendix "Server Name": host, optionally ":port"). */
+import org.hearth.spec.id.ServerName;
+
+/** The host of a server name as the listeners and certificates need it. */
 final class ServerNames {
     private ServerNames() {}
 
-    /** The host without port and without the brackets of an IPv6 literal. */
+    /** The host without port and without the brackets of an IPv6 literal (certificate names, SANs). */
     static String host(String serverName) {
-        if (serverName.startsWith("[")) {
-            return serverName.substring(1, serverName.indexOf(']'));
-        }
-        int colon = serverName.lastIndexOf(':');
-        return colon < 0 ? serverName : serverName.substring(0, colon);
+        String host = ServerName.parse(serverName).host();
+        return host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
     }
 
-    /** The host as it appears in a URL: IPv6 literals keep their brackets. */
+    /** The host as it appears in a URL or host:port: IPv6 literals keep their brackets. */
     static String hostForUrl(String serverName) {
-        String host = host(serverName);
-        return host.contains(":") ? "[" + host + "]" : host;
+        return ServerName.parse(serverName).host();
     }
 }

@@ -9,8 +9,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.hearth.spec.id.ServerName;
 import org.hearth.spec.room.RoomVersion;
 
 /**
@@ -27,10 +27,6 @@ public final class ConfigLoader {
     // signing key; generated configs carry a random password anyway.
     static final String DEFAULT_TLS_PASSWORD = "hearth";
     static final long DEFAULT_MAX_REQUEST_BODY_BYTES = 50L * 1024 * 1024;
-
-    // Spec appendix "Server Name": hostname (DNS name, IPv4 literal or [IPv6 literal]) and an optional port.
-    private static final Pattern SERVER_NAME = Pattern.compile(
-            "(?:\\[[0-9A-Fa-f:.]{2,45}]|[A-Za-z0-9.-]{1,255})(?::([0-9]{1,5}))?");
 
     private static final Set<String> KNOWN_KEYS = Set.of(
             "server_name", "public_baseurl", "data_dir", "media_dir", "default_room_version",
@@ -137,8 +133,9 @@ public final class ConfigLoader {
     }
 
     static void checkServerName(String serverName) {
-        var m = SERVER_NAME.matcher(serverName);
-        if (!m.matches() || (m.group(1) != null && Integer.parseInt(m.group(1)) > 65535)) {
+        // The grammar allows any 5-digit port; our own name must also be reachable, so 1 to 65535.
+        if (!ServerName.isValid(serverName)
+                || ServerName.parse(serverName).port().stream().anyMatch(p -> p < 1 || p > 65535)) {
             throw new InvalidConfigException("server_name '" + serverName
                     + "' is not a valid Matrix server name (hostname or IP, optionally :port)");
         }

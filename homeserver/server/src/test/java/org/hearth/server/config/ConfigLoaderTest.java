@@ -163,7 +163,7 @@ class ConfigLoaderTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "example.org:", "example.org:99999", "exa mple.org", "@alice:example.org", "example.org/x"})
+    @ValueSource(strings = {"", "example.org:", "example.org:99999", "exa mple.org", "@alice:example.org", "example.org/x", "localhost:0"})
     void invalidServerNames(String name) {
         assertThrows(InvalidConfigException.class, () -> ConfigLoader.checkServerName(name));
     }
