@@ -1,6 +1,5 @@
 package org.hearth.server;
 
-import io.helidon.webserver.ListenerConfig;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
@@ -55,64 +54,48 @@ public final class HearthServer implements AutoCloseable {
             Files.createDirectories(config.dataDir());
             Files.createDirectories(config.mediaDir());
             SigningKey signingKey = ServerSigningKey.loadOrCreate(config.signingKeyFile());
-            var tlsIdentity = FederationKeystore.loadOrCreate(config.tls(), ServerNames.host(config.serverName()));
-
-            DatabaseSettings settings;
-            if (config.database().embedded()) {
-                // Recorded before it starts: stopping waits for a start in progress, then stops mariadbd.
-                EmbeddedMariaDb embedded = lifecycle.add(new EmbeddedMariaDb(config.embeddedDatabaseDir()));
-                embedded.start();
-                settings = embedded.settings(config.database().poolSize());
-            } else {
-                var db = config.database();
-                settings = new DatabaseSettings(db.url(), db.user(), db.password(), db.poolSize());
-            }
-            Database database = lifecycle.add(Database.open(settings));
-            var migration = Migrations.apply(database.dataSource());
-            LOG.log(Level.INFO, "database schema at version " + migration.targetSchemaVersion
-                    + " (" + migration.migrationsExecuted + " migrations applied now)");
-            new ServerMetadata(database, Clock.systemUTC()).claim(config.serverName());
+            var tls = FederationKeystore.loadOrCreate(config.tls(), ServerNames.host(config.serverName()));
+            Database database = openDatabase(config, lifecycle);
 
             // The well-known answers name the listeners' actual ports, known only once they are bound (port 0).
             AtomicReference<WebServer> bound = new AtomicReference<>();
             var wellKnown = new WellKnownRoutes(
                     () -> clientBaseUrl(config, bound.get()),
                     () -> ServerNames.hostForUrl(config.serverName()) + ":" + bound.get().port(federationSocket(config)));
-            var keys = new ServerKeyRoutes(config.serverName(), signingKey, Clock.systemUTC());
-            var federationVersion = new VersionRoutes(version);
 
             HttpRouting.Builder federationRouting = HttpRouting.builder();
             if (config.listeners().combined()) {
                 clientRoutes(federationRouting);
             }
-            federationRouting.register("/_matrix/key/v2", keys)
-                    .register("/_matrix/federation/v1", federationVersion)
+            federationRouting.register("/_matrix/key/v2", new ServerKeyRoutes(config.serverName(), signingKey, Clock.systemUTC()))
+                    .register("/_matrix/federation/v1", new VersionRoutes(version))
                     .register("/.well-known/matrix", wellKnown);
             MatrixErrors.install(federationRouting);
 
             long maxBody = config.limits().maxRequestBodyBytes();
+            var fed = config.listeners().federation();
             WebServerConfig.Builder server = WebServer.builder()
-                    .shutdownHook(false) // Main's hook stops us, then the database
+                    .shutdownHook(false) // RunCommand's hook stops us, then the database
                     .featuresDiscoverServices(false);
             if (config.listeners().combined()) {
-                var fed = config.listeners().federation();
-                listener(server, fed, maxBody).routing(federationRouting)
-                        .tls(t -> t.privateKey(tlsIdentity.key()).privateKeyCertChain(tlsIdentity.chain()));
+                // The default socket is the only one, so it is the TLS one.
+                server.host(fed.bindAddress()).port(fed.port()).maxPayloadSize(maxBody).shutdownGracePeriod(GRACE)
+                        .directHandlers(MatrixErrors.directHandlers())
+                        .tls(t -> t.privateKey(tls.key()).privateKeyCertChain(tls.chain()))
+                        .routing(federationRouting);
             } else {
                 HttpRouting.Builder clientRouting = HttpRouting.builder();
                 clientRoutes(clientRouting);
                 clientRouting.register("/.well-known/matrix", wellKnown);
                 MatrixErrors.install(clientRouting);
-                listener(server, config.listeners().client(), maxBody).routing(clientRouting);
-
-                var fed = config.listeners().federation();
-                server.putSocket(FEDERATION_SOCKET, socket -> socket
-                        .host(fed.bindAddress())
-                        .port(fed.port())
-                        .maxPayloadSize(maxBody)
-                        .shutdownGracePeriod(GRACE)
+                var client = config.listeners().client();
+                server.host(client.bindAddress()).port(client.port()).maxPayloadSize(maxBody).shutdownGracePeriod(GRACE)
                         .directHandlers(MatrixErrors.directHandlers())
-                        .tls(t -> t.privateKey(tlsIdentity.key()).privateKeyCertChain(tlsIdentity.chain()))
+                        .routing(clientRouting);
+                server.putSocket(FEDERATION_SOCKET, socket -> socket
+                        .host(fed.bindAddress()).port(fed.port()).maxPayloadSize(maxBody).shutdownGracePeriod(GRACE)
+                        .directHandlers(MatrixErrors.directHandlers())
+                        .tls(t -> t.privateKey(tls.key()).privateKeyCertChain(tls.chain()))
                         .routing(federationRouting));
             }
             WebServer webServer = server.build();
@@ -130,19 +113,29 @@ public final class HearthServer implements AutoCloseable {
         }
     }
 
+    /** The embedded or external database, migrated and checked to belong to this server name. */
+    private static Database openDatabase(HearthConfig config, Lifecycle lifecycle) {
+        var db = config.database();
+        DatabaseSettings settings;
+        if (db.embedded()) {
+            // Recorded before it starts: stopping waits for a start in progress, then stops mariadbd.
+            EmbeddedMariaDb embedded = lifecycle.add(new EmbeddedMariaDb(config.embeddedDatabaseDir()));
+            embedded.start();
+            settings = embedded.settings(db.poolSize());
+        } else {
+            settings = new DatabaseSettings(db.url(), db.user(), db.password(), db.poolSize());
+        }
+        Database database = lifecycle.add(Database.open(settings));
+        var migration = Migrations.apply(database.dataSource());
+        LOG.log(Level.INFO, "database schema at version " + migration.targetSchemaVersion
+                + " (" + migration.migrationsExecuted + " migrations applied now)");
+        new ServerMetadata(database, Clock.systemUTC()).claim(config.serverName());
+        return database;
+    }
+
     private static void clientRoutes(HttpRouting.Builder routing) {
         routing.addFilter(new Cors())
                 .register("/_matrix/client", new VersionsRoutes());
-    }
-
-    // Typed to the concrete builder type so the caller can go on configuring the default socket.
-    private static WebServerConfig.Builder listener(WebServerConfig.Builder server, HearthConfig.Listener listener,
-                                                    long maxBody) {
-        return server.host(listener.bindAddress())
-                .port(listener.port())
-                .maxPayloadSize(maxBody)
-                .shutdownGracePeriod(GRACE)
-                .directHandlers(MatrixErrors.directHandlers());
     }
 
     private static String federationSocket(HearthConfig config) {
