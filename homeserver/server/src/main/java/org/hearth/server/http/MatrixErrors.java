@@ -3,6 +3,7 @@ package org.hearth.server.http;
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpException;
+import io.helidon.http.Method;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
@@ -26,10 +27,19 @@ public final class MatrixErrors {
 
     /** Error handlers and the catch-all; call after registering every route of {@code routing}. */
     public static void install(HttpRouting.Builder routing) {
-        routing.error(MatrixException.class, (req, res, e) -> Reply.error(res, e.status(), e.code().errcode(), e.getMessage()))
+        routing.error(MatrixException.class, (req, res, e) -> answer(req, res, e.status(), e.code().errcode(), e.getMessage()))
                 .error(HttpException.class, MatrixErrors::httpException)
                 .error(Throwable.class, MatrixErrors::unexpected)
-                .any((req, res) -> Reply.error(res, 404, ErrorCode.UNRECOGNIZED.errcode(), "Unrecognized request"));
+                .any((req, res) -> answer(req, res, 404, ErrorCode.UNRECOGNIZED.errcode(), "Unrecognized request"));
+    }
+
+    private static void answer(ServerRequest req, ServerResponse res, int status, String errcode, String message) {
+        if (Method.HEAD.equals(req.prologue().method())) {
+            // A body after a HEAD answer would be read as the start of the next response on this connection.
+            res.status(Status.create(status)).send();
+            return;
+        }
+        Reply.error(res, status, errcode, message);
     }
 
     /**
@@ -48,14 +58,14 @@ public final class MatrixErrors {
             unexpected(req, res, e);
             return;
         }
-        Reply.error(res, status, codeFor(status).errcode(), messageFor(status));
+        answer(req, res, status, codeFor(status).errcode(), messageFor(status));
     }
 
     private static void unexpected(ServerRequest req, ServerResponse res, Throwable e) {
         // The cause stays in our log; the client gets no stack trace or internals.
         LOG.log(Level.ERROR, "request failed: " + req.prologue().method().text() + " " + req.path().path(), e);
         if (!res.isSent()) {
-            Reply.error(res, 500, ErrorCode.UNKNOWN.errcode(), "Internal server error");
+            answer(req, res, 500, ErrorCode.UNKNOWN.errcode(), "Internal server error");
         }
     }
 

@@ -133,6 +133,15 @@ class MatrixErrorsTest {
         assertError(send("GET", "/nothing", HttpRequest.BodyPublishers.noBody()), 404, "M_UNRECOGNIZED");
     }
 
+    @Test
+    void headGetsTheErrorStatusWithoutABody() throws Exception {
+        var res = send("HEAD", "/nothing", HttpRequest.BodyPublishers.noBody());
+        assertEquals(404, res.statusCode());
+        assertEquals("", res.body());
+        // The connection is still usable: a stray body would have been read as this response.
+        assertError(send("GET", "/nothing", HttpRequest.BodyPublishers.noBody()), 404, "M_UNRECOGNIZED");
+    }
+
     private static Flow.Publisher<java.nio.ByteBuffer> chunks(byte[] chunk, int count) {
         return HttpRequest.BodyPublishers.ofInputStream(() -> new InputStream() {
             private final Iterator<Integer> bytes = java.util.stream.IntStream.range(0, chunk.length * count)
