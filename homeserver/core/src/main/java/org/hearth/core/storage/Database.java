@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
 import io.helidon.config.Config;
+import io.helidon.config.spi.ConfigSource;
 import io.helidon.config.ConfigSources;
 import io.helidon.dbclient.DbClient;
 import io.helidon.dbclient.DbExecute;
@@ -13,15 +14,19 @@ import io.helidon.dbclient.jdbc.JdbcClientBuilder;
 import io.helidon.dbclient.jdbc.JdbcConnectionPool;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 
 /**
  * The MariaDB database of one server: a HikariCP pool, helidon-dbclient over it with the named statements of
- * {@code db/statements.yaml}, and {@link #transaction} as the one place that commits.
+ * {@code db/statements/<area>.yaml}, and {@link #transaction} as the one place that commits.
  */
 public final class Database implements AutoCloseable {
-    static final String STATEMENTS_RESOURCE = "db/statements.yaml";
+    /** One file of named statements ("area-verb") per spec area, so each area's SQL sits in one place. */
+    static final List<String> STATEMENT_AREAS = List.of("server");
 
     private final HikariDataSource pool;
     private final DbClient client;
@@ -68,7 +73,12 @@ public final class Database implements AutoCloseable {
     }
 
     private static DbStatements statements() {
-        Config config = Config.builder(ConfigSources.classpath(STATEMENTS_RESOURCE))
+        List<Supplier<? extends ConfigSource>> sources = new ArrayList<>();
+        for (String area : STATEMENT_AREAS) {
+            sources.add(ConfigSources.classpath("db/statements/" + area + ".yaml"));
+        }
+        Config config = Config.builder()
+                .sources(sources)
                 .disableEnvironmentVariablesSource()
                 .disableSystemPropertiesSource()
                 .build();
