@@ -53,7 +53,7 @@ public final class Vectors {
         return out;
     }
 
-    /** Whether two JSON values are equal as values (key order ignored), compared by their canonical forms. */
+    /** The canonical form: equal for equal JSON values whatever their key order, and readable in a failure. */
     public static String canonical(JsonValue v) {
         return org.hearth.spec.json.CanonicalJson.encode(v);
     }

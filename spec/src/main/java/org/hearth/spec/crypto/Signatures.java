@@ -21,7 +21,8 @@ public final class Signatures {
     /**
      * Returns {@code object} with this server's signature added to {@code signatures}; {@code unsigned} is kept
      * and other signatures stay. The signed bytes are the strict canonical JSON of the object without
-     * {@code signatures} and {@code unsigned} (spec: "Signing Details"); {@code M_BAD_JSON} when it has none.
+     * {@code signatures} and {@code unsigned} (spec: "Signing Details"); {@code M_BAD_JSON} when the object has no
+     * strict canonical form (floats, integers beyond 2^53-1).
      */
     public static JsonObject sign(JsonObject object, String serverName, SigningKey key) {
         return sign(object, serverName, key, true);
@@ -75,6 +76,10 @@ public final class Signatures {
     private static boolean verify(JsonObject object, String serverName, String keyId, byte[] publicKey,
                                   boolean strict) {
         if (object == null || publicKey == null || publicKey.length != PUBLIC_KEY_LENGTH) {
+            return false;
+        }
+        // Step 2: only key IDs of algorithms we understand count, and ed25519 is the only one.
+        if (keyId == null || !keyId.startsWith(SigningKey.ALGORITHM + ":")) {
             return false;
         }
         if (!(object.get("signatures") instanceof JsonObject all)

@@ -108,9 +108,10 @@ public record ServerName(String value) {
         return true;
     }
 
-    // IPv6address = 2*45IPv6char; the prose adds RFC 3513 syntax, of which we keep "has a ':'" (every form does).
+    // IPv6address = 2*45IPv6char, and "IPv6 literals must be as specified by RFC3513, section 2.2": eight
+    // groups of 1-4 hex digits, one "::" standing for one or more zero groups, optionally ending in an IPv4 quad.
     private static boolean isIpv6Literal(String a) {
-        if (a.length() < 2 || a.length() > 45 || a.indexOf(':') < 0) {
+        if (a.length() < 2 || a.length() > 45) {
             return false;
         }
         for (int i = 0; i < a.length(); i++) {
@@ -119,7 +120,38 @@ public record ServerName(String value) {
                 return false;
             }
         }
-        return true;
+        int gap = a.indexOf("::");
+        if (gap >= 0 && a.indexOf("::", gap + 1) >= 0) {
+            return false;
+        }
+        if (gap < 0) {
+            return countGroups(a, true) == 8;
+        }
+        String head = a.substring(0, gap);
+        String tail = a.substring(gap + 2);
+        int headGroups = head.isEmpty() ? 0 : countGroups(head, false);
+        int tailGroups = tail.isEmpty() ? 0 : countGroups(tail, true);
+        return headGroups >= 0 && tailGroups >= 0 && headGroups + tailGroups <= 7;
+    }
+
+    // Number of 16-bit groups in a colon-separated run (an IPv4 tail counts as two), or -1 when malformed.
+    private static int countGroups(String run, boolean ipv4TailAllowed) {
+        String[] parts = run.split(":", -1);
+        int groups = 0;
+        for (int i = 0; i < parts.length; i++) {
+            String p = parts[i];
+            if (ipv4TailAllowed && i == parts.length - 1 && p.indexOf('.') >= 0) {
+                if (!looksLikeIpv4(p) || !isIpv4(p)) {
+                    return -1;
+                }
+                groups += 2;
+            } else if (p.isEmpty() || p.length() > 4 || p.indexOf('.') >= 0) {
+                return -1;
+            } else {
+                groups++;
+            }
+        }
+        return groups;
     }
 
     // IPv4address = 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT

@@ -164,7 +164,9 @@ public final class CanonicalJson {
                 if (strict) {
                     throw new MatrixException(ErrorCode.BAD_JSON, "floats are not allowed in canonical JSON: " + n);
                 }
-                ascii(PythonFloat.repr(n.bigDecimalValue()));
+                // The written text keeps a negative zero that BigDecimal would lose; parseDouble rounds correctly.
+                ascii(PythonFloat.repr(n instanceof Json.WrittenDecimal written
+                        ? Double.parseDouble(written.toString()) : n.bigDecimalValue().doubleValue()));
                 return;
             }
             long v;
@@ -267,15 +269,10 @@ public final class CanonicalJson {
     static final class PythonFloat {
         private PythonFloat() {}
 
-        static String repr(BigDecimal exact) {
-            double d = exact.doubleValue();
-            if (Double.isNaN(d) || Double.isInfinite(d)) {
-                throw new MatrixException(ErrorCode.BAD_JSON, "number too large for a float: " + exact);
-            }
-            return repr(d);
-        }
-
         static String repr(double d) {
+            if (Double.isNaN(d) || Double.isInfinite(d)) {
+                throw new MatrixException(ErrorCode.BAD_JSON, "number too large for a float");
+            }
             String sign = (d < 0 || (d == 0 && 1 / d < 0)) ? "-" : "";
             if (d == 0) {
                 return sign + "0.0";

@@ -2,7 +2,6 @@ package org.hearth.spec.json;
 
 import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
-import jakarta.json.JsonException;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
@@ -41,6 +40,8 @@ public final class Json {
     // Duplicate keys are also checked while building (below); the flag keeps Parsson's own builders strict too.
     private static final Map<String, ?> CONFIG = Map.of("org.eclipse.parsson.rejectDuplicateKeys", true);
     private static final JsonParserFactory PARSERS = PROVIDER.createParserFactory(CONFIG);
+    // Parsson's own default limit for a number's text: parsing a 200,000-digit integer took 0.5 s (measured).
+    private static final int MAX_NUMBER_LENGTH = 1_100;
 
     /** Parses any JSON text; {@code M_NOT_JSON} when it is not JSON (including duplicate keys). */
     public static JsonValue parse(String text) {
@@ -56,7 +57,11 @@ public final class Json {
                 throw new MatrixException(ErrorCode.NOT_JSON, "text after the JSON value");
             }
             return value;
-        } catch (JsonException | IllegalStateException | java.util.NoSuchElementException e) {
+        } catch (MatrixException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // Parsson reports syntax errors as JsonParsingException, but nesting beyond its depth limit (1,000)
+            // as a plain RuntimeException: all of them mean the text is not JSON we accept.
             throw new MatrixException(ErrorCode.NOT_JSON, "invalid JSON: " + oneLine(e.getMessage()));
         }
     }
@@ -228,6 +233,9 @@ public final class Json {
     }
 
     private static JsonNumber number(String lexeme) {
+        if (lexeme.length() > MAX_NUMBER_LENGTH) {
+            throw new MatrixException(ErrorCode.NOT_JSON, "number longer than " + MAX_NUMBER_LENGTH + " characters");
+        }
         boolean integral = lexeme.indexOf('.') < 0 && lexeme.indexOf('e') < 0 && lexeme.indexOf('E') < 0;
         if (!integral) {
             return new WrittenDecimal(lexeme);
@@ -291,12 +299,21 @@ public final class Json {
 
         @Override
         public BigInteger bigIntegerValue() {
-            return bigDecimalValue().toBigInteger();
+            return bounded().toBigInteger();
         }
 
         @Override
         public BigInteger bigIntegerValueExact() {
-            return bigDecimalValue().toBigIntegerExact();
+            return bounded().toBigIntegerExact();
+        }
+
+        // "1e999999999" is short text for a billion-digit integer: refuse to build it, as Parsson does.
+        private BigDecimal bounded() {
+            BigDecimal v = bigDecimalValue();
+            if (Math.abs((long) v.scale()) > 100_000) {
+                throw new ArithmeticException("number too large: " + lexeme);
+            }
+            return v;
         }
 
         @Override

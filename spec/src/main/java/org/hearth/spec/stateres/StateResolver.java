@@ -12,12 +12,26 @@ public final class StateResolver {
     private StateResolver() {}
 
     /**
-     * Resolves several state sets (each a map from state key to event ID) into one.
+     * Resolves several state sets (each a map from state key to event ID) into one. Pure: reads events only
+     * through {@code events}, which should answer for every event named by the sets or their auth chains.
+     * Unknown events (null) are skipped: an unknown auth event is no auth event, an unknown conflicted event
+     * cannot win. Events rejected against their own auth chain should be reported unknown, since state
+     * resolution takes every event it can see as not rejected (spec v2: "Rejected events").
      *
      * @param events looks up any event named by the sets or their auth chains; returns null when unknown
+     * @return a new mutable map from state key to event ID
      */
     public static Map<StateKey, String> resolve(RoomVersion version, List<Map<StateKey, String>> stateSets,
                                                 Function<String, Pdu> events) {
-        throw new UnsupportedOperationException("not yet written");
+        return resolve(version, stateSets, events, AuthCheck.RULES);
+    }
+
+    static Map<StateKey, String> resolve(RoomVersion version, List<Map<StateKey, String>> stateSets,
+                                         Function<String, Pdu> events, AuthCheck auth) {
+        EventGraph graph = new EventGraph(events);
+        return switch (version.stateRes()) {
+            case V1 -> StateResV1.resolve(version, stateSets, graph, auth);
+            case V2, V2_1 -> StateResV2.resolve(version, stateSets, graph, auth);
+        };
     }
 }

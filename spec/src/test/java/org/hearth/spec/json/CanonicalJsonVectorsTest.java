@@ -3,6 +3,7 @@ package org.hearth.spec.json;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import jakarta.json.JsonObject;
@@ -38,7 +39,7 @@ class CanonicalJsonVectorsTest {
                 .map(c -> dynamicTest(c.getString("name"), () -> {
                     MatrixException e = assertThrows(MatrixException.class,
                             () -> CanonicalJson.encode(Json.parse(c.getString("input_json"))));
-                    assertEquals(true, e.code() == ErrorCode.BAD_JSON || e.code() == ErrorCode.NOT_JSON, e::getMessage);
+                    assertTrue(e.code() == ErrorCode.BAD_JSON || e.code() == ErrorCode.NOT_JSON, e::getMessage);
                 }));
     }
 
