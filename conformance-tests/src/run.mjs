@@ -68,24 +68,32 @@ if (registration !== "open" && !registration.startsWith("shared-secret:")) {
 // Targets: given by URL, or Hearth servers started on demand (the second only for two-server scenarios).
 const started = [];
 const targets = [];
-async function target(index) {
-    if (targets[index]) return targets[index];
+const pending = [];
+// The promise is kept, so a server that failed to start fails every scenario at once instead of restarting.
+function target(index) {
+    pending[index] ??= createTarget(index);
+    return pending[index];
+}
+
+async function createTarget(index) {
     const external = index === 0 ? process.env.HEARTH_TEST_BASE_URL : process.env.HEARTH_TEST_BASE_URL_2;
     const federationUrl = index === 0 ? process.env.HEARTH_TEST_FEDERATION_URL : process.env.HEARTH_TEST_FEDERATION_URL_2;
+    let t;
     if (process.env.HEARTH_TEST_BASE_URL) {
         if (!external) return null;
-        targets[index] = new Target({ label: `hs${index + 1}`, clientUrl: external.replace(/\/$/, ""),
+        t = new Target({ label: `hs${index + 1}`, clientUrl: external.replace(/\/$/, ""),
             federationUrl: federationUrl?.replace(/\/$/, ""), serverName: undefined, registration });
     } else {
         const hearth = await HearthProcess.start(`hs${index + 1}`);
         started.push(hearth);
         out(`conformance: started Hearth ${hearth.serverName} in ${(hearth.startMillis / 1000).toFixed(1)} s (client ${hearth.clientUrl}, federation ${hearth.federationUrl})`);
-        targets[index] = new Target({ label: `hs${index + 1}`, clientUrl: hearth.clientUrl,
+        t = new Target({ label: `hs${index + 1}`, clientUrl: hearth.clientUrl,
             federationUrl: hearth.federationUrl, serverName: hearth.serverName, registration: "open" });
     }
-    addBaseUrl(targets[index].clientUrl);
-    if (targets[index].federationUrl) addBaseUrl(targets[index].federationUrl);
-    return targets[index];
+    addBaseUrl(t.clientUrl);
+    if (t.federationUrl) addBaseUrl(t.federationUrl);
+    targets[index] = t;
+    return t;
 }
 
 function withTimeout(promise, ms, name) {
