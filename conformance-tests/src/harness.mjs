@@ -21,7 +21,15 @@ export function waitFor(emitter, event, predicate, what, timeoutMs = 20_000) {
     return new Promise((resolve, reject) => {
         const listener = (...args) => {
             let ok;
-            try { ok = predicate(...args); } catch (e) { ok = false; }
+            try {
+                ok = predicate(...args);
+            } catch (e) {
+                if (!(e instanceof ScenarioError)) return;
+                clearTimeout(timer);
+                emitter.off(event, listener);
+                reject(e);
+                return;
+            }
             if (ok) {
                 clearTimeout(timer);
                 emitter.off(event, listener);

@@ -86,7 +86,7 @@ async function createTarget(index) {
     } else {
         const hearth = await HearthProcess.start(`hs${index + 1}`);
         started.push(hearth);
-        out(`conformance: started Hearth ${hearth.serverName} in ${(hearth.startMillis / 1000).toFixed(1)} s (client ${hearth.clientUrl}, federation ${hearth.federationUrl})`);
+        out(`conformance: started Hearth ${hearth.serverName}${hearth.database ? "" : " (embedded database)"} in ${(hearth.startMillis / 1000).toFixed(1)} s (client ${hearth.clientUrl}, federation ${hearth.federationUrl})`);
         t = new Target({ label: `hs${index + 1}`, clientUrl: hearth.clientUrl,
             federationUrl: hearth.federationUrl, serverName: hearth.serverName, registration: "open" });
     }
