@@ -109,6 +109,7 @@ export async function coverage({ clientUrl, federationUrl, offline = false, upda
     const target = update ? status : path.join(ROOT, "target", "STATUS.md");
     fs.mkdirSync(path.dirname(target), { recursive: true });
     fs.writeFileSync(target, text);
+    if (update) fs.mkdirSync(path.dirname(SCENARIOS_FILE), { recursive: true });
     if (update) fs.writeFileSync(SCENARIOS_FILE, JSON.stringify(scenarios, null, 2) + "\n");
     totals.push(`table written to ${path.relative(process.cwd(), target)}`);
     return totals;

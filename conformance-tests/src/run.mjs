@@ -16,7 +16,7 @@ import * as client from "./scenarios/client.mjs";
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const SCENARIOS = [
     foundation.versions, foundation.wellKnownClient, foundation.wellKnownServer, foundation.serverKeys,
-    foundation.unknownEndpoint, foundation.cors,
+    foundation.unknownEndpoint, foundation.cors, foundation.federationVersion, foundation.keyNotary,
     client.registerLogin, client.coreClient, client.federationChat,
 ];
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -171,8 +171,9 @@ let exitCode = 0;
 try {
     // Loading and compiling the spec takes seconds of CPU: done while the first server starts.
     const first = target(0).catch(() => undefined);
+    const second = chosen.some((s) => s.servers === 2) ? target(1).catch(() => undefined) : undefined;
     specValidator();
-    await first;
+    await Promise.all([first, second]);
     for (const scenario of chosen) {
         const r = await runScenario(scenario);
         results.push(r);

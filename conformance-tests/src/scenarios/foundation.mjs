@@ -65,22 +65,11 @@ export const serverKeys = {
         const keys = res.json;
         if (hs1.serverName) assertEqual(keys.server_name, hs1.serverName, "server_name");
         assert(keys.valid_until_ts > Date.now(), `valid_until_ts ${keys.valid_until_ts} is in the past`);
-        const signatures = keys.signatures?.[keys.server_name] ?? {};
-        const signed = { ...keys };
-        delete signed.signatures;
-        delete signed.unsigned;
-        const canonical = Buffer.from(anotherJson.stringify(signed), "utf8");
-        let verified = 0;
-        for (const [keyId, { key }] of Object.entries(keys.verify_keys)) {
+        for (const keyId of Object.keys(keys.verify_keys)) {
             assert(keyId.startsWith("ed25519:"), `unexpected key algorithm ${keyId}`);
-            assert(signatures[keyId], `the response is not signed with its own key ${keyId}`);
-            const publicKey = crypto.createPublicKey({
-                key: { kty: "OKP", crv: "Ed25519", x: Buffer.from(key, "base64").toString("base64url") }, format: "jwk",
-            });
-            const ok = crypto.verify(null, canonical, publicKey, Buffer.from(signatures[keyId], "base64"));
-            assert(ok, `signature ${keyId} does not verify over the canonical JSON`);
-            verified++;
+            assert(keys.signatures?.[keys.server_name]?.[keyId], `the response is not signed with its own key ${keyId}`);
         }
+        const verified = verifySignatures(keys, keys.server_name, keys.verify_keys);
         assert(verified > 0, "no verify_keys");
     },
 };
@@ -126,5 +115,61 @@ export const cors = {
         for (const h of ["authorization", "content-type"]) assert(headers.includes(h), `Access-Control-Allow-Headers lacks ${h}: ${headers}`);
         const res = await validatingFetch(url, { headers: { Origin: "https://app.example" } });
         assertEqual(res.headers.get("access-control-allow-origin"), "*", "Access-Control-Allow-Origin of GET /versions");
+    },
+};
+
+// Spec: Server-Server API, "GET /_matrix/federation/v1/version".
+export const federationVersion = {
+    name: "federation-version",
+    needs: ["federation"],
+    async run({ hs1 }) {
+        const res = await federationRequest("GET", `${hs1.federationUrl}/_matrix/federation/v1/version`);
+        assertEqual(res.status, 200, "status of GET /_matrix/federation/v1/version");
+        assert(typeof res.json.server?.name === "string", `no server.name in ${res.text}`);
+    },
+};
+
+/** Verifies every signature `signer` put on `object` with one of `verifyKeys` ({keyId: {key}}); returns how many. */
+function verifySignatures(object, signer, verifyKeys) {
+    const signed = { ...object };
+    delete signed.signatures;
+    delete signed.unsigned;
+    const canonical = Buffer.from(anotherJson.stringify(signed), "utf8");
+    let verified = 0;
+    for (const [keyId, signature] of Object.entries(object.signatures?.[signer] ?? {})) {
+        const key = verifyKeys[keyId]?.key;
+        if (!key) continue;
+        const publicKey = crypto.createPublicKey({
+            key: { kty: "OKP", crv: "Ed25519", x: Buffer.from(key, "base64").toString("base64url") }, format: "jwk",
+        });
+        assert(crypto.verify(null, canonical, publicKey, Buffer.from(signature, "base64")),
+            `${signer}'s signature ${keyId} does not verify over the canonical JSON`);
+        verified++;
+    }
+    return verified;
+}
+
+// Spec: Server-Server API, "Querying Keys Through Another Server": hs1 as notary for hs2's keys, with both
+// the origin's and the notary's signatures on the answer.
+export const keyNotary = {
+    name: "key-notary",
+    servers: 2,
+    needs: ["federation"],
+    async run({ hs1, hs2 }) {
+        const own = async (hs) => (await federationRequest("GET", `${hs.federationUrl}/_matrix/key/v2/server`)).json;
+        const [notaryKeys, originKeys] = [await own(hs1), await own(hs2)];
+        const origin = originKeys.server_name;
+        const checkAnswer = (res, what) => {
+            assertEqual(res.status, 200, `status of ${what}`);
+            const keys = res.json.server_keys?.find((k) => k.server_name === origin);
+            assert(keys, `${what} returned no keys for ${origin}: ${res.text.slice(0, 200)}`);
+            assert(verifySignatures(keys, origin, originKeys.verify_keys) > 0, `${what}: no signature of ${origin} itself`);
+            assert(verifySignatures(keys, notaryKeys.server_name, notaryKeys.verify_keys) > 0,
+                `${what}: not signed by the notary ${notaryKeys.server_name}`);
+        };
+        checkAnswer(await federationRequest("GET", `${hs1.federationUrl}/_matrix/key/v2/query/${encodeURIComponent(origin)}`),
+            `GET /_matrix/key/v2/query/${origin}`);
+        checkAnswer(await federationRequest("POST", `${hs1.federationUrl}/_matrix/key/v2/query`,
+            { server_keys: { [origin]: {} } }), "POST /_matrix/key/v2/query");
     },
 };
