@@ -2,6 +2,7 @@
 // room model and its events. They must pass against any spec-compliant homeserver.
 import * as sdk from "matrix-js-sdk";
 import { assert, assertEqual, eventually, waitFor } from "../harness.mjs";
+import { validatingFetch } from "../http.mjs";
 
 const PAGINATED_MESSAGES = 200;
 
@@ -17,13 +18,16 @@ export const registerLogin = {
             type: "m.login.password", identifier: { type: "m.id.user", user: alice.username }, password: alice.password,
         });
         assertEqual(login.user_id, alice.userId, "user_id from /login");
-        await alice.client.logout(true);
+        await alice.client.logout();
         try {
             await alice.client.whoami();
             throw new Error("the logged-out access token still works");
         } catch (e) {
             assertEqual(e.errcode, "M_UNKNOWN_TOKEN", "errcode with a logged-out access token");
         }
+        const secondDevice = sdk.createClient({ baseUrl: hs1.clientUrl, fetchFn: validatingFetch,
+            accessToken: login.access_token, userId: login.user_id, deviceId: login.device_id });
+        assertEqual((await secondDevice.whoami()).user_id, alice.userId, "user_id from whoami on the second device");
     },
 };
 
@@ -72,8 +76,8 @@ async function chat({ alice, bob, via }) {
     await bobJoined;
 
     // Messages both ways, each seen by the other side's sync.
-    const seen = (client, body) => waitFor(client, sdk.RoomEvent.Timeline, (event) =>
-        event.getRoomId() === roomId && event.getContent().body === body, `"${body}" to reach ${client.getUserId()}`);
+    const seen = (client, body, timeoutMs) => waitFor(client, sdk.RoomEvent.Timeline, (event) =>
+        event.getRoomId() === roomId && event.getContent().body === body, `"${body}" to reach ${client.getUserId()}`, timeoutMs);
     let arrived = seen(b, "hello bob");
     const { event_id: helloId } = await a.sendMessage(roomId, { msgtype: sdk.MsgType.Text, body: "hello bob" });
     const [helloAtBob] = await arrived;
@@ -109,7 +113,7 @@ async function chat({ alice, bob, via }) {
     await receipt;
 
     // Pagination: many messages, read back from the newest with /messages, with no gap and no duplicate.
-    const lastArrives = seen(b, `msg ${PAGINATED_MESSAGES - 1}`);
+    const lastArrives = seen(b, `msg ${PAGINATED_MESSAGES - 1}`, 150_000);
     for (let i = 0; i < PAGINATED_MESSAGES; i++) {
         await a.sendEvent(roomId, sdk.EventType.RoomMessage, { msgtype: sdk.MsgType.Text, body: `msg ${i}` });
     }

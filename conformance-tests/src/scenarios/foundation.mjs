@@ -102,7 +102,7 @@ export const cors = {
     name: "cors",
     async run({ hs1 }) {
         const url = `${hs1.clientUrl}/_matrix/client/versions`;
-        const preflight = await fetch(url, {
+        const preflight = await validatingFetch(url, {
             method: "OPTIONS",
             headers: { Origin: "https://app.example", "Access-Control-Request-Method": "GET",
                 "Access-Control-Request-Headers": "Authorization, Content-Type" },
