@@ -44,6 +44,13 @@ async function dropStale() {
     }
 }
 
+const running = new Set();
+
+/** Stops every server started by this process, those still starting included. */
+export function stopAll() {
+    return Promise.allSettled([...running].map((h) => h.stop()));
+}
+
 export class HearthProcess {
     static async start(label) {
         let database = `hearth_conf_${Math.floor(Date.now() / 1000)}_${crypto.randomBytes(4).toString("hex")}`;
@@ -76,6 +83,7 @@ export class HearthProcess {
         const child = spawn(path.join(REPO, "hearth"), ["run"], { env, stdio: ["ignore", "pipe", "pipe"] });
         child.stderr.pipe(log);
         const self = new HearthProcess(label, child, database, dataDir, serverName, logFile);
+        running.add(self);
         const started = Date.now();
         await new Promise((resolve, reject) => {
             let out = "";
@@ -109,6 +117,7 @@ export class HearthProcess {
     }
 
     async stop() {
+        running.delete(this);
         const child = this.child;
         if (child.exitCode === null && child.signalCode === null) {
             const exited = new Promise((resolve) => child.once("exit", resolve));

@@ -6,7 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { HearthProcess } from "./hearth.mjs";
+import { HearthProcess, stopAll } from "./hearth.mjs";
 import { Target } from "./harness.mjs";
 import { addBaseUrl, record, Recording, specValidator } from "./http.mjs";
 import { coverage } from "./coverage.mjs";
@@ -20,6 +20,9 @@ const SCENARIOS = [
     client.registerLogin, client.coreClient, client.federationChat,
 ];
 const DEFAULT_TIMEOUT_MS = 60_000;
+// The whole run stays within this (CI's .ci/run has 20 minutes in all): a scenario gets at most what is left,
+// and scenarios after it fail as not run.
+const BUDGET_MS = Number(process.env.HEARTH_TEST_BUDGET_SECONDS ?? 600) * 1000;
 
 const { values: args } = parseArgs({
     options: {
@@ -66,6 +69,7 @@ if (registration !== "open" && !registration.startsWith("shared-secret:")) {
 }
 
 // Targets: given by URL, or Hearth servers started on demand (the second only for two-server scenarios).
+const suiteStarted = Date.now();
 const started = [];
 const targets = [];
 const pending = [];
@@ -116,10 +120,12 @@ async function runScenario(scenario) {
         if (scenario.needs?.includes("federation") && !hs1.federationUrl) {
             return { ...result, skipped: "needs the federation URL (HEARTH_TEST_FEDERATION_URL)", millis: 0 };
         }
+        const left = BUDGET_MS - (Date.now() - suiteStarted);
+        if (left <= 0) return { ...result, failure: `not run: the suite's ${BUDGET_MS / 1000} s budget is used up`, millis: 0 };
         record(recording);
         try {
             await withTimeout(scenario.run({ hs1, hs2, note: (n) => recording.notes.push(n) }),
-                scenario.timeoutMs ?? DEFAULT_TIMEOUT_MS, scenario.name);
+                Math.min(scenario.timeoutMs ?? DEFAULT_TIMEOUT_MS, left), scenario.name);
         } finally {
             for (const t of targets) t?.stopClients();
         }
@@ -165,8 +171,15 @@ if (only && chosen.length !== only.length) {
     process.exit(2);
 }
 
-const suiteStarted = Date.now();
 const results = [];
+// Killed from outside (Ctrl-C, a Maven or CI timeout): stop the servers and drop their databases first.
+for (const signal of ["SIGINT", "SIGTERM"]) {
+    process.once(signal, async () => {
+        out(`conformance: ${signal}: stopping the servers`);
+        await stopAll();
+        process.exit(130);
+    });
+}
 let exitCode = 0;
 try {
     // Loading and compiling the spec takes seconds of CPU: done while the first server starts.

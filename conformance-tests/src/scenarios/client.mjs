@@ -39,7 +39,7 @@ function bodies(events) {
 // "Syncing" and "Getting events for a room" (/messages).
 export const coreClient = {
     name: "core-client",
-    timeoutMs: 240_000,
+    timeoutMs: 180_000,
     async run({ hs1 }) {
         const alice = await hs1.register("alice");
         const bob = await hs1.register("bob");
@@ -52,7 +52,7 @@ export const coreClient = {
 export const federationChat = {
     name: "federation-chat",
     servers: 2,
-    timeoutMs: 240_000,
+    timeoutMs: 180_000,
     async run({ hs1, hs2 }) {
         const alice = await hs1.register("alice");
         const bob = await hs2.register("bob");
