@@ -209,7 +209,48 @@ export class SpecValidator {
                 + (e.params?.allowedValues ? ` ${JSON.stringify(e.params.allowedValues)}` : ""));
             result.problems.push(`${where} ${status}: response does not match the spec's schema: ${errors.join("; ")}`);
         }
+        if (status < 300) result.problems.push(...this.checkEventContents(body, `${where} ${status}`));
         return result;
+    }
+
+    // The operation schemas describe events generically (type: string, content: object); the event schemas
+    // in data/event-schemas say what each type's content holds. Every event found in a response (anything
+    // with a string `type` and an object `content`) whose type has a schema gets its content checked.
+    checkEventContents(body, where) {
+        const problems = [];
+        const visit = (node, at) => {
+            if (node === null || typeof node !== "object") return;
+            if (Array.isArray(node)) return node.forEach((v, i) => visit(v, `${at}/${i}`));
+            const isEvent = typeof node.type === "string" && node.content && typeof node.content === "object"
+                && !Array.isArray(node.content);
+            // A redacted event keeps only the content keys the redaction algorithm preserves.
+            if (isEvent && !node.unsigned?.redacted_because && Object.keys(node.content).length > 0) {
+                const validate = this.eventContentValidator(node.type, node.content);
+                if (validate && !validate(node.content)) {
+                    const errors = validate.errors.slice(0, 3).map((e) => `content${e.instancePath} ${e.message}`);
+                    problems.push(`${where}: event ${at} (${node.type}${node.event_id ? " " + node.event_id : ""}) does not match the spec's event schema: ${errors.join("; ")}`);
+                }
+            }
+            for (const [key, value] of Object.entries(node)) if (!(isEvent && key === "content")) visit(value, `${at}/${key}`);
+        };
+        visit(body, "");
+        return problems;
+    }
+
+    eventContentValidator(type, content) {
+        const dir = path.join(SPEC_DATA, "event-schemas", "schema");
+        // Subtypes have their own files, e.g. m.room.message$m.text.yaml.
+        const candidates = [typeof content.msgtype === "string" ? `${type}$${content.msgtype}` : null,
+            typeof content.method === "string" ? `${type}$${content.method}` : null, type];
+        for (const name of candidates) {
+            if (!name || name.includes("/")) continue;
+            const file = path.join(dir, `${name}.yaml`);
+            if (!fs.existsSync(file)) continue;
+            const doc = loadDoc(file);
+            if (!doc?.properties?.content) return null;
+            return this.ajv.getSchema(this.addSchema(file, "/properties/content"));
+        }
+        return null;
     }
 
     // The JSON pointer of a response object, following a $ref to where the object really lives.

@@ -51,3 +51,13 @@ test("every response schema of every operation compiles", () => {
         }
     }
 });
+
+test("event contents are checked against the event schema of their type", () => {
+    const event = (content) => ({ type: "m.room.member", content, sender: "@a:x", origin_server_ts: 1,
+        event_id: "$e", room_id: "!r:x", state_key: "@a:x" });
+    const page = (content) => check("GET", "/_matrix/client/v3/rooms/!r:x/messages", 200, { start: "s", chunk: [event(content)] });
+    assert.deepEqual(page({ membership: "join" }).problems, []);
+    assert.match(page({ membership: "joined" }).problems[0], /event \/chunk\/0 \(m.room.member \$e\).*content\/membership must be equal to one of the allowed values/);
+    const text = { type: "m.room.message", content: { msgtype: "m.text" }, sender: "@a:x", origin_server_ts: 1, event_id: "$t", room_id: "!r:x" };
+    assert.match(check("GET", "/_matrix/client/v3/rooms/!r:x/messages", 200, { start: "s", chunk: [text] }).problems[0], /m.room.message.*must have required property 'body'/);
+});
