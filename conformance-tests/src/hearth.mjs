@@ -12,7 +12,7 @@ import mariadb from "mariadb";
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const DB = { host: "127.0.0.1", port: 3306, user: "root", password: "" };
 const START_TIMEOUT_MS = 180_000;
-// Scratch databases older than this are left over from killed runs and dropped at the next start.
+// Scratch databases and data directories older than this are left over from killed runs: removed at the next start.
 const STALE_SECONDS = 6 * 3600;
 
 export function freePort() {
@@ -37,6 +37,10 @@ async function admin(sql) {
 
 async function dropStale() {
     const now = Math.floor(Date.now() / 1000);
+    for (const name of fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith("hearth-conf-"))) {
+        const dir = path.join(os.tmpdir(), name);
+        if (now - fs.statSync(dir).mtimeMs / 1000 > STALE_SECONDS) fs.rmSync(dir, { recursive: true, force: true });
+    }
     for (const row of await admin("SHOW DATABASES LIKE 'hearth\\_conf\\_%'")) {
         const name = Object.values(row)[0];
         const epoch = Number(/^hearth_conf_(\d+)_/.exec(name)?.[1]);
@@ -45,6 +49,8 @@ async function dropStale() {
 }
 
 const running = new Set();
+// Background jobs of a non-interactive shell read /dev/null, so the lifeline is read through fd 3.
+const LIFELINE = 'exec 3<&0; "$0" run & pid=$!; (cat <&3 >/dev/null; kill $pid 2>/dev/null) & wait $pid';
 
 /** Stops every server started by this process, those still starting included. */
 export function stopAll() {
@@ -80,7 +86,11 @@ export class HearthProcess {
         };
         const logFile = path.join(dataDir, "hearth.log");
         const log = fs.createWriteStream(logFile);
-        const child = spawn(path.join(REPO, "hearth"), ["run"], { env, stdio: ["ignore", "pipe", "pipe"] });
+        // stdin is a lifeline: when it closes (stop(), or this process dying however it dies) the shell sends
+        // Hearth SIGTERM, so no server outlives the suite. Its own process group lets stop() end both for good.
+        const child = spawn("sh", ["-c", LIFELINE, path.join(REPO, "hearth")],
+            { env, stdio: ["pipe", "pipe", "pipe"], detached: true });
+        child.stdin.on("error", () => {});
         child.stderr.pipe(log);
         const self = new HearthProcess(label, child, database, dataDir, serverName, logFile);
         running.add(self);
@@ -121,8 +131,10 @@ export class HearthProcess {
         const child = this.child;
         if (child.exitCode === null && child.signalCode === null) {
             const exited = new Promise((resolve) => child.once("exit", resolve));
-            child.kill("SIGTERM");
-            const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+            child.stdin.end();
+            const timer = setTimeout(() => {
+                try { process.kill(-child.pid, "SIGKILL"); } catch { /* already gone */ }
+            }, 20_000);
             await exited;
             clearTimeout(timer);
         }

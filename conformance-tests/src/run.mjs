@@ -46,6 +46,7 @@ const logPath = path.join(ROOT, "target", "conformance.log");
 fs.mkdirSync(path.dirname(logPath), { recursive: true });
 const logFd = fs.openSync(logPath, "w");
 const out = (line) => process.stdout.write(line + "\n");
+process.stdout.on("error", () => {}); // a closed pipe (| head) must not kill the run before it stops its servers
 for (const level of ["log", "debug", "info", "warn", "error", "trace"]) {
     console[level] = (...parts) => fs.writeSync(logFd, `[${level}] ${parts.map((p) => (typeof p === "string" ? p : p?.stack ?? JSON.stringify(p))).join(" ")}\n`);
 }
