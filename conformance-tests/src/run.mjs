@@ -48,7 +48,16 @@ const logFd = fs.openSync(logPath, "w");
 const out = (line) => process.stdout.write(line + "\n");
 process.stdout.on("error", () => {}); // a closed pipe (| head) must not kill the run before it stops its servers
 for (const level of ["log", "debug", "info", "warn", "error", "trace"]) {
-    console[level] = (...parts) => fs.writeSync(logFd, `[${level}] ${parts.map((p) => (typeof p === "string" ? p : p?.stack ?? JSON.stringify(p))).join(" ")}\n`);
+    console[level] = (...parts) => fs.writeSync(logFd, `[${level}] ${parts.map(printable).join(" ")}\n`);
+}
+function printable(value) {
+    if (typeof value === "string") return value;
+    if (value?.stack) return value.stack;
+    try {
+        return JSON.stringify(value);
+    } catch {
+        return String(value); // circular: the library logs its own objects now and then
+    }
 }
 process.on("unhandledRejection", (e) => console.error("unhandled rejection:", e));
 
@@ -71,7 +80,6 @@ if (registration !== "open" && !registration.startsWith("shared-secret:")) {
 
 // Targets: given by URL, or Hearth servers started on demand (the second only for two-server scenarios).
 const suiteStarted = Date.now();
-const started = [];
 const targets = [];
 const pending = [];
 // The promise is kept, so a server that failed to start fails every scenario at once instead of restarting.
@@ -90,8 +98,7 @@ async function createTarget(index) {
             federationUrl: federationUrl?.replace(/\/$/, ""), serverName: undefined, registration });
     } else {
         const hearth = await HearthProcess.start(`hs${index + 1}`);
-        started.push(hearth);
-        out(`conformance: started Hearth ${hearth.serverName}${hearth.database ? "" : " (embedded database)"} in ${(hearth.startMillis / 1000).toFixed(1)} s (client ${hearth.clientUrl}, federation ${hearth.federationUrl})`);
+        out(`conformance: started Hearth hs${index + 1} ${hearth.serverName}${hearth.database ? "" : " (embedded database)"} in ${(hearth.startMillis / 1000).toFixed(1)} s (client ${hearth.clientUrl}, federation ${hearth.federationUrl})`);
         t = new Target({ label: `hs${index + 1}`, clientUrl: hearth.clientUrl,
             federationUrl: hearth.federationUrl, serverName: hearth.serverName, registration: "open" });
     }
@@ -210,7 +217,7 @@ try {
     out(`conformance: ${e.stack ?? e}`);
     exitCode = 1;
 } finally {
-    await Promise.all(started.map((h) => h.stop()));
+    await stopAll();
 }
 
 const totalMillis = Date.now() - suiteStarted;
