@@ -17,8 +17,13 @@ export class Recording {
         this.problems = [];
         this.notes = [];
         this.requests = 0;
+        // Rejects at the first spec violation, so a scenario stops there instead of waiting on to a timeout.
+        this.violated = new Promise((_, reject) => (this.reject = reject));
+        this.violated.catch(() => {});
     }
 }
+
+export class SpecViolation extends Error {}
 
 let current = null;
 export function record(recording) {
@@ -47,6 +52,7 @@ export function observe(method, url, status, contentType, bodyText) {
     if (result.operation) current.operations.add(result.operation);
     else current.notes.push(`${method} ${new URL(url).pathname}: not an endpoint of the spec; not validated`);
     current.problems.push(...result.problems);
+    if (result.problems.length) current.reject(new SpecViolation(result.problems[0]));
     current.notes.push(...result.notes);
     return result;
 }

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { HearthProcess, stopAll } from "./hearth.mjs";
 import { Target } from "./harness.mjs";
-import { addBaseUrl, record, Recording, specValidator } from "./http.mjs";
+import { addBaseUrl, record, Recording, SpecViolation, specValidator } from "./http.mjs";
 import { coverage } from "./coverage.mjs";
 import * as foundation from "./scenarios/foundation.mjs";
 import * as client from "./scenarios/client.mjs";
@@ -132,7 +132,8 @@ async function runScenario(scenario) {
         if (left <= 0) return { ...result, failure: `not run: the suite's ${BUDGET_MS / 1000} s budget is used up`, millis: 0 };
         record(recording);
         try {
-            await withTimeout(scenario.run({ hs1, hs2, note: (n) => recording.notes.push(n) }),
+            const run = scenario.run({ hs1, hs2, note: (n) => recording.notes.push(n) });
+            await withTimeout(Promise.race([run, recording.violated]),
                 Math.min(scenario.timeoutMs ?? DEFAULT_TIMEOUT_MS, left), scenario.name);
         } finally {
             for (const t of targets) t?.stopClients();
@@ -142,7 +143,7 @@ async function runScenario(scenario) {
         // matrix-js-sdk's MatrixError already names status, error and URL; a bare HTTP error may not.
         const http = e.httpStatus && !/MatrixError/.test(e.message) ? ` (HTTP ${e.httpStatus} from ${e.url ?? "?"})` : "";
         const problems = recording.problems.length ? "\n" + recording.problems.join("\n") : "";
-        result.failure = `${e.message}${http}${problems}`;
+        result.failure = e instanceof SpecViolation ? recording.problems.join("\n") : `${e.message}${http}${problems}`;
         result.stack = e.stack;
     } finally {
         record(null);
