@@ -17,7 +17,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const SCENARIOS = [
     foundation.versions, foundation.wellKnownClient, foundation.wellKnownServer, foundation.serverKeys,
     foundation.unknownEndpoint, foundation.cors, foundation.federationVersion, foundation.keyNotary,
-    client.registerLogin, client.coreClient, client.federationChat,
+    client.registerLogin, client.roomStateProfile, client.coreClient, client.federationChat,
 ];
 const DEFAULT_TIMEOUT_MS = 60_000;
 // The whole run stays within this (CI's .ci/run has 20 minutes in all): a scenario gets at most what is left,

@@ -147,3 +147,34 @@ async function chat({ alice, bob, via }) {
     await left;
     await eventually(async () => !(await b.getJoinedRooms()).joined_rooms.includes(roomId), "the room to leave bob's joined rooms");
 }
+
+// Spec: Client-Server API, "Profiles", "Getting events for a room" (state) and "Redactions".
+export const roomStateProfile = {
+    name: "room-state-profile",
+    async run({ hs1 }) {
+        const alice = await hs1.register("alice");
+        const a = alice.client;
+        await a.setDisplayName("Alice Conformance");
+        assertEqual((await a.getProfileInfo(alice.userId)).displayname, "Alice Conformance", "displayname from the profile");
+
+        const { room_id: roomId } = await a.createRoom({ preset: sdk.Preset.PrivateChat, name: "state" });
+        await a.sendStateEvent(roomId, sdk.EventType.RoomTopic, { topic: "conformance topic" }, "");
+        assertEqual((await a.getStateEvent(roomId, sdk.EventType.RoomTopic, "")).topic, "conformance topic", "topic from the state event");
+        const state = await a.roomState(roomId);
+        for (const type of [sdk.EventType.RoomCreate, sdk.EventType.RoomMember, sdk.EventType.RoomPowerLevels, sdk.EventType.RoomTopic]) {
+            assert(state.some((e) => e.type === type), `no ${type} in the room's state`);
+        }
+        const me = state.find((e) => e.type === sdk.EventType.RoomMember && e.state_key === alice.userId);
+        assertEqual(me?.content?.membership, "join", "alice's membership in the room's state");
+
+        // A redacted message keeps its ID but loses its content.
+        const { event_id: eventId } = await a.sendMessage(roomId, { msgtype: sdk.MsgType.Text, body: "to be redacted" });
+        await a.redactEvent(roomId, eventId, undefined, { reason: "conformance" });
+        const redacted = await eventually(async () => {
+            const event = await a.fetchRoomEvent(roomId, eventId);
+            return event.unsigned?.redacted_because ? event : null;
+        }, "the message to show as redacted");
+        assertEqual(redacted.event_id, eventId, "event_id of the redacted message");
+        assertEqual(redacted.content, {}, "content of the redacted message");
+    },
+};
