@@ -81,10 +81,15 @@ export async function coverage({ clientUrl, federationUrl, offline = false, upda
     await Promise.all(Array.from({ length: PARALLEL }, async () => {
         while (next < ops.length) {
             const i = next++;
-            states[i] = await probe(ops[i], urls);
+            // One operation that kills the connection is that operation's problem, not the report's.
+            states[i] = await probe(ops[i], urls).catch((e) => `no answer (${e.code ?? e.message})`);
         }
     }));
 
+    const probed = ops.filter((op) => op.listener && urls[op.listener]);
+    if (probed.length && probed.every((op) => states[ops.indexOf(op)].startsWith("no answer"))) {
+        throw new Error(`no operation answered: is the server at ${clientUrl} up?`);
+    }
     const lines = [BEGIN, ""];
     const totals = [];
     for (const api of APIS) {

@@ -45,8 +45,14 @@ function matrixPath(url) {
 }
 
 /** Validates one response and records it on the running scenario. */
-export function observe(method, url, status, contentType, bodyText) {
-    const result = specValidator().check(method.toUpperCase(), matrixPath(url), status, contentType, bodyText ?? "");
+export function observe(method, url, status, contentType, bodyText, requestBody) {
+    let sent;
+    try {
+        sent = typeof requestBody === "string" ? JSON.parse(requestBody) : undefined;
+    } catch {
+        sent = undefined; // not JSON (a media upload)
+    }
+    const result = specValidator().check(method.toUpperCase(), matrixPath(url), status, contentType, bodyText ?? "", sent);
     if (!current) return result;
     current.requests++;
     if (result.operation) current.operations.add(result.operation);
@@ -65,7 +71,7 @@ export async function validatingFetch(input, init = {}) {
     const type = response.headers.get("content-type") ?? "";
     // Media downloads are not JSON; their schema (if any) says so and the body is left alone.
     const text = /json/.test(type) || response.status >= 400 || type === "" ? await response.clone().text() : null;
-    observe(method, url, response.status, type, text);
+    observe(method, url, response.status, type, text, init.body);
     return response;
 }
 
@@ -80,7 +86,7 @@ export function federationRequest(method, url, body) {
             res.setEncoding("utf8");
             res.on("data", (c) => (text += c));
             res.on("end", () => {
-                observe(method, url, res.statusCode, res.headers["content-type"], text);
+                observe(method, url, res.statusCode, res.headers["content-type"], text, body ? JSON.stringify(body) : undefined);
                 let json;
                 try { json = JSON.parse(text); } catch { json = undefined; }
                 resolve({ status: res.statusCode, headers: res.headers, text, json });

@@ -63,7 +63,9 @@ export function operations() {
             const doc = loadDoc(file);
             if (!doc?.paths) continue;
             const base = basePath(doc);
-            for (const [template, item] of Object.entries(doc.paths)) {
+            for (const [key, item] of Object.entries(doc.paths)) {
+                // The spec gives a second operation on the same path a trailing space ("/rooms/{roomId}/invite ").
+                const template = key.trim();
                 for (const method of METHODS) {
                     const op = item[method];
                     if (!op) continue;
@@ -71,7 +73,7 @@ export function operations() {
                         api: api.name, listener: api.listener, file, fileName: `${api.folder}/${name}`,
                         id: op.operationId ?? `${method} ${template}`, method: method.toUpperCase(),
                         path: base + template, deprecated: Boolean(op.deprecated), op,
-                        pointer: `/paths/${template.replace(/~/g, "~0").replace(/\//g, "~1")}/${method}`,
+                        pointer: `/paths/${key.replace(/~/g, "~0").replace(/\//g, "~1")}/${method}`,
                         ...compileTemplate(base + template),
                     });
                 }
@@ -112,14 +114,31 @@ export class SpecValidator {
         this.callable = this.ops.filter((o) => o.listener);
     }
 
-    /** The spec operation a request is for, or undefined for an endpoint the spec does not define. */
-    match(method, pathname) {
-        let best;
+    /**
+     * The spec operation a request is for, or undefined for an endpoint the spec does not define. Operations
+     * sharing a path and method (inviteUser and inviteBy3PID) are told apart by which request body schema
+     * the request's body matches.
+     */
+    match(method, pathname, requestBody) {
+        let best = [];
         for (const op of this.callable) {
             if (op.method !== method || !op.regex.test(pathname)) continue;
-            if (!best || op.literal > best.literal) best = op;
+            if (!best.length || op.literal > best[0].literal) best = [op];
+            else if (op.literal === best[0].literal) best.push(op);
         }
-        return best;
+        if (best.length > 1 && requestBody !== undefined) {
+            const fits = best.find((op) => {
+                const pointer = `${op.pointer}/requestBody/content/application~1json/schema`;
+                try {
+                    atPointer(loadDoc(op.file), pointer);
+                } catch {
+                    return false;
+                }
+                return this.ajv.getSchema(this.addSchema(op.file, pointer))(requestBody);
+            });
+            if (fits) return fits;
+        }
+        return best[0];
     }
 
     schemaId(file, pointer) {
@@ -172,8 +191,8 @@ export class SpecValidator {
      * Checks one response. Returns { operation, problems, notes }: problems are spec violations (the scenario
      * fails), notes are things worth reporting that the spec allows (an error status an operation does not list).
      */
-    check(method, pathname, status, contentType, bodyText) {
-        const op = this.match(method, pathname);
+    check(method, pathname, status, contentType, bodyText, requestBody) {
+        const op = this.match(method, pathname, requestBody);
         const result = { operation: op?.id, problems: [], notes: [] };
         if (!op) return result;
         const where = `${method} ${op.path} (${op.id})`;

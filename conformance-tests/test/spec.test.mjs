@@ -61,3 +61,9 @@ test("event contents are checked against the event schema of their type", () => 
     const text = { type: "m.room.message", content: { msgtype: "m.text" }, sender: "@a:x", origin_server_ts: 1, event_id: "$t", room_id: "!r:x" };
     assert.match(check("GET", "/_matrix/client/v3/rooms/!r:x/messages", 200, { start: "s", chunk: [text] }).problems[0], /m.room.message.*must have required property 'body'/);
 });
+
+test("operations sharing a path are told apart by the request body", () => {
+    const path = "/_matrix/client/v3/rooms/!r:x/invite";
+    assert.equal(v.match("POST", path, { user_id: "@b:x" })?.id, "inviteUser");
+    assert.equal(v.match("POST", path, { id_server: "i", id_access_token: "t", medium: "email", address: "a@b" })?.id, "inviteBy3PID");
+});
