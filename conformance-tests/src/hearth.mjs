@@ -58,7 +58,8 @@ export function stopAll() {
 }
 
 export class HearthProcess {
-    static async start(label) {
+    /** `sharedSecret` also enables Synapse-style shared-secret registration (open registration stays on). */
+    static async start(label, { sharedSecret } = {}) {
         let database = `hearth_conf_${Math.floor(Date.now() / 1000)}_${crypto.randomBytes(4).toString("hex")}`;
         try {
             await dropStale();
@@ -82,6 +83,7 @@ export class HearthProcess {
                 HEARTH_DATABASE_USER: "root", HEARTH_DATABASE_PASSWORD: "",
             } : {}),
             HEARTH_OPEN_REGISTRATION: "true", HEARTH_RATE_LIMITS: "off",
+            ...(sharedSecret ? { HEARTH_REGISTRATION_SHARED_SECRET: sharedSecret } : {}),
             HEARTH_FEDERATION_VERIFY_TLS: "false", HEARTH_FEDERATION_ALLOW_PRIVATE_ADDRESSES: "true",
         };
         const logFile = path.join(dataDir, "hearth.log");

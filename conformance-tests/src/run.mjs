@@ -97,10 +97,11 @@ async function createTarget(index) {
         t = new Target({ label: `hs${index + 1}`, clientUrl: external.replace(/\/$/, ""),
             federationUrl: federationUrl?.replace(/\/$/, ""), serverName: undefined, registration });
     } else {
-        const hearth = await HearthProcess.start(`hs${index + 1}`);
+        const sharedSecret = registration.startsWith("shared-secret:") ? registration.slice("shared-secret:".length) : undefined;
+        const hearth = await HearthProcess.start(`hs${index + 1}`, { sharedSecret });
         out(`conformance: started Hearth hs${index + 1} ${hearth.serverName}${hearth.database ? "" : " (embedded database)"} in ${(hearth.startMillis / 1000).toFixed(1)} s (client ${hearth.clientUrl}, federation ${hearth.federationUrl})`);
         t = new Target({ label: `hs${index + 1}`, clientUrl: hearth.clientUrl,
-            federationUrl: hearth.federationUrl, serverName: hearth.serverName, registration: "open" });
+            federationUrl: hearth.federationUrl, serverName: hearth.serverName, registration });
     }
     addBaseUrl(t.clientUrl);
     if (t.federationUrl) addBaseUrl(t.federationUrl);
