@@ -1,0 +1,84 @@
+package org.hearth.spec.push;
+
+import static org.hearth.spec.push.PushRuleKind.OVERRIDE;
+import static org.hearth.spec.push.PushRuleKind.UNDERRIDE;
+
+import java.util.List;
+import org.hearth.spec.id.UserId;
+import org.hearth.spec.json.Json;
+
+/**
+ * The server-default rules of spec v1.17 ("Predefined Rules"), in the spec's order and with its definitions.
+ *
+ * <p>v1.17 removed the legacy rules that looked for mentions in the body ({@code .m.rule.contains_display_name},
+ * {@code .m.rule.roomnotif}, {@code .m.rule.contains_user_name}), so they are not here; the
+ * {@code contains_display_name} condition itself is still defined and evaluated for user rules. The spec
+ * lists no default content, room or sender rules.
+ */
+public final class ServerDefaultRules {
+    private ServerDefaultRules() {}
+
+    /** The default override rules for {@code user}, {@code .m.rule.master} first. */
+    public static List<PushRule> override(UserId user) {
+        String me = user.value();
+        return List.of(
+                rule(".m.rule.master", OVERRIDE, false, List.of(), List.of()),
+                rule(".m.rule.suppress_notices", OVERRIDE, true,
+                        List.of(match("content.msgtype", "m.notice")), List.of()),
+                rule(".m.rule.invite_for_me", OVERRIDE, true,
+                        List.of(match("type", "m.room.member"), match("content.membership", "invite"),
+                                match("state_key", me)),
+                        List.of(PushAction.NOTIFY, PushAction.sound("default"))),
+                rule(".m.rule.member_event", OVERRIDE, true, List.of(match("type", "m.room.member")), List.of()),
+                rule(".m.rule.is_user_mention", OVERRIDE, true,
+                        List.of(new PushCondition.EventPropertyContains(
+                                PropertyPath.parse("content.m\\.mentions.user_ids"), Json.string(me))),
+                        List.of(PushAction.NOTIFY, PushAction.sound("default"), PushAction.highlight())),
+                rule(".m.rule.is_room_mention", OVERRIDE, true,
+                        List.of(new PushCondition.EventPropertyIs(
+                                        PropertyPath.parse("content.m\\.mentions.room"), jakarta.json.JsonValue.TRUE),
+                                new PushCondition.SenderNotificationPermission("room")),
+                        List.of(PushAction.NOTIFY, PushAction.highlight())),
+                rule(".m.rule.tombstone", OVERRIDE, true,
+                        List.of(match("type", "m.room.tombstone"), match("state_key", "")),
+                        List.of(PushAction.NOTIFY, PushAction.highlight())),
+                rule(".m.rule.reaction", OVERRIDE, true, List.of(match("type", "m.reaction")), List.of()),
+                rule(".m.rule.room.server_acl", OVERRIDE, true,
+                        List.of(match("type", "m.room.server_acl"), match("state_key", "")), List.of()),
+                rule(".m.rule.suppress_edits", OVERRIDE, true,
+                        List.of(new PushCondition.EventPropertyIs(
+                                PropertyPath.parse("content.m\\.relates_to.rel_type"), Json.string("m.replace"))),
+                        List.of()));
+    }
+
+    /** The default underride rules, in the spec's order. */
+    public static List<PushRule> underride() {
+        return List.of(
+                rule(".m.rule.call", UNDERRIDE, true, List.of(match("type", "m.call.invite")),
+                        List.of(PushAction.NOTIFY, PushAction.sound("ring"))),
+                rule(".m.rule.encrypted_room_one_to_one", UNDERRIDE, true,
+                        List.of(new PushCondition.RoomMemberCount("2"), match("type", "m.room.encrypted")),
+                        List.of(PushAction.NOTIFY, PushAction.sound("default"))),
+                rule(".m.rule.room_one_to_one", UNDERRIDE, true,
+                        List.of(new PushCondition.RoomMemberCount("2"), match("type", "m.room.message")),
+                        List.of(PushAction.NOTIFY, PushAction.sound("default"))),
+                rule(".m.rule.message", UNDERRIDE, true, List.of(match("type", "m.room.message")),
+                        List.of(PushAction.NOTIFY)),
+                rule(".m.rule.encrypted", UNDERRIDE, true, List.of(match("type", "m.room.encrypted")),
+                        List.of(PushAction.NOTIFY)));
+    }
+
+    /** All server-default rules for {@code user}, as a ruleset with no user rules. */
+    public static PushRuleset forUser(UserId user) {
+        return new PushRuleset(override(user), List.of(), List.of(), List.of(), underride());
+    }
+
+    private static PushRule rule(String id, PushRuleKind kind, boolean enabled, List<PushCondition> conditions,
+                                 List<PushAction> actions) {
+        return PushRule.conditional(id, kind, true, enabled, conditions, actions);
+    }
+
+    private static PushCondition match(String key, String pattern) {
+        return new PushCondition.EventMatch(PropertyPath.parse(key), Glob.of(pattern));
+    }
+}
