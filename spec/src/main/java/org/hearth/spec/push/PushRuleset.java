@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import org.hearth.spec.error.ErrorCode;
 import org.hearth.spec.error.MatrixException;
 import org.hearth.spec.json.Json;
@@ -100,6 +101,101 @@ public record PushRuleset(List<PushRule> override, List<PushRule> content, List<
             merged.add(rules);
         }
         return new PushRuleset(merged.get(0), merged.get(1), merged.get(2), merged.get(3), merged.get(4));
+    }
+
+    /**
+     * The user's ruleset after PUT {@code /pushrules/global/{kind}/{ruleId}} (spec: {@code pushrules.yaml}):
+     * a rule with the same ID and kind is replaced, in place unless {@code before} or {@code after} is given;
+     * a new rule goes first among the user's rules of its kind unless placed. {@code before} wins when both are
+     * given. Replacing keeps the rule's {@code enabled}. Placing next to a server-default rule, or next to a rule that does not exist, is
+     * {@code M_UNKNOWN} as in the spec's example response.
+     *
+     * @param before a user rule ID the new rule must come just before (more important), or null
+     * @param after  a user rule ID the new rule must come just after (less important), or null
+     */
+    public PushRuleset put(PushRule rule, String before, String after) {
+        String anchor = before != null ? before : after;
+        List<PushRule> rules = new ArrayList<>(rules(rule.kind()));
+        int existing = indexOf(rules, rule.ruleId());
+        if (existing >= 0) {
+            // The body's "new parameters" are actions, conditions and pattern; enabled has its own endpoint.
+            rule = rule.withEnabled(rules.get(existing).enabled());
+        }
+        if (anchor == null) {
+            if (existing >= 0) {
+                rules.set(existing, rule);
+            } else {
+                rules.add(0, rule);
+            }
+            return with(rule.kind(), rules);
+        }
+        if (PushRule.isServerDefaultId(anchor)) {
+            throw new MatrixException(ErrorCode.UNKNOWN, "cannot place a rule relative to a server-default rule: " + anchor);
+        }
+        if (existing >= 0) {
+            rules.remove(existing);
+        }
+        int at = indexOf(rules, anchor);
+        if (at < 0 || anchor.equals(rule.ruleId())) {
+            throw new MatrixException(ErrorCode.UNKNOWN, "before/after rule not found: " + anchor);
+        }
+        rules.add(before != null ? at : at + 1, rule);
+        return with(rule.kind(), rules);
+    }
+
+    /** The user's ruleset without the rule of {@code kind} with {@code ruleId}; {@code M_NOT_FOUND} when it has none. */
+    public PushRuleset remove(PushRuleKind kind, String ruleId) {
+        List<PushRule> rules = new ArrayList<>(rules(kind));
+        if (!rules.removeIf(r -> r.ruleId().equals(ruleId))) {
+            throw new MatrixException(ErrorCode.NOT_FOUND, "The push rule was not found.");
+        }
+        return with(kind, rules);
+    }
+
+    /**
+     * The user's ruleset after PUT {@code .../enabled}. For a server-default rule (found in {@code serverDefaults})
+     * this records the user's change to it, which {@link #merge} applies; {@code M_NOT_FOUND} when neither has it.
+     */
+    public PushRuleset withEnabled(PushRuleKind kind, String ruleId, boolean enabled, PushRuleset serverDefaults) {
+        return change(kind, ruleId, serverDefaults, r -> r.withEnabled(enabled));
+    }
+
+    /** The user's ruleset after PUT {@code .../actions}, which the spec allows on server-default rules too. */
+    public PushRuleset withActions(PushRuleKind kind, String ruleId, List<PushAction> actions,
+                                   PushRuleset serverDefaults) {
+        return change(kind, ruleId, serverDefaults, r -> r.withActions(actions));
+    }
+
+    private PushRuleset change(PushRuleKind kind, String ruleId, PushRuleset serverDefaults,
+                               UnaryOperator<PushRule> edit) {
+        List<PushRule> rules = new ArrayList<>(rules(kind));
+        int i = indexOf(rules, ruleId);
+        if (i >= 0) {
+            rules.set(i, edit.apply(rules.get(i)));
+            return with(kind, rules);
+        }
+        PushRule base = serverDefaults.find(kind, ruleId)
+                .orElseThrow(() -> new MatrixException(ErrorCode.NOT_FOUND, "The push rule was not found."));
+        rules.add(edit.apply(base));
+        return with(kind, rules);
+    }
+
+    private static int indexOf(List<PushRule> rules, String ruleId) {
+        for (int i = 0; i < rules.size(); i++) {
+            if (rules.get(i).ruleId().equals(ruleId)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private PushRuleset with(PushRuleKind kind, List<PushRule> rules) {
+        return new PushRuleset(
+                kind == PushRuleKind.OVERRIDE ? rules : override,
+                kind == PushRuleKind.CONTENT ? rules : content,
+                kind == PushRuleKind.ROOM ? rules : room,
+                kind == PushRuleKind.SENDER ? rules : sender,
+                kind == PushRuleKind.UNDERRIDE ? rules : underride);
     }
 
     /**
