@@ -1,59 +1,52 @@
 package org.hearth.spec.push;
 
-import java.util.regex.Pattern;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * A glob pattern (spec: appendices, "Glob-style matching": {@code *} matches zero or more characters,
  * {@code ?} exactly one; everything else is literal), compiled once when the rule is read.
  *
- * <p>Matching is case-insensitive (Unicode case folding), which the spec leaves to the homeserver.
+ * <p>Matching is case-insensitive by Unicode simple case folding per code point, which the spec leaves to the
+ * homeserver ("The exact meaning of case insensitive is defined by the implementation").
+ *
+ * <p>Not a regex: patterns come from users and run on every event, and a backtracking regex such as
+ * {@code a.*a.*a.*b} takes time polynomial in the body with the number of stars as exponent. Splitting the
+ * pattern on {@code *} and placing each piece at its leftmost possible position is exact for globs and costs
+ * at most (body length x pattern length).
  */
 public final class Glob {
-    // Spec, "Push Rules", content rules: a word boundary is the start or end of the value, or any
-    // character not in [A-Z], [a-z], [0-9] or _. Java's \b and \w differ (they know Unicode letters).
-    private static final String WORD_START = "(?<![A-Za-z0-9_])";
-    private static final String WORD_END = "(?![A-Za-z0-9_])";
-    private static final int FLAGS = Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE | Pattern.DOTALL;
+    private static final int ANY = -1; // a ? in a segment
 
     private final String text;
-    private final Pattern whole;
-    private final Pattern words;
+    // The pattern split on '*': the first and last segments are anchored, the middle ones float.
+    private final int[][] segments;
 
-    private Glob(String text, String regex) {
+    private Glob(String text, int[][] segments) {
         this.text = text;
-        this.whole = Pattern.compile(regex, FLAGS);
-        this.words = Pattern.compile(WORD_START + "(?:" + regex + ")" + WORD_END, FLAGS);
+        this.segments = segments;
     }
 
     /** Compiles {@code pattern}; every character but {@code *} and {@code ?} matches itself. */
     public static Glob of(String pattern) {
-        return new Glob(pattern, toRegex(pattern, true));
+        List<int[]> segments = new ArrayList<>();
+        List<Integer> current = new ArrayList<>();
+        pattern.codePoints().forEach(cp -> {
+            if (cp == '*') {
+                segments.add(toArray(current));
+                current.clear();
+            } else {
+                current.add(cp == '?' ? ANY : fold(cp));
+            }
+        });
+        segments.add(toArray(current));
+        return new Glob(pattern, segments.toArray(int[][]::new));
     }
 
     /** A pattern matching {@code text} literally, {@code *} and {@code ?} included (for display names). */
     public static Glob literal(String text) {
-        return new Glob(text, toRegex(text, false));
-    }
-
-    private static String toRegex(String pattern, boolean wildcards) {
-        StringBuilder regex = new StringBuilder();
-        StringBuilder literal = new StringBuilder();
-        // Code points, so that ? matches one character even outside the BMP.
-        pattern.codePoints().forEach(cp -> {
-            if (wildcards && (cp == '*' || cp == '?')) {
-                if (!literal.isEmpty()) {
-                    regex.append(Pattern.quote(literal.toString()));
-                    literal.setLength(0);
-                }
-                regex.append(cp == '*' ? ".*" : ".");
-            } else {
-                literal.appendCodePoint(cp);
-            }
-        });
-        if (!literal.isEmpty()) {
-            regex.append(Pattern.quote(literal.toString()));
-        }
-        return regex.toString();
+        return new Glob(text, new int[][] {text.codePoints().map(Glob::fold).toArray()});
     }
 
     /** The pattern as written. */
@@ -63,20 +56,115 @@ public final class Glob {
 
     /** Whether the pattern matches all of {@code value} (spec: {@code event_match}). */
     public boolean matchesWhole(String value) {
-        return whole.matcher(value).matches();
+        int[] v = value.codePoints().map(Glob::fold).toArray();
+        int[] first = segments[0];
+        if (segments.length == 1) {
+            return first.length == v.length && matchesAt(first, v, 0);
+        }
+        if (!matchesAt(first, v, 0)) {
+            return false;
+        }
+        int pos = afterMiddle(v, first.length);
+        int[] last = segments[segments.length - 1];
+        return pos >= 0 && v.length - last.length >= pos && matchesAt(last, v, v.length - last.length);
     }
 
     /**
      * Whether the pattern matches some substring of {@code value} that starts and ends at a word boundary
-     * (spec: content rules, and {@code event_match} on {@code content.body}).
+     * (spec: content rules, and {@code event_match} on {@code content.body}): the start or end of the value,
+     * or a character not in {@code [A-Z]}, {@code [a-z]}, {@code [0-9]} or {@code _}.
      */
     public boolean matchesWords(String value) {
-        return words.matcher(value).find();
+        int[] raw = value.codePoints().toArray();
+        int[] v = Arrays.stream(raw).map(Glob::fold).toArray();
+        int n = v.length;
+        int[] first = segments[0];
+        if (segments.length == 1) {
+            for (int s = 0; s + first.length <= n; s++) {
+                if (startsWord(raw, s) && endsWord(raw, s + first.length) && matchesAt(first, v, s)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        // The earliest start is best: the pieces after it can then only sit at the same places or earlier.
+        int start = -1;
+        for (int s = 0; s + first.length <= n && start < 0; s++) {
+            if (startsWord(raw, s) && matchesAt(first, v, s)) {
+                start = s;
+            }
+        }
+        if (start < 0) {
+            return false;
+        }
+        int pos = afterMiddle(v, start + first.length);
+        if (pos < 0) {
+            return false;
+        }
+        int[] last = segments[segments.length - 1];
+        for (int j = pos; j + last.length <= n; j++) {
+            if (endsWord(raw, j + last.length) && matchesAt(last, v, j)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // Places each middle segment at its leftmost position from pos; the position after the last, or -1.
+    private int afterMiddle(int[] v, int pos) {
+        for (int i = 1; i < segments.length - 1; i++) {
+            int[] seg = segments[i];
+            int at = -1;
+            for (int j = pos; j + seg.length <= v.length; j++) {
+                if (matchesAt(seg, v, j)) {
+                    at = j;
+                    break;
+                }
+            }
+            if (at < 0) {
+                return -1;
+            }
+            pos = at + seg.length;
+        }
+        return pos;
+    }
+
+    private static boolean matchesAt(int[] segment, int[] v, int at) {
+        if (at < 0 || at + segment.length > v.length) {
+            return false;
+        }
+        for (int i = 0; i < segment.length; i++) {
+            if (segment[i] != ANY && segment[i] != v[at + i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean startsWord(int[] raw, int at) {
+        return at == 0 || !isWordChar(raw[at - 1]);
+    }
+
+    private static boolean endsWord(int[] raw, int at) {
+        return at == raw.length || !isWordChar(raw[at]);
+    }
+
+    private static boolean isWordChar(int cp) {
+        return (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9') || cp == '_';
+    }
+
+    // The folding java.util.regex uses for CASE_INSENSITIVE | UNICODE_CASE.
+    private static int fold(int cp) {
+        return Character.toLowerCase(Character.toUpperCase(cp));
+    }
+
+    private static int[] toArray(List<Integer> cps) {
+        return cps.stream().mapToInt(Integer::intValue).toArray();
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Glob g && g.text.equals(text) && g.whole.pattern().equals(whole.pattern());
+        return o instanceof Glob g && g.text.equals(text) && Arrays.deepEquals(g.segments, segments);
     }
 
     @Override
