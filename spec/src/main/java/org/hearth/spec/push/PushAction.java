@@ -43,6 +43,7 @@ public sealed interface PushAction {
      */
     record Unknown(JsonValue json) implements PushAction {}
 
+    /** The {@code notify} action. */
     PushAction NOTIFY = new Notify();
 
     /** {@code {"set_tweak": "sound", "value": sound}}. */

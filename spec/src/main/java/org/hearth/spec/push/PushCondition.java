@@ -72,8 +72,8 @@ public sealed interface PushCondition {
     record Unknown(JsonObject json) implements PushCondition {}
 
     /**
-     * Reads a condition; {@code M_BAD_JSON} when a field has the wrong type, {@code M_INVALID_PARAM} when
-     * a known kind lacks a parameter or has a value the spec does not allow.
+     * Reads a condition; {@code M_BAD_JSON} when a field has the wrong type, {@code M_MISSING_PARAM} when a
+     * known kind lacks a parameter, {@code M_INVALID_PARAM} when a value is one the spec does not allow.
      */
     public static PushCondition parse(JsonValue json) {
         if (!(json instanceof JsonObject o)) {
@@ -119,7 +119,7 @@ public sealed interface PushCondition {
     private static String string(JsonObject o, String key) {
         JsonValue v = o.get(key);
         if (v == null) {
-            throw new MatrixException(ErrorCode.INVALID_PARAM, "push condition lacks '" + key + "'");
+            throw new MatrixException(ErrorCode.MISSING_PARAM, "push condition lacks '" + key + "'");
         }
         if (v instanceof JsonString s) {
             return s.getString();
@@ -133,7 +133,7 @@ public sealed interface PushCondition {
 
     private static JsonValue value(JsonObject o) {
         if (!o.containsKey("value")) {
-            throw new MatrixException(ErrorCode.INVALID_PARAM, "push condition lacks 'value'");
+            throw new MatrixException(ErrorCode.MISSING_PARAM, "push condition lacks 'value'");
         }
         return o.get("value");
     }

@@ -121,10 +121,6 @@ public record PushRule(String ruleId, PushRuleKind kind, boolean isDefault, bool
         if (kind != PushRuleKind.CONTENT) {
             return null;
         }
-        JsonValue v = o.get("pattern");
-        if (v == null) {
-            throw new MatrixException(ErrorCode.MISSING_PARAM, "content rules need a 'pattern'");
-        }
         return Glob.of(Json.requiredString(o, "pattern"));
     }
 

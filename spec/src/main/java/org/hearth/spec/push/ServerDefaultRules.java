@@ -3,6 +3,7 @@ package org.hearth.spec.push;
 import static org.hearth.spec.push.PushRuleKind.OVERRIDE;
 import static org.hearth.spec.push.PushRuleKind.UNDERRIDE;
 
+import jakarta.json.JsonValue;
 import java.util.List;
 import org.hearth.spec.id.UserId;
 import org.hearth.spec.json.Json;
@@ -36,7 +37,7 @@ public final class ServerDefaultRules {
                         List.of(PushAction.NOTIFY, PushAction.sound("default"), PushAction.highlight())),
                 rule(".m.rule.is_room_mention", OVERRIDE, true,
                         List.of(new PushCondition.EventPropertyIs(
-                                        PropertyPath.parse("content.m\\.mentions.room"), jakarta.json.JsonValue.TRUE),
+                                        PropertyPath.parse("content.m\\.mentions.room"), JsonValue.TRUE),
                                 new PushCondition.SenderNotificationPermission("room")),
                         List.of(PushAction.NOTIFY, PushAction.highlight())),
                 rule(".m.rule.tombstone", OVERRIDE, true,

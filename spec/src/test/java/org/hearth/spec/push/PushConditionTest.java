@@ -94,7 +94,7 @@ class PushConditionTest {
         assertEquals(ErrorCode.INVALID_PARAM, parseError("{'kind':'event_property_is','key':'a','value':9007199254740992}"));
         assertEquals(ErrorCode.INVALID_PARAM, parseError("{'kind':'event_property_is','key':'a','value':[1]}"));
         assertEquals(ErrorCode.INVALID_PARAM, parseError("{'kind':'event_property_contains','key':'a','value':{}}"));
-        assertEquals(ErrorCode.INVALID_PARAM, parseError("{'kind':'event_property_is','key':'a'}"));
+        assertEquals(ErrorCode.MISSING_PARAM, parseError("{'kind':'event_property_is','key':'a'}"));
     }
 
     @Test
@@ -186,12 +186,12 @@ class PushConditionTest {
 
     @Test
     void malformedConditionsAreRejected() {
-        assertEquals(ErrorCode.INVALID_PARAM, parseError("{'key':'type','pattern':'x'}"));
+        assertEquals(ErrorCode.MISSING_PARAM, parseError("{'key':'type','pattern':'x'}"));
         assertEquals(ErrorCode.BAD_JSON, parseError("{'kind':1}"));
-        assertEquals(ErrorCode.INVALID_PARAM, parseError("{'kind':'event_match','key':'type'}"));
-        assertEquals(ErrorCode.INVALID_PARAM, parseError("{'kind':'event_match','pattern':'x'}"));
+        assertEquals(ErrorCode.MISSING_PARAM, parseError("{'kind':'event_match','key':'type'}"));
+        assertEquals(ErrorCode.MISSING_PARAM, parseError("{'kind':'event_match','pattern':'x'}"));
         assertEquals(ErrorCode.BAD_JSON, parseError("{'kind':'event_match','key':'type','pattern':null}"));
-        assertEquals(ErrorCode.INVALID_PARAM, parseError("{'kind':'sender_notification_permission'}"));
+        assertEquals(ErrorCode.MISSING_PARAM, parseError("{'kind':'sender_notification_permission'}"));
         assertEquals(ErrorCode.BAD_JSON,
                 assertThrows(MatrixException.class, () -> PushCondition.parse(Json.string("x"))).code());
     }
