@@ -78,6 +78,7 @@ public final class AccountHandler {
             throw new MatrixException(ErrorCode.USER_IN_USE, "User ID already taken");
         }
         r.password().ifPresent(AccountHandler::checkPassword);
+        r.deviceId().ifPresent(AccountHandler::checkDeviceId);
         UserInteractiveAuth.Completed done = uia.authenticate("register", null, flows, auth);
         String hash = r.password().map(hasher::hash).orElse(null);
         if (user == null) {
@@ -148,6 +149,7 @@ public final class AccountHandler {
         if (account.get().deactivated()) {
             throw new MatrixException(ErrorCode.USER_DEACTIVATED, "This account has been deactivated");
         }
+        login.deviceId().ifPresent(AccountHandler::checkDeviceId);
         UserId user = account.get().userId();
         String rehash = hasher.outdated(account.get().passwordHash()) ? hasher.hash(login.password()) : null;
         List<String> replaced = new ArrayList<>();
@@ -237,6 +239,13 @@ public final class AccountHandler {
             }
         }
         throw new IllegalStateException("could not generate a free user ID");
+    }
+
+    // The devices table's key column; device IDs are opaque to us otherwise.
+    static void checkDeviceId(String deviceId) {
+        if (deviceId.isEmpty() || deviceId.length() > 255) {
+            throw new MatrixException(ErrorCode.INVALID_PARAM, "device_id must be 1 to 255 characters");
+        }
     }
 
     static void checkPassword(String password) {

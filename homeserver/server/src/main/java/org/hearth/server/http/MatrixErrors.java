@@ -12,6 +12,7 @@ import io.helidon.webserver.http.ServerResponse;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
+import org.hearth.core.account.AccessTokens;
 import org.hearth.core.account.AuthRequired;
 import org.hearth.spec.error.ErrorCode;
 import org.hearth.spec.error.MatrixException;
@@ -37,9 +38,11 @@ public final class MatrixErrors {
 
     private static void matrixException(ServerRequest req, ServerResponse res, MatrixException e) {
         if (e.code() == ErrorCode.UNKNOWN_TOKEN && !Method.HEAD.equals(req.prologue().method())) {
-            // Spec "Soft logout": false tells the client its session is gone, not merely to log in again.
+            // Spec "Soft logout": true only for an expired (refreshable) token, whose device and data remain;
+            // false tells the client its session is gone.
+            boolean soft = AccessTokens.EXPIRED.equals(e.getMessage());
             Reply.json(res, e.status(), jakarta.json.Json.createObjectBuilder(Reply.errorBody(e.code().errcode(), e.getMessage()))
-                    .add("soft_logout", false).build());
+                    .add("soft_logout", soft).build());
             return;
         }
         answer(req, res, e.status(), e.code().errcode(), e.getMessage());
