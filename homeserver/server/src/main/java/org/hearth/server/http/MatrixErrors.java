@@ -14,6 +14,7 @@ import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import org.hearth.core.account.AccessTokens;
 import org.hearth.core.account.AuthRequired;
+import org.hearth.core.ratelimit.RateLimited;
 import org.hearth.spec.error.ErrorCode;
 import org.hearth.spec.error.MatrixException;
 
@@ -31,6 +32,12 @@ public final class MatrixErrors {
     public static void install(HttpRouting.Builder routing) {
         routing.error(MatrixException.class, MatrixErrors::matrixException)
                 .error(AuthRequired.class, (req, res, e) -> Reply.json(res, 401, e.body()))
+                .error(RateLimited.class, (req, res, e) -> {
+                    res.header(io.helidon.http.HeaderNames.RETRY_AFTER, Long.toString((e.retryAfterMs() + 999) / 1000));
+                    Reply.json(res, 429, jakarta.json.Json.createObjectBuilder(
+                                    Reply.errorBody(ErrorCode.LIMIT_EXCEEDED.errcode(), e.getMessage()))
+                            .add("retry_after_ms", e.retryAfterMs()).build());
+                })
                 .error(HttpException.class, MatrixErrors::httpException)
                 .error(Throwable.class, MatrixErrors::unexpected)
                 .any((req, res) -> answer(req, res, 404, ErrorCode.UNRECOGNIZED.errcode(), "Unrecognized request"));
