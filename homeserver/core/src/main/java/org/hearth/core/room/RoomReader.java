@@ -4,6 +4,8 @@ import static org.hearth.core.room.Rows.lng;
 import static org.hearth.core.room.Rows.params;
 import static org.hearth.core.room.Rows.str;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +25,7 @@ public final class RoomReader {
     private final EventRepository events;
     private final StateSnapshots snapshots;
     private final StreamPositions positions;
+    private final Cache<String, RoomVersion> versions = Caffeine.newBuilder().maximumSize(100_000).build();
 
     RoomReader(Database database, EventRepository events, StateSnapshots snapshots, StreamPositions positions) {
         this.database = database;
@@ -42,6 +45,17 @@ public final class RoomReader {
         return database.execute().createNamedGet("rooms-get").params(params("room_id", room.value())).execute()
                 .map(r -> new RoomInfo(room, RoomVersion.find(str(r, "room_version")).orElseThrow(),
                         str(r, "creator"), lng(r, "current_state_group")));
+    }
+
+    /** The room's version, cached: it never changes. */
+    public Optional<RoomVersion> version(RoomId room) {
+        RoomVersion cached = versions.getIfPresent(room.value());
+        if (cached != null) {
+            return Optional.of(cached);
+        }
+        Optional<RoomVersion> found = room(room).map(RoomInfo::version);
+        found.ifPresent(v -> versions.put(room.value(), v));
+        return found;
     }
 
     public Optional<StoredEvent> event(String eventId) {
