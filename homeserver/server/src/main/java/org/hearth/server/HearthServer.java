@@ -11,7 +11,24 @@ import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
+import io.helidon.webserver.http.ServerRequest;
+import java.util.List;
+import java.util.Optional;
+import org.hearth.core.port.EventNotifier;
+import org.hearth.core.room.RoomCreation;
+import org.hearth.core.room.Rooms;
 import org.hearth.core.storage.Database;
+import org.hearth.server.client.ClientEvents;
+import org.hearth.server.client.DirectoryRoutes;
+import org.hearth.server.client.MembershipRoutes;
+import org.hearth.server.client.RoomsRoutes;
+import org.hearth.server.http.Authenticator;
+import org.hearth.server.http.JsonBody;
+import org.hearth.server.http.Requester;
+import org.hearth.spec.error.ErrorCode;
+import org.hearth.spec.error.MatrixException;
+import org.hearth.spec.id.ServerName;
+import org.hearth.spec.room.RoomVersion;
 import org.hearth.core.storage.DatabaseSettings;
 import org.hearth.core.storage.Migrations;
 import org.hearth.core.storage.ServerMetadata;
@@ -56,6 +73,8 @@ public final class HearthServer implements AutoCloseable {
             SigningKey signingKey = ServerSigningKey.loadOrCreate(config.signingKeyFile());
             var tls = FederationKeystore.loadOrCreate(config.tls(), ServerNames.host(config.serverName()));
             Database database = openDatabase(config, lifecycle);
+            Rooms rooms = new Rooms(database, config.serverName(), signingKey, Clock.systemUTC(), EventNotifier.NONE);
+            ClientApi clientApi = new ClientApi(config, authenticator(), rooms);
 
             // The well-known answers name the listeners' actual ports, known only once they are bound (port 0).
             AtomicReference<WebServer> bound = new AtomicReference<>();
@@ -65,7 +84,7 @@ public final class HearthServer implements AutoCloseable {
 
             HttpRouting.Builder federationRouting = HttpRouting.builder();
             if (config.listeners().combined()) {
-                clientRoutes(federationRouting);
+                clientRoutes(federationRouting, clientApi);
             }
             federationRouting.register("/_matrix/key/v2", new ServerKeyRoutes(config.serverName(), signingKey, Clock.systemUTC()))
                     .register("/_matrix/federation/v1", new VersionRoutes(version))
@@ -85,7 +104,7 @@ public final class HearthServer implements AutoCloseable {
                         .routing(federationRouting);
             } else {
                 HttpRouting.Builder clientRouting = HttpRouting.builder();
-                clientRoutes(clientRouting);
+                clientRoutes(clientRouting, clientApi);
                 clientRouting.register("/.well-known/matrix", wellKnown);
                 MatrixErrors.install(clientRouting);
                 var client = config.listeners().client();
@@ -133,9 +152,42 @@ public final class HearthServer implements AutoCloseable {
         return database;
     }
 
-    private static void clientRoutes(HttpRouting.Builder routing) {
+    /** What the Client-Server routes are built from. */
+    record ClientApi(HearthConfig config, Authenticator auth, Rooms rooms) {}
+
+    /** Until the accounts area wires its token store, no access token is valid. */
+    private static Authenticator authenticator() {
+        return new Authenticator() {
+            @Override
+            public Requester require(ServerRequest request) {
+                throw new MatrixException(ErrorCode.UNKNOWN_TOKEN, "Unknown access token");
+            }
+
+            @Override
+            public Optional<Requester> optional(ServerRequest request) {
+                return Optional.empty();
+            }
+        };
+    }
+
+    private static void clientRoutes(HttpRouting.Builder routing, ClientApi api) {
         routing.addFilter(new Cors())
                 .register("/_matrix/client", new VersionsRoutes());
+        roomRoutes(routing, api.auth(), api.rooms(), api.config().serverName(), api.config().defaultRoomVersion(),
+                api.config().limits().maxRequestBodyBytes());
+    }
+
+    /** The room endpoints, at v3 and (where they existed) r0. Public for tests that bring their own Authenticator. */
+    public static void roomRoutes(HttpRouting.Builder routing, Authenticator auth, Rooms rooms, String serverName,
+                                  RoomVersion defaultVersion, long maxBodyBytes) {
+        JsonBody body = new JsonBody(maxBodyBytes);
+        var creation = new RoomCreation(rooms, ServerName.parse(serverName), defaultVersion);
+        var format = new ClientEvents(rooms.reader(), Clock.systemUTC());
+        for (String prefix : List.of("/_matrix/client/v3", "/_matrix/client/r0")) {
+            routing.register(prefix, new RoomsRoutes(auth, body, rooms, creation, format))
+                    .register(prefix, new MembershipRoutes(auth, body, rooms))
+                    .register(prefix, new DirectoryRoutes(auth, body, rooms, serverName));
+        }
     }
 
     private static String federationSocket(HearthConfig config) {
