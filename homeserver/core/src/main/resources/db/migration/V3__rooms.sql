@@ -82,11 +82,9 @@ CREATE TABLE room_aliases (
     KEY room_aliases_room (room_id)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
 
--- Client transaction IDs (spec: "Transaction identifiers"), scoped to the device.
+-- Client transaction IDs (spec: "Transaction identifiers"): scoped to the device and the request path, keyed by
+-- SHA-256 of (user, device, scope, txn ID) since the four together exceed InnoDB's key length.
 CREATE TABLE event_txns (
-    user_id   VARCHAR(255) NOT NULL,
-    device_id VARCHAR(255) NOT NULL,
-    txn_id    VARCHAR(255) NOT NULL,
-    event_id  VARCHAR(255) NOT NULL,
-    PRIMARY KEY (user_id, device_id, txn_id)
+    txn_key  BINARY(32)   NOT NULL PRIMARY KEY,
+    event_id VARCHAR(255) NOT NULL
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;

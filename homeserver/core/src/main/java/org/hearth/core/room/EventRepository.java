@@ -141,15 +141,29 @@ final class EventRepository {
                 .params(params("room_id", roomId, "user_id", userId)).execute() > 0;
     }
 
-    Optional<String> txnEvent(String userId, String deviceId, String txnId) {
-        return database.execute().createNamedGet("rooms-txn-get")
-                .params(params("user_id", userId, "device_id", deviceId, "txn_id", txnId)).execute()
-                .map(r -> str(r, "event_id"));
+    Optional<String> txnEvent(String userId, RoomEngine.Txn txn) {
+        return database.execute().createNamedGet("rooms-txn-get").params(params("txn_key", txnKey(userId, txn)))
+                .execute().map(r -> str(r, "event_id"));
     }
 
-    void insertTxn(DbExecute tx, String userId, String deviceId, String txnId, String eventId) {
-        tx.createNamedInsert("rooms-txn-insert").params(params("user_id", userId, "device_id", deviceId,
-                "txn_id", txnId, "event_id", eventId)).execute();
+    void insertTxn(DbExecute tx, String userId, RoomEngine.Txn txn, String eventId) {
+        tx.createNamedInsert("rooms-txn-insert").params(params("txn_key", txnKey(userId, txn), "event_id", eventId))
+                .execute();
+    }
+
+    private static byte[] txnKey(String userId, RoomEngine.Txn txn) {
+        try {
+            var sha = java.security.MessageDigest.getInstance("SHA-256");
+            for (String part : new String[] {userId, txn.deviceId(), txn.scope(), txn.txnId()}) {
+                byte[] bytes = part.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                // Length-prefixed, so no two different tuples hash the same bytes.
+                sha.update(java.nio.ByteBuffer.allocate(4).putInt(bytes.length).array());
+                sha.update(bytes);
+            }
+            return sha.digest();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static Membership membership(DbRow r) {

@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.hearth.core.port.EventNotifier;
 import org.hearth.core.storage.Database;
 import org.hearth.spec.auth.AuthResult;
@@ -80,8 +81,11 @@ public final class RoomEngine {
         this.positions = positions;
     }
 
-    /** A client's transaction ID for idempotent sends (spec: "Transaction identifiers"). */
-    public record Txn(String deviceId, String txnId) {}
+    /**
+     * A client's transaction ID for idempotent sends (spec: "Transaction identifiers"): scoped to the device and
+     * to {@code scope}, the request path without the transaction ID (e.g. "send !room:x m.room.message").
+     */
+    public record Txn(String deviceId, String scope, String txnId) {}
 
     /**
      * Sends one event as {@code sender}. With {@code txn}, a retry returns the event first sent under it.
@@ -95,6 +99,7 @@ public final class RoomEngine {
             }
         }
         ReentrantLock lock = locks.get(room.value());
+        Persisted persisted;
         lock.lock();
         try {
             if (txn != null) {
@@ -104,26 +109,37 @@ public final class RoomEngine {
                     return earlier.get();
                 }
             }
-            RoomHead head = head(room.value());
-            return persist(head, sender, List.of(draft), txn, tx -> {}).getFirst();
+            persisted = persist(head(room.value()), sender, List.of(draft), txn, tx -> {});
         } finally {
             lock.unlock();
         }
+        notify(persisted);
+        return persisted.events().getFirst();
     }
 
     /** Sends several events in a row, all in one transaction: all are persisted or none. */
     public List<StoredEvent> sendAll(RoomId room, UserId sender, List<EventDraft> drafts) {
         ReentrantLock lock = locks.get(room.value());
+        Persisted persisted;
         lock.lock();
         try {
-            return persist(head(room.value()), sender, drafts, null, tx -> {});
+            persisted = persist(head(room.value()), sender, drafts, null, tx -> {});
         } finally {
             lock.unlock();
         }
+        notify(persisted);
+        return persisted.events();
+    }
+
+    /** What one commit changed, told to the notifier once the room's lock is released. */
+    private record Persisted(RoomId room, List<StoredEvent> events, Set<UserId> membershipChanged) {}
+
+    private void notify(Persisted p) {
+        notifier.eventsPersisted(p.room(), p.events().getLast().streamOrdering(), p.membershipChanged());
     }
 
     private Optional<StoredEvent> earlierSend(UserId sender, Txn txn) {
-        return events.txnEvent(sender.value(), txn.deviceId(), txn.txnId()).flatMap(events::find);
+        return events.txnEvent(sender.value(), txn).flatMap(events::find);
     }
 
     /**
@@ -156,17 +172,19 @@ public final class RoomEngine {
         ReentrantLock lock = locks.get(roomId);
         lock.lock();
         List<Long> allocated = new ArrayList<>();
+        Persisted persisted;
         try {
             long position = positions.allocate();
             allocated.add(position);
             RoomHead empty = new RoomHead(roomId, version, List.of(), 0, StateSnapshots.EMPTY);
             RoomId id = new RoomId(roomId);
-            persist(empty, creator, drafts, null, tx -> extra.accept(tx, id), create, position, allocated);
+            persisted = persist(empty, creator, drafts, null, tx -> extra.accept(tx, id), create, position, allocated);
         } finally {
             allocated.forEach(positions::settle);
             lock.unlock();
         }
-        return new RoomId(roomId);
+        notify(persisted);
+        return persisted.room();
     }
 
     private RoomHead head(String roomId) {
@@ -188,8 +206,8 @@ public final class RoomEngine {
         return head;
     }
 
-    private List<StoredEvent> persist(RoomHead head, UserId sender, List<EventDraft> drafts, Txn txn,
-                                      Consumer<DbExecute> extra) {
+    private Persisted persist(RoomHead head, UserId sender, List<EventDraft> drafts, Txn txn,
+                              Consumer<DbExecute> extra) {
         List<Long> allocated = new ArrayList<>();
         try {
             return persist(head, sender, drafts, txn, extra, null, 0, allocated);
@@ -199,26 +217,26 @@ public final class RoomEngine {
     }
 
     /** Caller holds the room's lock. With {@code create}, the room is new and {@code create} is its first event. */
-    private List<StoredEvent> persist(RoomHead head, UserId sender, List<EventDraft> drafts, Txn txn,
-                                      Consumer<DbExecute> extra, Pdu create, long createPosition,
-                                      List<Long> allocated) {
+    private Persisted persist(RoomHead head, UserId sender, List<EventDraft> drafts, Txn txn,
+                              Consumer<DbExecute> extra, Pdu create, long createPosition, List<Long> allocated) {
         RoomVersion version = head.version();
         String roomId = head.roomId();
         long now = clock.millis();
         List<String> extremities = head.extremities();
         long depth = head.maxDepth();
         // Built in memory first, each on top of the previous, then written in one transaction.
-        Map<StateKey, String> state = new HashMap<>(snapshots.get(head.currentStateGroup()));
+        // The current state as an overlay: copying a large room's state for every message would cost O(members).
+        Map<StateKey, String> base = snapshots.get(head.currentStateGroup());
+        Map<StateKey, String> changes = new HashMap<>();
+        Function<StateKey, String> state = k -> changes.containsKey(k) ? changes.get(k) : base.get(k);
         Map<String, Pdu> fresh = new HashMap<>();
         List<Pdu> built = new ArrayList<>();
         List<Long> positionsOf = new ArrayList<>();
-        List<Map<StateKey, String>> statesBefore = new ArrayList<>();
         if (create != null) {
             built.add(create);
             positionsOf.add(createPosition);
-            statesBefore.add(Map.of());
             fresh.put(create.eventId(), create);
-            state.put(CREATE_KEY, create.eventId());
+            changes.put(CREATE_KEY, create.eventId());
             extremities = List.of(create.eventId());
             depth = create.depth();
         }
@@ -236,9 +254,8 @@ public final class RoomEngine {
             long pos = positions.allocate();
             allocated.add(pos);
             positionsOf.add(pos);
-            statesBefore.add(Map.copyOf(state));
             fresh.put(pdu.eventId(), pdu);
-            pdu.stateTuple().ifPresent(k -> state.put(k, pdu.eventId()));
+            pdu.stateTuple().ifPresent(k -> changes.put(k, pdu.eventId()));
             extremities = List.of(pdu.eventId());
             depth = pdu.depth();
         }
@@ -282,7 +299,7 @@ public final class RoomEngine {
             tx.createNamedUpdate("rooms-set-current-state").params(params("room_id", roomId,
                     "current_state_group", group)).execute();
             if (txn != null) {
-                events.insertTxn(tx, sender.value(), txn.deviceId(), txn.txnId(), out.getLast().eventId());
+                events.insertTxn(tx, sender.value(), txn, out.getLast().eventId());
             }
             extra.accept(tx);
             return out;
@@ -293,12 +310,11 @@ public final class RoomEngine {
         redacted.forEach(r -> events.redactedCommitted(r[0], r[1]));
         allocated.forEach(positions::settle);
         allocated.clear();
-        notifier.eventsPersisted(new RoomId(roomId), stored.getLast().streamOrdering(), Set.copyOf(membershipChanged));
-        return stored;
+        return new Persisted(new RoomId(roomId), stored, Set.copyOf(membershipChanged));
     }
 
     private Pdu build(RoomVersion version, String roomId, UserId sender, EventDraft draft, List<String> prevEvents,
-                      long depth, long now, Map<StateKey, String> state, Map<String, Pdu> fresh) {
+                      long depth, long now, Function<StateKey, String> state, Map<String, Pdu> fresh) {
         JsonObjectBuilder b = Json.objectBuilder()
                 .add("room_id", roomId).add("type", draft.type()).add("sender", sender.value())
                 .add("content", draft.redacts() != null && version.redactsInContent()
@@ -317,7 +333,7 @@ public final class RoomEngine {
         Pdu unsigned = new Pdu(null, b.build());
         List<String> authIds = new ArrayList<>();
         for (StateKey key : AuthRules.authEventTypes(version, unsigned)) {
-            String id = state.get(key);
+            String id = state.apply(key);
             if (id != null) {
                 authIds.add(id);
             }
@@ -342,13 +358,13 @@ public final class RoomEngine {
         return a;
     }
 
-    private Map<StateKey, Pdu> authState(RoomVersion version, Pdu pdu, Map<StateKey, String> state,
+    private Map<StateKey, Pdu> authState(RoomVersion version, Pdu pdu, Function<StateKey, String> state,
                                          Map<String, Pdu> fresh) {
         Map<StateKey, Pdu> auth = new HashMap<>();
         Set<StateKey> keys = new LinkedHashSet<>(AuthRules.authEventTypes(version, pdu));
         keys.add(CREATE_KEY);
         for (StateKey key : keys) {
-            String id = state.get(key);
+            String id = state.apply(key);
             if (id != null) {
                 Pdu p = pdu(id, fresh);
                 if (p != null) {

@@ -117,7 +117,7 @@ class RoomEngineIT {
     @Test
     void transactionIdIsIdempotent() {
         RoomId room = createRoom(RoomVersion.V12, "private_chat", List.of());
-        var txn = new RoomEngine.Txn("DEV", "t1");
+        var txn = new RoomEngine.Txn("DEV", "send " + room.value(), "t1");
         var first = rooms.engine().send(room, ALICE, EventDraft.message("m.room.message", text("once")), txn);
         var again = rooms.engine().send(room, ALICE, EventDraft.message("m.room.message", text("once")), txn);
         assertEquals(first.eventId(), again.eventId());

@@ -129,7 +129,7 @@ public final class RoomsRoutes implements HttpService {
             redacts = optionalString(content, "redacts");
         }
         StoredEvent sent = rooms.engine().send(room, who.userId(), new EventDraft(type, null, content, redacts),
-                new RoomEngine.Txn(who.deviceId(), path(req, "txnId")));
+                new RoomEngine.Txn(who.deviceId(), "send " + room.value() + " " + type, path(req, "txnId")));
         Reply.json(res, 200, Json.objectBuilder().add("event_id", sent.eventId()).build());
     }
 
@@ -203,7 +203,7 @@ public final class RoomsRoutes implements HttpService {
         }
         StoredEvent sent = rooms.engine().send(room, who.userId(),
                 new EventDraft("m.room.redaction", null, redactionContent.build(), path(req, "eventId")),
-                new RoomEngine.Txn(who.deviceId(), "redact/" + path(req, "txnId")));
+                new RoomEngine.Txn(who.deviceId(), "redact " + room.value() + " " + path(req, "eventId"), path(req, "txnId")));
         Reply.json(res, 200, Json.objectBuilder().add("event_id", sent.eventId()).build());
     }
 

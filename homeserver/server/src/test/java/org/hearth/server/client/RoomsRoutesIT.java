@@ -88,6 +88,9 @@ class RoomsRoutesIT {
         assertEquals(first, again);
         String otherDevice = alice.device("OTHER").put(path, "{\"body\":\"a\"}").ok().json().getString("event_id");
         assertNotEquals(first, otherDevice);
+        String otherRoom = alice.createRoom("{}");
+        assertNotEquals(first, alice.put("/rooms/" + enc(otherRoom) + "/send/m.room.message/txn1", "{\"body\":\"a\"}")
+                .ok().json().getString("event_id"));
         JsonObject event = alice.get("/rooms/" + enc(room) + "/event/" + enc(first)).ok().json();
         assertEquals("txn1", event.getJsonObject("unsigned").getString("transaction_id"));
         assertFalse(alice.device("OTHER").get("/rooms/" + enc(room) + "/event/" + enc(first)).ok().json()
