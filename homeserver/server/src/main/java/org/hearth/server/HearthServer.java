@@ -10,13 +10,33 @@ import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import org.hearth.core.port.EventNotifier;
+import org.hearth.core.room.RoomCreation;
+import org.hearth.core.room.Rooms;
 import org.hearth.core.storage.Database;
+import org.hearth.server.client.ClientEvents;
+import org.hearth.server.client.DirectoryRoutes;
+import org.hearth.server.client.MembershipRoutes;
+import org.hearth.server.client.RoomsRoutes;
+import org.hearth.server.http.Authenticator;
+import org.hearth.server.http.JsonBody;
+import org.hearth.spec.id.ServerName;
+import org.hearth.spec.room.RoomVersion;
 import org.hearth.core.storage.DatabaseSettings;
 import org.hearth.core.storage.Migrations;
 import org.hearth.core.storage.ServerMetadata;
 import org.hearth.federation.inbound.VersionRoutes;
 import org.hearth.federation.keys.ServerKeyRoutes;
+import org.hearth.server.admin.RegistrationTokenRoutes;
+import org.hearth.server.admin.SharedSecretRegistrationRoutes;
+import org.hearth.server.client.AccountRoutes;
+import org.hearth.server.client.DeviceRoutes;
+import org.hearth.server.client.LoginRoutes;
+import org.hearth.server.client.ProfileRoutes;
+import org.hearth.server.client.RegistrationRoutes;
+import org.hearth.server.client.RegistrationTokenValidityRoutes;
 import org.hearth.server.client.VersionsRoutes;
 import org.hearth.server.client.WellKnownRoutes;
 import org.hearth.server.config.HearthConfig;
@@ -37,12 +57,14 @@ public final class HearthServer implements AutoCloseable {
     private final Lifecycle lifecycle;
     private final Database database;
     private final WebServer webServer;
+    private final Accounts accounts;
 
-    private HearthServer(HearthConfig config, Lifecycle lifecycle, Database database, WebServer webServer) {
+    private HearthServer(HearthConfig config, Lifecycle lifecycle, Database database, WebServer webServer, Accounts accounts) {
         this.config = config;
         this.lifecycle = lifecycle;
         this.database = database;
         this.webServer = webServer;
+        this.accounts = accounts;
     }
 
     /**
@@ -56,6 +78,8 @@ public final class HearthServer implements AutoCloseable {
             SigningKey signingKey = ServerSigningKey.loadOrCreate(config.signingKeyFile());
             var tls = FederationKeystore.loadOrCreate(config.tls(), ServerNames.host(config.serverName()));
             Database database = openDatabase(config, lifecycle);
+            Accounts accounts = Accounts.create(config, database, Clock.systemUTC());
+            Rooms rooms = new Rooms(database, config.serverName(), signingKey, Clock.systemUTC(), EventNotifier.NONE);
 
             // The well-known answers name the listeners' actual ports, known only once they are bound (port 0).
             AtomicReference<WebServer> bound = new AtomicReference<>();
@@ -65,7 +89,7 @@ public final class HearthServer implements AutoCloseable {
 
             HttpRouting.Builder federationRouting = HttpRouting.builder();
             if (config.listeners().combined()) {
-                clientRoutes(federationRouting);
+                clientRoutes(federationRouting, accounts, rooms, config);
             }
             federationRouting.register("/_matrix/key/v2", new ServerKeyRoutes(config.serverName(), signingKey, Clock.systemUTC()))
                     .register("/_matrix/federation/v1", new VersionRoutes(version))
@@ -85,7 +109,7 @@ public final class HearthServer implements AutoCloseable {
                         .routing(federationRouting);
             } else {
                 HttpRouting.Builder clientRouting = HttpRouting.builder();
-                clientRoutes(clientRouting);
+                clientRoutes(clientRouting, accounts, rooms, config);
                 clientRouting.register("/.well-known/matrix", wellKnown);
                 MatrixErrors.install(clientRouting);
                 var client = config.listeners().client();
@@ -103,7 +127,7 @@ public final class HearthServer implements AutoCloseable {
             lifecycle.add(new Stoppable("webserver", webServer::stop));
             webServer.start();
             bound.set(webServer);
-            return new HearthServer(config, lifecycle, database, webServer);
+            return new HearthServer(config, lifecycle, database, webServer, accounts);
         } catch (IOException e) {
             lifecycle.close();
             throw new UncheckedIOException("cannot create " + config.dataDir() + ": " + e.getMessage(), e);
@@ -133,9 +157,38 @@ public final class HearthServer implements AutoCloseable {
         return database;
     }
 
-    private static void clientRoutes(HttpRouting.Builder routing) {
+    private static void clientRoutes(HttpRouting.Builder routing, Accounts accounts, Rooms rooms, HearthConfig config) {
         routing.addFilter(new Cors())
                 .register("/_matrix/client", new VersionsRoutes());
+        // Endpoints that existed in r0 answer there too, as Synapse does: older clients and bots still use r0.
+        for (String prefix : List.of("/_matrix/client/v3", "/_matrix/client/r0")) {
+            boolean r0 = prefix.endsWith("r0");
+            routing.register(prefix,
+                    new RegistrationRoutes(accounts.accounts(), accounts.json()),
+                    new LoginRoutes(accounts.accounts(), accounts.tokens(), accounts.authenticator(), accounts.json(), r0),
+                    new AccountRoutes(accounts.accounts(), accounts.authenticator(), accounts.json()),
+                    new DeviceRoutes(accounts.devices(), accounts.authenticator(), accounts.json()),
+                    new ProfileRoutes(accounts.authenticator(), accounts.profiles(), accounts.json()));
+        }
+        routing.register("/_matrix/client/v1", new RegistrationTokenValidityRoutes(accounts.registrationTokens()));
+        routing.register("/_synapse/admin/v1",
+                new SharedSecretRegistrationRoutes(accounts.sharedSecret(), accounts.json(), accounts.accounts().serverName().value()),
+                new RegistrationTokenRoutes(accounts.authenticator(), accounts.registrationTokens(), accounts.json()));
+        roomRoutes(routing, accounts.authenticator(), rooms, config.serverName(), config.defaultRoomVersion(),
+                config.limits().maxRequestBodyBytes());
+    }
+
+    /** The room endpoints, at v3 and (where they existed) r0. Public for tests that bring their own Authenticator. */
+    public static void roomRoutes(HttpRouting.Builder routing, Authenticator auth, Rooms rooms, String serverName,
+                                  RoomVersion defaultVersion, long maxBodyBytes) {
+        JsonBody body = new JsonBody(maxBodyBytes);
+        var creation = new RoomCreation(rooms, ServerName.parse(serverName), defaultVersion);
+        var format = new ClientEvents(rooms.reader(), Clock.systemUTC());
+        for (String prefix : List.of("/_matrix/client/v3", "/_matrix/client/r0")) {
+            routing.register(prefix, new RoomsRoutes(auth, body, rooms, creation, format))
+                    .register(prefix, new MembershipRoutes(auth, body, rooms))
+                    .register(prefix, new DirectoryRoutes(auth, body, rooms, serverName));
+        }
     }
 
     private static String federationSocket(HearthConfig config) {
@@ -180,6 +233,11 @@ public final class HearthServer implements AutoCloseable {
 
     public Database database() {
         return database;
+    }
+
+    /** The accounts part: the {@link org.hearth.server.http.Authenticator}, handlers, and the profile-change port. */
+    public Accounts accounts() {
+        return accounts;
     }
 
     /** Stops accepting, lets in-flight requests finish (up to the grace period), closes the pool, stops MariaDB. */
