@@ -20,12 +20,13 @@ CREATE TABLE account_data (
     INDEX account_data_by_position (user_id, stream_id)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
 
--- One receipt per (room, type, user, thread); thread_id '' is an unthreaded receipt.
+-- One receipt per (room, type, user, thread); thread_id '' is an unthreaded receipt. Column widths keep the
+-- key under InnoDB's 3072 bytes in utf8mb4.
 CREATE TABLE receipts (
     room_id      VARCHAR(255) NOT NULL,
-    receipt_type VARCHAR(255) NOT NULL,
+    receipt_type VARCHAR(32)  NOT NULL,
     user_id      VARCHAR(255) NOT NULL,
-    thread_id    VARCHAR(255) NOT NULL,
+    thread_id    VARCHAR(200) NOT NULL,
     event_id     VARCHAR(255) NOT NULL,
     ts           BIGINT       NOT NULL,
     stream_id    BIGINT       NOT NULL,

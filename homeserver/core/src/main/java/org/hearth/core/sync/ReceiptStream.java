@@ -78,7 +78,7 @@ public final class ReceiptStream {
     }
 
     private void store(UserId user, RoomId room, String type, EventId event, String threadId) {
-        if (threadId.length() > 255) {
+        if (threadId.length() > 200) {
             throw new MatrixException(ErrorCode.INVALID_PARAM, "thread_id is too long");
         }
         database.transaction(tx -> {
