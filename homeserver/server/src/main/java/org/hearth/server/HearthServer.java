@@ -17,11 +17,20 @@ import org.hearth.core.storage.Migrations;
 import org.hearth.core.storage.ServerMetadata;
 import org.hearth.federation.inbound.VersionRoutes;
 import org.hearth.federation.keys.ServerKeyRoutes;
+import org.hearth.core.sync.SyncStreams;
+import org.hearth.server.client.AccountDataRoutes;
+import org.hearth.server.client.CapabilitiesRoutes;
+import org.hearth.server.client.PresenceRoutes;
+import org.hearth.server.client.ReceiptRoutes;
+import org.hearth.server.client.SyncRoutes;
+import org.hearth.server.client.TypingRoutes;
 import org.hearth.server.client.VersionsRoutes;
 import org.hearth.server.client.WellKnownRoutes;
 import org.hearth.server.config.HearthConfig;
 import org.hearth.server.db.EmbeddedMariaDb;
+import org.hearth.server.http.Authenticator;
 import org.hearth.server.http.Cors;
+import org.hearth.server.http.JsonBody;
 import org.hearth.server.http.MatrixErrors;
 import org.hearth.server.tls.FederationKeystore;
 import org.hearth.spec.crypto.SigningKey;
@@ -56,6 +65,10 @@ public final class HearthServer implements AutoCloseable {
             SigningKey signingKey = ServerSigningKey.loadOrCreate(config.signingKeyFile());
             var tls = FederationKeystore.loadOrCreate(config.tls(), ServerNames.host(config.serverName()));
             Database database = openDatabase(config, lifecycle);
+            long maxBody = config.limits().maxRequestBodyBytes();
+            var roomEngine = new NoRoomEngine();
+            SyncStreams streams = lifecycle.add(new SyncStreams(database, roomEngine, roomEngine, Clock.systemUTC()));
+            ClientApi clientApi = new ClientApi(new NoAccounts(), new JsonBody(maxBody), streams);
 
             // The well-known answers name the listeners' actual ports, known only once they are bound (port 0).
             AtomicReference<WebServer> bound = new AtomicReference<>();
@@ -65,14 +78,13 @@ public final class HearthServer implements AutoCloseable {
 
             HttpRouting.Builder federationRouting = HttpRouting.builder();
             if (config.listeners().combined()) {
-                clientRoutes(federationRouting);
+                clientRoutes(federationRouting, clientApi);
             }
             federationRouting.register("/_matrix/key/v2", new ServerKeyRoutes(config.serverName(), signingKey, Clock.systemUTC()))
                     .register("/_matrix/federation/v1", new VersionRoutes(version))
                     .register("/.well-known/matrix", wellKnown);
             MatrixErrors.install(federationRouting);
 
-            long maxBody = config.limits().maxRequestBodyBytes();
             var fed = config.listeners().federation();
             WebServerConfig.Builder server = WebServer.builder()
                     .shutdownHook(false) // RunCommand's hook stops us, then the database
@@ -85,7 +97,7 @@ public final class HearthServer implements AutoCloseable {
                         .routing(federationRouting);
             } else {
                 HttpRouting.Builder clientRouting = HttpRouting.builder();
-                clientRoutes(clientRouting);
+                clientRoutes(clientRouting, clientApi);
                 clientRouting.register("/.well-known/matrix", wellKnown);
                 MatrixErrors.install(clientRouting);
                 var client = config.listeners().client();
@@ -133,9 +145,22 @@ public final class HearthServer implements AutoCloseable {
         return database;
     }
 
-    private static void clientRoutes(HttpRouting.Builder routing) {
+    /** What the Client-Server routes are built from. */
+    private record ClientApi(Authenticator auth, JsonBody bodies, SyncStreams streams) {}
+
+    private static void clientRoutes(HttpRouting.Builder routing, ClientApi api) {
+        Authenticator auth = api.auth();
+        JsonBody bodies = api.bodies();
+        SyncStreams streams = api.streams();
         routing.addFilter(new Cors())
-                .register("/_matrix/client", new VersionsRoutes());
+                .register("/_matrix/client", new VersionsRoutes())
+                .register("/_matrix/client",
+                        new SyncRoutes(auth, bodies, streams.sync(), streams.filters()),
+                        new TypingRoutes(auth, bodies, streams.typing()),
+                        new ReceiptRoutes(auth, bodies, streams.receipts()),
+                        new PresenceRoutes(auth, bodies, streams.presence()),
+                        new AccountDataRoutes(auth, bodies, streams.accountData()),
+                        new CapabilitiesRoutes(auth));
     }
 
     private static String federationSocket(HearthConfig config) {
