@@ -92,8 +92,10 @@ public final class SyncHandler {
         boolean initial = since.equals(SyncToken.ZERO);
         boolean news = false;
 
-        RoomsStream.Rooms roomChanges = rooms.sync(user, since.rooms(), to.rooms(),
-                new RoomsStream.Request(request.fullState() || initial, roomFilter));
+        boolean everyRoom = request.fullState() || initial;
+        RoomsStream.Rooms roomChanges = everyRoom || since.rooms() < to.rooms()
+                ? rooms.sync(user, initial ? 0 : since.rooms(), to.rooms(), new RoomsStream.Request(everyRoom, roomFilter))
+                : RoomsStream.Rooms.NONE;
 
         Set<RoomId> joined = new HashSet<>(membership.joinedRooms(user));
         joined.removeIf(r -> !roomFilter.matchesRoom(r.value()));
