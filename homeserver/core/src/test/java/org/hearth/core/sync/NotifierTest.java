@@ -48,6 +48,7 @@ class NotifierTest {
         long tookMs = (System.nanoTime() - start) / 1_000_000;
         assertFalse(threads.get(4242).isAlive());
         assertTrue(tookMs < 1_000, "woken in " + tookMs + " ms");
+        System.out.println("one of " + n + " parked waiters woken in " + tookMs + " ms");
         Thread.sleep(200);
         assertEquals(1, woken.get());
         assertEquals(List.of(4242), List.copyOf(wokenUsers));
