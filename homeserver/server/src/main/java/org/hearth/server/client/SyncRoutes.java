@@ -55,7 +55,9 @@ public final class SyncRoutes implements HttpService {
         }
         var request = new SyncHandler.Request(who.userId(), who.deviceId(),
                 Optional.ofNullable(since).map(SyncToken::parse), timeout, "true".equals(fullState),
-                Optional.ofNullable(query(req, "set_presence")), filters.resolve(who.userId(), query(req, "filter")));
+                // Spec: without set_presence the client is marked online by syncing.
+                Optional.of(Optional.ofNullable(query(req, "set_presence")).orElse("online")),
+                filters.resolve(who.userId(), query(req, "filter")));
         try {
             Reply.json(res, 200, sync.sync(request));
         } catch (InterruptedException e) {
