@@ -7,7 +7,7 @@ CREATE TABLE stream_positions (
     position BIGINT      NOT NULL
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
 
-INSERT INTO stream_positions (stream, position) VALUES ('account_data', 0), ('receipts', 0), ('presence', 0);
+INSERT INTO stream_positions (stream, position) VALUES ('account_data', 0), ('receipts', 0), ('presence', 0), ('to_device', 0);
 
 -- Global account data has room_id '' (spec: "Client Config"); tags are the room's m.tag.
 CREATE TABLE account_data (
@@ -50,4 +50,24 @@ CREATE TABLE sync_filters (
     user_id   VARCHAR(255) NOT NULL,
     content   LONGTEXT     NOT NULL,
     INDEX sync_filters_by_user (user_id, filter_id)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
+
+-- Send-to-device messages waiting for their device; deleted once a sync's since shows they were received.
+CREATE TABLE to_device_messages (
+    user_id   VARCHAR(255) NOT NULL,
+    device_id VARCHAR(255) NOT NULL,
+    stream_id BIGINT       NOT NULL,
+    sender    VARCHAR(255) NOT NULL,
+    type      VARCHAR(255) NOT NULL,
+    content   LONGTEXT     NOT NULL,
+    PRIMARY KEY (user_id, device_id, stream_id)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
+
+-- Transaction IDs of PUT /sendToDevice, per sending device: a retried request is not delivered twice.
+CREATE TABLE to_device_txns (
+    sender        VARCHAR(255) NOT NULL,
+    sender_device VARCHAR(255) NOT NULL,
+    txn_id        VARCHAR(255) NOT NULL,
+    ts            BIGINT       NOT NULL,
+    PRIMARY KEY (sender, sender_device, txn_id)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;

@@ -23,6 +23,7 @@ import org.hearth.server.client.CapabilitiesRoutes;
 import org.hearth.server.client.PresenceRoutes;
 import org.hearth.server.client.ReceiptRoutes;
 import org.hearth.server.client.SyncRoutes;
+import org.hearth.server.client.ToDeviceRoutes;
 import org.hearth.server.client.TypingRoutes;
 import org.hearth.server.client.VersionsRoutes;
 import org.hearth.server.client.WellKnownRoutes;
@@ -34,6 +35,7 @@ import org.hearth.server.http.JsonBody;
 import org.hearth.server.http.MatrixErrors;
 import org.hearth.server.tls.FederationKeystore;
 import org.hearth.spec.crypto.SigningKey;
+import org.hearth.spec.id.ServerName;
 
 /** A running homeserver: its database, listeners and routes, wired by hand; {@link #close} stops it in order. */
 public final class HearthServer implements AutoCloseable {
@@ -67,8 +69,10 @@ public final class HearthServer implements AutoCloseable {
             Database database = openDatabase(config, lifecycle);
             long maxBody = config.limits().maxRequestBodyBytes();
             var roomEngine = new NoRoomEngine();
-            SyncStreams streams = lifecycle.add(new SyncStreams(database, roomEngine, roomEngine, Clock.systemUTC()));
-            ClientApi clientApi = new ClientApi(new NoAccounts(), new JsonBody(maxBody), streams);
+            var accounts = new NoAccounts();
+            SyncStreams streams = lifecycle.add(new SyncStreams(database, roomEngine, roomEngine, accounts,
+                    ServerName.parse(config.serverName()), Clock.systemUTC()));
+            ClientApi clientApi = new ClientApi(accounts, new JsonBody(maxBody), streams);
 
             // The well-known answers name the listeners' actual ports, known only once they are bound (port 0).
             AtomicReference<WebServer> bound = new AtomicReference<>();
@@ -160,6 +164,7 @@ public final class HearthServer implements AutoCloseable {
                         new ReceiptRoutes(auth, bodies, streams.receipts()),
                         new PresenceRoutes(auth, bodies, streams.presence()),
                         new AccountDataRoutes(auth, bodies, streams.accountData()),
+                        new ToDeviceRoutes(auth, bodies, streams.toDevice()),
                         new CapabilitiesRoutes(auth));
     }
 

@@ -15,6 +15,7 @@ final class StreamPositions {
     static final String ACCOUNT_DATA = "account_data";
     static final String RECEIPTS = "receipts";
     static final String PRESENCE = "presence";
+    static final String TO_DEVICE = "to_device";
 
     private final Database database;
 

@@ -32,10 +32,11 @@ public final class SyncHandler {
     private final ReceiptStream receipts;
     private final PresenceStream presence;
     private final AccountDataStream accountData;
+    private final ToDeviceStream toDevice;
 
     public SyncHandler(RoomsStream rooms, RoomMembership membership, Notifier notifier,
                        org.hearth.core.storage.Database database, TypingStream typing, ReceiptStream receipts,
-                       PresenceStream presence, AccountDataStream accountData) {
+                       PresenceStream presence, AccountDataStream accountData, ToDeviceStream toDevice) {
         this.rooms = rooms;
         this.membership = membership;
         this.notifier = notifier;
@@ -44,6 +45,7 @@ public final class SyncHandler {
         this.receipts = receipts;
         this.presence = presence;
         this.accountData = accountData;
+        this.toDevice = toDevice;
     }
 
     /** A parsed /sync request; {@code since} empty for an initial sync. */
@@ -80,7 +82,7 @@ public final class SyncHandler {
         Map<String, Long> durable = positions.current();
         return new SyncToken(rooms.currentPosition(), typing.currentPosition(),
                 durable.getOrDefault(StreamPositions.RECEIPTS, 0L), durable.getOrDefault(StreamPositions.PRESENCE, 0L),
-                durable.getOrDefault(StreamPositions.ACCOUNT_DATA, 0L), 0);
+                durable.getOrDefault(StreamPositions.ACCOUNT_DATA, 0L), durable.getOrDefault(StreamPositions.TO_DEVICE, 0L));
     }
 
     private record Result(JsonObject json, boolean hasNews) {}
@@ -177,15 +179,21 @@ public final class SyncHandler {
                 news = true;
             }
         }
-        news |= !globalData.isEmpty() || !presenceEvents.isEmpty();
+        ToDeviceStream.Batch deviceMessages = since.toDevice() < to.toDevice()
+                ? toDevice.messages(user, request.deviceId(), since.toDevice(), to.toDevice())
+                : new ToDeviceStream.Batch(List.of(), to.toDevice());
+        news |= !globalData.isEmpty() || !presenceEvents.isEmpty() || !deviceMessages.events().isEmpty();
+        // A device with more messages than one batch resumes after the last one delivered.
+        SyncToken next = new SyncToken(to.rooms(), to.typing(), to.receipts(), to.presence(), to.accountData(),
+                deviceMessages.upTo());
 
         JsonObject body = Json.objectBuilder()
-                .add("next_batch", to.toString())
+                .add("next_batch", next.toString())
                 .add("rooms", Json.objectBuilder().add("join", join).add("invite", invite).add("leave", leave)
                         .add("knock", knock))
                 .add("presence", Json.objectBuilder().add("events", limited(presenceEvents, filter.presence())))
                 .add("account_data", Json.objectBuilder().add("events", limited(globalData, filter.accountData())))
-                .add("to_device", Json.objectBuilder().add("events", Json.arrayBuilder()))
+                .add("to_device", Json.objectBuilder().add("events", array(deviceMessages.events())))
                 .add("device_lists", Json.objectBuilder().add("changed", Json.arrayBuilder()).add("left", Json.arrayBuilder()))
                 .add("device_one_time_keys_count", JsonValue.EMPTY_JSON_OBJECT)
                 .build();

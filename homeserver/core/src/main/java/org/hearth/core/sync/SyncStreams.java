@@ -4,6 +4,7 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import org.hearth.core.storage.Database;
+import org.hearth.spec.id.ServerName;
 
 /**
  * Every stream that feeds /sync, built over one database and the room engine's two ports; runs the typing
@@ -19,17 +20,21 @@ public final class SyncStreams implements AutoCloseable {
     private final ReceiptStream receipts;
     private final PresenceStream presence;
     private final FilterStore filters;
+    private final ToDeviceStream toDevice;
     private final SyncHandler sync;
     private final Thread typingTick;
 
-    public SyncStreams(Database database, RoomsStream rooms, RoomMembership membership, Clock clock) {
+    public SyncStreams(Database database, RoomsStream rooms, RoomMembership membership, DeviceDirectory devices,
+                       ServerName localServer, Clock clock) {
         this.notifier = new Notifier(membership);
         this.accountData = new AccountDataStream(database, notifier);
         this.typing = new TypingStream(notifier, membership, clock);
         this.receipts = new ReceiptStream(database, notifier, membership, accountData, clock);
         this.presence = new PresenceStream(database, notifier, membership, clock);
         this.filters = new FilterStore(database);
-        this.sync = new SyncHandler(rooms, membership, notifier, database, typing, receipts, presence, accountData);
+        this.toDevice = new ToDeviceStream(database, notifier, devices, localServer, clock);
+        this.sync = new SyncHandler(rooms, membership, notifier, database, typing, receipts, presence, accountData,
+                toDevice);
         this.typingTick = Thread.ofVirtual().name("typing-expiry").start(this::tick);
     }
 
@@ -69,6 +74,10 @@ public final class SyncStreams implements AutoCloseable {
 
     public FilterStore filters() {
         return filters;
+    }
+
+    public ToDeviceStream toDevice() {
+        return toDevice;
     }
 
     public SyncHandler sync() {

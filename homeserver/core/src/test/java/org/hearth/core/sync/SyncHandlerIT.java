@@ -45,6 +45,7 @@ class SyncHandlerIT {
     private static ReceiptStream receipts;
     private static PresenceStream presence;
     private static FilterStore filters;
+    private static ToDeviceStream toDevice;
     private static SyncHandler sync;
     private static final AtomicLong users = new AtomicLong();
 
@@ -87,7 +88,9 @@ class SyncHandlerIT {
         receipts = new ReceiptStream(database, notifier, membership, accountData, Clock.systemUTC());
         presence = new PresenceStream(database, notifier, membership, Clock.systemUTC());
         filters = new FilterStore(database);
-        sync = new SyncHandler(rooms, membership, notifier, database, typing, receipts, presence, accountData);
+        toDevice = new ToDeviceStream(database, notifier, user -> java.util.Set.of("D1", "D2"),
+                org.hearth.spec.id.ServerName.parse("example.org"), Clock.systemUTC());
+        sync = new SyncHandler(rooms, membership, notifier, database, typing, receipts, presence, accountData, toDevice);
     }
 
     @AfterAll
@@ -113,7 +116,12 @@ class SyncHandlerIT {
     }
 
     private static JsonObject sync(UserId user, String since, long timeout, SyncFilter filter) throws InterruptedException {
-        return sync.sync(new SyncHandler.Request(user, "DEV", Optional.ofNullable(since).map(SyncToken::parse), timeout,
+        return sync(user, "DEV", since, timeout, filter);
+    }
+
+    private static JsonObject sync(UserId user, String device, String since, long timeout, SyncFilter filter)
+            throws InterruptedException {
+        return sync.sync(new SyncHandler.Request(user, device, Optional.ofNullable(since).map(SyncToken::parse), timeout,
                 false, Optional.empty(), filter));
     }
 
@@ -322,5 +330,29 @@ class SyncHandlerIT {
             assertEquals(java.util.Set.of("type", "content"), e.asJsonObject().keySet());
             assertEquals(java.util.Set.of("body"), e.asJsonObject().getJsonObject("content").keySet());
         }
+    }
+
+    @Test
+    void toDeviceMessagesReachTheirDeviceOnceAndStayUntilAcknowledged() throws Exception {
+        var alice = newUser();
+        var bob = newUser();
+        String d1 = sync(bob, "D1", null, 0, SyncFilter.EMPTY).getString("next_batch");
+        String d2 = sync(bob, "D2", null, 0, SyncFilter.EMPTY).getString("next_batch");
+        var content = Json.parseObject("{\"k\": \"v\"}");
+        toDevice.send(alice, "A1", "m.room_key_request", "txn1", java.util.Map.of(bob, java.util.Map.of("D1", content)));
+        toDevice.send(alice, "A1", "m.room_key_request", "txn1", java.util.Map.of(bob, java.util.Map.of("D1", content)));
+        toDevice.send(alice, "A1", "m.dummy", "txn2", java.util.Map.of(bob, java.util.Map.of("*", content)));
+
+        var first = sync(bob, "D1", d1, 0, SyncFilter.EMPTY);
+        var events = first.getJsonObject("to_device").getJsonArray("events");
+        assertEquals(List.of("m.room_key_request", "m.dummy"), types(events), "the retried txn1 is delivered once");
+        assertEquals(alice.value(), events.getJsonObject(0).getString("sender"));
+        assertEquals(content, events.getJsonObject(0).getJsonObject("content"));
+        // Not acknowledged yet: the same since gives the same messages again.
+        assertEquals(2, sync(bob, "D1", d1, 0, SyncFilter.EMPTY).getJsonObject("to_device").getJsonArray("events").size());
+        assertEquals(0, sync(bob, "D1", first.getString("next_batch"), 0, SyncFilter.EMPTY)
+                .getJsonObject("to_device").getJsonArray("events").size());
+        assertEquals(List.of("m.dummy"), types(sync(bob, "D2", d2, 0, SyncFilter.EMPTY)
+                .getJsonObject("to_device").getJsonArray("events")));
     }
 }
