@@ -10,6 +10,7 @@ import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.hearth.core.storage.Database;
 import org.hearth.core.storage.DatabaseSettings;
@@ -25,6 +26,14 @@ import org.hearth.server.client.ReceiptRoutes;
 import org.hearth.server.client.SyncRoutes;
 import org.hearth.server.client.ToDeviceRoutes;
 import org.hearth.server.client.TypingRoutes;
+import org.hearth.server.admin.RegistrationTokenRoutes;
+import org.hearth.server.admin.SharedSecretRegistrationRoutes;
+import org.hearth.server.client.AccountRoutes;
+import org.hearth.server.client.DeviceRoutes;
+import org.hearth.server.client.LoginRoutes;
+import org.hearth.server.client.ProfileRoutes;
+import org.hearth.server.client.RegistrationRoutes;
+import org.hearth.server.client.RegistrationTokenValidityRoutes;
 import org.hearth.server.client.VersionsRoutes;
 import org.hearth.server.client.WellKnownRoutes;
 import org.hearth.server.config.HearthConfig;
@@ -48,12 +57,14 @@ public final class HearthServer implements AutoCloseable {
     private final Lifecycle lifecycle;
     private final Database database;
     private final WebServer webServer;
+    private final Accounts accounts;
 
-    private HearthServer(HearthConfig config, Lifecycle lifecycle, Database database, WebServer webServer) {
+    private HearthServer(HearthConfig config, Lifecycle lifecycle, Database database, WebServer webServer, Accounts accounts) {
         this.config = config;
         this.lifecycle = lifecycle;
         this.database = database;
         this.webServer = webServer;
+        this.accounts = accounts;
     }
 
     /**
@@ -67,12 +78,11 @@ public final class HearthServer implements AutoCloseable {
             SigningKey signingKey = ServerSigningKey.loadOrCreate(config.signingKeyFile());
             var tls = FederationKeystore.loadOrCreate(config.tls(), ServerNames.host(config.serverName()));
             Database database = openDatabase(config, lifecycle);
+            Accounts accounts = Accounts.create(config, database, Clock.systemUTC());
             long maxBody = config.limits().maxRequestBodyBytes();
             var roomEngine = new NoRoomEngine();
-            var accounts = new NoAccounts();
-            SyncStreams streams = lifecycle.add(new SyncStreams(database, roomEngine, roomEngine, accounts,
-                    ServerName.parse(config.serverName()), Clock.systemUTC()));
-            ClientApi clientApi = new ClientApi(accounts, new JsonBody(maxBody), streams);
+            SyncStreams streams = lifecycle.add(new SyncStreams(database, roomEngine, roomEngine,
+                    new AccountDevices(accounts.devices()), ServerName.parse(config.serverName()), Clock.systemUTC()));
 
             // The well-known answers name the listeners' actual ports, known only once they are bound (port 0).
             AtomicReference<WebServer> bound = new AtomicReference<>();
@@ -82,7 +92,7 @@ public final class HearthServer implements AutoCloseable {
 
             HttpRouting.Builder federationRouting = HttpRouting.builder();
             if (config.listeners().combined()) {
-                clientRoutes(federationRouting, clientApi);
+                clientRoutes(federationRouting, accounts, streams);
             }
             federationRouting.register("/_matrix/key/v2", new ServerKeyRoutes(config.serverName(), signingKey, Clock.systemUTC()))
                     .register("/_matrix/federation/v1", new VersionRoutes(version))
@@ -101,7 +111,7 @@ public final class HearthServer implements AutoCloseable {
                         .routing(federationRouting);
             } else {
                 HttpRouting.Builder clientRouting = HttpRouting.builder();
-                clientRoutes(clientRouting, clientApi);
+                clientRoutes(clientRouting, accounts, streams);
                 clientRouting.register("/.well-known/matrix", wellKnown);
                 MatrixErrors.install(clientRouting);
                 var client = config.listeners().client();
@@ -119,7 +129,7 @@ public final class HearthServer implements AutoCloseable {
             lifecycle.add(new Stoppable("webserver", webServer::stop));
             webServer.start();
             bound.set(webServer);
-            return new HearthServer(config, lifecycle, database, webServer);
+            return new HearthServer(config, lifecycle, database, webServer, accounts);
         } catch (IOException e) {
             lifecycle.close();
             throw new UncheckedIOException("cannot create " + config.dataDir() + ": " + e.getMessage(), e);
@@ -149,23 +159,34 @@ public final class HearthServer implements AutoCloseable {
         return database;
     }
 
-    /** What the Client-Server routes are built from. */
-    private record ClientApi(Authenticator auth, JsonBody bodies, SyncStreams streams) {}
-
-    private static void clientRoutes(HttpRouting.Builder routing, ClientApi api) {
-        Authenticator auth = api.auth();
-        JsonBody bodies = api.bodies();
-        SyncStreams streams = api.streams();
+    private static void clientRoutes(HttpRouting.Builder routing, Accounts accounts, SyncStreams streams) {
         routing.addFilter(new Cors())
-                .register("/_matrix/client", new VersionsRoutes())
-                .register("/_matrix/client",
-                        new SyncRoutes(auth, bodies, streams.sync(), streams.filters()),
-                        new TypingRoutes(auth, bodies, streams.typing()),
-                        new ReceiptRoutes(auth, bodies, streams.receipts()),
-                        new PresenceRoutes(auth, bodies, streams.presence()),
-                        new AccountDataRoutes(auth, bodies, streams.accountData()),
-                        new ToDeviceRoutes(auth, bodies, streams.toDevice()),
-                        new CapabilitiesRoutes(auth));
+                .register("/_matrix/client", new VersionsRoutes());
+        // Endpoints that existed in r0 answer there too, as Synapse does: older clients and bots still use r0.
+        for (String prefix : List.of("/_matrix/client/v3", "/_matrix/client/r0")) {
+            boolean r0 = prefix.endsWith("r0");
+            routing.register(prefix,
+                    new RegistrationRoutes(accounts.accounts(), accounts.json()),
+                    new LoginRoutes(accounts.accounts(), accounts.tokens(), accounts.authenticator(), accounts.json(), r0),
+                    new AccountRoutes(accounts.accounts(), accounts.authenticator(), accounts.json()),
+                    new DeviceRoutes(accounts.devices(), accounts.authenticator(), accounts.json()),
+                    new ProfileRoutes(accounts.authenticator(), accounts.profiles(), accounts.json()));
+        }
+        Authenticator auth = accounts.authenticator();
+        JsonBody bodies = accounts.json();
+        // The streams' routes register v3 and r0 themselves (ClientPaths).
+        routing.register("/_matrix/client",
+                new SyncRoutes(auth, bodies, streams.sync(), streams.filters()),
+                new TypingRoutes(auth, bodies, streams.typing()),
+                new ReceiptRoutes(auth, bodies, streams.receipts()),
+                new PresenceRoutes(auth, bodies, streams.presence()),
+                new AccountDataRoutes(auth, bodies, streams.accountData()),
+                new ToDeviceRoutes(auth, bodies, streams.toDevice()),
+                new CapabilitiesRoutes(auth));
+        routing.register("/_matrix/client/v1", new RegistrationTokenValidityRoutes(accounts.registrationTokens()));
+        routing.register("/_synapse/admin/v1",
+                new SharedSecretRegistrationRoutes(accounts.sharedSecret(), accounts.json(), accounts.accounts().serverName().value()),
+                new RegistrationTokenRoutes(accounts.authenticator(), accounts.registrationTokens(), accounts.json()));
     }
 
     private static String federationSocket(HearthConfig config) {
@@ -210,6 +231,11 @@ public final class HearthServer implements AutoCloseable {
 
     public Database database() {
         return database;
+    }
+
+    /** The accounts part: the {@link org.hearth.server.http.Authenticator}, handlers, and the profile-change port. */
+    public Accounts accounts() {
+        return accounts;
     }
 
     /** Stops accepting, lets in-flight requests finish (up to the grace period), closes the pool, stops MariaDB. */

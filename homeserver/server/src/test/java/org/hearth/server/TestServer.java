@@ -49,7 +49,13 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
     public static final long MAX_BODY_BYTES = 65_536;
     private static final Pattern SCRATCH = Pattern.compile("hearth_test_([0-9]{10})_[0-9a-f]+");
 
+    /** {@code registration.shared_secret} of every test server, for Synapse's admin registration. */
+    public static final String SHARED_SECRET = "test-shared-secret";
+    /** The password {@link #register(String)} gives users. */
+    public static final String DEFAULT_PASSWORD = "correct horse battery staple";
+
     private final boolean forceEmbedded;
+    private final Map<String, String> extraConfig = new HashMap<>();
     private boolean combined;
     private Path dataDir;
     private String scratchDatabase;
@@ -76,6 +82,15 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
         return this;
     }
 
+    /**
+     * Sets a config key before the server starts (e.g. {@code with("registration.open", "false")}). Defaults of test
+     * servers: open registration, {@link #SHARED_SECRET}, cheap password hashes, no rate limits.
+     */
+    public TestServer with(String key, String value) {
+        extraConfig.put(key, value);
+        return this;
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         Path target = Path.of("target");
@@ -94,6 +109,11 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
         overrides.put("limits.max_request_body_bytes", Long.toString(MAX_BODY_BYTES));
         overrides.put("limits.rate_limits", "off");
         overrides.put("listeners.combined", Boolean.toString(combined));
+        overrides.put("registration.open", "true");
+        overrides.put("registration.shared_secret", SHARED_SECRET);
+        // Argon2id at its real cost is ~165 ms a hash: a few hundred test users would burn a minute of CPU.
+        overrides.put("security.password_hash_cost", "test");
+        overrides.putAll(extraConfig);
         if (!forceEmbedded && externalMariaDbAnswers()) {
             dropStaleScratchDatabases(Instant.now().minus(Duration.ofDays(1)));
             scratchDatabase = "hearth_test_" + Instant.now().getEpochSecond() + "_"
@@ -179,9 +199,119 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
         }
     }
 
+    /**
+     * Registers {@code localpart} (password {@link #DEFAULT_PASSWORD}) through {@code POST /register} with the
+     * m.login.dummy flow (needs open registration, the default) and returns the logged-in user.
+     */
+    public User register(String localpart) {
+        return register(localpart, DEFAULT_PASSWORD);
+    }
+
+    public User register(String localpart, String password) {
+        String body = json("username", localpart, "password", password).toString();
+        Response first = client("POST", "/_matrix/client/v3/register", HttpRequest.BodyPublishers.ofString(body),
+                "Content-Type", "application/json");
+        if (first.status() != 401) {
+            throw new AssertionError("register " + localpart + ": expected 401 with flows, got " + first.status() + ": " + first.body());
+        }
+        String session = first.json().getString("session");
+        JsonObject complete = Json.objectBuilder(Json.parseObject(body))
+                .add("auth", json("type", "m.login.dummy", "session", session)).build();
+        Response done = client("POST", "/_matrix/client/v3/register",
+                HttpRequest.BodyPublishers.ofString(complete.toString()), "Content-Type", "application/json").assertStatus(200);
+        return user(done.json());
+    }
+
+    /** Logs in with a password on a new device. */
+    public User login(String localpart, String password) {
+        Response res = client("POST", "/_matrix/client/v3/login", HttpRequest.BodyPublishers.ofString(json(
+                "type", "m.login.password", "identifier", json("type", "m.id.user", "user", localpart),
+                "password", password).toString()), "Content-Type", "application/json").assertStatus(200);
+        return user(res.json());
+    }
+
+    /** Registers through Synapse's shared-secret admin API; {@code admin} users may use the admin APIs. */
+    public User registerWithSharedSecret(String localpart, String password, boolean admin) {
+        String nonce = client("GET", "/_synapse/admin/v1/register").assertStatus(200).json().getString("nonce");
+        String mac = org.hearth.core.account.SharedSecretRegistration.mac(SHARED_SECRET, nonce, localpart, password, admin, null);
+        Response res = client("POST", "/_synapse/admin/v1/register", HttpRequest.BodyPublishers.ofString(json(
+                "nonce", nonce, "username", localpart, "password", password, "admin", admin, "mac", mac).toString()),
+                "Content-Type", "application/json").assertStatus(200);
+        return user(res.json());
+    }
+
+    private User user(JsonObject login) {
+        return new User(this, login.getString("user_id"), login.getString("device_id"), login.getString("access_token"));
+    }
+
+    /** A JSON object from key/value pairs: values may be String, Boolean, Integer, Long or any JsonValue (null: JSON null). */
+    public static JsonObject json(Object... keysAndValues) {
+        var b = Json.objectBuilder();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            String key = (String) keysAndValues[i];
+            Object v = keysAndValues[i + 1];
+            switch (v) {
+                case null -> b.addNull(key);
+                case String s -> b.add(key, s);
+                case Boolean bool -> b.add(key, bool);
+                case Integer n -> b.add(key, n);
+                case Long n -> b.add(key, n);
+                case jakarta.json.JsonValue j -> b.add(key, j);
+                case jakarta.json.JsonObjectBuilder j -> b.add(key, j);
+                case jakarta.json.JsonArrayBuilder j -> b.add(key, j);
+                default -> throw new IllegalArgumentException("unsupported JSON value " + v.getClass());
+            }
+        }
+        return b.build();
+    }
+
+    /** A logged-in user: requests carry its access token. */
+    public record User(TestServer server, String userId, String deviceId, String accessToken) {
+        public Response get(String path) {
+            return send("GET", path, null);
+        }
+
+        public Response post(String path, JsonObject body) {
+            return send("POST", path, body);
+        }
+
+        public Response put(String path, JsonObject body) {
+            return send("PUT", path, body);
+        }
+
+        public Response delete(String path) {
+            return send("DELETE", path, null);
+        }
+
+        public Response delete(String path, JsonObject body) {
+            return send("DELETE", path, body);
+        }
+
+        /** Any method; {@code body} null sends none. */
+        public Response send(String method, String path, JsonObject body) {
+            var publisher = body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body.toString());
+            return body == null
+                    ? server.client(method, path, publisher, "Authorization", "Bearer " + accessToken)
+                    : server.client(method, path, publisher, "Authorization", "Bearer " + accessToken, "Content-Type", "application/json");
+        }
+
+        /** The localpart, e.g. {@code alice} of {@code @alice:localhost:1234}. */
+        public String localpart() {
+            return userId.substring(1, userId.indexOf(':'));
+        }
+    }
+
     public record Response(int status, HttpHeaders headers, String body) {
         public JsonObject json() {
             return Json.parseObject(body);
+        }
+
+        /** Asserts the status (the body is in the message when it differs). */
+        public Response assertStatus(int expected) {
+            if (status != expected) {
+                throw new AssertionError("expected HTTP " + expected + ", got " + status + ": " + body);
+            }
+            return this;
         }
 
         public String header(String name) {

@@ -7,6 +7,8 @@ public enum ErrorCode {
     MISSING_TOKEN(401),
     UNAUTHORIZED(401),
     USER_LOCKED(401),
+    USER_DEACTIVATED(403),
+    WEAK_PASSWORD(400),
     BAD_JSON(400),
     NOT_JSON(400),
     NOT_FOUND(404),

@@ -36,7 +36,8 @@ public final class ConfigLoader {
             "registration.open", "registration.shared_secret",
             "limits.max_request_body_bytes", "limits.rate_limits",
             "federation.verify_tls", "federation.allow_private_addresses",
-            "tls.keystore", "tls.keystore_password", "tls.alias");
+            "tls.keystore", "tls.keystore_password", "tls.alias",
+            "security.password_hash_cost");
 
     private ConfigLoader() {}
 
@@ -128,8 +129,12 @@ public final class ConfigLoader {
                 c.get("tls.keystore_password").asString().orElse(DEFAULT_TLS_PASSWORD),
                 string(c, "tls.alias").orElse(DEFAULT_TLS_ALIAS));
 
+        String cost = string(c, "security.password_hash_cost").orElse("default").toLowerCase(Locale.ROOT);
+        if (!cost.equals("default") && !cost.equals("test")) {
+            throw new InvalidConfigException("security.password_hash_cost must be default or test, got '" + cost + "'");
+        }
         return new HearthConfig(serverName, string(c, "public_baseurl"), dataDir, mediaDir, listeners, database,
-                registration, version, limits, federation, tls);
+                registration, version, limits, federation, tls, new HearthConfig.Security(cost));
     }
 
     static void checkServerName(String serverName) {

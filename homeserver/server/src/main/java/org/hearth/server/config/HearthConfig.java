@@ -16,7 +16,8 @@ public record HearthConfig(
         RoomVersion defaultRoomVersion,
         Limits limits,
         Federation federation,
-        Tls tls) {
+        Tls tls,
+        Security security) {
 
     /** Where the server's Ed25519 signing key lives: {@code <data_dir>/<server_name>.signing.key}, as Synapse names it. */
     public Path signingKeyFile() {
@@ -53,6 +54,9 @@ public record HearthConfig(
     public record Limits(long maxRequestBodyBytes, boolean rateLimits) {}
 
     public record Federation(boolean verifyTls, boolean allowPrivateAddresses) {}
+
+    /** {@code passwordHashCost}: {@code default} (Argon2id 19 MiB, t=2, p=1) or {@code test} (cheap, insecure). */
+    public record Security(String passwordHashCost) {}
 
     /** A PKCS12 keystore for the federation listener; generated self-signed on first start when missing. */
     public record Tls(Path keystore, String keystorePassword, String alias) {

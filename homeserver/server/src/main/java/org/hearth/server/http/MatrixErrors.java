@@ -12,6 +12,7 @@ import io.helidon.webserver.http.ServerResponse;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
+import org.hearth.core.account.AuthRequired;
 import org.hearth.spec.error.ErrorCode;
 import org.hearth.spec.error.MatrixException;
 
@@ -27,10 +28,21 @@ public final class MatrixErrors {
 
     /** Error handlers and the catch-all; call after registering every route of {@code routing}. */
     public static void install(HttpRouting.Builder routing) {
-        routing.error(MatrixException.class, (req, res, e) -> answer(req, res, e.status(), e.code().errcode(), e.getMessage()))
+        routing.error(MatrixException.class, MatrixErrors::matrixException)
+                .error(AuthRequired.class, (req, res, e) -> Reply.json(res, 401, e.body()))
                 .error(HttpException.class, MatrixErrors::httpException)
                 .error(Throwable.class, MatrixErrors::unexpected)
                 .any((req, res) -> answer(req, res, 404, ErrorCode.UNRECOGNIZED.errcode(), "Unrecognized request"));
+    }
+
+    private static void matrixException(ServerRequest req, ServerResponse res, MatrixException e) {
+        if (e.code() == ErrorCode.UNKNOWN_TOKEN && !Method.HEAD.equals(req.prologue().method())) {
+            // Spec "Soft logout": false tells the client its session is gone, not merely to log in again.
+            Reply.json(res, e.status(), jakarta.json.Json.createObjectBuilder(Reply.errorBody(e.code().errcode(), e.getMessage()))
+                    .add("soft_logout", false).build());
+            return;
+        }
+        answer(req, res, e.status(), e.code().errcode(), e.getMessage());
     }
 
     private static void answer(ServerRequest req, ServerResponse res, int status, String errcode, String message) {

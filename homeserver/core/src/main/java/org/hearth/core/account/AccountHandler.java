@@ -1,0 +1,250 @@
+package org.hearth.core.account;
+
+import jakarta.json.JsonObject;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.hearth.core.port.ProfileChanges;
+import org.hearth.core.storage.Database;
+import org.hearth.spec.error.ErrorCode;
+import org.hearth.spec.error.MatrixException;
+import org.hearth.spec.id.ServerName;
+import org.hearth.spec.id.UserId;
+
+/**
+ * Spec "Account registration and management" and "Login": creating accounts, logging in and out, changing the
+ * password, deactivating. Each operation is one transaction; password hashing happens before it.
+ */
+public final class AccountHandler {
+    // Synapse's limit; far above any real password, and it bounds the hashing work an attacker can ask for.
+    static final int MAX_PASSWORD_LENGTH = 512;
+
+    private final Database database;
+    private final Clock clock;
+    private final ServerName serverName;
+    private final PasswordHasher hasher;
+    private final AccessTokens tokens;
+    private final UserInteractiveAuth uia;
+    private final RegistrationTokens registrationTokens;
+    private final boolean registrationOpen;
+    private final Supplier<ProfileChanges> profileChanges;
+    private final AccountRepository accounts = new AccountRepository();
+    private final DeviceRepository devices = new DeviceRepository();
+
+    public AccountHandler(Database database, Clock clock, ServerName serverName, PasswordHasher hasher, AccessTokens tokens,
+                          UserInteractiveAuth uia, RegistrationTokens registrationTokens, boolean registrationOpen,
+                          Supplier<ProfileChanges> profileChanges) {
+        this.database = database;
+        this.clock = clock;
+        this.serverName = serverName;
+        this.hasher = hasher;
+        this.tokens = tokens;
+        this.uia = uia;
+        this.registrationTokens = registrationTokens;
+        this.registrationOpen = registrationOpen;
+        this.profileChanges = profileChanges;
+    }
+
+    public ServerName serverName() {
+        return serverName;
+    }
+
+    /** The body of {@code POST /register}, validated. */
+    public record Registration(Optional<String> username, Optional<String> password, Optional<String> deviceId,
+                               Optional<String> initialDeviceDisplayName, boolean inhibitLogin, boolean refreshToken) {}
+
+    /** The flows /register offers now; {@code M_FORBIDDEN} when registration is closed. */
+    public UiaFlows registrationFlows() {
+        List<List<String>> flows = new ArrayList<>();
+        if (registrationOpen) {
+            flows.add(List.of(UiaFlows.DUMMY));
+        }
+        if (registrationTokens.any()) {
+            flows.add(List.of(UiaFlows.REGISTRATION_TOKEN));
+        }
+        if (flows.isEmpty()) {
+            throw new MatrixException(ErrorCode.FORBIDDEN, "Registration has been disabled");
+        }
+        return new UiaFlows(flows);
+    }
+
+    /** Spec "POST /register" (kind user): parameters are checked before the UIA stages, as Synapse does. */
+    public LoginResult register(Registration r, JsonObject auth, String ip) {
+        UiaFlows flows = registrationFlows();
+        UserId user = r.username().map(u -> Usernames.forRegistration(u, serverName)).orElse(null);
+        if (user != null && accounts.exists(database.execute(), user)) {
+            throw new MatrixException(ErrorCode.USER_IN_USE, "User ID already taken");
+        }
+        r.password().ifPresent(AccountHandler::checkPassword);
+        UserInteractiveAuth.Completed done = uia.authenticate("register", null, flows, auth);
+        String hash = r.password().map(hasher::hash).orElse(null);
+        if (user == null) {
+            user = generatedUser();
+        }
+        UserId created = user;
+        LoginResult result = database.transaction(tx -> {
+            if (!accounts.insert(tx, created, hash, clock.millis(), false, null, created.localpart())) {
+                throw new MatrixException(ErrorCode.USER_IN_USE, "User ID already taken");
+            }
+            if (done.registrationToken() != null) {
+                registrationTokens.complete(tx, done.registrationToken());
+            }
+            uia.finish(tx, done);
+            if (r.inhibitLogin()) {
+                return new LoginResult(created, null, null, null, null);
+            }
+            String deviceId = r.deviceId().orElseGet(Tokens::deviceId);
+            devices.upsert(tx, created, deviceId, r.initialDeviceDisplayName().orElse(null), clock.millis(), ip);
+            return tokens.issue(tx, created, deviceId, r.refreshToken());
+        });
+        profileChanges.get().profileChanged(created, created.localpart(), null);
+        return result;
+    }
+
+    /**
+     * Synapse's shared-secret registration (the caller has checked the MAC). {@code M_USER_IN_USE} when taken,
+     * {@code M_INVALID_USERNAME} for a bad name; logs the new user in on a new device.
+     */
+    public LoginResult registerAdministratively(String username, String password, boolean admin, String userType,
+                                                String displayName) {
+        UserId user = Usernames.forRegistration(username, serverName);
+        checkPassword(password);
+        String hash = hasher.hash(password);
+        String name = displayName != null ? displayName : user.localpart();
+        LoginResult result = database.transaction(tx -> {
+            if (!accounts.insert(tx, user, hash, clock.millis(), admin, userType, name)) {
+                throw new MatrixException(ErrorCode.USER_IN_USE, "User ID already taken");
+            }
+            String deviceId = Tokens.deviceId();
+            devices.upsert(tx, user, deviceId, null, clock.millis(), null);
+            return tokens.issue(tx, user, deviceId, false);
+        });
+        profileChanges.get().profileChanged(user, name, null);
+        return result;
+    }
+
+    /** Spec "GET /register/available": {@code M_USER_IN_USE} when taken, {@code M_INVALID_USERNAME} when invalid. */
+    public void checkAvailable(String username) {
+        UserId user = Usernames.forRegistration(username, serverName);
+        if (accounts.exists(database.execute(), user)) {
+            throw new MatrixException(ErrorCode.USER_IN_USE, "User ID already taken");
+        }
+    }
+
+    /** The body of {@code POST /login} with {@code m.login.password}. */
+    public record PasswordLogin(UserId user, String password, Optional<String> deviceId,
+                                Optional<String> initialDeviceDisplayName, boolean refreshToken) {}
+
+    /** Spec "POST /login": {@code M_FORBIDDEN} for an unknown user, a wrong password or a deactivated account. */
+    public LoginResult login(PasswordLogin login, String ip) {
+        Optional<Account> account = login.user().domain().equals(serverName.value())
+                ? accounts.find(database.execute(), login.user()) : Optional.empty();
+        // The same answer for "no such user" and "wrong password": logins must not reveal which users exist.
+        if (account.isEmpty() || !PasswordHasher.verify(login.password(), account.get().passwordHash())) {
+            throw new MatrixException(ErrorCode.FORBIDDEN, "Invalid username or password");
+        }
+        if (account.get().deactivated()) {
+            throw new MatrixException(ErrorCode.USER_DEACTIVATED, "This account has been deactivated");
+        }
+        UserId user = account.get().userId();
+        String rehash = hasher.outdated(account.get().passwordHash()) ? hasher.hash(login.password()) : null;
+        List<String> replaced = new ArrayList<>();
+        LoginResult result = database.transaction(tx -> {
+            String deviceId = login.deviceId().orElseGet(Tokens::deviceId);
+            // Spec: logging in with an existing device ID invalidates the device's previous access tokens.
+            replaced.addAll(devices.tokensOf(tx, user, deviceId));
+            devices.deleteTokens(tx, user, deviceId);
+            devices.upsert(tx, user, deviceId, login.initialDeviceDisplayName().orElse(null), clock.millis(), ip);
+            if (rehash != null) {
+                accounts.setPassword(tx, user, rehash);
+            }
+            return tokens.issue(tx, user, deviceId, login.refreshToken());
+        });
+        tokens.forget(replaced);
+        return result;
+    }
+
+    /** Spec "POST /logout": the token goes, and its device with it. */
+    public void logout(Session session) {
+        List<String> removed = database.transaction(tx -> devices.delete(tx, session.userId(), session.deviceId()));
+        tokens.forget(removed);
+        tokens.forget(List.of(session.tokenHash()));
+    }
+
+    /** Spec "POST /logout/all": every token and device of the user. */
+    public void logoutAll(Session session) {
+        List<String> removed = database.transaction(tx -> devices.deleteAllExcept(tx, session.userId(), null));
+        tokens.forget(removed);
+    }
+
+    /**
+     * Spec "POST /account/password" (UIA {@code m.login.password}); with {@code logoutDevices} every other device
+     * and its tokens are deleted, the requesting one stays.
+     */
+    public void changePassword(Session session, String newPassword, boolean logoutDevices, JsonObject auth) {
+        checkPassword(newPassword);
+        var done = uia.authenticate("password", session.userId(), UiaFlows.PASSWORD_ONLY, auth);
+        String hash = hasher.hash(newPassword);
+        List<String> removed = database.transaction(tx -> {
+            accounts.setPassword(tx, session.userId(), hash);
+            uia.finish(tx, done);
+            return logoutDevices ? devices.deleteAllExcept(tx, session.userId(), session.deviceId()) : List.<String>of();
+        });
+        tokens.forget(removed);
+    }
+
+    /**
+     * Spec "POST /account/deactivate" (UIA {@code m.login.password}): no more logins, every device and token gone;
+     * {@code erase} also clears the profile.
+     */
+    public void deactivate(Session session, boolean erase, JsonObject auth) {
+        var done = uia.authenticate("deactivate", session.userId(), UiaFlows.PASSWORD_ONLY, auth);
+        List<String> removed = database.transaction(tx -> {
+            accounts.deactivate(tx, session.userId());
+            uia.finish(tx, done);
+            if (erase) {
+                tx.createNamedUpdate("profile-set-displayname").addParam("user_id", session.userId().value())
+                        .addParam("displayname", (String) null).execute();
+                tx.createNamedUpdate("profile-set-avatar-url").addParam("user_id", session.userId().value())
+                        .addParam("avatar_url", (String) null).execute();
+            }
+            return devices.deleteAllExcept(tx, session.userId(), null);
+        });
+        tokens.forget(removed);
+        if (erase) {
+            profileChanges.get().profileChanged(session.userId(), null, null);
+        }
+        profileChanges.get().deactivated(session.userId());
+    }
+
+    /** Whether the user exists here (any state). */
+    public Optional<Account> account(UserId user) {
+        return accounts.find(database.execute(), user);
+    }
+
+    public void setAdmin(UserId user, boolean admin) {
+        database.execute().createNamedUpdate("account-set-admin").addParam("user_id", user.value()).addParam("admin", admin).execute();
+    }
+
+    private UserId generatedUser() {
+        // Synapse numbers them; random avoids a counter table and the guest-reserved all-digit space.
+        for (int i = 0; i < 10; i++) {
+            UserId candidate = UserId.of("u" + Tokens.deviceId().toLowerCase(java.util.Locale.ROOT), serverName);
+            if (!accounts.exists(database.execute(), candidate)) {
+                return candidate;
+            }
+        }
+        throw new IllegalStateException("could not generate a free user ID");
+    }
+
+    static void checkPassword(String password) {
+        if (password.length() > MAX_PASSWORD_LENGTH) {
+            throw new MatrixException(ErrorCode.INVALID_PARAM, "Password is longer than " + MAX_PASSWORD_LENGTH + " characters");
+        }
+        if (password.isEmpty()) {
+            throw new MatrixException(ErrorCode.WEAK_PASSWORD, "Password must not be empty");
+        }
+    }
+}

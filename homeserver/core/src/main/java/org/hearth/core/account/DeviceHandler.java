@@ -1,0 +1,61 @@
+package org.hearth.core.account;
+
+import jakarta.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import org.hearth.core.storage.Database;
+import org.hearth.spec.error.ErrorCode;
+import org.hearth.spec.error.MatrixException;
+
+/** Spec "Device management": a user's own devices. */
+public final class DeviceHandler {
+    private final Database database;
+    private final AccessTokens tokens;
+    private final UserInteractiveAuth uia;
+    private final DeviceRepository devices = new DeviceRepository();
+
+    public DeviceHandler(Database database, AccessTokens tokens, UserInteractiveAuth uia) {
+        this.database = database;
+        this.tokens = tokens;
+        this.uia = uia;
+    }
+
+    public List<Device> list(Session session) {
+        return devices.list(database.execute(), session.userId());
+    }
+
+    /** {@code M_NOT_FOUND} for a device the user does not have. */
+    public Device get(Session session, String deviceId) {
+        return devices.find(database.execute(), session.userId(), deviceId)
+                .orElseThrow(() -> new MatrixException(ErrorCode.NOT_FOUND, "Unknown device"));
+    }
+
+    /** {@code M_NOT_FOUND} for a device the user does not have. */
+    public void rename(Session session, String deviceId, String displayName) {
+        if (!devices.rename(database.execute(), session.userId(), deviceId, displayName)
+                && devices.find(database.execute(), session.userId(), deviceId).isEmpty()) {
+            // An unchanged name also updates 0 rows on MariaDB: only a missing device is an error.
+            throw new MatrixException(ErrorCode.NOT_FOUND, "Unknown device");
+        }
+    }
+
+    /**
+     * Spec "DELETE /devices/{deviceId}" and "POST /delete_devices" (UIA {@code m.login.password}). Unknown device
+     * IDs are ignored, as the spec's delete_devices allows; a single unknown device is {@code M_NOT_FOUND}.
+     */
+    public void delete(Session session, List<String> deviceIds, boolean single, JsonObject auth) {
+        if (single && devices.find(database.execute(), session.userId(), deviceIds.getFirst()).isEmpty()) {
+            throw new MatrixException(ErrorCode.NOT_FOUND, "Unknown device");
+        }
+        var done = uia.authenticate("delete_devices", session.userId(), UiaFlows.PASSWORD_ONLY, auth);
+        List<String> removed = database.transaction(tx -> {
+            List<String> hashes = new ArrayList<>();
+            for (String id : deviceIds) {
+                hashes.addAll(devices.delete(tx, session.userId(), id));
+            }
+            uia.finish(tx, done);
+            return hashes;
+        });
+        tokens.forget(removed);
+    }
+}
