@@ -29,6 +29,14 @@ import org.hearth.core.storage.Migrations;
 import org.hearth.core.storage.ServerMetadata;
 import org.hearth.federation.inbound.VersionRoutes;
 import org.hearth.federation.keys.ServerKeyRoutes;
+import org.hearth.core.sync.SyncStreams;
+import org.hearth.server.client.AccountDataRoutes;
+import org.hearth.server.client.CapabilitiesRoutes;
+import org.hearth.server.client.PresenceRoutes;
+import org.hearth.server.client.ReceiptRoutes;
+import org.hearth.server.client.SyncRoutes;
+import org.hearth.server.client.ToDeviceRoutes;
+import org.hearth.server.client.TypingRoutes;
 import org.hearth.server.admin.RegistrationTokenRoutes;
 import org.hearth.server.admin.SharedSecretRegistrationRoutes;
 import org.hearth.server.client.AccountRoutes;
@@ -41,10 +49,13 @@ import org.hearth.server.client.VersionsRoutes;
 import org.hearth.server.client.WellKnownRoutes;
 import org.hearth.server.config.HearthConfig;
 import org.hearth.server.db.EmbeddedMariaDb;
+import org.hearth.server.http.Authenticator;
 import org.hearth.server.http.Cors;
+import org.hearth.server.http.JsonBody;
 import org.hearth.server.http.MatrixErrors;
 import org.hearth.server.tls.FederationKeystore;
 import org.hearth.spec.crypto.SigningKey;
+import org.hearth.spec.id.ServerName;
 
 /** A running homeserver: its database, listeners and routes, wired by hand; {@link #close} stops it in order. */
 public final class HearthServer implements AutoCloseable {
@@ -80,6 +91,10 @@ public final class HearthServer implements AutoCloseable {
             Database database = openDatabase(config, lifecycle);
             Accounts accounts = Accounts.create(config, database, Clock.systemUTC());
             Rooms rooms = new Rooms(database, config.serverName(), signingKey, Clock.systemUTC(), EventNotifier.NONE);
+            long maxBody = config.limits().maxRequestBodyBytes();
+            var roomEngine = new NoRoomEngine();
+            SyncStreams streams = lifecycle.add(new SyncStreams(database, roomEngine, roomEngine,
+                    new AccountDevices(accounts.devices()), ServerName.parse(config.serverName()), Clock.systemUTC()));
 
             // The well-known answers name the listeners' actual ports, known only once they are bound (port 0).
             AtomicReference<WebServer> bound = new AtomicReference<>();
@@ -89,14 +104,13 @@ public final class HearthServer implements AutoCloseable {
 
             HttpRouting.Builder federationRouting = HttpRouting.builder();
             if (config.listeners().combined()) {
-                clientRoutes(federationRouting, accounts, rooms, config);
+                clientRoutes(federationRouting, accounts, rooms, streams, config);
             }
             federationRouting.register("/_matrix/key/v2", new ServerKeyRoutes(config.serverName(), signingKey, Clock.systemUTC()))
                     .register("/_matrix/federation/v1", new VersionRoutes(version))
                     .register("/.well-known/matrix", wellKnown);
             MatrixErrors.install(federationRouting);
 
-            long maxBody = config.limits().maxRequestBodyBytes();
             var fed = config.listeners().federation();
             WebServerConfig.Builder server = WebServer.builder()
                     .shutdownHook(false) // RunCommand's hook stops us, then the database
@@ -109,7 +123,7 @@ public final class HearthServer implements AutoCloseable {
                         .routing(federationRouting);
             } else {
                 HttpRouting.Builder clientRouting = HttpRouting.builder();
-                clientRoutes(clientRouting, accounts, rooms, config);
+                clientRoutes(clientRouting, accounts, rooms, streams, config);
                 clientRouting.register("/.well-known/matrix", wellKnown);
                 MatrixErrors.install(clientRouting);
                 var client = config.listeners().client();
@@ -157,7 +171,8 @@ public final class HearthServer implements AutoCloseable {
         return database;
     }
 
-    private static void clientRoutes(HttpRouting.Builder routing, Accounts accounts, Rooms rooms, HearthConfig config) {
+    private static void clientRoutes(HttpRouting.Builder routing, Accounts accounts, Rooms rooms, SyncStreams streams,
+                                     HearthConfig config) {
         routing.addFilter(new Cors())
                 .register("/_matrix/client", new VersionsRoutes());
         // Endpoints that existed in r0 answer there too, as Synapse does: older clients and bots still use r0.
@@ -170,6 +185,17 @@ public final class HearthServer implements AutoCloseable {
                     new DeviceRoutes(accounts.devices(), accounts.authenticator(), accounts.json()),
                     new ProfileRoutes(accounts.authenticator(), accounts.profiles(), accounts.json()));
         }
+        Authenticator auth = accounts.authenticator();
+        JsonBody bodies = accounts.json();
+        // The streams' routes register v3 and r0 themselves (ClientPaths).
+        routing.register("/_matrix/client",
+                new SyncRoutes(auth, bodies, streams.sync(), streams.filters()),
+                new TypingRoutes(auth, bodies, streams.typing()),
+                new ReceiptRoutes(auth, bodies, streams.receipts()),
+                new PresenceRoutes(auth, bodies, streams.presence()),
+                new AccountDataRoutes(auth, bodies, streams.accountData()),
+                new ToDeviceRoutes(auth, bodies, streams.toDevice()),
+                new CapabilitiesRoutes(auth));
         routing.register("/_matrix/client/v1", new RegistrationTokenValidityRoutes(accounts.registrationTokens()));
         routing.register("/_synapse/admin/v1",
                 new SharedSecretRegistrationRoutes(accounts.sharedSecret(), accounts.json(), accounts.accounts().serverName().value()),
