@@ -12,7 +12,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
-import org.hearth.core.port.EventNotifier;
+import org.hearth.core.room.RoomEngineMembership;
+import org.hearth.core.room.RoomSyncSource;
+import org.hearth.core.sync.WakingEventNotifier;
 import org.hearth.core.room.RoomCreation;
 import org.hearth.core.room.Rooms;
 import org.hearth.core.storage.Database;
@@ -90,11 +92,15 @@ public final class HearthServer implements AutoCloseable {
             var tls = FederationKeystore.loadOrCreate(config.tls(), ServerNames.host(config.serverName()));
             Database database = openDatabase(config, lifecycle);
             Accounts accounts = Accounts.create(config, database, Clock.systemUTC());
-            Rooms rooms = new Rooms(database, config.serverName(), signingKey, Clock.systemUTC(), EventNotifier.NONE);
+            var wakeups = new WakingEventNotifier();
+            Rooms rooms = new Rooms(database, config.serverName(), signingKey, Clock.systemUTC(), wakeups);
             long maxBody = config.limits().maxRequestBodyBytes();
-            var roomEngine = new NoRoomEngine();
-            SyncStreams streams = lifecycle.add(new SyncStreams(database, roomEngine, roomEngine,
+            var format = new ClientEvents(rooms.reader(), Clock.systemUTC());
+            var roomsStream = new RoomSyncSource(rooms.reader(), e -> format.format(e, null));
+            SyncStreams streams = lifecycle.add(new SyncStreams(database, roomsStream,
+                    new RoomEngineMembership(rooms.reader(), config.serverName()),
                     new AccountDevices(accounts.devices()), ServerName.parse(config.serverName()), Clock.systemUTC()));
+            wakeups.bind(streams.notifier());
 
             // The well-known answers name the listeners' actual ports, known only once they are bound (port 0).
             AtomicReference<WebServer> bound = new AtomicReference<>();

@@ -19,7 +19,8 @@
  *   <li>After committing events: {@code notifier.notifyRoom(roomId)}; for an invite, kick, ban or leave also
  *       {@code notifier.notifyUser(target)} (no longer, or not yet, a joined member).</li>
  *   <li>Pass both to {@link org.hearth.core.sync.SyncStreams} in {@code HearthServer} instead of
- *       {@code NoRoomEngine}.</li>
+ *       {@code NoRoomEngine} (done: {@code RoomSyncSource}, {@code RoomEngineMembership}, woken through
+ *       {@link org.hearth.core.sync.WakingEventNotifier}).</li>
  * </ol>
  */
 package org.hearth.core.sync;
