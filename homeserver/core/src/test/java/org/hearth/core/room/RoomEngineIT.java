@@ -219,6 +219,8 @@ class RoomEngineIT {
         for (int senders : new int[] {1, 8, 32}) {
             RoomId room = createRoom(RoomVersion.V12, "private_chat", List.of());
             int total = 800;
+            long b0 = rooms.engine().batches.sum();
+            long s0 = rooms.engine().batchedSends.sum();
             long t0 = System.nanoTime();
             try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
                 for (int s = 0; s < senders; s++) {
@@ -231,7 +233,8 @@ class RoomEngineIT {
                 }
             }
             double secs = (System.nanoTime() - t0) / 1e9;
-            System.out.printf("MEASURE one room, %d senders: %.0f events/s%n", senders, total / secs);
+            System.out.printf("MEASURE one room, %d senders: %.0f events/s, %.1f sends per commit%n", senders,
+                    total / secs, (rooms.engine().batchedSends.sum() - s0) / (double) (rooms.engine().batches.sum() - b0));
         }
         for (int roomCount : new int[] {8, 32}) {
             List<RoomId> many = new ArrayList<>();
