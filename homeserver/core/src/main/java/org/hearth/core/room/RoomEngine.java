@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -96,12 +97,13 @@ public final class RoomEngine {
     /** One event to build: who sends it, what, and the client's transaction ID if any. */
     private record Item(UserId sender, EventDraft draft, Txn txn) {}
 
-    /** A send waiting for its room's writer; outcome set under the room's lock. */
+    /** A send waiting for its room's writer; its outcome is set by whichever sender leads the batch. */
     private static final class Pending {
         final Item item;
-        boolean done;
-        StoredEvent result;
-        RuntimeException error;
+        final Semaphore signal = new Semaphore(0);
+        volatile boolean done;
+        volatile StoredEvent result;
+        volatile RuntimeException error;
 
         Pending(Item item) {
             this.item = item;
@@ -132,26 +134,42 @@ public final class RoomEngine {
         Pending mine = new Pending(new Item(sender, draft, txn));
         slot.queue.add(mine);
         List<Persisted> commits = new ArrayList<>();
-        slot.lock.lock();
-        try {
-            while (!mine.done) {
-                List<Pending> batch = new ArrayList<>();
-                for (Pending p; batch.size() < MAX_BATCH && (p = slot.queue.poll()) != null; ) {
-                    batch.add(p);
+        // A sender that gets the lock leads: it commits what is queued until its own send is done. The others
+        // wait on their own signal, not on the lock, so they return as soon as their batch commits.
+        while (!mine.done) {
+            if (slot.lock.tryLock()) {
+                try {
+                    while (!mine.done) {
+                        List<Pending> batch = new ArrayList<>();
+                        for (Pending p; batch.size() < MAX_BATCH && (p = slot.queue.poll()) != null; ) {
+                            batch.add(p);
+                        }
+                        Persisted persisted = sendBatch(room, batch);
+                        if (persisted != null) {
+                            commits.add(persisted);
+                        }
+                    }
+                } finally {
+                    unlockAndHandOver(slot);
                 }
-                Persisted persisted = sendBatch(room, batch);
-                if (persisted != null) {
-                    commits.add(persisted);
-                }
+            } else {
+                mine.signal.acquireUninterruptibly();
             }
-        } finally {
-            slot.lock.unlock();
         }
         commits.forEach(this::notify);
         if (mine.error != null) {
             throw mine.error;
         }
         return mine.result;
+    }
+
+    /** Unlocks and wakes the oldest waiting send, which then leads the next batch (or finds its send done). */
+    private static void unlockAndHandOver(RoomSlot slot) {
+        slot.lock.unlock();
+        Pending next = slot.queue.peek();
+        if (next != null) {
+            next.signal.release();
+        }
     }
 
     /** Caller holds the room's lock. Each send gets its event or its own error; one commit for all that passed. */
@@ -179,6 +197,7 @@ public final class RoomEngine {
                 p.error = (RuntimeException) outcomes.get(i);
             }
             p.done = true;
+            p.signal.release();
         }
         return persisted;
     }
@@ -194,7 +213,7 @@ public final class RoomEngine {
                     new ArrayList<>());
         } finally {
             allocated.forEach(positions::settle);
-            slot.lock.unlock();
+            unlockAndHandOver(slot);
         }
         notify(persisted);
         return persisted.events();
@@ -257,7 +276,7 @@ public final class RoomEngine {
                     allocated, new ArrayList<>());
         } finally {
             allocated.forEach(positions::settle);
-            slot.lock.unlock();
+            unlockAndHandOver(slot);
         }
         notify(persisted);
         return persisted.room();
