@@ -30,6 +30,22 @@ class DeviceRoutesIT {
     }
 
     @Test
+    void deviceChangesReachThePortAndLongNamesAreRefused() {
+        var changed = new java.util.concurrent.CopyOnWriteArrayList<String>();
+        server.server().accounts().deviceChanges().set(user -> changed.add(user.value()));
+        try {
+            var uma = server.register("uma");
+            var other = server.login("uma", TestServer.DEFAULT_PASSWORD);
+            uma.put("/_matrix/client/v3/devices/" + uma.deviceId(), json("display_name", "x".repeat(101)))
+                    .assertError(400, "M_INVALID_PARAM");
+            other.post("/_matrix/client/v3/logout", json()).assertStatus(200);
+            assertEquals(java.util.List.of(uma.userId(), uma.userId(), uma.userId()), changed);
+        } finally {
+            server.server().accounts().deviceChanges().set(org.hearth.core.port.DeviceChanges.NONE);
+        }
+    }
+
+    @Test
     void otherUsersDevicesAreInvisible() {
         var jay = server.register("jay");
         var kim = server.register("kim");

@@ -34,6 +34,26 @@ class ProfileRoutesIT {
     }
 
     @Test
+    void profileChangesReachThePort() {
+        var changes = new java.util.concurrent.CopyOnWriteArrayList<String>();
+        server.server().accounts().profileChanges().set(new org.hearth.core.port.ProfileChanges() {
+            @Override
+            public void profileChanged(org.hearth.spec.id.UserId user, String displayName, String avatarUrl) {
+                changes.add(user.value() + "=" + displayName + "," + avatarUrl);
+            }
+        });
+        try {
+            var sam = server.register("sam");
+            sam.put("/_matrix/client/v3/profile/" + sam.userId() + "/displayname", json("displayname", "Samuel")).assertStatus(200);
+            sam.put("/_matrix/client/v3/profile/" + sam.userId() + "/avatar_url", json("avatar_url", "mxc://a/b")).assertStatus(200);
+            assertEquals(java.util.List.of(sam.userId() + "=sam,null", sam.userId() + "=Samuel,null",
+                    sam.userId() + "=Samuel,mxc://a/b"), changes);
+        } finally {
+            server.server().accounts().profileChanges().set(org.hearth.core.port.ProfileChanges.NONE);
+        }
+    }
+
+    @Test
     void settingSomeoneElsesProfileIsForbidden() {
         var pam = server.register("pam");
         var quinn = server.register("quinn");
