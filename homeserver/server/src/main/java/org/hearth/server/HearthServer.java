@@ -12,7 +12,18 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import org.hearth.core.port.EventNotifier;
+import org.hearth.core.room.RoomCreation;
+import org.hearth.core.room.Rooms;
 import org.hearth.core.storage.Database;
+import org.hearth.server.client.ClientEvents;
+import org.hearth.server.client.DirectoryRoutes;
+import org.hearth.server.client.MembershipRoutes;
+import org.hearth.server.client.RoomsRoutes;
+import org.hearth.server.http.Authenticator;
+import org.hearth.server.http.JsonBody;
+import org.hearth.spec.id.ServerName;
+import org.hearth.spec.room.RoomVersion;
 import org.hearth.core.storage.DatabaseSettings;
 import org.hearth.core.storage.Migrations;
 import org.hearth.core.storage.ServerMetadata;
@@ -38,13 +49,10 @@ import org.hearth.server.client.VersionsRoutes;
 import org.hearth.server.client.WellKnownRoutes;
 import org.hearth.server.config.HearthConfig;
 import org.hearth.server.db.EmbeddedMariaDb;
-import org.hearth.server.http.Authenticator;
 import org.hearth.server.http.Cors;
-import org.hearth.server.http.JsonBody;
 import org.hearth.server.http.MatrixErrors;
 import org.hearth.server.tls.FederationKeystore;
 import org.hearth.spec.crypto.SigningKey;
-import org.hearth.spec.id.ServerName;
 
 /** A running homeserver: its database, listeners and routes, wired by hand; {@link #close} stops it in order. */
 public final class HearthServer implements AutoCloseable {
@@ -80,9 +88,16 @@ public final class HearthServer implements AutoCloseable {
             Database database = openDatabase(config, lifecycle);
             Accounts accounts = Accounts.create(config, database, Clock.systemUTC());
             long maxBody = config.limits().maxRequestBodyBytes();
-            var roomEngine = new NoRoomEngine();
-            SyncStreams streams = lifecycle.add(new SyncStreams(database, roomEngine, roomEngine,
+            // The room engine tells the sync streams about new events; the streams read rooms through the engine.
+            var eventNotifier = new AtomicReference<EventNotifier>(EventNotifier.NONE);
+            Rooms rooms = new Rooms(database, config.serverName(), signingKey, Clock.systemUTC(),
+                    (room, position, changed) -> eventNotifier.get().eventsPersisted(room, position, changed));
+            var roomSync = new RoomEngineSync(rooms.reader(), new ClientEvents(rooms.reader(), Clock.systemUTC()),
+                    ServerName.parse(config.serverName()));
+            SyncStreams streams = lifecycle.add(new SyncStreams(database, roomSync, roomSync,
                     new AccountDevices(accounts.devices()), ServerName.parse(config.serverName()), Clock.systemUTC()));
+            eventNotifier.set(streams);
+            ClientApi clientApi = new ClientApi(config, accounts, rooms, streams);
 
             // The well-known answers name the listeners' actual ports, known only once they are bound (port 0).
             AtomicReference<WebServer> bound = new AtomicReference<>();
@@ -92,7 +107,7 @@ public final class HearthServer implements AutoCloseable {
 
             HttpRouting.Builder federationRouting = HttpRouting.builder();
             if (config.listeners().combined()) {
-                clientRoutes(federationRouting, accounts, streams);
+                clientRoutes(federationRouting, clientApi);
             }
             federationRouting.register("/_matrix/key/v2", new ServerKeyRoutes(config.serverName(), signingKey, Clock.systemUTC()))
                     .register("/_matrix/federation/v1", new VersionRoutes(version))
@@ -111,7 +126,7 @@ public final class HearthServer implements AutoCloseable {
                         .routing(federationRouting);
             } else {
                 HttpRouting.Builder clientRouting = HttpRouting.builder();
-                clientRoutes(clientRouting, accounts, streams);
+                clientRoutes(clientRouting, clientApi);
                 clientRouting.register("/.well-known/matrix", wellKnown);
                 MatrixErrors.install(clientRouting);
                 var client = config.listeners().client();
@@ -159,7 +174,12 @@ public final class HearthServer implements AutoCloseable {
         return database;
     }
 
-    private static void clientRoutes(HttpRouting.Builder routing, Accounts accounts, SyncStreams streams) {
+    /** What the Client-Server routes are built from. */
+    record ClientApi(HearthConfig config, Accounts accounts, Rooms rooms, SyncStreams streams) {}
+
+    private static void clientRoutes(HttpRouting.Builder routing, ClientApi api) {
+        Accounts accounts = api.accounts();
+        SyncStreams streams = api.streams();
         routing.addFilter(new Cors())
                 .register("/_matrix/client", new VersionsRoutes());
         // Endpoints that existed in r0 answer there too, as Synapse does: older clients and bots still use r0.
@@ -182,11 +202,26 @@ public final class HearthServer implements AutoCloseable {
                 new PresenceRoutes(auth, bodies, streams.presence()),
                 new AccountDataRoutes(auth, bodies, streams.accountData()),
                 new ToDeviceRoutes(auth, bodies, streams.toDevice()),
-                new CapabilitiesRoutes(auth));
+                new CapabilitiesRoutes(auth, api.config().defaultRoomVersion()));
+        roomRoutes(routing, auth, api.rooms(), api.config().serverName(), api.config().defaultRoomVersion(),
+                api.config().limits().maxRequestBodyBytes());
         routing.register("/_matrix/client/v1", new RegistrationTokenValidityRoutes(accounts.registrationTokens()));
         routing.register("/_synapse/admin/v1",
                 new SharedSecretRegistrationRoutes(accounts.sharedSecret(), accounts.json(), accounts.accounts().serverName().value()),
                 new RegistrationTokenRoutes(accounts.authenticator(), accounts.registrationTokens(), accounts.json()));
+    }
+
+    /** The room endpoints, at v3 and (where they existed) r0. Public for tests that bring their own Authenticator. */
+    public static void roomRoutes(HttpRouting.Builder routing, Authenticator auth, Rooms rooms, String serverName,
+                                  RoomVersion defaultVersion, long maxBodyBytes) {
+        JsonBody body = new JsonBody(maxBodyBytes);
+        var creation = new RoomCreation(rooms, ServerName.parse(serverName), defaultVersion);
+        var format = new ClientEvents(rooms.reader(), Clock.systemUTC());
+        for (String prefix : List.of("/_matrix/client/v3", "/_matrix/client/r0")) {
+            routing.register(prefix, new RoomsRoutes(auth, body, rooms, creation, format))
+                    .register(prefix, new MembershipRoutes(auth, body, rooms))
+                    .register(prefix, new DirectoryRoutes(auth, body, rooms, serverName));
+        }
     }
 
     private static String federationSocket(HearthConfig config) {

@@ -96,7 +96,7 @@ public final class SyncHandler {
 
         boolean everyRoom = request.fullState() || initial;
         RoomsStream.Rooms roomChanges = everyRoom || since.rooms() < to.rooms()
-                ? rooms.sync(user, initial ? 0 : since.rooms(), to.rooms(), new RoomsStream.Request(everyRoom, roomFilter))
+                ? rooms.sync(user, initial ? 0 : since.rooms(), to.rooms(), new RoomsStream.Request(request.deviceId(), everyRoom, roomFilter))
                 : RoomsStream.Rooms.NONE;
 
         Set<RoomId> joined = new HashSet<>(membership.joinedRooms(user));
