@@ -26,6 +26,9 @@ public final class AccessTokens {
     // last_seen is written at most this often per token: one write per request would double the load of a sync loop.
     static final Duration SEEN_INTERVAL = Duration.ofMinutes(1);
 
+    /** The message of an expired token's M_UNKNOWN_TOKEN: the HTTP layer answers it with soft_logout true. */
+    public static final String EXPIRED = "Access token has expired";
+
     private final Database database;
     private final DeviceRepository devices = new DeviceRepository();
     private final Clock clock;
@@ -47,7 +50,7 @@ public final class AccessTokens {
             throw new MatrixException(ErrorCode.UNKNOWN_TOKEN, "Unknown access token");
         }
         if (session.expiresTs() != null && session.expiresTs() <= clock.millis()) {
-            throw new MatrixException(ErrorCode.UNKNOWN_TOKEN, "Access token has expired");
+            throw new MatrixException(ErrorCode.UNKNOWN_TOKEN, EXPIRED);
         }
         if (session.deactivated()) {
             throw new MatrixException(ErrorCode.UNKNOWN_TOKEN, "This account has been deactivated");

@@ -6,7 +6,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.hearth.core.port.DeviceChanges;
 import org.hearth.core.port.ProfileChanges;
+import org.hearth.core.ratelimit.RateLimited;
+import org.hearth.core.ratelimit.RateLimiter;
 import org.hearth.core.storage.Database;
 import org.hearth.spec.error.ErrorCode;
 import org.hearth.spec.error.MatrixException;
@@ -30,12 +33,14 @@ public final class AccountHandler {
     private final RegistrationTokens registrationTokens;
     private final boolean registrationOpen;
     private final Supplier<ProfileChanges> profileChanges;
+    private final Supplier<DeviceChanges> deviceChanges;
+    private final Limits limits;
     private final AccountRepository accounts = new AccountRepository();
     private final DeviceRepository devices = new DeviceRepository();
 
     public AccountHandler(Database database, Clock clock, ServerName serverName, PasswordHasher hasher, AccessTokens tokens,
                           UserInteractiveAuth uia, RegistrationTokens registrationTokens, boolean registrationOpen,
-                          Supplier<ProfileChanges> profileChanges) {
+                          Supplier<ProfileChanges> profileChanges, Supplier<DeviceChanges> deviceChanges, Limits limits) {
         this.database = database;
         this.clock = clock;
         this.serverName = serverName;
@@ -45,6 +50,20 @@ public final class AccountHandler {
         this.registrationTokens = registrationTokens;
         this.registrationOpen = registrationOpen;
         this.profileChanges = profileChanges;
+        this.deviceChanges = deviceChanges;
+        this.limits = limits;
+    }
+
+    /**
+     * Synapse's default rate limits (rc_login, rc_registration): 0.17 actions a second, bursts of 3; per client
+     * address for logins and registrations, per account for failed logins (checked before the password, so a
+     * 429 never tells whether a guess was right).
+     */
+    public record Limits(RateLimiter loginPerAddress, RateLimiter failedLoginPerAccount, RateLimiter registrationPerAddress) {
+        public static Limits synapseDefaults(boolean enabled) {
+            return new Limits(new RateLimiter(0.17, 3, enabled), new RateLimiter(0.17, 3, enabled),
+                    new RateLimiter(0.17, 3, enabled));
+        }
     }
 
     public ServerName serverName() {
@@ -78,7 +97,9 @@ public final class AccountHandler {
             throw new MatrixException(ErrorCode.USER_IN_USE, "User ID already taken");
         }
         r.password().ifPresent(AccountHandler::checkPassword);
+        r.deviceId().ifPresent(AccountHandler::checkDeviceId);
         UserInteractiveAuth.Completed done = uia.authenticate("register", null, flows, auth);
+        limits.registrationPerAddress().acquire(ip);
         String hash = r.password().map(hasher::hash).orElse(null);
         if (user == null) {
             user = generatedUser();
@@ -100,6 +121,9 @@ public final class AccountHandler {
             return tokens.issue(tx, created, deviceId, r.refreshToken());
         });
         profileChanges.get().profileChanged(created, created.localpart(), null);
+        if (!r.inhibitLogin()) {
+            deviceChanges.get().devicesChanged(created);
+        }
         return result;
     }
 
@@ -122,6 +146,7 @@ public final class AccountHandler {
             return tokens.issue(tx, user, deviceId, false);
         });
         profileChanges.get().profileChanged(user, name, null);
+        deviceChanges.get().devicesChanged(user);
         return result;
     }
 
@@ -139,15 +164,23 @@ public final class AccountHandler {
 
     /** Spec "POST /login": {@code M_FORBIDDEN} for an unknown user, a wrong password or a deactivated account. */
     public LoginResult login(PasswordLogin login, String ip) {
+        limits.loginPerAddress().acquire(ip);
+        limits.failedLoginPerAccount().check(login.user().value());
         Optional<Account> account = login.user().domain().equals(serverName.value())
                 ? accounts.find(database.execute(), login.user()) : Optional.empty();
         // The same answer for "no such user" and "wrong password": logins must not reveal which users exist.
         if (account.isEmpty() || !PasswordHasher.verify(login.password(), account.get().passwordHash())) {
+            try {
+                limits.failedLoginPerAccount().acquire(login.user().value());
+            } catch (RateLimited ignored) {
+                // already counted as limited; the answer stays "wrong password" for this attempt
+            }
             throw new MatrixException(ErrorCode.FORBIDDEN, "Invalid username or password");
         }
         if (account.get().deactivated()) {
             throw new MatrixException(ErrorCode.USER_DEACTIVATED, "This account has been deactivated");
         }
+        login.deviceId().ifPresent(AccountHandler::checkDeviceId);
         UserId user = account.get().userId();
         String rehash = hasher.outdated(account.get().passwordHash()) ? hasher.hash(login.password()) : null;
         List<String> replaced = new ArrayList<>();
@@ -163,6 +196,7 @@ public final class AccountHandler {
             return tokens.issue(tx, user, deviceId, login.refreshToken());
         });
         tokens.forget(replaced);
+        deviceChanges.get().devicesChanged(user);
         return result;
     }
 
@@ -171,12 +205,14 @@ public final class AccountHandler {
         List<String> removed = database.transaction(tx -> devices.delete(tx, session.userId(), session.deviceId()));
         tokens.forget(removed);
         tokens.forget(List.of(session.tokenHash()));
+        deviceChanges.get().devicesChanged(session.userId());
     }
 
     /** Spec "POST /logout/all": every token and device of the user. */
     public void logoutAll(Session session) {
         List<String> removed = database.transaction(tx -> devices.deleteAllExcept(tx, session.userId(), null));
         tokens.forget(removed);
+        deviceChanges.get().devicesChanged(session.userId());
     }
 
     /**
@@ -193,6 +229,9 @@ public final class AccountHandler {
             return logoutDevices ? devices.deleteAllExcept(tx, session.userId(), session.deviceId()) : List.<String>of();
         });
         tokens.forget(removed);
+        if (logoutDevices) {
+            deviceChanges.get().devicesChanged(session.userId());
+        }
     }
 
     /**
@@ -217,6 +256,7 @@ public final class AccountHandler {
             profileChanges.get().profileChanged(session.userId(), null, null);
         }
         profileChanges.get().deactivated(session.userId());
+        deviceChanges.get().devicesChanged(session.userId());
     }
 
     /** Whether the user exists here (any state). */
@@ -237,6 +277,13 @@ public final class AccountHandler {
             }
         }
         throw new IllegalStateException("could not generate a free user ID");
+    }
+
+    // The devices table's key column; device IDs are opaque to us otherwise.
+    static void checkDeviceId(String deviceId) {
+        if (deviceId.isEmpty() || deviceId.length() > 255) {
+            throw new MatrixException(ErrorCode.INVALID_PARAM, "device_id must be 1 to 255 characters");
+        }
     }
 
     static void checkPassword(String password) {

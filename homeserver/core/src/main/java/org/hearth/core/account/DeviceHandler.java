@@ -3,6 +3,8 @@ package org.hearth.core.account;
 import jakarta.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
+import org.hearth.core.port.DeviceChanges;
 import org.hearth.core.storage.Database;
 import org.hearth.spec.error.ErrorCode;
 import org.hearth.spec.error.MatrixException;
@@ -12,12 +14,14 @@ public final class DeviceHandler {
     private final Database database;
     private final AccessTokens tokens;
     private final UserInteractiveAuth uia;
+    private final Supplier<DeviceChanges> changes;
     private final DeviceRepository devices = new DeviceRepository();
 
-    public DeviceHandler(Database database, AccessTokens tokens, UserInteractiveAuth uia) {
+    public DeviceHandler(Database database, AccessTokens tokens, UserInteractiveAuth uia, Supplier<DeviceChanges> changes) {
         this.database = database;
         this.tokens = tokens;
         this.uia = uia;
+        this.changes = changes;
     }
 
     public List<Device> list(Session session) {
@@ -32,11 +36,16 @@ public final class DeviceHandler {
 
     /** {@code M_NOT_FOUND} for a device the user does not have. */
     public void rename(Session session, String deviceId, String displayName) {
+        if (displayName != null && displayName.length() > Device.MAX_DISPLAY_NAME_LENGTH) {
+            throw new MatrixException(ErrorCode.INVALID_PARAM,
+                    "display_name is over " + Device.MAX_DISPLAY_NAME_LENGTH + " characters");
+        }
         if (!devices.rename(database.execute(), session.userId(), deviceId, displayName)
                 && devices.find(database.execute(), session.userId(), deviceId).isEmpty()) {
             // An unchanged name also updates 0 rows on MariaDB: only a missing device is an error.
             throw new MatrixException(ErrorCode.NOT_FOUND, "Unknown device");
         }
+        changes.get().devicesChanged(session.userId());
     }
 
     /**
@@ -57,5 +66,6 @@ public final class DeviceHandler {
             return hashes;
         });
         tokens.forget(removed);
+        changes.get().devicesChanged(session.userId());
     }
 }

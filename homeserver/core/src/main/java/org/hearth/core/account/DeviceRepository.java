@@ -10,6 +10,9 @@ import org.hearth.spec.id.UserId;
 final class DeviceRepository {
     /** Creates the device, or marks an existing one as seen (a login naming a known device_id reuses it). */
     void upsert(DbExecute tx, UserId user, String deviceId, String displayName, long now, String ip) {
+        if (displayName != null && displayName.length() > Device.MAX_DISPLAY_NAME_LENGTH) {
+            displayName = displayName.substring(0, Device.MAX_DISPLAY_NAME_LENGTH);
+        }
         tx.createNamedInsert("device-upsert")
                 .addParam("user_id", user.value()).addParam("device_id", deviceId)
                 .addParam("display_name", displayName).addParam("created_ts", now).addParam("ip", ip)

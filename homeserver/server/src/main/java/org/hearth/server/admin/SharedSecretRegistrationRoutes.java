@@ -53,9 +53,16 @@ public final class SharedSecretRegistrationRoutes implements HttpService {
         if (admin != JsonValue.TRUE && admin != JsonValue.FALSE) {
             throw new MatrixException(ErrorCode.BAD_JSON, "'admin' must be a boolean");
         }
+        String userType = Json.optionalString(body, "user_type").orElse(null);
+        if (userType != null && userType.length() > 64) {
+            throw new MatrixException(ErrorCode.INVALID_PARAM, "user_type is over 64 characters");
+        }
+        String displayName = Json.optionalString(body, "displayname").orElse(null);
+        if (displayName != null && displayName.length() > org.hearth.core.profile.ProfileHandler.MAX_DISPLAYNAME_LENGTH) {
+            throw new MatrixException(ErrorCode.INVALID_PARAM, "displayname is too long");
+        }
         var request = new SharedSecretRegistration.Request(nonce, username, password, admin == JsonValue.TRUE,
-                Json.optionalString(body, "user_type").orElse(null),
-                Json.optionalString(body, "displayname").orElse(null),
+                userType, displayName,
                 Json.requiredString(body, "mac"));
         LoginResult r = registration.register(request);
         Reply.json(res, 200, Json.objectBuilder()

@@ -12,7 +12,9 @@ import io.helidon.webserver.http.ServerResponse;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
+import org.hearth.core.account.AccessTokens;
 import org.hearth.core.account.AuthRequired;
+import org.hearth.core.ratelimit.RateLimited;
 import org.hearth.spec.error.ErrorCode;
 import org.hearth.spec.error.MatrixException;
 
@@ -30,6 +32,12 @@ public final class MatrixErrors {
     public static void install(HttpRouting.Builder routing) {
         routing.error(MatrixException.class, MatrixErrors::matrixException)
                 .error(AuthRequired.class, (req, res, e) -> Reply.json(res, 401, e.body()))
+                .error(RateLimited.class, (req, res, e) -> {
+                    res.header(io.helidon.http.HeaderNames.RETRY_AFTER, Long.toString((e.retryAfterMs() + 999) / 1000));
+                    Reply.json(res, 429, jakarta.json.Json.createObjectBuilder(
+                                    Reply.errorBody(ErrorCode.LIMIT_EXCEEDED.errcode(), e.getMessage()))
+                            .add("retry_after_ms", e.retryAfterMs()).build());
+                })
                 .error(HttpException.class, MatrixErrors::httpException)
                 .error(Throwable.class, MatrixErrors::unexpected)
                 .any((req, res) -> answer(req, res, 404, ErrorCode.UNRECOGNIZED.errcode(), "Unrecognized request"));
@@ -37,9 +45,11 @@ public final class MatrixErrors {
 
     private static void matrixException(ServerRequest req, ServerResponse res, MatrixException e) {
         if (e.code() == ErrorCode.UNKNOWN_TOKEN && !Method.HEAD.equals(req.prologue().method())) {
-            // Spec "Soft logout": false tells the client its session is gone, not merely to log in again.
+            // Spec "Soft logout": true only for an expired (refreshable) token, whose device and data remain;
+            // false tells the client its session is gone.
+            boolean soft = AccessTokens.EXPIRED.equals(e.getMessage());
             Reply.json(res, e.status(), jakarta.json.Json.createObjectBuilder(Reply.errorBody(e.code().errcode(), e.getMessage()))
-                    .add("soft_logout", false).build());
+                    .add("soft_logout", soft).build());
             return;
         }
         answer(req, res, e.status(), e.code().errcode(), e.getMessage());

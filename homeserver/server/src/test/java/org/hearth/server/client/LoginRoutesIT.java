@@ -98,6 +98,13 @@ class LoginRoutesIT {
     }
 
     @Test
+    void overlongDeviceIdIsInvalid() {
+        server.register("ivan");
+        post("/_matrix/client/v3/login", json("type", "m.login.password", "user", "ivan",
+                "password", TestServer.DEFAULT_PASSWORD, "device_id", "D".repeat(300))).assertError(400, "M_INVALID_PARAM");
+    }
+
+    @Test
     void refreshTokensRotate() {
         server.register("hank");
         var login = post("/_matrix/client/v3/login", json("type", "m.login.password", "user", "hank",
