@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -54,6 +56,8 @@ public final class RoomEngine {
     static final String MEMBER = "m.room.member";
     static final String REDACTION = "m.room.redaction";
     static final StateKey CREATE_KEY = StateKey.of(CREATE, "");
+    // Events committed together at most: bounds one transaction's size and the wait of the first sender.
+    static final int MAX_BATCH = 64;
 
     private final Database database;
     private final String serverName;
@@ -65,8 +69,11 @@ public final class RoomEngine {
     private final StreamPositions positions;
     private final SecureRandom random = new SecureRandom();
     // Weak values: a lock lives while some thread holds or waits on it, so two threads never get different locks.
-    private final LoadingCache<String, ReentrantLock> locks = Caffeine.newBuilder().weakValues()
-            .build(k -> new ReentrantLock());
+    private final LoadingCache<String, RoomSlot> slots = Caffeine.newBuilder().weakValues()
+            .build(k -> new RoomSlot());
+    // How well group commit groups: sends per batch = batchedSends / batches.
+    final java.util.concurrent.atomic.LongAdder batches = new java.util.concurrent.atomic.LongAdder();
+    final java.util.concurrent.atomic.LongAdder batchedSends = new java.util.concurrent.atomic.LongAdder();
     private final Cache<String, RoomHead> heads = Caffeine.newBuilder().maximumSize(10_000).build();
 
     RoomEngine(Database database, String serverName, SigningKey signingKey, Clock clock, EventNotifier notifier,
@@ -87,9 +94,34 @@ public final class RoomEngine {
      */
     public record Txn(String deviceId, String scope, String txnId) {}
 
+    /** One event to build: who sends it, what, and the client's transaction ID if any. */
+    private record Item(UserId sender, EventDraft draft, Txn txn) {}
+
+    /** A send waiting for its room's writer; its outcome is set by whichever sender leads the batch. */
+    private static final class Pending {
+        final Item item;
+        final Semaphore signal = new Semaphore(0);
+        volatile boolean done;
+        volatile StoredEvent result;
+        volatile RuntimeException error;
+
+        Pending(Item item) {
+            this.item = item;
+        }
+    }
+
+    /** A room's lock and the sends queued for it. */
+    private static final class RoomSlot {
+        final ReentrantLock lock = new ReentrantLock();
+        final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
+    }
+
     /**
      * Sends one event as {@code sender}. With {@code txn}, a retry returns the event first sent under it.
      * {@code M_NOT_FOUND} for an unknown room, {@code M_FORBIDDEN} with the rule's reason when not allowed.
+     *
+     * <p>Sends to one room queue up; whoever holds the room's lock builds every queued event in order and commits
+     * them together (group commit), so concurrent senders share one commit instead of waiting for one each.
      */
     public StoredEvent send(RoomId room, UserId sender, EventDraft draft, Txn txn) {
         if (txn != null) {
@@ -98,44 +130,106 @@ public final class RoomEngine {
                 return earlier.get();
             }
         }
-        ReentrantLock lock = locks.get(room.value());
-        Persisted persisted;
-        lock.lock();
-        try {
-            if (txn != null) {
-                // A concurrent retry may have committed while this one waited for the lock.
-                Optional<StoredEvent> earlier = earlierSend(sender, txn);
-                if (earlier.isPresent()) {
-                    return earlier.get();
+        RoomSlot slot = slots.get(room.value());
+        Pending mine = new Pending(new Item(sender, draft, txn));
+        slot.queue.add(mine);
+        List<Persisted> commits = new ArrayList<>();
+        // A sender that gets the lock leads: it commits what is queued until its own send is done. The others
+        // wait on their own signal, not on the lock, so they return as soon as their batch commits.
+        while (!mine.done) {
+            if (slot.lock.tryLock()) {
+                try {
+                    while (!mine.done) {
+                        List<Pending> batch = new ArrayList<>();
+                        for (Pending p; batch.size() < MAX_BATCH && (p = slot.queue.poll()) != null; ) {
+                            batch.add(p);
+                        }
+                        Persisted persisted = sendBatch(room, batch);
+                        if (persisted != null) {
+                            commits.add(persisted);
+                        }
+                    }
+                } finally {
+                    unlockAndHandOver(slot);
                 }
+            } else {
+                mine.signal.acquireUninterruptibly();
             }
-            persisted = persist(head(room.value()), sender, List.of(draft), txn, tx -> {});
-        } finally {
-            lock.unlock();
         }
-        notify(persisted);
-        return persisted.events().getFirst();
+        commits.forEach(this::notify);
+        if (mine.error != null) {
+            throw mine.error;
+        }
+        return mine.result;
+    }
+
+    /** Unlocks and wakes the oldest waiting send, which then leads the next batch (or finds its send done). */
+    private static void unlockAndHandOver(RoomSlot slot) {
+        slot.lock.unlock();
+        Pending next = slot.queue.peek();
+        if (next != null) {
+            next.signal.release();
+        }
+    }
+
+    /** Caller holds the room's lock. Each send gets its event or its own error; one commit for all that passed. */
+    private Persisted sendBatch(RoomId room, List<Pending> batch) {
+        batches.increment();
+        batchedSends.add(batch.size());
+        List<Object> outcomes = new ArrayList<>();
+        List<Long> allocated = new ArrayList<>();
+        Persisted persisted = null;
+        try {
+            RoomHead head = head(room.value());
+            persisted = persist(head, batch.stream().map(p -> p.item).toList(), false, tx -> {}, null, 0, allocated,
+                    outcomes);
+        } catch (RuntimeException e) {
+            outcomes.clear();
+            batch.forEach(p -> outcomes.add(e));
+        } finally {
+            allocated.forEach(positions::settle);
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            Pending p = batch.get(i);
+            if (outcomes.get(i) instanceof StoredEvent e) {
+                p.result = e;
+            } else {
+                p.error = (RuntimeException) outcomes.get(i);
+            }
+            p.done = true;
+            p.signal.release();
+        }
+        return persisted;
     }
 
     /** Sends several events in a row, all in one transaction: all are persisted or none. */
     public List<StoredEvent> sendAll(RoomId room, UserId sender, List<EventDraft> drafts) {
-        ReentrantLock lock = locks.get(room.value());
+        RoomSlot slot = slots.get(room.value());
         Persisted persisted;
-        lock.lock();
+        List<Long> allocated = new ArrayList<>();
+        slot.lock.lock();
         try {
-            persisted = persist(head(room.value()), sender, drafts, null, tx -> {});
+            persisted = persist(head(room.value()), items(sender, drafts), true, tx -> {}, null, 0, allocated,
+                    new ArrayList<>());
         } finally {
-            lock.unlock();
+            allocated.forEach(positions::settle);
+            unlockAndHandOver(slot);
         }
         notify(persisted);
         return persisted.events();
+    }
+
+    private static List<Item> items(UserId sender, List<EventDraft> drafts) {
+        return drafts.stream().map(d -> new Item(sender, d, null)).toList();
     }
 
     /** What one commit changed, told to the notifier once the room's lock is released. */
     private record Persisted(RoomId room, List<StoredEvent> events, Set<UserId> membershipChanged) {}
 
     private void notify(Persisted p) {
-        notifier.eventsPersisted(p.room(), p.events().getLast().streamOrdering(), p.membershipChanged());
+        if (p != null && !p.events().isEmpty()) {
+            notifier.eventsPersisted(p.room(), p.events().getLast().streamOrdering(), p.membershipChanged());
+        }
     }
 
     private Optional<StoredEvent> earlierSend(UserId sender, Txn txn) {
@@ -169,8 +263,8 @@ public final class RoomEngine {
             case AuthResult.Allowed() -> { }
             case AuthResult.Rejected(String reason) -> throw new MatrixException(ErrorCode.INVALID_ROOM_STATE, reason);
         }
-        ReentrantLock lock = locks.get(roomId);
-        lock.lock();
+        RoomSlot slot = slots.get(roomId);
+        slot.lock.lock();
         List<Long> allocated = new ArrayList<>();
         Persisted persisted;
         try {
@@ -178,10 +272,11 @@ public final class RoomEngine {
             allocated.add(position);
             RoomHead empty = new RoomHead(roomId, version, List.of(), 0, StateSnapshots.EMPTY);
             RoomId id = new RoomId(roomId);
-            persisted = persist(empty, creator, drafts, null, tx -> extra.accept(tx, id), create, position, allocated);
+            persisted = persist(empty, items(creator, drafts), true, tx -> extra.accept(tx, id), create, position,
+                    allocated, new ArrayList<>());
         } finally {
             allocated.forEach(positions::settle);
-            lock.unlock();
+            unlockAndHandOver(slot);
         }
         notify(persisted);
         return persisted.room();
@@ -206,19 +301,14 @@ public final class RoomEngine {
         return head;
     }
 
-    private Persisted persist(RoomHead head, UserId sender, List<EventDraft> drafts, Txn txn,
-                              Consumer<DbExecute> extra) {
-        List<Long> allocated = new ArrayList<>();
-        try {
-            return persist(head, sender, drafts, txn, extra, null, 0, allocated);
-        } finally {
-            allocated.forEach(positions::settle);
-        }
-    }
-
-    /** Caller holds the room's lock. With {@code create}, the room is new and {@code create} is its first event. */
-    private Persisted persist(RoomHead head, UserId sender, List<EventDraft> drafts, Txn txn,
-                              Consumer<DbExecute> extra, Pdu create, long createPosition, List<Long> allocated) {
+    /**
+     * Caller holds the room's lock. Builds and checks each item on top of the previous ones, then commits all that
+     * passed in one transaction. {@code allOrNothing}: the first refused item fails the call; otherwise its
+     * exception goes to {@code outcomes} (one entry per item: its StoredEvent or its exception). With
+     * {@code create}, the room is new and {@code create} is its first event. Null when nothing was persisted.
+     */
+    private Persisted persist(RoomHead head, List<Item> items, boolean allOrNothing, Consumer<DbExecute> extra,
+                              Pdu create, long createPosition, List<Long> allocated, List<Object> outcomes) {
         RoomVersion version = head.version();
         String roomId = head.roomId();
         long now = clock.millis();
@@ -240,24 +330,59 @@ public final class RoomEngine {
             extremities = List.of(create.eventId());
             depth = create.depth();
         }
-        for (EventDraft draft : drafts) {
-            Pdu pdu = build(version, roomId, sender, draft, extremities, depth + 1, now, state, fresh);
-            Map<StateKey, Pdu> authState = authState(version, pdu, state, fresh);
-            // Locally built events see the current state as their state before, so the auth check and the
-            // soft-fail check are the same check.
-            switch (AuthRules.check(version, pdu, authState)) {
-                case AuthResult.Allowed() -> { }
-                case AuthResult.Rejected(String reason) -> throw new MatrixException(ErrorCode.FORBIDDEN, reason);
+        List<Item> builtItems = new ArrayList<>();
+        if (create != null) {
+            builtItems.add(new Item(items.isEmpty() ? null : items.getFirst().sender(), null, null));
+        }
+        Map<String, Integer> txnsInBatch = new HashMap<>();
+        for (Item item : items) {
+            try {
+                if (item.txn() != null) {
+                    // A retry of a send in this batch or one committed while this waited for the lock.
+                    String key = item.sender().value() + "\n" + item.txn();
+                    Integer sameBatch = txnsInBatch.get(key);
+                    if (sameBatch != null) {
+                        outcomes.add(sameBatch);
+                        continue;
+                    }
+                    Optional<StoredEvent> earlier = earlierSend(item.sender(), item.txn());
+                    if (earlier.isPresent()) {
+                        outcomes.add(earlier.get());
+                        continue;
+                    }
+                }
+                EventDraft draft = item.draft();
+                Pdu pdu = build(version, roomId, item.sender(), draft, extremities, depth + 1, now, state, fresh);
+                Map<StateKey, Pdu> authState = authState(version, pdu, state, fresh);
+                // Locally built events see the current state as their state before, so the auth check and the
+                // soft-fail check are the same check.
+                switch (AuthRules.check(version, pdu, authState)) {
+                    case AuthResult.Allowed() -> { }
+                    case AuthResult.Rejected(String reason) -> throw new MatrixException(ErrorCode.FORBIDDEN, reason);
+                }
+                checkRedaction(version, pdu, item.sender(), authState);
+                outcomes.add(built.size());
+                if (item.txn() != null) {
+                    txnsInBatch.put(item.sender().value() + "\n" + item.txn(), built.size());
+                }
+                built.add(pdu);
+                builtItems.add(item);
+                long pos = positions.allocate();
+                allocated.add(pos);
+                positionsOf.add(pos);
+                fresh.put(pdu.eventId(), pdu);
+                pdu.stateTuple().ifPresent(k -> changes.put(k, pdu.eventId()));
+                extremities = List.of(pdu.eventId());
+                depth = pdu.depth();
+            } catch (RuntimeException e) {
+                if (allOrNothing) {
+                    throw e;
+                }
+                outcomes.add(e);
             }
-            checkRedaction(version, pdu, draft, sender, authState);
-            built.add(pdu);
-            long pos = positions.allocate();
-            allocated.add(pos);
-            positionsOf.add(pos);
-            fresh.put(pdu.eventId(), pdu);
-            pdu.stateTuple().ifPresent(k -> changes.put(k, pdu.eventId()));
-            extremities = List.of(pdu.eventId());
-            depth = pdu.depth();
+        }
+        if (built.isEmpty()) {
+            return null;
         }
         List<String> oldExtremities = head.extremities();
         List<String> newExtremities = extremities;
@@ -273,12 +398,12 @@ public final class RoomEngine {
                 if (pdu.isState()) {
                     group = snapshots.create(tx, roomId, before, Map.of(pdu.stateTuple().orElseThrow(), pdu.eventId()));
                 }
-                boolean last = i == built.size() - 1;
+                Txn txn = builtItems.get(i).txn();
                 StoredEvent e = new StoredEvent(pdu, roomId, positionsOf.get(i), false, false, null, before, group,
-                        last && txn != null ? txn.deviceId() : null, last && txn != null ? txn.txnId() : null);
+                        txn != null ? txn.deviceId() : null, txn != null ? txn.txnId() : null);
                 if (pdu == create) {
                     tx.createNamedInsert("rooms-insert").params(params("room_id", roomId,
-                            "room_version", version.id(), "creator", sender.value(), "current_state_group", 0L,
+                            "room_version", version.id(), "creator", pdu.sender(), "current_state_group", 0L,
                             "created_ts", now)).execute();
                 }
                 events.insert(tx, e);
@@ -293,14 +418,14 @@ public final class RoomEngine {
                         && events.markRedacted(tx, redacts, pdu.eventId())) {
                     redacted.add(new String[] {redacts, pdu.eventId()});
                 }
+                if (txn != null) {
+                    events.insertTxn(tx, builtItems.get(i).sender().value(), txn, pdu.eventId());
+                }
                 out.add(e);
             }
             events.replaceExtremities(tx, roomId, oldExtremities, newExtremities.getFirst());
             tx.createNamedUpdate("rooms-set-current-state").params(params("room_id", roomId,
                     "current_state_group", group)).execute();
-            if (txn != null) {
-                events.insertTxn(tx, sender.value(), txn, out.getLast().eventId());
-            }
             extra.accept(tx);
             return out;
         });
@@ -310,6 +435,12 @@ public final class RoomEngine {
         redacted.forEach(r -> events.redactedCommitted(r[0], r[1]));
         allocated.forEach(positions::settle);
         allocated.clear();
+        // Outcomes held indexes into built, which stored follows one for one.
+        for (int i = 0; i < outcomes.size(); i++) {
+            if (outcomes.get(i) instanceof Integer index) {
+                outcomes.set(i, stored.get(index));
+            }
+        }
         return new Persisted(new RoomId(roomId), stored, Set.copyOf(membershipChanged));
     }
 
@@ -381,7 +512,7 @@ public final class RoomEngine {
     }
 
     /** Client-Server "Redactions": redacting someone else's event needs the redact power level. */
-    private void checkRedaction(RoomVersion version, Pdu pdu, EventDraft draft, UserId sender,
+    private void checkRedaction(RoomVersion version, Pdu pdu, UserId sender,
                                 Map<StateKey, Pdu> authState) {
         String redacts = redactsOf(version, pdu);
         if (redacts == null) {

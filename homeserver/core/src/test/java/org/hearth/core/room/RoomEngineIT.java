@@ -174,6 +174,44 @@ class RoomEngineIT {
     }
 
     @Test
+    void refusedSendsInAGroupCommitDoNotAffectTheOthers() throws Exception {
+        RoomId room = createRoom(RoomVersion.V12, "private_chat", List.of());
+        long start = rooms.reader().currentPosition();
+        var accepted = new ConcurrentLinkedQueue<StoredEvent>();
+        var refused = new ConcurrentLinkedQueue<MatrixException>();
+        var sameTxn = new ConcurrentLinkedQueue<String>();
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int t = 0; t < 16; t++) {
+                UserId who = t % 2 == 0 ? ALICE : BOB;
+                pool.submit(() -> {
+                    for (int i = 0; i < 10; i++) {
+                        try {
+                            accepted.add(rooms.engine().send(room, who, EventDraft.message("m.room.message", text("x")), null));
+                        } catch (MatrixException e) {
+                            refused.add(e);
+                        }
+                    }
+                    return null;
+                });
+            }
+            for (int t = 0; t < 8; t++) {
+                pool.submit(() -> sameTxn.add(rooms.engine().send(room, ALICE,
+                        EventDraft.message("m.room.message", text("once")), new RoomEngine.Txn("D", "send", "same")).eventId()));
+            }
+        }
+        assertEquals(80, accepted.size());
+        assertEquals(80, refused.size());
+        assertTrue(refused.stream().allMatch(e -> e.code() == ErrorCode.FORBIDDEN));
+        assertEquals(1, sameTxn.stream().distinct().count(), "one event for one transaction ID");
+        var timeline = rooms.reader().timeline(room, start, Long.MAX_VALUE, 1000, false);
+        assertEquals(81, timeline.size());
+        assertTrue(timeline.stream().allMatch(e -> e.sender().equals(ALICE.value())));
+        for (int i = 1; i < timeline.size(); i++) {
+            assertEquals(List.of(timeline.get(i - 1).eventId()), timeline.get(i).pdu().prevEvents(), "linear");
+        }
+    }
+
+    @Test
     void sendsToDifferentRoomsRunInParallelAndPositionsStayUnique() throws Exception {
         List<RoomId> many = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
@@ -219,6 +257,8 @@ class RoomEngineIT {
         for (int senders : new int[] {1, 8, 32}) {
             RoomId room = createRoom(RoomVersion.V12, "private_chat", List.of());
             int total = 800;
+            long b0 = rooms.engine().batches.sum();
+            long s0 = rooms.engine().batchedSends.sum();
             long t0 = System.nanoTime();
             try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
                 for (int s = 0; s < senders; s++) {
@@ -231,7 +271,8 @@ class RoomEngineIT {
                 }
             }
             double secs = (System.nanoTime() - t0) / 1e9;
-            System.out.printf("MEASURE one room, %d senders: %.0f events/s%n", senders, total / secs);
+            System.out.printf("MEASURE one room, %d senders: %.0f events/s, %.1f sends per commit%n", senders,
+                    total / secs, (rooms.engine().batchedSends.sum() - s0) / (double) (rooms.engine().batches.sum() - b0));
         }
         for (int roomCount : new int[] {8, 32}) {
             List<RoomId> many = new ArrayList<>();

@@ -1,0 +1,41 @@
+package org.hearth.server.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import org.hearth.server.TestServer;
+import org.hearth.spec.json.Json;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The room routes in the real server, with real registration and access tokens. */
+class RoomsEndToEndIT {
+    @RegisterExtension
+    static final TestServer server = TestServer.withScratchDatabase();
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    @Test
+    void registeredUsersCreateJoinAndTalk() {
+        var alice = server.register("alice");
+        var bob = server.register("bob");
+        String room = alice.post("/_matrix/client/v3/createRoom", Json.objectBuilder()
+                .add("preset", "public_chat").add("room_alias_name", "e2e").build())
+                .assertStatus(200).json().getString("room_id");
+        String alias = "#e2e:" + server.serverName();
+        bob.post("/_matrix/client/v3/join/" + enc(alias), Json.objectBuilder().build()).assertStatus(200);
+        String eventId = bob.put("/_matrix/client/v3/rooms/" + enc(room) + "/send/m.room.message/1",
+                Json.objectBuilder().add("msgtype", "m.text").add("body", "hello").build())
+                .assertStatus(200).json().getString("event_id");
+        var event = alice.get("/_matrix/client/v3/rooms/" + enc(room) + "/event/" + enc(eventId)).assertStatus(200).json();
+        assertEquals(bob.userId(), event.getString("sender"));
+        assertEquals("hello", event.getJsonObject("content").getString("body"));
+        var joined = bob.get("/_matrix/client/v3/joined_rooms").assertStatus(200).json().getJsonArray("joined_rooms");
+        assertTrue(joined.toString().contains(room));
+        server.client("GET", "/_matrix/client/v3/joined_rooms").assertError(401, "M_MISSING_TOKEN");
+    }
+}
