@@ -12,9 +12,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import org.hearth.core.port.EventNotifier;
 import org.hearth.core.room.RoomEngineMembership;
 import org.hearth.core.room.RoomSyncSource;
-import org.hearth.core.sync.WakingEventNotifier;
 import org.hearth.core.room.RoomCreation;
 import org.hearth.core.room.Rooms;
 import org.hearth.core.storage.Database;
@@ -24,6 +24,7 @@ import org.hearth.server.client.MembershipRoutes;
 import org.hearth.server.client.RoomsRoutes;
 import org.hearth.server.http.Authenticator;
 import org.hearth.server.http.JsonBody;
+import org.hearth.server.http.Requester;
 import org.hearth.spec.id.ServerName;
 import org.hearth.spec.room.RoomVersion;
 import org.hearth.core.storage.DatabaseSettings;
@@ -51,13 +52,10 @@ import org.hearth.server.client.VersionsRoutes;
 import org.hearth.server.client.WellKnownRoutes;
 import org.hearth.server.config.HearthConfig;
 import org.hearth.server.db.EmbeddedMariaDb;
-import org.hearth.server.http.Authenticator;
 import org.hearth.server.http.Cors;
-import org.hearth.server.http.JsonBody;
 import org.hearth.server.http.MatrixErrors;
 import org.hearth.server.tls.FederationKeystore;
 import org.hearth.spec.crypto.SigningKey;
-import org.hearth.spec.id.ServerName;
 
 /** A running homeserver: its database, listeners and routes, wired by hand; {@link #close} stops it in order. */
 public final class HearthServer implements AutoCloseable {
@@ -92,15 +90,19 @@ public final class HearthServer implements AutoCloseable {
             var tls = FederationKeystore.loadOrCreate(config.tls(), ServerNames.host(config.serverName()));
             Database database = openDatabase(config, lifecycle);
             Accounts accounts = Accounts.create(config, database, Clock.systemUTC());
-            var wakeups = new WakingEventNotifier();
-            Rooms rooms = new Rooms(database, config.serverName(), signingKey, Clock.systemUTC(), wakeups);
             long maxBody = config.limits().maxRequestBodyBytes();
+            // The room engine tells the sync streams about new events; the streams read rooms through the engine.
+            var eventNotifier = new AtomicReference<EventNotifier>(EventNotifier.NONE);
+            Rooms rooms = new Rooms(database, config.serverName(), signingKey, Clock.systemUTC(),
+                    (room, position, changed) -> eventNotifier.get().eventsPersisted(room, position, changed));
             var format = new ClientEvents(rooms.reader(), Clock.systemUTC());
-            var roomsStream = new RoomSyncSource(rooms.reader(), e -> format.format(e, null));
-            SyncStreams streams = lifecycle.add(new SyncStreams(database, roomsStream,
-                    new RoomEngineMembership(rooms.reader(), config.serverName()),
+            var roomSync = new RoomSyncSource(rooms.reader(),
+                    (event, user, deviceId) -> format.format(event, new Requester(user, deviceId, false)));
+            var membership = new RoomEngineMembership(rooms.reader(), config.serverName());
+            SyncStreams streams = lifecycle.add(new SyncStreams(database, roomSync, membership,
                     new AccountDevices(accounts.devices()), ServerName.parse(config.serverName()), Clock.systemUTC()));
-            wakeups.bind(streams.notifier());
+            eventNotifier.set(streams);
+            ClientApi clientApi = new ClientApi(config, accounts, rooms, streams);
 
             // The well-known answers name the listeners' actual ports, known only once they are bound (port 0).
             AtomicReference<WebServer> bound = new AtomicReference<>();
@@ -110,7 +112,7 @@ public final class HearthServer implements AutoCloseable {
 
             HttpRouting.Builder federationRouting = HttpRouting.builder();
             if (config.listeners().combined()) {
-                clientRoutes(federationRouting, accounts, rooms, streams, config);
+                clientRoutes(federationRouting, clientApi);
             }
             federationRouting.register("/_matrix/key/v2", new ServerKeyRoutes(config.serverName(), signingKey, Clock.systemUTC()))
                     .register("/_matrix/federation/v1", new VersionRoutes(version))
@@ -129,7 +131,7 @@ public final class HearthServer implements AutoCloseable {
                         .routing(federationRouting);
             } else {
                 HttpRouting.Builder clientRouting = HttpRouting.builder();
-                clientRoutes(clientRouting, accounts, rooms, streams, config);
+                clientRoutes(clientRouting, clientApi);
                 clientRouting.register("/.well-known/matrix", wellKnown);
                 MatrixErrors.install(clientRouting);
                 var client = config.listeners().client();
@@ -177,8 +179,12 @@ public final class HearthServer implements AutoCloseable {
         return database;
     }
 
-    private static void clientRoutes(HttpRouting.Builder routing, Accounts accounts, Rooms rooms, SyncStreams streams,
-                                     HearthConfig config) {
+    /** What the Client-Server routes are built from. */
+    record ClientApi(HearthConfig config, Accounts accounts, Rooms rooms, SyncStreams streams) {}
+
+    private static void clientRoutes(HttpRouting.Builder routing, ClientApi api) {
+        Accounts accounts = api.accounts();
+        SyncStreams streams = api.streams();
         routing.addFilter(new Cors())
                 .register("/_matrix/client", new VersionsRoutes());
         // Endpoints that existed in r0 answer there too, as Synapse does: older clients and bots still use r0.
@@ -201,13 +207,13 @@ public final class HearthServer implements AutoCloseable {
                 new PresenceRoutes(auth, bodies, streams.presence()),
                 new AccountDataRoutes(auth, bodies, streams.accountData()),
                 new ToDeviceRoutes(auth, bodies, streams.toDevice()),
-                new CapabilitiesRoutes(auth));
+                new CapabilitiesRoutes(auth, api.config().defaultRoomVersion()));
+        roomRoutes(routing, auth, api.rooms(), api.config().serverName(), api.config().defaultRoomVersion(),
+                api.config().limits().maxRequestBodyBytes());
         routing.register("/_matrix/client/v1", new RegistrationTokenValidityRoutes(accounts.registrationTokens()));
         routing.register("/_synapse/admin/v1",
                 new SharedSecretRegistrationRoutes(accounts.sharedSecret(), accounts.json(), accounts.accounts().serverName().value()),
                 new RegistrationTokenRoutes(accounts.authenticator(), accounts.registrationTokens(), accounts.json()));
-        roomRoutes(routing, accounts.authenticator(), rooms, config.serverName(), config.defaultRoomVersion(),
-                config.limits().maxRequestBodyBytes());
     }
 
     /** The room endpoints, at v3 and (where they existed) r0. Public for tests that bring their own Authenticator. */

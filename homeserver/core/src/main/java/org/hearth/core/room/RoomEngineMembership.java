@@ -52,6 +52,7 @@ public final class RoomEngineMembership implements RoomMembership {
                 }
             }
         }
+        out.remove(user);
         return out;
     }
 }

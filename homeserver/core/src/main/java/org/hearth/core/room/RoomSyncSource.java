@@ -36,10 +36,18 @@ public final class RoomSyncSource implements RoomsStream {
 
     private final RoomReader reader;
     private final HistoryVisibility visibility;
-    private final Function<StoredEvent, JsonObject> format;
+    private final ClientFormat format;
 
-    /** {@code format} renders an event as a ClientEvent; its {@code room_id} is dropped here. */
-    public RoomSyncSource(RoomReader reader, Function<StoredEvent, JsonObject> format) {
+    /**
+     * Renders an event as a ClientEvent for one user's device ({@code unsigned.transaction_id} is for the sending
+     * device only); its {@code room_id} is dropped here.
+     */
+    @FunctionalInterface
+    public interface ClientFormat {
+        JsonObject format(StoredEvent event, UserId viewer, String deviceId);
+    }
+
+    public RoomSyncSource(RoomReader reader, ClientFormat format) {
         this.reader = reader;
         this.visibility = new HistoryVisibility(reader);
         this.format = format;
@@ -60,6 +68,7 @@ public final class RoomSyncSource implements RoomsStream {
         List<InvitedRoom> invite = new ArrayList<>();
         List<LeftRoom> leave = new ArrayList<>();
         List<KnockedRoom> knock = new ArrayList<>();
+        Function<StoredEvent, JsonObject> render = e -> client(e, user, request.deviceId());
         for (Membership m : reader.memberships(user)) {
             // A membership newer than this batch is reported by the next sync, which starts at `to`.
             if (!filter.matchesRoom(m.roomId()) || m.streamOrdering() > to) {
@@ -71,7 +80,7 @@ public final class RoomSyncSource implements RoomsStream {
                 case Membership.JOIN -> {
                     // Joined since the last sync: the client knows nothing of the room, so it gets full state.
                     boolean full = initial || request.fullState() || changed;
-                    joined(user, room, full ? 0 : from, to, limit, full, lazyMembers).ifPresent(join::add);
+                    joined(user, room, full ? 0 : from, to, limit, full, lazyMembers, render).ifPresent(join::add);
                 }
                 case Membership.INVITE -> {
                     if (initial || changed) {
@@ -86,7 +95,7 @@ public final class RoomSyncSource implements RoomsStream {
                 case Membership.LEAVE, Membership.BAN -> {
                     // Rooms left before an initial sync only with include_leave (sync.yaml, RoomFilter).
                     if (initial ? filter.includeLeave() : changed) {
-                        leave.add(left(user, room, m, from, limit, lazyMembers));
+                        leave.add(left(user, room, m, from, limit, lazyMembers, render));
                     }
                 }
                 default -> { }
@@ -96,20 +105,22 @@ public final class RoomSyncSource implements RoomsStream {
     }
 
     private Optional<JoinedRoom> joined(UserId user, RoomId room, long from, long to, int limit, boolean full,
-                                        boolean lazyMembers) {
+                                        boolean lazyMembers, Function<StoredEvent, JsonObject> render) {
         Page page = recent(room, user, from, to, limit);
         if (!full && page.events().isEmpty()) {
             return Optional.empty();
         }
-        List<JsonObject> state = state(room, user, page, from, to, full, lazyMembers);
-        return Optional.of(new JoinedRoom(room, timeline(page), state, summary(room, user), NO_UNREAD));
+        List<JsonObject> state = state(room, user, page, from, to, full, lazyMembers, render);
+        return Optional.of(new JoinedRoom(room, timeline(page, render), state, summary(room, user), NO_UNREAD));
     }
 
-    private LeftRoom left(UserId user, RoomId room, Membership m, long from, int limit, boolean lazyMembers) {
+    private LeftRoom left(UserId user, RoomId room, Membership m, long from, int limit, boolean lazyMembers,
+                          Function<StoredEvent, JsonObject> render) {
         // The timeline stops at the leave (or ban): later events are not the user's to see.
         Page page = recent(room, user, from, m.streamOrdering(), limit);
         boolean full = from == 0;
-        return new LeftRoom(room, timeline(page), state(room, user, page, from, m.streamOrdering(), full, lazyMembers));
+        return new LeftRoom(room, timeline(page, render),
+                state(room, user, page, from, m.streamOrdering(), full, lazyMembers, render));
     }
 
     /** The newest visible events in ({@code from}, {@code to}], oldest first; limited when more were visible. */
@@ -145,8 +156,8 @@ public final class RoomSyncSource implements RoomsStream {
         return new Page(picked, limited, prevBatch);
     }
 
-    private Timeline timeline(Page page) {
-        return new Timeline(page.events().stream().map(this::client).toList(), page.limited(), "t" + page.prevBatch());
+    private static Timeline timeline(Page page, Function<StoredEvent, JsonObject> render) {
+        return new Timeline(page.events().stream().map(render).toList(), page.limited(), "t" + page.prevBatch());
     }
 
     /**
@@ -154,7 +165,7 @@ public final class RoomSyncSource implements RoomsStream {
      * changed between {@code since} and the start of the timeline (non-empty when the timeline is limited).
      */
     private List<JsonObject> state(RoomId room, UserId user, Page page, long from, long to, boolean full,
-                                   boolean lazyMembers) {
+                                   boolean lazyMembers, Function<StoredEvent, JsonObject> render) {
         Map<StateKey, String> start = page.events().isEmpty() ? stateAt(room, to)
                 : reader.stateIdsBefore(page.events().getFirst());
         Map<StateKey, String> ids;
@@ -187,7 +198,7 @@ public final class RoomSyncSource implements RoomsStream {
         }
         return reader.load(ids).values().stream()
                 .sorted(Comparator.comparingLong(StoredEvent::streamOrdering))
-                .map(this::client).toList();
+                .map(render).toList();
     }
 
     /** The state after the last event at or below {@code position}; empty before the room existed. */
@@ -260,8 +271,8 @@ public final class RoomSyncSource implements RoomsStream {
     }
 
     /** ClientEventWithoutRoomID: the room is the key it is listed under. */
-    private JsonObject client(StoredEvent e) {
-        JsonObject json = format.apply(e);
+    private JsonObject client(StoredEvent e, UserId viewer, String deviceId) {
+        JsonObject json = format.format(e, viewer, deviceId);
         return json.containsKey("room_id") ? Json.objectBuilder(json).remove("room_id").build() : json;
     }
 }

@@ -22,8 +22,11 @@ public interface RoomsStream {
      */
     Rooms sync(UserId user, long from, long to, Request request);
 
-    /** What the client asked for, from its filter and query parameters. */
-    record Request(boolean fullState, SyncFilter.RoomFilter filter) {}
+    /**
+     * What the client asked for, from its filter and query parameters; {@code deviceId} for
+     * {@code unsigned.transaction_id}, shown to the sending device only.
+     */
+    record Request(String deviceId, boolean fullState, SyncFilter.RoomFilter filter) {}
 
     record Rooms(List<JoinedRoom> join, List<InvitedRoom> invite, List<LeftRoom> leave, List<KnockedRoom> knock) {
         public static final Rooms NONE = new Rooms(List.of(), List.of(), List.of(), List.of());

@@ -96,19 +96,24 @@ public final class SyncHandler {
 
         boolean everyRoom = request.fullState() || initial;
         RoomsStream.Rooms roomChanges = everyRoom || since.rooms() < to.rooms()
-                ? rooms.sync(user, initial ? 0 : since.rooms(), to.rooms(), new RoomsStream.Request(everyRoom, roomFilter))
+                ? rooms.sync(user, initial ? 0 : since.rooms(), to.rooms(), new RoomsStream.Request(request.deviceId(), everyRoom, roomFilter))
                 : RoomsStream.Rooms.NONE;
 
         Set<RoomId> joined = new HashSet<>(membership.joinedRooms(user));
         joined.removeIf(r -> !roomFilter.matchesRoom(r.value()));
         Map<RoomId, List<JsonObject>> ephemeral = new HashMap<>();
+        SyncFilter.RoomEventFilter ephemeralFilter = roomFilter.ephemeral();
+        // Filtered here, so a room whose only news the filter drops does not end the long-poll.
+        java.util.function.BiConsumer<RoomId, JsonObject> addEphemeral = (room, event) -> {
+            if (ephemeralFilter.matchesRoom(room.value()) && ephemeralFilter.events().matches(event.getString("type"), null)) {
+                ephemeral.computeIfAbsent(room, r -> new ArrayList<>()).add(filter.project(event));
+            }
+        };
         if (since.typing() < to.typing() || initial) {
-            typing.changes(joined, initial ? 0 : since.typing())
-                    .forEach((room, event) -> ephemeral.computeIfAbsent(room, r -> new ArrayList<>()).add(event));
+            typing.changes(joined, initial ? 0 : since.typing()).forEach(addEphemeral);
         }
         if (since.receipts() < to.receipts()) {
-            receipts.changes(user, joined, since.receipts(), to.receipts())
-                    .forEach((room, event) -> ephemeral.computeIfAbsent(room, r -> new ArrayList<>()).add(event));
+            receipts.changes(user, joined, since.receipts(), to.receipts()).forEach(addEphemeral);
         }
         List<JsonObject> globalData = new ArrayList<>();
         Map<RoomId, List<JsonObject>> roomData = new HashMap<>();
@@ -204,12 +209,7 @@ public final class SyncHandler {
                                          List<JsonObject> ephemeral, List<JsonObject> accountData, JsonObject summary,
                                          JsonObject unread) {
         SyncFilter.RoomFilter roomFilter = filter.room();
-        List<JsonObject> eph = new ArrayList<>();
-        for (JsonObject e : ephemeral == null ? List.<JsonObject>of() : ephemeral) {
-            if (roomFilter.ephemeral().events().matches(e.getString("type"), null)) {
-                eph.add(filter.project(e));
-            }
-        }
+        List<JsonObject> eph = ephemeral == null ? List.of() : ephemeral;
         JsonObjectBuilder room = Json.objectBuilder()
                 .add("timeline", timeline(filter, timeline))
                 .add("state", Json.objectBuilder().add("events", events(filter, roomFilter.state(), state)))

@@ -3,14 +3,18 @@ package org.hearth.core.sync;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
+import java.util.Set;
+import org.hearth.core.port.EventNotifier;
 import org.hearth.core.storage.Database;
+import org.hearth.spec.id.RoomId;
+import org.hearth.spec.id.UserId;
 import org.hearth.spec.id.ServerName;
 
 /**
  * Every stream that feeds /sync, built over one database and the room engine's two ports; runs the typing
  * expiry tick until closed.
  */
-public final class SyncStreams implements AutoCloseable {
+public final class SyncStreams implements EventNotifier, AutoCloseable {
     private static final Logger LOG = System.getLogger(SyncStreams.class.getName());
     private static final long TYPING_TICK_MS = 500;
 
@@ -51,7 +55,13 @@ public final class SyncStreams implements AutoCloseable {
         }
     }
 
-    /** The room engine calls this after committing events of {@code room} (and {@link Notifier#notifyUser} for invites). */
+    /** The room engine's events reach waiting syncs: the room's members, and whoever's membership changed. */
+    @Override
+    public void eventsPersisted(RoomId room, long position, Set<UserId> membershipChanged) {
+        notifier.notifyRoom(room);
+        notifier.notifyUsers(membershipChanged);
+    }
+
     public Notifier notifier() {
         return notifier;
     }

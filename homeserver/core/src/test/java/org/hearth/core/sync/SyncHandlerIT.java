@@ -355,4 +355,19 @@ class SyncHandlerIT {
         assertEquals(List.of("m.dummy"), types(sync(bob, "D2", d2, 0, SyncFilter.EMPTY)
                 .getJsonObject("to_device").getJsonArray("events")));
     }
+
+    @Test
+    void newsTheFilterDropsDoesNotEndTheLongPoll() throws Exception {
+        var alice = newUser();
+        var bob = newUser();
+        var room = RoomId.parse("!f" + users.incrementAndGet() + ":example.org");
+        membership.join(alice, room).join(bob, room);
+        var noTyping = SyncFilter.parse(Json.parseObject("{\"room\": {\"ephemeral\": {\"not_types\": [\"m.typing\"]}}}"));
+        String since = sync(alice, null, 0, noTyping).getString("next_batch");
+        Thread.ofVirtual().start(() -> typing.set(bob, room, true, 10_000));
+        long start = System.nanoTime();
+        var body = sync(alice, since, 600, noTyping);
+        assertTrue((System.nanoTime() - start) / 1_000_000 >= 590, "typing was filtered out: the sync waits");
+        assertFalse(body.getJsonObject("rooms").getJsonObject("join").containsKey(room.value()));
+    }
 }

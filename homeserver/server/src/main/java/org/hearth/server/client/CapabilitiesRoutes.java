@@ -19,7 +19,7 @@ public final class CapabilitiesRoutes implements HttpService {
     private final Authenticator auth;
     private final JsonObject body;
 
-    public CapabilitiesRoutes(Authenticator auth) {
+    public CapabilitiesRoutes(Authenticator auth, RoomVersion defaultVersion) {
         this.auth = auth;
         var available = Json.objectBuilder();
         for (RoomVersion v : RoomVersion.ALL) {
@@ -29,7 +29,7 @@ public final class CapabilitiesRoutes implements HttpService {
         var disabled = Json.objectBuilder().add("enabled", false).build();
         this.body = Json.objectBuilder().add("capabilities", Json.objectBuilder()
                 .add("m.change_password", enabled)
-                .add("m.room_versions", Json.objectBuilder().add("default", RoomVersion.DEFAULT.id()).add("available", available))
+                .add("m.room_versions", Json.objectBuilder().add("default", defaultVersion.id()).add("available", available))
                 .add("m.set_displayname", enabled)
                 .add("m.set_avatar_url", enabled)
                 // No third-party identifiers or login tokens in Hearth yet.
