@@ -15,7 +15,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.hearth.core.port.EventNotifier;
 import org.hearth.core.room.RoomCreation;
 import org.hearth.core.room.Rooms;
+import java.util.Optional;
 import org.hearth.core.storage.Database;
+import org.hearth.spec.error.MatrixException;
 import org.hearth.server.client.ClientEvents;
 import org.hearth.server.client.DirectoryRoutes;
 import org.hearth.server.client.MembershipRoutes;
@@ -80,6 +82,14 @@ public final class HearthServer implements AutoCloseable {
             Database database = openDatabase(config, lifecycle);
             Accounts accounts = Accounts.create(config, database, Clock.systemUTC());
             Rooms rooms = new Rooms(database, config.serverName(), signingKey, Clock.systemUTC(), EventNotifier.NONE);
+            rooms.memberProfiles().useProfiles(user -> {
+                try {
+                    return Optional.of(accounts.profiles().get(user));
+                } catch (MatrixException e) {
+                    return Optional.empty();
+                }
+            });
+            accounts.profileChanges().set(rooms.memberProfiles());
 
             // The well-known answers name the listeners' actual ports, known only once they are bound (port 0).
             AtomicReference<WebServer> bound = new AtomicReference<>();
