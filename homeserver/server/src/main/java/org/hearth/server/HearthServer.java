@@ -17,7 +17,9 @@ import org.hearth.core.room.RoomEngineMembership;
 import org.hearth.core.room.RoomSyncSource;
 import org.hearth.core.room.RoomCreation;
 import org.hearth.core.room.Rooms;
+import java.util.Optional;
 import org.hearth.core.storage.Database;
+import org.hearth.spec.error.MatrixException;
 import org.hearth.server.client.ClientEvents;
 import org.hearth.server.client.DirectoryRoutes;
 import org.hearth.server.client.MembershipRoutes;
@@ -95,6 +97,14 @@ public final class HearthServer implements AutoCloseable {
             var eventNotifier = new AtomicReference<EventNotifier>(EventNotifier.NONE);
             Rooms rooms = new Rooms(database, config.serverName(), signingKey, Clock.systemUTC(),
                     (room, position, changed) -> eventNotifier.get().eventsPersisted(room, position, changed));
+            rooms.memberProfiles().useProfiles(user -> {
+                try {
+                    return Optional.of(accounts.profiles().get(user));
+                } catch (MatrixException e) {
+                    return Optional.empty();
+                }
+            });
+            accounts.profileChanges().set(rooms.memberProfiles());
             var format = new ClientEvents(rooms.reader(), Clock.systemUTC());
             var roomSync = new RoomSyncSource(rooms.reader(),
                     (event, user, deviceId) -> format.format(event, new Requester(user, deviceId, false)));

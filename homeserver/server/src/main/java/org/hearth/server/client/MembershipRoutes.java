@@ -9,13 +9,13 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
 import org.hearth.core.room.EventDraft;
 import org.hearth.core.room.Membership;
 import org.hearth.core.room.Rooms;
 import org.hearth.server.http.Authenticator;
 import org.hearth.server.http.JsonBody;
+import org.hearth.server.http.MatrixErrors;
 import org.hearth.server.http.Reply;
 import org.hearth.server.http.Requester;
 import org.hearth.spec.error.ErrorCode;
@@ -53,7 +53,17 @@ public final class MembershipRoutes implements HttpService {
                 .post("/rooms/{roomId}/unban", (req, res) -> changeOther(req, res, Membership.LEAVE))
                 .post("/rooms/{roomId}/leave", this::leave)
                 .post("/rooms/{roomId}/forget", this::forget)
-                .get("/joined_rooms", this::joinedRooms);
+                .get("/joined_rooms", this::joinedRooms)
+                .any("/join/{roomIdOrAlias}", MatrixErrors::wrongMethod)
+                .any("/rooms/{roomId}/join", MatrixErrors::wrongMethod)
+                .any("/knock/{roomIdOrAlias}", MatrixErrors::wrongMethod)
+                .any("/rooms/{roomId}/invite", MatrixErrors::wrongMethod)
+                .any("/rooms/{roomId}/kick", MatrixErrors::wrongMethod)
+                .any("/rooms/{roomId}/ban", MatrixErrors::wrongMethod)
+                .any("/rooms/{roomId}/unban", MatrixErrors::wrongMethod)
+                .any("/rooms/{roomId}/leave", MatrixErrors::wrongMethod)
+                .any("/rooms/{roomId}/forget", MatrixErrors::wrongMethod)
+                .any("/joined_rooms", MatrixErrors::wrongMethod);
     }
 
     private JsonObject optionalBody(ServerRequest req) {
@@ -130,12 +140,8 @@ public final class MembershipRoutes implements HttpService {
         Reply.json(res, 200, Json.objectBuilder().add("joined_rooms", joined).build());
     }
 
-    private static EventDraft memberDraft(UserId target, String membership, JsonObject b) {
-        JsonObjectBuilder content = Json.objectBuilder().add("membership", membership);
-        String reason = optionalString(b, "reason");
-        if (reason != null) {
-            content.add("reason", reason);
-        }
-        return EventDraft.state("m.room.member", target.value(), content.build());
+    private EventDraft memberDraft(UserId target, String membership, JsonObject b) {
+        return EventDraft.state("m.room.member", target.value(),
+                rooms.memberProfiles().content(target, membership, optionalString(b, "reason")));
     }
 }
