@@ -4,6 +4,7 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.hearth.core.account.AccessTokens;
 import org.hearth.core.account.AccountHandler;
 import org.hearth.core.account.DeviceHandler;
@@ -19,6 +20,7 @@ import org.hearth.server.config.HearthConfig;
 import org.hearth.server.http.JsonBody;
 import org.hearth.server.http.TokenAuthenticator;
 import org.hearth.spec.id.ServerName;
+import org.hearth.spec.id.UserId;
 
 /**
  * Users, devices, tokens and profiles, wired together: what the account routes use, and the
@@ -44,13 +46,49 @@ public record Accounts(TokenAuthenticator authenticator, AccessTokens tokens, Ac
         var uia = new UserInteractiveAuth(database, clock, server, registrationTokens);
         var profileChanges = new AtomicReference<>(ProfileChanges.NONE);
         var deviceChanges = new AtomicReference<>(DeviceChanges.NONE);
+        // The change is committed before the ports hear of it: a port's failure is logged, never turned into a 500
+        // for a request whose change has happened.
+        Supplier<ProfileChanges> profilePort = () -> guarded(profileChanges.get());
+        Supplier<DeviceChanges> devicePort = () -> guarded(deviceChanges.get());
         var accounts = new AccountHandler(database, clock, server, hasher, tokens, uia, registrationTokens,
-                config.registration().open(), profileChanges::get, deviceChanges::get,
+                config.registration().open(), profilePort, devicePort,
                 AccountHandler.Limits.synapseDefaults(config.limits().rateLimits()));
         return new Accounts(new TokenAuthenticator(tokens), tokens, accounts,
-                new DeviceHandler(database, tokens, uia, deviceChanges::get),
-                new ProfileHandler(database, server, profileChanges::get), registrationTokens,
+                new DeviceHandler(database, tokens, uia, devicePort),
+                new ProfileHandler(database, server, profilePort), registrationTokens,
                 new SharedSecretRegistration(config.registration().sharedSecret(), accounts),
                 new JsonBody(config.limits().maxRequestBodyBytes()), profileChanges, deviceChanges);
+    }
+
+    private static ProfileChanges guarded(ProfileChanges port) {
+        return new ProfileChanges() {
+            @Override
+            public void profileChanged(UserId user, String displayName, String avatarUrl) {
+                try {
+                    port.profileChanged(user, displayName, avatarUrl);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.ERROR, "profile change of " + user + " not propagated", e);
+                }
+            }
+
+            @Override
+            public void deactivated(UserId user) {
+                try {
+                    port.deactivated(user);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.ERROR, "deactivation of " + user + " not propagated", e);
+                }
+            }
+        };
+    }
+
+    private static DeviceChanges guarded(DeviceChanges port) {
+        return user -> {
+            try {
+                port.devicesChanged(user);
+            } catch (RuntimeException e) {
+                LOG.log(Level.ERROR, "device list change of " + user + " not propagated", e);
+            }
+        };
     }
 }

@@ -96,6 +96,12 @@ class AccountRoutesIT {
     }
 
     @Test
+    void noThirdPartyIdentifiers() {
+        var ida = server.register("ida");
+        assertEquals(0, ida.get("/_matrix/client/v3/account/3pid").assertStatus(200).json().getJsonArray("threepids").size());
+    }
+
+    @Test
     void wrongMethodIs405() {
         var hal = server.register("hal");
         hal.post("/_matrix/client/v3/account/whoami", json()).assertError(405, "M_UNRECOGNIZED");

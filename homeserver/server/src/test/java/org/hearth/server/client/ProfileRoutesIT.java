@@ -54,6 +54,23 @@ class ProfileRoutesIT {
     }
 
     @Test
+    void aFailingPortDoesNotFailTheCommittedChange() {
+        server.server().accounts().profileChanges().set(new org.hearth.core.port.ProfileChanges() {
+            @Override
+            public void profileChanged(org.hearth.spec.id.UserId user, String displayName, String avatarUrl) {
+                throw new IllegalStateException("room engine down");
+            }
+        });
+        try {
+            var tia = server.register("tia");
+            tia.put("/_matrix/client/v3/profile/" + tia.userId() + "/displayname", json("displayname", "Tia")).assertStatus(200);
+            assertEquals("Tia", tia.get("/_matrix/client/v3/profile/" + tia.userId()).json().getString("displayname"));
+        } finally {
+            server.server().accounts().profileChanges().set(org.hearth.core.port.ProfileChanges.NONE);
+        }
+    }
+
+    @Test
     void settingSomeoneElsesProfileIsForbidden() {
         var pam = server.register("pam");
         var quinn = server.register("quinn");
