@@ -5,7 +5,11 @@ import org.hearth.core.port.EventNotifier;
 import org.hearth.core.storage.Database;
 import org.hearth.spec.crypto.SigningKey;
 
-/** The room engine's parts over one database, wired together. */
+/**
+ * The room engine's parts over one database, wired together. Stream positions and state group IDs are allocated
+ * in memory (from the database's maxima at start), so one process writes a database's rooms; scale-out needs them
+ * allocated in the database.
+ */
 public final class Rooms {
     private final RoomEngine engine;
     private final RoomReader reader;

@@ -14,6 +14,7 @@ import org.hearth.core.room.RoomAliases;
 import org.hearth.core.room.Rooms;
 import org.hearth.server.http.Authenticator;
 import org.hearth.server.http.JsonBody;
+import org.hearth.server.http.MatrixErrors;
 import org.hearth.server.http.Reply;
 import org.hearth.server.http.Requester;
 import org.hearth.spec.auth.PowerLevels;
@@ -44,7 +45,9 @@ public final class DirectoryRoutes implements HttpService {
         rules.put("/directory/room/{roomAlias}", this::create)
                 .get("/directory/room/{roomAlias}", this::resolve)
                 .delete("/directory/room/{roomAlias}", this::delete)
-                .get("/rooms/{roomId}/aliases", this::aliases);
+                .get("/rooms/{roomId}/aliases", this::aliases)
+                .any("/directory/room/{roomAlias}", MatrixErrors::wrongMethod)
+                .any("/rooms/{roomId}/aliases", MatrixErrors::wrongMethod);
     }
 
     private RoomAlias alias(ServerRequest req) {

@@ -16,6 +16,7 @@ import org.hearth.core.room.Membership;
 import org.hearth.core.room.Rooms;
 import org.hearth.server.http.Authenticator;
 import org.hearth.server.http.JsonBody;
+import org.hearth.server.http.MatrixErrors;
 import org.hearth.server.http.Reply;
 import org.hearth.server.http.Requester;
 import org.hearth.spec.error.ErrorCode;
@@ -53,7 +54,17 @@ public final class MembershipRoutes implements HttpService {
                 .post("/rooms/{roomId}/unban", (req, res) -> changeOther(req, res, Membership.LEAVE))
                 .post("/rooms/{roomId}/leave", this::leave)
                 .post("/rooms/{roomId}/forget", this::forget)
-                .get("/joined_rooms", this::joinedRooms);
+                .get("/joined_rooms", this::joinedRooms)
+                .any("/join/{roomIdOrAlias}", MatrixErrors::wrongMethod)
+                .any("/rooms/{roomId}/join", MatrixErrors::wrongMethod)
+                .any("/knock/{roomIdOrAlias}", MatrixErrors::wrongMethod)
+                .any("/rooms/{roomId}/invite", MatrixErrors::wrongMethod)
+                .any("/rooms/{roomId}/kick", MatrixErrors::wrongMethod)
+                .any("/rooms/{roomId}/ban", MatrixErrors::wrongMethod)
+                .any("/rooms/{roomId}/unban", MatrixErrors::wrongMethod)
+                .any("/rooms/{roomId}/leave", MatrixErrors::wrongMethod)
+                .any("/rooms/{roomId}/forget", MatrixErrors::wrongMethod)
+                .any("/joined_rooms", MatrixErrors::wrongMethod);
     }
 
     private JsonObject optionalBody(ServerRequest req) {

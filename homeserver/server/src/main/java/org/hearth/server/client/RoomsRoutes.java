@@ -30,6 +30,7 @@ import org.hearth.core.room.Rooms;
 import org.hearth.core.room.StoredEvent;
 import org.hearth.server.http.Authenticator;
 import org.hearth.server.http.JsonBody;
+import org.hearth.server.http.MatrixErrors;
 import org.hearth.server.http.Reply;
 import org.hearth.server.http.Requester;
 import org.hearth.spec.error.ErrorCode;
@@ -78,7 +79,19 @@ public final class RoomsRoutes implements HttpService {
                 .get("/rooms/{roomId}/messages", this::messages)
                 .get("/rooms/{roomId}/context/{eventId}", this::context)
                 .get("/rooms/{roomId}/members", this::members)
-                .get("/rooms/{roomId}/joined_members", this::joinedMembers);
+                .get("/rooms/{roomId}/joined_members", this::joinedMembers)
+                .any("/createRoom", MatrixErrors::wrongMethod)
+                .any("/rooms/{roomId}/send/{eventType}/{txnId}", MatrixErrors::wrongMethod)
+                .any("/rooms/{roomId}/state/{eventType}", MatrixErrors::wrongMethod)
+                .any("/rooms/{roomId}/state/{eventType}/", MatrixErrors::wrongMethod)
+                .any("/rooms/{roomId}/state/{eventType}/{stateKey}", MatrixErrors::wrongMethod)
+                .any("/rooms/{roomId}/state", MatrixErrors::wrongMethod)
+                .any("/rooms/{roomId}/event/{eventId}", MatrixErrors::wrongMethod)
+                .any("/rooms/{roomId}/redact/{eventId}/{txnId}", MatrixErrors::wrongMethod)
+                .any("/rooms/{roomId}/messages", MatrixErrors::wrongMethod)
+                .any("/rooms/{roomId}/context/{eventId}", MatrixErrors::wrongMethod)
+                .any("/rooms/{roomId}/members", MatrixErrors::wrongMethod)
+                .any("/rooms/{roomId}/joined_members", MatrixErrors::wrongMethod);
     }
 
     private void createRoom(ServerRequest req, ServerResponse res) {

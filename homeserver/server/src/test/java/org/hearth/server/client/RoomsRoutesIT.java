@@ -318,6 +318,17 @@ class RoomsRoutesIT {
     }
 
     @Test
+    void wrongMethodOnARoomEndpointIs405() {
+        var alice = server.user("alice");
+        String room = alice.createRoom("{}");
+        alice.get("/rooms/" + enc(room) + "/send/m.room.message/1").assertError(405, "M_UNRECOGNIZED");
+        alice.delete("/rooms/" + enc(room) + "/state").assertError(405, "M_UNRECOGNIZED");
+        alice.get("/createRoom").assertError(405, "M_UNRECOGNIZED");
+        alice.post("/joined_rooms", "{}").assertError(405, "M_UNRECOGNIZED");
+        alice.post("/directory/room/" + enc("#a:test.example"), "{}").assertError(405, "M_UNRECOGNIZED");
+    }
+
+    @Test
     void r0PathsWork() {
         var alice = server.user("alice");
         String room = alice.post("/_matrix/client/r0/createRoom", "{}").ok().json().getString("room_id");
