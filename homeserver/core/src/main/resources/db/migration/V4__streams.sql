@@ -7,7 +7,8 @@ CREATE TABLE stream_positions (
     position BIGINT      NOT NULL
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
 
-INSERT INTO stream_positions (stream, position) VALUES ('account_data', 0), ('receipts', 0), ('presence', 0), ('to_device', 0);
+INSERT INTO stream_positions (stream, position) VALUES ('account_data', 0), ('receipts', 0), ('presence', 0), ('to_device', 0),
+    ('device_lists', 0);
 
 -- Global account data has room_id '' (spec: "Client Config"); tags are the room's m.tag.
 CREATE TABLE account_data (
@@ -70,4 +71,11 @@ CREATE TABLE to_device_txns (
     txn_id        VARCHAR(255) NOT NULL,
     ts            BIGINT       NOT NULL,
     PRIMARY KEY (sender, sender_device, txn_id)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
+
+-- The latest device-list change of each local user (spec: "Tracking the device list for a user").
+CREATE TABLE device_list_changes (
+    user_id   VARCHAR(255) NOT NULL PRIMARY KEY,
+    stream_id BIGINT       NOT NULL,
+    INDEX device_list_changes_by_position (stream_id)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;

@@ -112,6 +112,7 @@ public final class HearthServer implements AutoCloseable {
             SyncStreams streams = lifecycle.add(new SyncStreams(database, roomSync, membership,
                     new AccountDevices(accounts.devices()), ServerName.parse(config.serverName()), Clock.systemUTC()));
             eventNotifier.set(streams);
+            accounts.deviceChanges().set(streams.deviceLists());
             ClientApi clientApi = new ClientApi(config, accounts, rooms, streams);
 
             // The well-known answers name the listeners' actual ports, known only once they are bound (port 0).

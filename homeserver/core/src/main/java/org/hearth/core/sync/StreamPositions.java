@@ -16,6 +16,7 @@ final class StreamPositions {
     static final String RECEIPTS = "receipts";
     static final String PRESENCE = "presence";
     static final String TO_DEVICE = "to_device";
+    static final String DEVICE_LISTS = "device_lists";
 
     private final Database database;
 

@@ -33,10 +33,12 @@ public final class SyncHandler {
     private final PresenceStream presence;
     private final AccountDataStream accountData;
     private final ToDeviceStream toDevice;
+    private final DeviceListStream deviceLists;
 
     public SyncHandler(RoomsStream rooms, RoomMembership membership, Notifier notifier,
                        org.hearth.core.storage.Database database, TypingStream typing, ReceiptStream receipts,
-                       PresenceStream presence, AccountDataStream accountData, ToDeviceStream toDevice) {
+                       PresenceStream presence, AccountDataStream accountData, ToDeviceStream toDevice,
+                       DeviceListStream deviceLists) {
         this.rooms = rooms;
         this.membership = membership;
         this.notifier = notifier;
@@ -46,6 +48,7 @@ public final class SyncHandler {
         this.presence = presence;
         this.accountData = accountData;
         this.toDevice = toDevice;
+        this.deviceLists = deviceLists;
     }
 
     /** A parsed /sync request; {@code since} empty for an initial sync. */
@@ -82,7 +85,8 @@ public final class SyncHandler {
         Map<String, Long> durable = positions.current();
         return new SyncToken(rooms.currentPosition(), typing.currentPosition(),
                 durable.getOrDefault(StreamPositions.RECEIPTS, 0L), durable.getOrDefault(StreamPositions.PRESENCE, 0L),
-                durable.getOrDefault(StreamPositions.ACCOUNT_DATA, 0L), durable.getOrDefault(StreamPositions.TO_DEVICE, 0L));
+                durable.getOrDefault(StreamPositions.ACCOUNT_DATA, 0L), durable.getOrDefault(StreamPositions.TO_DEVICE, 0L),
+                durable.getOrDefault(StreamPositions.DEVICE_LISTS, 0L));
     }
 
     private record Result(JsonObject json, boolean hasNews) {}
@@ -187,10 +191,14 @@ public final class SyncHandler {
         ToDeviceStream.Batch deviceMessages = since.toDevice() < to.toDevice()
                 ? toDevice.messages(user, request.deviceId(), since.toDevice(), to.toDevice())
                 : new ToDeviceStream.Batch(List.of(), to.toDevice());
-        news |= !globalData.isEmpty() || !presenceEvents.isEmpty() || !deviceMessages.events().isEmpty();
+        // Spec: device_lists only in incremental syncs; an initial sync's client fetches the keys it needs itself.
+        List<String> changedDevices = !initial && since.deviceLists() < to.deviceLists()
+                ? deviceLists.changes(user, since.deviceLists(), to.deviceLists()) : List.of();
+        news |= !globalData.isEmpty() || !presenceEvents.isEmpty() || !deviceMessages.events().isEmpty()
+                || !changedDevices.isEmpty();
         // A device with more messages than one batch resumes after the last one delivered.
         SyncToken next = new SyncToken(to.rooms(), to.typing(), to.receipts(), to.presence(), to.accountData(),
-                deviceMessages.upTo());
+                deviceMessages.upTo(), to.deviceLists());
 
         JsonObject body = Json.objectBuilder()
                 .add("next_batch", next.toString())
@@ -199,7 +207,8 @@ public final class SyncHandler {
                 .add("presence", Json.objectBuilder().add("events", limited(presenceEvents, filter.presence())))
                 .add("account_data", Json.objectBuilder().add("events", limited(globalData, filter.accountData())))
                 .add("to_device", Json.objectBuilder().add("events", array(deviceMessages.events())))
-                .add("device_lists", Json.objectBuilder().add("changed", Json.arrayBuilder()).add("left", Json.arrayBuilder()))
+                .add("device_lists", Json.objectBuilder().add("changed", jakarta.json.Json.createArrayBuilder(changedDevices))
+                        .add("left", Json.arrayBuilder()))
                 .add("device_one_time_keys_count", JsonValue.EMPTY_JSON_OBJECT)
                 .build();
         return new Result(body, news);

@@ -25,6 +25,7 @@ public final class SyncStreams implements EventNotifier, AutoCloseable {
     private final PresenceStream presence;
     private final FilterStore filters;
     private final ToDeviceStream toDevice;
+    private final DeviceListStream deviceLists;
     private final SyncHandler sync;
     private final Thread typingTick;
 
@@ -37,8 +38,9 @@ public final class SyncStreams implements EventNotifier, AutoCloseable {
         this.presence = new PresenceStream(database, notifier, membership, clock);
         this.filters = new FilterStore(database);
         this.toDevice = new ToDeviceStream(database, notifier, devices, localServer, clock);
+        this.deviceLists = new DeviceListStream(database, notifier, membership);
         this.sync = new SyncHandler(rooms, membership, notifier, database, typing, receipts, presence, accountData,
-                toDevice);
+                toDevice, deviceLists);
         this.typingTick = Thread.ofVirtual().name("typing-expiry").start(this::tick);
     }
 
@@ -88,6 +90,11 @@ public final class SyncStreams implements EventNotifier, AutoCloseable {
 
     public ToDeviceStream toDevice() {
         return toDevice;
+    }
+
+    /** The accounts side's {@code DeviceChanges} port. */
+    public DeviceListStream deviceLists() {
+        return deviceLists;
     }
 
     public SyncHandler sync() {

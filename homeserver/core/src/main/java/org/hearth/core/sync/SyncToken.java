@@ -5,14 +5,16 @@ import org.hearth.spec.error.MatrixException;
 
 /**
  * A position in every stream that feeds /sync ({@code next_batch}, {@code since}). Opaque to clients (spec:
- * "Syncing"): {@code s<rooms>_<typing>_<receipts>_<presence>_<account data>_<to-device>}.
+ * "Syncing"): {@code s<rooms>_<typing>_<receipts>_<presence>_<account data>_<to-device>_<device lists>}.
  */
-public record SyncToken(long rooms, long typing, long receipts, long presence, long accountData, long toDevice) {
-    public static final SyncToken ZERO = new SyncToken(0, 0, 0, 0, 0, 0);
-    private static final int PARTS = 6;
+public record SyncToken(long rooms, long typing, long receipts, long presence, long accountData, long toDevice,
+                        long deviceLists) {
+    public static final SyncToken ZERO = new SyncToken(0, 0, 0, 0, 0, 0, 0);
+    private static final int PARTS = 7;
 
     public SyncToken {
-        if (rooms < 0 || typing < 0 || receipts < 0 || presence < 0 || accountData < 0 || toDevice < 0) {
+        if (rooms < 0 || typing < 0 || receipts < 0 || presence < 0 || accountData < 0 || toDevice < 0
+                || deviceLists < 0) {
             throw new IllegalArgumentException("negative stream position");
         }
     }
@@ -33,7 +35,7 @@ public record SyncToken(long rooms, long typing, long receipts, long presence, l
             }
             p[i] = Long.parseLong(parts[i]);
         }
-        return new SyncToken(p[0], p[1], p[2], p[3], p[4], p[5]);
+        return new SyncToken(p[0], p[1], p[2], p[3], p[4], p[5], p[6]);
     }
 
     private static MatrixException invalid(String token) {
@@ -43,11 +45,13 @@ public record SyncToken(long rooms, long typing, long receipts, long presence, l
     /** True when some stream of {@code other} is ahead of this one. */
     public boolean isBefore(SyncToken other) {
         return rooms < other.rooms || typing < other.typing || receipts < other.receipts
-                || presence < other.presence || accountData < other.accountData || toDevice < other.toDevice;
+                || presence < other.presence || accountData < other.accountData || toDevice < other.toDevice
+                || deviceLists < other.deviceLists;
     }
 
     @Override
     public String toString() {
-        return "s" + rooms + "_" + typing + "_" + receipts + "_" + presence + "_" + accountData + "_" + toDevice;
+        return "s" + rooms + "_" + typing + "_" + receipts + "_" + presence + "_" + accountData + "_" + toDevice
+                + "_" + deviceLists;
     }
 }

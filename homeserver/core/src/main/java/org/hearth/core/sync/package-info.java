@@ -2,8 +2,8 @@
  * The streams that feed {@code GET /sync} (spec: "Syncing") and the long-poll that waits on them.
  *
  * <p>A {@link org.hearth.core.sync.SyncToken} holds one position per stream: the room engine's event stream,
- * typing (in memory), receipts, presence and account data (durable, in {@code stream_positions}), to-device
- * (reserved, always 0). {@link org.hearth.core.sync.SyncHandler} reads every stream between two tokens; with
+ * typing (in memory), receipts, presence and account data, to-device
+ * and device lists (durable, positions in {@code stream_positions}). {@link org.hearth.core.sync.SyncHandler} reads every stream between two tokens; with
  * nothing new it parks on the {@link org.hearth.core.sync.Notifier}, which wakes by user (and by room through
  * {@link org.hearth.core.sync.RoomMembership}).
  *

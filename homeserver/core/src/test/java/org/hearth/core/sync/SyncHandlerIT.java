@@ -46,6 +46,7 @@ class SyncHandlerIT {
     private static PresenceStream presence;
     private static FilterStore filters;
     private static ToDeviceStream toDevice;
+    private static DeviceListStream deviceLists;
     private static SyncHandler sync;
     private static final AtomicLong users = new AtomicLong();
 
@@ -90,7 +91,9 @@ class SyncHandlerIT {
         filters = new FilterStore(database);
         toDevice = new ToDeviceStream(database, notifier, user -> java.util.Set.of("D1", "D2"),
                 org.hearth.spec.id.ServerName.parse("example.org"), Clock.systemUTC());
-        sync = new SyncHandler(rooms, membership, notifier, database, typing, receipts, presence, accountData, toDevice);
+        deviceLists = new DeviceListStream(database, notifier, membership);
+        sync = new SyncHandler(rooms, membership, notifier, database, typing, receipts, presence, accountData, toDevice,
+                deviceLists);
     }
 
     @AfterAll
@@ -369,5 +372,27 @@ class SyncHandlerIT {
         var body = sync(alice, since, 600, noTyping);
         assertTrue((System.nanoTime() - start) / 1_000_000 >= 590, "typing was filtered out: the sync waits");
         assertFalse(body.getJsonObject("rooms").getJsonObject("join").containsKey(room.value()));
+    }
+
+    @Test
+    void deviceListChangesReachRoomSharersInIncrementalSyncs() throws Exception {
+        var alice = newUser();
+        var bob = newUser();
+        var stranger = newUser();
+        var room = RoomId.parse("!d" + users.incrementAndGet() + ":example.org");
+        membership.join(alice, room).join(bob, room);
+        String bobSince = sync(bob, null, 0).getString("next_batch");
+        String strangerSince = sync(stranger, null, 0).getString("next_batch");
+        Thread.ofVirtual().start(() -> {
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                return;
+            }
+            deviceLists.devicesChanged(alice);
+        });
+        var body = sync(bob, bobSince, 10_000);
+        assertEquals(List.of(Json.string(alice.value())), body.getJsonObject("device_lists").getJsonArray("changed"));
+        assertTrue(sync(stranger, strangerSince, 0).getJsonObject("device_lists").getJsonArray("changed").isEmpty());
     }
 }

@@ -174,4 +174,19 @@ class SyncRoomsIT {
         assertNotNull(left.getJsonObject("rooms").getJsonObject("leave").getJsonObject(roomId), left.toString());
         assertEquals(null, joined(left, roomId));
     }
+
+    @Test
+    void aNewDeviceOfSomeoneInYourRoomIsInDeviceListsChanged() {
+        var alice = newUser();
+        var bob = newUser();
+        String roomId = createRoom(alice);
+        alice.post(V3 + "/rooms/" + enc(roomId) + "/invite", json("user_id", bob.userId())).assertStatus(200);
+        bob.post(V3 + "/rooms/" + enc(roomId) + "/join", json()).assertStatus(200);
+        String since = alice.get(V3 + "/sync").assertStatus(200).json().getString("next_batch");
+        server.login(bob.localpart(), TestServer.DEFAULT_PASSWORD);
+        var changed = alice.get(V3 + "/sync?timeout=5000&since=" + since).assertStatus(200).json()
+                .getJsonObject("device_lists").getJsonArray("changed");
+        assertEquals(List.of(bob.userId()), changed.getValuesAs(jakarta.json.JsonString.class).stream()
+                .map(jakarta.json.JsonString::getString).toList());
+    }
 }
