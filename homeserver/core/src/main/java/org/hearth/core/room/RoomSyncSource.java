@@ -78,9 +78,11 @@ public final class RoomSyncSource implements RoomsStream {
             boolean changed = m.streamOrdering() > from;
             switch (m.membership()) {
                 case Membership.JOIN -> {
-                    // Joined since the last sync: the client knows nothing of the room, so it gets full state.
-                    boolean full = initial || request.fullState() || changed;
-                    joined(user, room, full ? 0 : from, to, limit, full, lazyMembers, render).ifPresent(join::add);
+                    // Joined since the last sync: the client knows nothing of the room, so it gets it whole. With
+                    // full_state the timeline stays incremental (sync.yaml, full_state); only the state is whole.
+                    boolean fresh = initial || changed;
+                    boolean full = fresh || request.fullState();
+                    joined(user, room, fresh ? 0 : from, to, limit, full, lazyMembers, render).ifPresent(join::add);
                 }
                 case Membership.INVITE -> {
                     if (initial || changed) {

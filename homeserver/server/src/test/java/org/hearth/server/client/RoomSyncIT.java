@@ -108,8 +108,10 @@ class RoomSyncIT {
         since = joined.getString("next_batch");
 
         List<Long> latencies = new ArrayList<>();
+        List<Long> fromSendStart = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             AtomicLong sentAt = new AtomicLong();
+            AtomicLong sendStart = new AtomicLong();
             String text = "wake " + i;
             var sender = Thread.ofVirtual().start(() -> {
                 try {
@@ -117,6 +119,7 @@ class RoomSyncIT {
                 } catch (InterruptedException e) {
                     return;
                 }
+                sendStart.set(System.nanoTime());
                 send(alice, room, text);
                 sentAt.set(System.nanoTime());
             });
@@ -128,9 +131,11 @@ class RoomSyncIT {
             assertEquals(List.of(text), bodies(events(section(woke, "join", room), "timeline")), woke.toString());
             // From the send's 200 to the sync's answer; the sync may even answer before the sender reads its 200.
             latencies.add(Math.max(0, (answered - sentAt.get()) / 1_000_000));
+            fromSendStart.add((answered - sendStart.get()) / 1_000_000);
             since = woke.getString("next_batch");
         }
-        System.out.println("sync wake latency after send (ms): " + latencies);
+        System.out.println("sync wake latency (ms) after the send's 200: " + latencies
+                + "; after the send request started: " + fromSendStart);
 
         bob.post(V3 + "/rooms/" + enc(room) + "/leave", json()).assertStatus(200);
         JsonObject left = sync(bob, since, "timeout=5000");
@@ -161,6 +166,8 @@ class RoomSyncIT {
         assertTrue(timeline.getBoolean("limited"));
         List<String> seen = new ArrayList<>(bodies(events(join, "timeline")));
         assertEquals(List.of("m20", "m21", "m22", "m23", "m24", "m25", "m26", "m27", "m28", "m29"), seen);
+        JsonObject own = events(join, "timeline").getLast();
+        assertTrue(own.getJsonObject("unsigned").containsKey("transaction_id"), "the sending device sees its txn ID");
 
         List<String> older = new ArrayList<>();
         String from = timeline.getString("prev_batch");
@@ -180,6 +187,11 @@ class RoomSyncIT {
             expected.add("m" + i);
         }
         assertEquals(expected, older);
+
+        // full_state: the whole state, but the timeline stays incremental (empty: nothing new since).
+        JsonObject whole = section(sync(alice, body.getString("next_batch"), "full_state=true"), "join", room);
+        assertEquals(List.of(), events(whole, "timeline"));
+        assertTrue(types(events(whole, "state")).containsAll(Set.of("m.room.create|", "m.room.power_levels|")));
 
         // Initial sync: the last 10 events, limited, and the state before them (the room's creation).
         JsonObject initial = section(sync(alice, null, "filter=" + filter), "join", room);
