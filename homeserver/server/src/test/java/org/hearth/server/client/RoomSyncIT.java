@@ -201,6 +201,34 @@ class RoomSyncIT {
     }
 
     @Test
+    void stateChangedInTheGapOfALimitedTimelineComesInState() {
+        var alice = newUser("alice");
+        var bob = newUser("bob");
+        String room = createRoom(alice, json("preset", "public_chat"));
+        bob.post(V3 + "/rooms/" + enc(room) + "/join", json()).assertStatus(200);
+        String since = sync(bob, null, "").getString("next_batch");
+        alice.put(V3 + "/rooms/" + enc(room) + "/state/m.room.topic/", json("topic", "gap")).assertStatus(200);
+        for (int i = 0; i < 5; i++) {
+            send(alice, room, "after topic " + i);
+        }
+        JsonObject join = section(sync(bob, since, "filter=" + enc("{\"room\":{\"timeline\":{\"limit\":3}}}")),
+                "join", room);
+        assertTrue(join.getJsonObject("timeline").getBoolean("limited"));
+        List<JsonObject> state = events(join, "state");
+        assertEquals(Set.of("m.room.topic|"), types(state), state.toString());
+        assertEquals("gap", state.getFirst().getJsonObject("content").getString("topic"));
+
+        // Kicked: the room moves to leave, its timeline ending at the kick.
+        since = sync(bob, null, "").getString("next_batch");
+        alice.post(V3 + "/rooms/" + enc(room) + "/kick", json("user_id", bob.userId())).assertStatus(200);
+        JsonObject leave = section(sync(bob, since, "timeout=5000"), "leave", room);
+        assertNotNull(leave);
+        JsonObject kick = events(leave, "timeline").getLast();
+        assertEquals(alice.userId(), kick.getString("sender"));
+        assertEquals("leave", kick.getJsonObject("content").getString("membership"));
+    }
+
+    @Test
     void nonMembersNeverSeeTheRoom() {
         var alice = newUser("alice");
         var carol = newUser("carol");
