@@ -74,6 +74,9 @@ public final class RoomEngine {
     // How well group commit groups: sends per batch = batchedSends / batches.
     final java.util.concurrent.atomic.LongAdder batches = new java.util.concurrent.atomic.LongAdder();
     final java.util.concurrent.atomic.LongAdder batchedSends = new java.util.concurrent.atomic.LongAdder();
+    // Transaction IDs committed lately, for retries that raced their original past the database check.
+    private final Cache<String, String> recentTxns = Caffeine.newBuilder().maximumSize(100_000)
+            .expireAfterWrite(java.time.Duration.ofMinutes(10)).build();
     private final Cache<String, RoomHead> heads = Caffeine.newBuilder().maximumSize(10_000).build();
 
     RoomEngine(Database database, String serverName, SigningKey signingKey, Clock clock, EventNotifier notifier,
@@ -183,9 +186,11 @@ public final class RoomEngine {
             RoomHead head = head(room.value());
             persisted = persist(head, batch.stream().map(p -> p.item).toList(), false, tx -> {}, null, 0, allocated,
                     outcomes);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // Every waiter must get an answer, or it would wait forever on its signal.
+            RuntimeException failure = e instanceof RuntimeException r ? r : new IllegalStateException(e);
             outcomes.clear();
-            batch.forEach(p -> outcomes.add(e));
+            batch.forEach(p -> outcomes.add(failure));
         } finally {
             allocated.forEach(positions::settle);
         }
@@ -345,7 +350,9 @@ public final class RoomEngine {
                         outcomes.add(sameBatch);
                         continue;
                     }
-                    Optional<StoredEvent> earlier = earlierSend(item.sender(), item.txn());
+                    // The DB was checked before queueing; a retry racing its original finds it here once committed.
+                    String committed = recentTxns.getIfPresent(key);
+                    Optional<StoredEvent> earlier = committed == null ? Optional.empty() : events.find(committed);
                     if (earlier.isPresent()) {
                         outcomes.add(earlier.get());
                         continue;
@@ -432,6 +439,12 @@ public final class RoomEngine {
         long group = stored.getLast().stateGroupAfter();
         heads.put(roomId, new RoomHead(roomId, version, newExtremities, finalDepth, group));
         stored.forEach(events::committed);
+        for (int i = 0; i < stored.size(); i++) {
+            Item item = builtItems.get(i);
+            if (item.txn() != null) {
+                recentTxns.put(item.sender().value() + "\n" + item.txn(), stored.get(i).eventId());
+            }
+        }
         redacted.forEach(r -> events.redactedCommitted(r[0], r[1]));
         allocated.forEach(positions::settle);
         allocated.clear();
