@@ -15,7 +15,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.hearth.core.port.EventNotifier;
 import org.hearth.core.room.RoomCreation;
 import org.hearth.core.room.Rooms;
+import java.util.Optional;
 import org.hearth.core.storage.Database;
+import org.hearth.spec.error.MatrixException;
 import org.hearth.server.client.ClientEvents;
 import org.hearth.server.client.DirectoryRoutes;
 import org.hearth.server.client.MembershipRoutes;
@@ -98,6 +100,14 @@ public final class HearthServer implements AutoCloseable {
                     new AccountDevices(accounts.devices()), ServerName.parse(config.serverName()), Clock.systemUTC()));
             eventNotifier.set(streams);
             accounts.deviceChanges().set(streams.deviceLists());
+            rooms.memberProfiles().useProfiles(user -> {
+                try {
+                    return Optional.of(accounts.profiles().get(user));
+                } catch (MatrixException e) {
+                    return Optional.empty();
+                }
+            });
+            accounts.profileChanges().set(rooms.memberProfiles());
             ClientApi clientApi = new ClientApi(config, accounts, rooms, streams);
 
             // The well-known answers name the listeners' actual ports, known only once they are bound (port 0).

@@ -76,7 +76,8 @@ public final class RoomCreation {
         }
 
         List<EventDraft> drafts = new ArrayList<>();
-        drafts.add(EventDraft.state("m.room.member", creator.value(), Json.objectBuilder().add("membership", "join").build()));
+        drafts.add(EventDraft.state("m.room.member", creator.value(),
+                rooms.memberProfiles().content(creator, Membership.JOIN, null)));
         drafts.add(EventDraft.state("m.room.power_levels", "", powerLevels(version, creator, req, preset)));
         alias.ifPresent(a -> drafts.add(EventDraft.state("m.room.canonical_alias", "",
                 Json.objectBuilder().add("alias", a.value()).build())));

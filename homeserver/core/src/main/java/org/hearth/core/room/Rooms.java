@@ -14,6 +14,7 @@ public final class Rooms {
     private final RoomEngine engine;
     private final RoomReader reader;
     private final RoomAliases aliases;
+    private final MemberProfiles memberProfiles;
 
     public Rooms(Database database, String serverName, SigningKey signingKey, Clock clock, EventNotifier notifier) {
         EventRepository events = new EventRepository(database);
@@ -22,6 +23,11 @@ public final class Rooms {
         this.engine = new RoomEngine(database, serverName, signingKey, clock, notifier, events, snapshots, positions);
         this.reader = new RoomReader(database, events, snapshots, positions);
         this.aliases = new RoomAliases(database);
+        this.memberProfiles = new MemberProfiles(this);
+    }
+
+    public MemberProfiles memberProfiles() {
+        return memberProfiles;
     }
 
     public RoomEngine engine() {

@@ -9,7 +9,6 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
 import org.hearth.core.room.EventDraft;
 import org.hearth.core.room.Membership;
@@ -141,12 +140,8 @@ public final class MembershipRoutes implements HttpService {
         Reply.json(res, 200, Json.objectBuilder().add("joined_rooms", joined).build());
     }
 
-    private static EventDraft memberDraft(UserId target, String membership, JsonObject b) {
-        JsonObjectBuilder content = Json.objectBuilder().add("membership", membership);
-        String reason = optionalString(b, "reason");
-        if (reason != null) {
-            content.add("reason", reason);
-        }
-        return EventDraft.state("m.room.member", target.value(), content.build());
+    private EventDraft memberDraft(UserId target, String membership, JsonObject b) {
+        return EventDraft.state("m.room.member", target.value(),
+                rooms.memberProfiles().content(target, membership, optionalString(b, "reason")));
     }
 }

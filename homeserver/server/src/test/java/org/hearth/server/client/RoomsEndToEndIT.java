@@ -38,4 +38,27 @@ class RoomsEndToEndIT {
         assertTrue(joined.toString().contains(room));
         server.client("GET", "/_matrix/client/v3/joined_rooms").assertError(401, "M_MISSING_TOKEN");
     }
+
+    @Test
+    void memberEventsCarryTheProfileAndFollowItsChanges() {
+        var carol = server.register("carol");
+        var dan = server.register("dan");
+        carol.put("/_matrix/client/v3/profile/" + enc(carol.userId()) + "/displayname",
+                Json.objectBuilder().add("displayname", "Carol").build()).assertStatus(200);
+        dan.put("/_matrix/client/v3/profile/" + enc(dan.userId()) + "/displayname",
+                Json.objectBuilder().add("displayname", "Dan").build()).assertStatus(200);
+        String room = carol.post("/_matrix/client/v3/createRoom", Json.objectBuilder().add("preset", "public_chat").build())
+                .assertStatus(200).json().getString("room_id");
+        dan.post("/_matrix/client/v3/rooms/" + enc(room) + "/join", Json.objectBuilder().build()).assertStatus(200);
+        var joined = carol.get("/_matrix/client/v3/rooms/" + enc(room) + "/joined_members").assertStatus(200).json()
+                .getJsonObject("joined");
+        assertEquals("Carol", joined.getJsonObject(carol.userId()).getString("display_name"));
+        assertEquals("Dan", joined.getJsonObject(dan.userId()).getString("display_name"));
+        dan.put("/_matrix/client/v3/profile/" + enc(dan.userId()) + "/displayname",
+                Json.objectBuilder().add("displayname", "Daniel").build()).assertStatus(200);
+        var member = carol.get("/_matrix/client/v3/rooms/" + enc(room) + "/state/m.room.member/" + enc(dan.userId())
+                + "?format=event").assertStatus(200).json();
+        assertEquals("Daniel", member.getJsonObject("content").getString("displayname"));
+        assertEquals("Dan", member.getJsonObject("unsigned").getJsonObject("prev_content").getString("displayname"));
+    }
 }
