@@ -183,9 +183,11 @@ public final class RoomEngine {
             RoomHead head = head(room.value());
             persisted = persist(head, batch.stream().map(p -> p.item).toList(), false, tx -> {}, null, 0, allocated,
                     outcomes);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // Every waiter must get an answer, or it would wait forever on its signal.
+            RuntimeException failure = e instanceof RuntimeException r ? r : new IllegalStateException(e);
             outcomes.clear();
-            batch.forEach(p -> outcomes.add(e));
+            batch.forEach(p -> outcomes.add(failure));
         } finally {
             allocated.forEach(positions::settle);
         }

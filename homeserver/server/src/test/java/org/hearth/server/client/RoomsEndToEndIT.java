@@ -61,4 +61,22 @@ class RoomsEndToEndIT {
         assertEquals("Daniel", member.getJsonObject("content").getString("displayname"));
         assertEquals("Dan", member.getJsonObject("unsigned").getJsonObject("prev_content").getString("displayname"));
     }
+
+    @Test
+    void deactivatedUsersLeaveTheirRooms() {
+        var fay = server.register("fay");
+        var gus = server.register("gus");
+        String room = fay.post("/_matrix/client/v3/createRoom", Json.objectBuilder().add("preset", "public_chat").build())
+                .assertStatus(200).json().getString("room_id");
+        gus.post("/_matrix/client/v3/join/" + enc(room), Json.objectBuilder().build()).assertStatus(200);
+        var first = gus.post("/_matrix/client/v3/account/deactivate", Json.objectBuilder().build());
+        assertEquals(401, first.status());
+        var auth = Json.objectBuilder().add("type", "m.login.password")
+                .add("identifier", Json.objectBuilder().add("type", "m.id.user").add("user", gus.userId()))
+                .add("password", TestServer.DEFAULT_PASSWORD).add("session", first.json().getString("session"));
+        gus.post("/_matrix/client/v3/account/deactivate", Json.objectBuilder().add("auth", auth).build()).assertStatus(200);
+        var joined = fay.get("/_matrix/client/v3/rooms/" + enc(room) + "/joined_members").assertStatus(200).json()
+                .getJsonObject("joined");
+        assertEquals(java.util.Set.of(fay.userId()), joined.keySet());
+    }
 }
