@@ -149,6 +149,11 @@ class RoomSyncIT {
         send(alice, room, "after bob left");
         JsonObject after = sync(bob, since, "timeout=0");
         assertFalse(mentions(after, room), after.toString());
+        assertFalse(mentions(sync(bob, null, ""), room));
+        JsonObject withLeave = section(sync(bob, null, "filter=" + enc("{\"room\":{\"include_leave\":true}}")),
+                "leave", room);
+        assertNotNull(withLeave);
+        assertFalse(bodies(events(withLeave, "timeline")).contains("after bob left"));
     }
 
     @Test
@@ -226,6 +231,40 @@ class RoomSyncIT {
         JsonObject kick = events(leave, "timeline").getLast();
         assertEquals(alice.userId(), kick.getString("sender"));
         assertEquals("leave", kick.getJsonObject("content").getString("membership"));
+    }
+
+    /** Runs {@code action} 200 ms into a long-poll of {@code user}; returns the sync body and how long it took. */
+    private static JsonObject whileWaiting(TestServer.User user, String since, Runnable action) throws Exception {
+        var actor = Thread.ofVirtual().start(() -> {
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                return;
+            }
+            action.run();
+        });
+        long start = System.nanoTime();
+        JsonObject body = sync(user, since, "timeout=10000");
+        long tookMs = (System.nanoTime() - start) / 1_000_000;
+        actor.join();
+        assertTrue(tookMs < 2_000, "long-poll answered after " + tookMs + " ms");
+        return body;
+    }
+
+    @Test
+    void theInviteeAndTheKickedAreWokenThoughNotJoined() throws Exception {
+        var alice = newUser("alice");
+        var bob = newUser("bob");
+        String room = createRoom(alice, json("preset", "private_chat"));
+        String since = sync(bob, null, "").getString("next_batch");
+        JsonObject invited = whileWaiting(bob, since, () -> alice.post(V3 + "/rooms/" + enc(room) + "/invite",
+                json("user_id", bob.userId())).assertStatus(200));
+        assertNotNull(section(invited, "invite", room), invited.toString());
+        bob.post(V3 + "/rooms/" + enc(room) + "/join", json()).assertStatus(200);
+        since = sync(bob, invited.getString("next_batch"), "").getString("next_batch");
+        JsonObject kicked = whileWaiting(bob, since, () -> alice.post(V3 + "/rooms/" + enc(room) + "/kick",
+                json("user_id", bob.userId())).assertStatus(200));
+        assertNotNull(section(kicked, "leave", room), kicked.toString());
     }
 
     @Test
