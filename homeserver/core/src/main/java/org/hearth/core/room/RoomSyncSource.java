@@ -129,7 +129,8 @@ public final class RoomSyncSource implements RoomsStream {
     private record Page(List<StoredEvent> events, boolean limited, long prevBatch) {}
 
     private Page recent(RoomId room, UserId user, long from, long to, int limit) {
-        HistoryVisibility.Viewer viewer = visibility.viewer(room, user);
+        // Built on the first event: most rooms of an incremental sync have none, and it costs a query.
+        HistoryVisibility.Viewer viewer = null;
         List<StoredEvent> picked = new ArrayList<>();
         long cursor = to;
         boolean limited = false;
@@ -139,6 +140,9 @@ public final class RoomSyncSource implements RoomsStream {
             List<StoredEvent> page = reader.timeline(room, from, cursor, batch, true);
             for (StoredEvent e : page) {
                 cursor = e.streamOrdering() - 1;
+                if (viewer == null) {
+                    viewer = visibility.viewer(room, user);
+                }
                 if (!viewer.canSee(e)) {
                     continue;
                 }
