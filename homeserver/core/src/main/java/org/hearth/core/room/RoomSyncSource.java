@@ -80,7 +80,8 @@ public final class RoomSyncSource implements RoomsStream {
                 case Membership.JOIN -> {
                     // Joined since the last sync: the client knows nothing of the room, so it gets it whole. With
                     // full_state the timeline stays incremental (sync.yaml, full_state); only the state is whole.
-                    boolean fresh = initial || changed;
+                    // A join over a join (a profile change) is not a new room to the client.
+                    boolean fresh = initial || (changed && !wasJoined(room, user, from));
                     boolean full = fresh || request.fullState();
                     joined(user, room, fresh ? 0 : from, to, limit, full, lazyMembers, render).ifPresent(join::add);
                 }
@@ -205,6 +206,12 @@ public final class RoomSyncSource implements RoomsStream {
         return reader.load(ids).values().stream()
                 .sorted(Comparator.comparingLong(StoredEvent::streamOrdering))
                 .map(render).toList();
+    }
+
+    private boolean wasJoined(RoomId room, UserId user, long position) {
+        String id = stateAt(room, position).get(StateKey.of("m.room.member", user.value()));
+        return id != null && reader.event(id)
+                .map(e -> Membership.JOIN.equals(e.pdu().content().getString("membership", ""))).orElse(false);
     }
 
     /** The state after the last event at or below {@code position}; empty before the room existed. */

@@ -268,6 +268,23 @@ class RoomSyncIT {
     }
 
     @Test
+    void aProfileChangeIsOneTimelineEventNotARejoin() {
+        var alice = newUser("alice");
+        var bob = newUser("bob");
+        String room = createRoom(alice, json("preset", "public_chat"));
+        bob.post(V3 + "/rooms/" + enc(room) + "/join", json()).assertStatus(200);
+        String since = sync(bob, null, "").getString("next_batch");
+        bob.put(V3 + "/profile/" + enc(bob.userId()) + "/displayname", json("displayname", "Robert")).assertStatus(200);
+        JsonObject join = section(sync(bob, since, "timeout=5000"), "join", room);
+        assertNotNull(join);
+        List<JsonObject> timeline = events(join, "timeline");
+        assertEquals(1, timeline.size(), timeline.toString());
+        assertEquals("Robert", timeline.getFirst().getJsonObject("content").getString("displayname"));
+        assertFalse(join.getJsonObject("timeline").getBoolean("limited"));
+        assertEquals(List.of(), events(join, "state"));
+    }
+
+    @Test
     void nonMembersNeverSeeTheRoom() {
         var alice = newUser("alice");
         var carol = newUser("carol");
