@@ -12,12 +12,36 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import org.hearth.core.port.EventNotifier;
+import org.hearth.core.room.RoomEngineMembership;
+import org.hearth.core.room.RoomSyncSource;
+import org.hearth.core.room.RoomCreation;
+import org.hearth.core.room.Rooms;
+import java.util.Optional;
 import org.hearth.core.storage.Database;
+import org.hearth.spec.error.MatrixException;
+import org.hearth.server.client.ClientEvents;
+import org.hearth.server.client.DirectoryRoutes;
+import org.hearth.server.client.MembershipRoutes;
+import org.hearth.server.client.RoomsRoutes;
+import org.hearth.server.http.Authenticator;
+import org.hearth.server.http.JsonBody;
+import org.hearth.server.http.Requester;
+import org.hearth.spec.id.ServerName;
+import org.hearth.spec.room.RoomVersion;
 import org.hearth.core.storage.DatabaseSettings;
 import org.hearth.core.storage.Migrations;
 import org.hearth.core.storage.ServerMetadata;
 import org.hearth.federation.inbound.VersionRoutes;
 import org.hearth.federation.keys.ServerKeyRoutes;
+import org.hearth.core.sync.SyncStreams;
+import org.hearth.server.client.AccountDataRoutes;
+import org.hearth.server.client.CapabilitiesRoutes;
+import org.hearth.server.client.PresenceRoutes;
+import org.hearth.server.client.ReceiptRoutes;
+import org.hearth.server.client.SyncRoutes;
+import org.hearth.server.client.ToDeviceRoutes;
+import org.hearth.server.client.TypingRoutes;
 import org.hearth.server.admin.RegistrationTokenRoutes;
 import org.hearth.server.admin.SharedSecretRegistrationRoutes;
 import org.hearth.server.client.AccountRoutes;
@@ -68,6 +92,28 @@ public final class HearthServer implements AutoCloseable {
             var tls = FederationKeystore.loadOrCreate(config.tls(), ServerNames.host(config.serverName()));
             Database database = openDatabase(config, lifecycle);
             Accounts accounts = Accounts.create(config, database, Clock.systemUTC());
+            long maxBody = config.limits().maxRequestBodyBytes();
+            // The room engine tells the sync streams about new events; the streams read rooms through the engine.
+            var eventNotifier = new AtomicReference<EventNotifier>(EventNotifier.NONE);
+            Rooms rooms = new Rooms(database, config.serverName(), signingKey, Clock.systemUTC(),
+                    (room, position, changed) -> eventNotifier.get().eventsPersisted(room, position, changed));
+            rooms.memberProfiles().useProfiles(user -> {
+                try {
+                    return Optional.of(accounts.profiles().get(user));
+                } catch (MatrixException e) {
+                    return Optional.empty();
+                }
+            });
+            accounts.profileChanges().set(rooms.memberProfiles());
+            var format = new ClientEvents(rooms.reader(), Clock.systemUTC());
+            var roomSync = new RoomSyncSource(rooms.reader(),
+                    (event, user, deviceId) -> format.format(event, new Requester(user, deviceId, false)));
+            var membership = new RoomEngineMembership(rooms.reader(), config.serverName());
+            SyncStreams streams = lifecycle.add(new SyncStreams(database, roomSync, membership,
+                    new AccountDevices(accounts.devices()), ServerName.parse(config.serverName()), Clock.systemUTC()));
+            eventNotifier.set(streams);
+            accounts.deviceChanges().set(streams.deviceLists());
+            ClientApi clientApi = new ClientApi(config, accounts, rooms, streams);
 
             // The well-known answers name the listeners' actual ports, known only once they are bound (port 0).
             AtomicReference<WebServer> bound = new AtomicReference<>();
@@ -77,14 +123,13 @@ public final class HearthServer implements AutoCloseable {
 
             HttpRouting.Builder federationRouting = HttpRouting.builder();
             if (config.listeners().combined()) {
-                clientRoutes(federationRouting, accounts);
+                clientRoutes(federationRouting, clientApi);
             }
             federationRouting.register("/_matrix/key/v2", new ServerKeyRoutes(config.serverName(), signingKey, Clock.systemUTC()))
                     .register("/_matrix/federation/v1", new VersionRoutes(version))
                     .register("/.well-known/matrix", wellKnown);
             MatrixErrors.install(federationRouting);
 
-            long maxBody = config.limits().maxRequestBodyBytes();
             var fed = config.listeners().federation();
             WebServerConfig.Builder server = WebServer.builder()
                     .shutdownHook(false) // RunCommand's hook stops us, then the database
@@ -97,7 +142,7 @@ public final class HearthServer implements AutoCloseable {
                         .routing(federationRouting);
             } else {
                 HttpRouting.Builder clientRouting = HttpRouting.builder();
-                clientRoutes(clientRouting, accounts);
+                clientRoutes(clientRouting, clientApi);
                 clientRouting.register("/.well-known/matrix", wellKnown);
                 MatrixErrors.install(clientRouting);
                 var client = config.listeners().client();
@@ -145,7 +190,12 @@ public final class HearthServer implements AutoCloseable {
         return database;
     }
 
-    private static void clientRoutes(HttpRouting.Builder routing, Accounts accounts) {
+    /** What the Client-Server routes are built from. */
+    record ClientApi(HearthConfig config, Accounts accounts, Rooms rooms, SyncStreams streams) {}
+
+    private static void clientRoutes(HttpRouting.Builder routing, ClientApi api) {
+        Accounts accounts = api.accounts();
+        SyncStreams streams = api.streams();
         routing.addFilter(new Cors())
                 .register("/_matrix/client", new VersionsRoutes());
         // Endpoints that existed in r0 answer there too, as Synapse does: older clients and bots still use r0.
@@ -158,10 +208,36 @@ public final class HearthServer implements AutoCloseable {
                     new DeviceRoutes(accounts.devices(), accounts.authenticator(), accounts.json()),
                     new ProfileRoutes(accounts.authenticator(), accounts.profiles(), accounts.json()));
         }
+        Authenticator auth = accounts.authenticator();
+        JsonBody bodies = accounts.json();
+        // The streams' routes register v3 and r0 themselves (ClientPaths).
+        routing.register("/_matrix/client",
+                new SyncRoutes(auth, bodies, streams.sync(), streams.filters()),
+                new TypingRoutes(auth, bodies, streams.typing()),
+                new ReceiptRoutes(auth, bodies, streams.receipts()),
+                new PresenceRoutes(auth, bodies, streams.presence()),
+                new AccountDataRoutes(auth, bodies, streams.accountData()),
+                new ToDeviceRoutes(auth, bodies, streams.toDevice()),
+                new CapabilitiesRoutes(auth, api.config().defaultRoomVersion()));
+        roomRoutes(routing, auth, api.rooms(), api.config().serverName(), api.config().defaultRoomVersion(),
+                api.config().limits().maxRequestBodyBytes());
         routing.register("/_matrix/client/v1", new RegistrationTokenValidityRoutes(accounts.registrationTokens()));
         routing.register("/_synapse/admin/v1",
                 new SharedSecretRegistrationRoutes(accounts.sharedSecret(), accounts.json(), accounts.accounts().serverName().value()),
                 new RegistrationTokenRoutes(accounts.authenticator(), accounts.registrationTokens(), accounts.json()));
+    }
+
+    /** The room endpoints, at v3 and (where they existed) r0. Public for tests that bring their own Authenticator. */
+    public static void roomRoutes(HttpRouting.Builder routing, Authenticator auth, Rooms rooms, String serverName,
+                                  RoomVersion defaultVersion, long maxBodyBytes) {
+        JsonBody body = new JsonBody(maxBodyBytes);
+        var creation = new RoomCreation(rooms, ServerName.parse(serverName), defaultVersion);
+        var format = new ClientEvents(rooms.reader(), Clock.systemUTC());
+        for (String prefix : List.of("/_matrix/client/v3", "/_matrix/client/r0")) {
+            routing.register(prefix, new RoomsRoutes(auth, body, rooms, creation, format))
+                    .register(prefix, new MembershipRoutes(auth, body, rooms))
+                    .register(prefix, new DirectoryRoutes(auth, body, rooms, serverName));
+        }
     }
 
     private static String federationSocket(HearthConfig config) {

@@ -1,0 +1,561 @@
+package org.hearth.core.room;
+
+import static org.hearth.core.room.Rows.lng;
+import static org.hearth.core.room.Rows.params;
+import static org.hearth.core.room.Rows.str;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.LoadingCache;
+import io.helidon.dbclient.DbExecute;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.hearth.core.port.EventNotifier;
+import org.hearth.core.storage.Database;
+import org.hearth.spec.auth.AuthResult;
+import org.hearth.spec.auth.AuthRules;
+import org.hearth.spec.auth.PowerLevels;
+import org.hearth.spec.crypto.SigningKey;
+import org.hearth.spec.error.ErrorCode;
+import org.hearth.spec.error.MatrixException;
+import org.hearth.spec.event.EventFormat;
+import org.hearth.spec.event.EventIds;
+import org.hearth.spec.event.EventSigning;
+import org.hearth.spec.event.Pdu;
+import org.hearth.spec.event.StateKey;
+import org.hearth.spec.id.RoomId;
+import org.hearth.spec.id.UserId;
+import org.hearth.spec.json.Json;
+import org.hearth.spec.room.EventIdFormat;
+import org.hearth.spec.room.RoomVersion;
+
+/**
+ * Builds, authorizes and persists the events this server's users send. Sends to one room are serialized by a
+ * per-room lock (other rooms go on in parallel); each call persists its events, edges, state groups, stream
+ * positions and transaction mapping in one database transaction, so a return means durable.
+ */
+public final class RoomEngine {
+    static final String CREATE = "m.room.create";
+    static final String MEMBER = "m.room.member";
+    static final String REDACTION = "m.room.redaction";
+    static final StateKey CREATE_KEY = StateKey.of(CREATE, "");
+    // Events committed together at most: bounds one transaction's size and the wait of the first sender.
+    static final int MAX_BATCH = 64;
+
+    private final Database database;
+    private final String serverName;
+    private final SigningKey signingKey;
+    private final Clock clock;
+    private final EventNotifier notifier;
+    private final EventRepository events;
+    private final StateSnapshots snapshots;
+    private final StreamPositions positions;
+    private final SecureRandom random = new SecureRandom();
+    // Weak values: a lock lives while some thread holds or waits on it, so two threads never get different locks.
+    private final LoadingCache<String, RoomSlot> slots = Caffeine.newBuilder().weakValues()
+            .build(k -> new RoomSlot());
+    // How well group commit groups: sends per batch = batchedSends / batches.
+    final java.util.concurrent.atomic.LongAdder batches = new java.util.concurrent.atomic.LongAdder();
+    final java.util.concurrent.atomic.LongAdder batchedSends = new java.util.concurrent.atomic.LongAdder();
+    // Transaction IDs committed lately, for retries that raced their original past the database check.
+    private final Cache<String, String> recentTxns = Caffeine.newBuilder().maximumSize(100_000)
+            .expireAfterWrite(java.time.Duration.ofMinutes(10)).build();
+    private final Cache<String, RoomHead> heads = Caffeine.newBuilder().maximumSize(10_000).build();
+
+    RoomEngine(Database database, String serverName, SigningKey signingKey, Clock clock, EventNotifier notifier,
+               EventRepository events, StateSnapshots snapshots, StreamPositions positions) {
+        this.database = database;
+        this.serverName = serverName;
+        this.signingKey = signingKey;
+        this.clock = clock;
+        this.notifier = notifier;
+        this.events = events;
+        this.snapshots = snapshots;
+        this.positions = positions;
+    }
+
+    /**
+     * A client's transaction ID for idempotent sends (spec: "Transaction identifiers"): scoped to the device and
+     * to {@code scope}, the request path without the transaction ID (e.g. "send !room:x m.room.message").
+     */
+    public record Txn(String deviceId, String scope, String txnId) {}
+
+    /** One event to build: who sends it, what, and the client's transaction ID if any. */
+    private record Item(UserId sender, EventDraft draft, Txn txn) {}
+
+    /** A send waiting for its room's writer; its outcome is set by whichever sender leads the batch. */
+    private static final class Pending {
+        final Item item;
+        final Semaphore signal = new Semaphore(0);
+        volatile boolean done;
+        volatile StoredEvent result;
+        volatile RuntimeException error;
+
+        Pending(Item item) {
+            this.item = item;
+        }
+    }
+
+    /** A room's lock and the sends queued for it. */
+    private static final class RoomSlot {
+        final ReentrantLock lock = new ReentrantLock();
+        final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
+    }
+
+    /**
+     * Sends one event as {@code sender}. With {@code txn}, a retry returns the event first sent under it.
+     * {@code M_NOT_FOUND} for an unknown room, {@code M_FORBIDDEN} with the rule's reason when not allowed.
+     *
+     * <p>Sends to one room queue up; whoever holds the room's lock builds every queued event in order and commits
+     * them together (group commit), so concurrent senders share one commit instead of waiting for one each.
+     */
+    public StoredEvent send(RoomId room, UserId sender, EventDraft draft, Txn txn) {
+        if (txn != null) {
+            Optional<StoredEvent> earlier = earlierSend(sender, txn);
+            if (earlier.isPresent()) {
+                return earlier.get();
+            }
+        }
+        RoomSlot slot = slots.get(room.value());
+        Pending mine = new Pending(new Item(sender, draft, txn));
+        slot.queue.add(mine);
+        List<Persisted> commits = new ArrayList<>();
+        // A sender that gets the lock leads: it commits what is queued until its own send is done. The others
+        // wait on their own signal, not on the lock, so they return as soon as their batch commits.
+        while (!mine.done) {
+            if (slot.lock.tryLock()) {
+                try {
+                    while (!mine.done) {
+                        List<Pending> batch = new ArrayList<>();
+                        for (Pending p; batch.size() < MAX_BATCH && (p = slot.queue.poll()) != null; ) {
+                            batch.add(p);
+                        }
+                        Persisted persisted = sendBatch(room, batch);
+                        if (persisted != null) {
+                            commits.add(persisted);
+                        }
+                    }
+                } finally {
+                    unlockAndHandOver(slot);
+                }
+            } else {
+                mine.signal.acquireUninterruptibly();
+            }
+        }
+        commits.forEach(this::notify);
+        if (mine.error != null) {
+            throw mine.error;
+        }
+        return mine.result;
+    }
+
+    /** Unlocks and wakes the oldest waiting send, which then leads the next batch (or finds its send done). */
+    private static void unlockAndHandOver(RoomSlot slot) {
+        slot.lock.unlock();
+        Pending next = slot.queue.peek();
+        if (next != null) {
+            next.signal.release();
+        }
+    }
+
+    /** Caller holds the room's lock. Each send gets its event or its own error; one commit for all that passed. */
+    private Persisted sendBatch(RoomId room, List<Pending> batch) {
+        batches.increment();
+        batchedSends.add(batch.size());
+        List<Object> outcomes = new ArrayList<>();
+        List<Long> allocated = new ArrayList<>();
+        Persisted persisted = null;
+        try {
+            RoomHead head = head(room.value());
+            persisted = persist(head, batch.stream().map(p -> p.item).toList(), false, tx -> {}, null, 0, allocated,
+                    outcomes);
+        } catch (RuntimeException | Error e) {
+            // Every waiter must get an answer, or it would wait forever on its signal.
+            RuntimeException failure = e instanceof RuntimeException r ? r : new IllegalStateException(e);
+            outcomes.clear();
+            batch.forEach(p -> outcomes.add(failure));
+        } finally {
+            allocated.forEach(positions::settle);
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            Pending p = batch.get(i);
+            if (outcomes.get(i) instanceof StoredEvent e) {
+                p.result = e;
+            } else {
+                p.error = (RuntimeException) outcomes.get(i);
+            }
+            p.done = true;
+            p.signal.release();
+        }
+        return persisted;
+    }
+
+    /** Sends several events in a row, all in one transaction: all are persisted or none. */
+    public List<StoredEvent> sendAll(RoomId room, UserId sender, List<EventDraft> drafts) {
+        RoomSlot slot = slots.get(room.value());
+        Persisted persisted;
+        List<Long> allocated = new ArrayList<>();
+        slot.lock.lock();
+        try {
+            persisted = persist(head(room.value()), items(sender, drafts), true, tx -> {}, null, 0, allocated,
+                    new ArrayList<>());
+        } finally {
+            allocated.forEach(positions::settle);
+            unlockAndHandOver(slot);
+        }
+        notify(persisted);
+        return persisted.events();
+    }
+
+    private static List<Item> items(UserId sender, List<EventDraft> drafts) {
+        return drafts.stream().map(d -> new Item(sender, d, null)).toList();
+    }
+
+    /** What one commit changed, told to the notifier once the room's lock is released. */
+    private record Persisted(RoomId room, List<StoredEvent> events, Set<UserId> membershipChanged) {}
+
+    private void notify(Persisted p) {
+        if (p != null && !p.events().isEmpty()) {
+            notifier.eventsPersisted(p.room(), p.events().getLast().streamOrdering(), p.membershipChanged());
+        }
+    }
+
+    private Optional<StoredEvent> earlierSend(UserId sender, Txn txn) {
+        return events.txnEvent(sender.value(), txn).flatMap(events::find);
+    }
+
+    /**
+     * Creates a room: {@code createContent} becomes the create event's content, then {@code drafts} follow, all
+     * sent by {@code creator} and persisted with {@code extra} in one transaction.
+     */
+    public RoomId create(RoomVersion version, UserId creator, JsonObject createContent, List<EventDraft> drafts,
+                         BiConsumer<DbExecute, RoomId> extra) {
+        long now = clock.millis();
+        String roomId = version.roomIdFromCreateEvent() ? null : "!" + randomId(18) + ":" + serverName;
+        JsonObjectBuilder b = Json.objectBuilder()
+                .add("type", CREATE).add("state_key", "").add("sender", creator.value())
+                .add("content", createContent).add("origin_server_ts", now).add("depth", 1)
+                .add("prev_events", Json.arrayBuilder()).add("auth_events", Json.arrayBuilder());
+        if (roomId != null) {
+            b.add("room_id", roomId);
+        }
+        if (version.eventIds() == EventIdFormat.SERVER_CHOSEN) {
+            b.add("event_id", "$" + randomId(18) + ":" + serverName).add("origin", serverName);
+        }
+        JsonObject signed = EventSigning.hashAndSign(version, b.build(), serverName, signingKey);
+        Pdu create = EventFormat.validate(version, signed);
+        if (roomId == null) {
+            roomId = EventIds.roomIdOfCreateEvent(version, signed);
+        }
+        switch (AuthRules.check(version, create, Map.of())) {
+            case AuthResult.Allowed() -> { }
+            case AuthResult.Rejected(String reason) -> throw new MatrixException(ErrorCode.INVALID_ROOM_STATE, reason);
+        }
+        RoomSlot slot = slots.get(roomId);
+        slot.lock.lock();
+        List<Long> allocated = new ArrayList<>();
+        Persisted persisted;
+        try {
+            long position = positions.allocate();
+            allocated.add(position);
+            RoomHead empty = new RoomHead(roomId, version, List.of(), 0, StateSnapshots.EMPTY);
+            RoomId id = new RoomId(roomId);
+            persisted = persist(empty, items(creator, drafts), true, tx -> extra.accept(tx, id), create, position,
+                    allocated, new ArrayList<>());
+        } finally {
+            allocated.forEach(positions::settle);
+            unlockAndHandOver(slot);
+        }
+        notify(persisted);
+        return persisted.room();
+    }
+
+    private RoomHead head(String roomId) {
+        RoomHead head = heads.getIfPresent(roomId);
+        if (head != null) {
+            return head;
+        }
+        var row = database.execute().createNamedGet("rooms-get").params(params("room_id", roomId)).execute()
+                .orElseThrow(() -> new MatrixException(ErrorCode.NOT_FOUND, "Unknown room " + roomId));
+        RoomVersion version = RoomVersion.find(str(row, "room_version"))
+                .orElseThrow(() -> new IllegalStateException("room " + roomId + " has an unknown version"));
+        List<String> extremities = events.extremities(roomId);
+        long depth = 0;
+        for (String id : extremities) {
+            depth = Math.max(depth, events.find(id).map(e -> e.pdu().depth()).orElse(0L));
+        }
+        head = new RoomHead(roomId, version, extremities, depth, lng(row, "current_state_group"));
+        heads.put(roomId, head);
+        return head;
+    }
+
+    /**
+     * Caller holds the room's lock. Builds and checks each item on top of the previous ones, then commits all that
+     * passed in one transaction. {@code allOrNothing}: the first refused item fails the call; otherwise its
+     * exception goes to {@code outcomes} (one entry per item: its StoredEvent or its exception). With
+     * {@code create}, the room is new and {@code create} is its first event. Null when nothing was persisted.
+     */
+    private Persisted persist(RoomHead head, List<Item> items, boolean allOrNothing, Consumer<DbExecute> extra,
+                              Pdu create, long createPosition, List<Long> allocated, List<Object> outcomes) {
+        RoomVersion version = head.version();
+        String roomId = head.roomId();
+        long now = clock.millis();
+        List<String> extremities = head.extremities();
+        long depth = head.maxDepth();
+        // Built in memory first, each on top of the previous, then written in one transaction.
+        // The current state as an overlay: copying a large room's state for every message would cost O(members).
+        Map<StateKey, String> base = snapshots.get(head.currentStateGroup());
+        Map<StateKey, String> changes = new HashMap<>();
+        Function<StateKey, String> state = k -> changes.containsKey(k) ? changes.get(k) : base.get(k);
+        Map<String, Pdu> fresh = new HashMap<>();
+        List<Pdu> built = new ArrayList<>();
+        List<Long> positionsOf = new ArrayList<>();
+        if (create != null) {
+            built.add(create);
+            positionsOf.add(createPosition);
+            fresh.put(create.eventId(), create);
+            changes.put(CREATE_KEY, create.eventId());
+            extremities = List.of(create.eventId());
+            depth = create.depth();
+        }
+        List<Item> builtItems = new ArrayList<>();
+        if (create != null) {
+            builtItems.add(new Item(items.isEmpty() ? null : items.getFirst().sender(), null, null));
+        }
+        Map<String, Integer> txnsInBatch = new HashMap<>();
+        for (Item item : items) {
+            try {
+                if (item.txn() != null) {
+                    // A retry of a send in this batch or one committed while this waited for the lock.
+                    String key = item.sender().value() + "\n" + item.txn();
+                    Integer sameBatch = txnsInBatch.get(key);
+                    if (sameBatch != null) {
+                        outcomes.add(sameBatch);
+                        continue;
+                    }
+                    // The DB was checked before queueing; a retry racing its original finds it here once committed.
+                    String committed = recentTxns.getIfPresent(key);
+                    Optional<StoredEvent> earlier = committed == null ? Optional.empty() : events.find(committed);
+                    if (earlier.isPresent()) {
+                        outcomes.add(earlier.get());
+                        continue;
+                    }
+                }
+                EventDraft draft = item.draft();
+                Pdu pdu = build(version, roomId, item.sender(), draft, extremities, depth + 1, now, state, fresh);
+                Map<StateKey, Pdu> authState = authState(version, pdu, state, fresh);
+                // Locally built events see the current state as their state before, so the auth check and the
+                // soft-fail check are the same check.
+                switch (AuthRules.check(version, pdu, authState)) {
+                    case AuthResult.Allowed() -> { }
+                    case AuthResult.Rejected(String reason) -> throw new MatrixException(ErrorCode.FORBIDDEN, reason);
+                }
+                checkRedaction(version, pdu, item.sender(), authState);
+                outcomes.add(built.size());
+                if (item.txn() != null) {
+                    txnsInBatch.put(item.sender().value() + "\n" + item.txn(), built.size());
+                }
+                built.add(pdu);
+                builtItems.add(item);
+                long pos = positions.allocate();
+                allocated.add(pos);
+                positionsOf.add(pos);
+                fresh.put(pdu.eventId(), pdu);
+                pdu.stateTuple().ifPresent(k -> changes.put(k, pdu.eventId()));
+                extremities = List.of(pdu.eventId());
+                depth = pdu.depth();
+            } catch (RuntimeException e) {
+                if (allOrNothing) {
+                    throw e;
+                }
+                outcomes.add(e);
+            }
+        }
+        if (built.isEmpty()) {
+            return null;
+        }
+        List<String> oldExtremities = head.extremities();
+        List<String> newExtremities = extremities;
+        long finalDepth = depth;
+        Set<UserId> membershipChanged = new LinkedHashSet<>();
+        List<String[]> redacted = new ArrayList<>();
+        List<StoredEvent> stored = database.transaction(tx -> {
+            List<StoredEvent> out = new ArrayList<>();
+            long group = head.currentStateGroup();
+            for (int i = 0; i < built.size(); i++) {
+                Pdu pdu = built.get(i);
+                long before = group;
+                if (pdu.isState()) {
+                    group = snapshots.create(tx, roomId, before, Map.of(pdu.stateTuple().orElseThrow(), pdu.eventId()));
+                }
+                Txn txn = builtItems.get(i).txn();
+                StoredEvent e = new StoredEvent(pdu, roomId, positionsOf.get(i), false, false, null, before, group,
+                        txn != null ? txn.deviceId() : null, txn != null ? txn.txnId() : null);
+                if (pdu == create) {
+                    tx.createNamedInsert("rooms-insert").params(params("room_id", roomId,
+                            "room_version", version.id(), "creator", pdu.sender(), "current_state_group", 0L,
+                            "created_ts", now)).execute();
+                }
+                events.insert(tx, e);
+                if (MEMBER.equals(pdu.type())) {
+                    String target = pdu.stateKey().orElseThrow();
+                    events.upsertMembership(tx, roomId, target, pdu.content().getString("membership", ""),
+                            pdu.eventId(), e.streamOrdering());
+                    UserId.tryParse(target).ifPresent(membershipChanged::add);
+                }
+                String redacts = redactsOf(version, pdu);
+                if (redacts != null && events.find(redacts).filter(t -> t.roomId().equals(roomId)).isPresent()
+                        && events.markRedacted(tx, redacts, pdu.eventId())) {
+                    redacted.add(new String[] {redacts, pdu.eventId()});
+                }
+                if (txn != null) {
+                    events.insertTxn(tx, builtItems.get(i).sender().value(), txn, pdu.eventId());
+                }
+                out.add(e);
+            }
+            events.replaceExtremities(tx, roomId, oldExtremities, newExtremities.getFirst());
+            tx.createNamedUpdate("rooms-set-current-state").params(params("room_id", roomId,
+                    "current_state_group", group)).execute();
+            extra.accept(tx);
+            return out;
+        });
+        long group = stored.getLast().stateGroupAfter();
+        heads.put(roomId, new RoomHead(roomId, version, newExtremities, finalDepth, group));
+        stored.forEach(events::committed);
+        for (int i = 0; i < stored.size(); i++) {
+            Item item = builtItems.get(i);
+            if (item.txn() != null) {
+                recentTxns.put(item.sender().value() + "\n" + item.txn(), stored.get(i).eventId());
+            }
+        }
+        redacted.forEach(r -> events.redactedCommitted(r[0], r[1]));
+        allocated.forEach(positions::settle);
+        allocated.clear();
+        // Outcomes held indexes into built, which stored follows one for one.
+        for (int i = 0; i < outcomes.size(); i++) {
+            if (outcomes.get(i) instanceof Integer index) {
+                outcomes.set(i, stored.get(index));
+            }
+        }
+        return new Persisted(new RoomId(roomId), stored, Set.copyOf(membershipChanged));
+    }
+
+    private Pdu build(RoomVersion version, String roomId, UserId sender, EventDraft draft, List<String> prevEvents,
+                      long depth, long now, Function<StateKey, String> state, Map<String, Pdu> fresh) {
+        JsonObjectBuilder b = Json.objectBuilder()
+                .add("room_id", roomId).add("type", draft.type()).add("sender", sender.value())
+                .add("content", draft.redacts() != null && version.redactsInContent()
+                        ? Json.objectBuilder(draft.content()).add("redacts", draft.redacts()).build() : draft.content())
+                .add("origin_server_ts", now).add("depth", depth);
+        if (draft.stateKey() != null) {
+            b.add("state_key", draft.stateKey());
+        }
+        if (draft.redacts() != null && !version.redactsInContent()) {
+            b.add("redacts", draft.redacts());
+        }
+        boolean serverChosen = version.eventIds() == EventIdFormat.SERVER_CHOSEN;
+        if (serverChosen) {
+            b.add("event_id", "$" + randomId(18) + ":" + serverName).add("origin", serverName);
+        }
+        Pdu unsigned = new Pdu(null, b.build());
+        List<String> authIds = new ArrayList<>();
+        for (StateKey key : AuthRules.authEventTypes(version, unsigned)) {
+            String id = state.apply(key);
+            if (id != null) {
+                authIds.add(id);
+            }
+        }
+        b = Json.objectBuilder(unsigned.json());
+        b.add("prev_events", refs(version, prevEvents, fresh)).add("auth_events", refs(version, authIds, fresh));
+        JsonObject signed = EventSigning.hashAndSign(version, b.build(), serverName, signingKey);
+        return EventFormat.validate(version, signed);
+    }
+
+    private JsonArrayBuilder refs(RoomVersion version, List<String> ids, Map<String, Pdu> fresh) {
+        JsonArrayBuilder a = Json.arrayBuilder();
+        for (String id : ids) {
+            if (version.eventIds() == EventIdFormat.SERVER_CHOSEN) {
+                Pdu pdu = pdu(id, fresh);
+                JsonObject hashes = pdu != null && pdu.json().get("hashes") instanceof JsonObject h ? h : Json.objectBuilder().build();
+                a.add(Json.arrayBuilder().add(id).add(hashes));
+            } else {
+                a.add(id);
+            }
+        }
+        return a;
+    }
+
+    private Map<StateKey, Pdu> authState(RoomVersion version, Pdu pdu, Function<StateKey, String> state,
+                                         Map<String, Pdu> fresh) {
+        Map<StateKey, Pdu> auth = new HashMap<>();
+        Set<StateKey> keys = new LinkedHashSet<>(AuthRules.authEventTypes(version, pdu));
+        keys.add(CREATE_KEY);
+        for (StateKey key : keys) {
+            String id = state.apply(key);
+            if (id != null) {
+                Pdu p = pdu(id, fresh);
+                if (p != null) {
+                    auth.put(key, p);
+                }
+            }
+        }
+        return auth;
+    }
+
+    private Pdu pdu(String id, Map<String, Pdu> fresh) {
+        Pdu p = fresh.get(id);
+        return p != null ? p : events.find(id).map(StoredEvent::pdu).orElse(null);
+    }
+
+    /** Client-Server "Redactions": redacting someone else's event needs the redact power level. */
+    private void checkRedaction(RoomVersion version, Pdu pdu, UserId sender,
+                                Map<StateKey, Pdu> authState) {
+        String redacts = redactsOf(version, pdu);
+        if (redacts == null) {
+            return;
+        }
+        Optional<StoredEvent> target = events.find(redacts);
+        if (target.isEmpty() || target.get().sender().equals(sender.value())) {
+            return;
+        }
+        PowerLevels levels = PowerLevels.fromState(version, authState);
+        if (levels.userLevel(sender.value()) < levels.redact()) {
+            throw new MatrixException(ErrorCode.FORBIDDEN, "redacting another user's event needs power level "
+                    + levels.redact());
+        }
+    }
+
+    static String redactsOf(RoomVersion version, Pdu pdu) {
+        if (!REDACTION.equals(pdu.type())) {
+            return null;
+        }
+        JsonObject source = version.redactsInContent() ? pdu.content() : pdu.json();
+        return source.getString("redacts", null);
+    }
+
+    private String randomId(int length) {
+        String alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+        StringBuilder s = new StringBuilder(length);
+        for (int i = 0; i < length; i++) {
+            s.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        return s.toString();
+    }
+}

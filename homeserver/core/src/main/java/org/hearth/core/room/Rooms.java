@@ -1,0 +1,44 @@
+package org.hearth.core.room;
+
+import java.time.Clock;
+import org.hearth.core.port.EventNotifier;
+import org.hearth.core.storage.Database;
+import org.hearth.spec.crypto.SigningKey;
+
+/**
+ * The room engine's parts over one database, wired together. Stream positions and state group IDs are allocated
+ * in memory (from the database's maxima at start), so one process writes a database's rooms; scale-out needs them
+ * allocated in the database.
+ */
+public final class Rooms {
+    private final RoomEngine engine;
+    private final RoomReader reader;
+    private final RoomAliases aliases;
+    private final MemberProfiles memberProfiles;
+
+    public Rooms(Database database, String serverName, SigningKey signingKey, Clock clock, EventNotifier notifier) {
+        EventRepository events = new EventRepository(database);
+        StateSnapshots snapshots = new StateSnapshots(database);
+        StreamPositions positions = new StreamPositions(events.maxStreamOrdering());
+        this.engine = new RoomEngine(database, serverName, signingKey, clock, notifier, events, snapshots, positions);
+        this.reader = new RoomReader(database, events, snapshots, positions);
+        this.aliases = new RoomAliases(database);
+        this.memberProfiles = new MemberProfiles(this);
+    }
+
+    public MemberProfiles memberProfiles() {
+        return memberProfiles;
+    }
+
+    public RoomEngine engine() {
+        return engine;
+    }
+
+    public RoomReader reader() {
+        return reader;
+    }
+
+    public RoomAliases aliases() {
+        return aliases;
+    }
+}

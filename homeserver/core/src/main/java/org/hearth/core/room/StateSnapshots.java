@@ -1,0 +1,109 @@
+package org.hearth.core.room;
+
+import static org.hearth.core.room.Rows.lng;
+import static org.hearth.core.room.Rows.nullableLong;
+import static org.hearth.core.room.Rows.params;
+import static org.hearth.core.room.Rows.str;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.helidon.dbclient.DbExecute;
+import io.helidon.dbclient.DbRow;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.hearth.core.storage.Database;
+import org.hearth.spec.event.StateKey;
+
+/**
+ * Room state as snapshots: each state group is a delta against a parent group, so the state at any event is read
+ * without replaying the room. Chains are cut at {@link #MAX_CHAIN} by writing a full snapshot, which bounds a cold
+ * read to that many small queries; resolved groups are cached whole.
+ */
+public final class StateSnapshots {
+    /** The state before a room's create event. Never stored. */
+    public static final long EMPTY = 0;
+    static final int MAX_CHAIN = 32;
+
+    private final Database database;
+    private final AtomicLong lastId;
+    private final Cache<Long, Map<StateKey, String>> resolved = Caffeine.newBuilder().maximumSize(20_000).build();
+    private final Cache<Long, Integer> chainLengths = Caffeine.newBuilder().maximumSize(100_000).build();
+
+    StateSnapshots(Database database) {
+        this.database = database;
+        this.lastId = new AtomicLong(database.execute().namedGet("rooms-max-state-group").map(r -> lng(r, "n")).orElse(0L));
+    }
+
+    /** The full state of {@code group}, (type, state_key) to event ID; immutable. */
+    public Map<StateKey, String> get(long group) {
+        if (group == EMPTY) {
+            return Map.of();
+        }
+        Map<StateKey, String> cached = resolved.getIfPresent(group);
+        if (cached != null) {
+            return cached;
+        }
+        // Walk to the snapshot (or a cached ancestor), then apply deltas back down.
+        Deque<Long> chain = new ArrayDeque<>();
+        Map<StateKey, String> base = Map.of();
+        Long current = group;
+        while (current != null) {
+            Map<StateKey, String> hit = resolved.getIfPresent(current);
+            if (hit != null) {
+                base = hit;
+                break;
+            }
+            chain.push(current);
+            long id = current;
+            DbRow row = database.execute().createNamedGet("rooms-state-group-get").params(params("id", id)).execute()
+                    .orElseThrow(() -> new IllegalStateException("state group " + id + " is missing"));
+            current = nullableLong(row, "parent_id");
+        }
+        Map<StateKey, String> state = new HashMap<>(base);
+        while (!chain.isEmpty()) {
+            state.putAll(entries(chain.pop()));
+        }
+        Map<StateKey, String> result = Map.copyOf(state);
+        resolved.put(group, result);
+        return result;
+    }
+
+    private Map<StateKey, String> entries(long group) {
+        Map<StateKey, String> delta = new HashMap<>();
+        try (Stream<DbRow> rows = database.execute().createNamedQuery("rooms-state-entries-get")
+                .params(params("state_group", group)).execute()) {
+            rows.forEach(r -> delta.put(StateKey.of(str(r, "type"), str(r, "state_key")), str(r, "event_id")));
+        }
+        return delta;
+    }
+
+    /** Writes the group for {@code parent}'s state with {@code changes} applied, in {@code tx}; returns its ID. */
+    long create(DbExecute tx, String roomId, long parent, Map<StateKey, String> changes) {
+        long id = lastId.incrementAndGet();
+        Map<StateKey, String> full = new HashMap<>(get(parent));
+        full.putAll(changes);
+        int parentChain = parent == EMPTY ? -1 : chainLength(parent);
+        boolean snapshot = parent == EMPTY || parentChain + 1 >= MAX_CHAIN;
+        Map<StateKey, String> written = snapshot ? full : changes;
+        int chain = snapshot ? 0 : parentChain + 1;
+        tx.createNamedInsert("rooms-state-group-insert").params(params("id", id, "room_id", roomId,
+                "parent_id", snapshot ? null : parent, "chain_length", chain)).execute();
+        for (var e : written.entrySet()) {
+            tx.createNamedInsert("rooms-state-entry-insert").params(params("state_group", id,
+                    "type", e.getKey().type(), "state_key", e.getKey().stateKey(), "event_id", e.getValue())).execute();
+        }
+        // An ID of a rolled-back group is never handed out again, so caching it early is harmless.
+        resolved.put(id, Map.copyOf(full));
+        chainLengths.put(id, chain);
+        return id;
+    }
+
+    int chainLength(long group) {
+        return chainLengths.get(group, g -> (int) database.execute().createNamedGet("rooms-state-group-get")
+                .params(params("id", g)).execute().map(r -> lng(r, "chain_length")).orElse(0L).longValue());
+    }
+}

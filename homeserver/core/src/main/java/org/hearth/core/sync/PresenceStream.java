@@ -1,0 +1,154 @@
+package org.hearth.core.sync;
+
+import io.helidon.dbclient.DbRow;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.hearth.core.storage.Database;
+import org.hearth.spec.error.ErrorCode;
+import org.hearth.spec.error.MatrixException;
+import org.hearth.spec.id.UserId;
+import org.hearth.spec.json.Json;
+
+/**
+ * Presence (spec: "Presence"): one row per user, its latest state, so a burst of updates reaches others as
+ * one. Visible to the user and to users sharing a room with them.
+ */
+public final class PresenceStream {
+    public static final Set<String> STATES = Set.of("online", "offline", "unavailable");
+    // A sync that only proves the user is still there rewrites last_active at most this often.
+    static final long LAST_ACTIVE_GRANULARITY_MS = 60_000;
+    // Synapse's rule: "currently_active" while the last activity is this recent.
+    static final long CURRENTLY_ACTIVE_MS = 60_000;
+
+    private final Database database;
+    private final Notifier notifier;
+    private final RoomMembership membership;
+    private final Clock clock;
+    private final ConcurrentHashMap<UserId, Presence> latest = new ConcurrentHashMap<>();
+
+    public PresenceStream(Database database, Notifier notifier, RoomMembership membership, Clock clock) {
+        this.database = database;
+        this.notifier = notifier;
+        this.membership = membership;
+        this.clock = clock;
+    }
+
+    public record Presence(UserId user, String state, String statusMsg, long lastActiveTs, boolean currentlyActive) {}
+
+    /** Spec "PUT /presence/{userId}/status". */
+    public void set(UserId user, String state, Optional<String> statusMsg) {
+        if (!STATES.contains(state)) {
+            throw new MatrixException(ErrorCode.INVALID_PARAM, "presence must be online, offline or unavailable");
+        }
+        if (statusMsg.isPresent() && statusMsg.get().length() > 1024) {
+            throw new MatrixException(ErrorCode.INVALID_PARAM, "status_msg is over 1024 characters");
+        }
+        write(new Presence(user, state, statusMsg.orElse(null), clock.millis(), state.equals("online")), true);
+    }
+
+    /**
+     * The {@code set_presence} of /sync: {@code offline} leaves presence alone (the spec: the client is not
+     * marked online); otherwise writes only when the state changes or last_active is stale.
+     */
+    public void onSync(UserId user, String setPresence) {
+        if (!STATES.contains(setPresence)) {
+            throw new MatrixException(ErrorCode.INVALID_PARAM, "set_presence must be online, offline or unavailable");
+        }
+        if (setPresence.equals("offline")) {
+            return;
+        }
+        Presence now = current(user);
+        long ts = clock.millis();
+        boolean stateChanges = !now.state().equals(setPresence);
+        if (!stateChanges && ts - now.lastActiveTs() < LAST_ACTIVE_GRANULARITY_MS) {
+            return;
+        }
+        write(new Presence(user, setPresence, now.statusMsg(), ts, setPresence.equals("online")), stateChanges);
+    }
+
+    private void write(Presence p, boolean wake) {
+        database.transaction(tx -> {
+            long position = StreamPositions.advance(tx, StreamPositions.PRESENCE);
+            tx.createNamedInsert("streams-presence-put")
+                    .addParam("user_id", p.user().value()).addParam("state", p.state())
+                    .addParam("status_msg", p.statusMsg()).addParam("last_active_ts", p.lastActiveTs())
+                    .addParam("currently_active", p.currentlyActive()).addParam("stream_id", position).execute();
+            return position;
+        });
+        latest.put(p.user(), p);
+        if (wake) {
+            // Coalesced: a last_active refresh alone wakes nobody; it rides along with the next sync.
+            notifier.notifyUser(p.user());
+            notifier.notifyUsers(membership.usersSharingRooms(p.user()));
+        }
+    }
+
+    /** Spec "GET /presence/{userId}/status": yourself, or someone you share a room with. */
+    public JsonObject status(UserId viewer, UserId target) {
+        if (!viewer.equals(target) && !membership.usersSharingRooms(viewer).contains(target)) {
+            throw new MatrixException(ErrorCode.FORBIDDEN, "You cannot see the presence of " + target.value());
+        }
+        return content(current(target)).build();
+    }
+
+    private Presence current(UserId user) {
+        Presence cached = latest.get(user);
+        if (cached != null) {
+            return cached;
+        }
+        Presence stored = database.execute().createNamedGet("streams-presence-get")
+                .addParam("user_id", user.value()).execute().map(PresenceStream::presence)
+                .orElse(new Presence(user, "offline", null, 0, false));
+        latest.putIfAbsent(user, stored);
+        return stored;
+    }
+
+    /** {@code m.presence} events of {@code viewer} and the users sharing a room with them, changed in (from, to]. */
+    List<JsonObject> changes(UserId viewer, long from, long to) {
+        Set<UserId> visible = new HashSet<>(membership.usersSharingRooms(viewer));
+        visible.add(viewer);
+        List<JsonObject> out = new ArrayList<>();
+        database.execute().createNamedQuery("streams-presence-since")
+                .addParam("from", from).addParam("to", to).execute()
+                .map(PresenceStream::presence)
+                .forEach(p -> {
+                    if (visible.contains(p.user())) {
+                        out.add(Json.objectBuilder().add("type", "m.presence").add("sender", p.user().value())
+                                .add("content", content(p)).build());
+                    }
+                });
+        return out;
+    }
+
+    private JsonObjectBuilder content(Presence p) {
+        JsonObjectBuilder b = Json.objectBuilder().add("presence", p.state());
+        if (p.lastActiveTs() > 0) {
+            long ago = Math.max(0, clock.millis() - p.lastActiveTs());
+            b.add("last_active_ago", ago);
+            b.add("currently_active", p.currentlyActive() && ago < CURRENTLY_ACTIVE_MS);
+        }
+        if (p.statusMsg() != null) {
+            b.add("status_msg", p.statusMsg());
+        }
+        return b;
+    }
+
+    private static boolean bool(Object value) {
+        return value instanceof Boolean b ? b : ((Number) value).intValue() != 0;
+    }
+
+    private static Presence presence(DbRow row) {
+        return new Presence(UserId.parse(row.column("user_id").get(String.class)),
+                row.column("state").get(String.class),
+                row.column("status_msg").asString().asOptional().orElse(null),
+                StreamPositions.longColumn(row, "last_active_ts"),
+                bool(row.column("currently_active").get(Object.class)));
+    }
+}

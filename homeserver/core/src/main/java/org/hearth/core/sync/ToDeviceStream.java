@@ -1,0 +1,98 @@
+package org.hearth.core.sync;
+
+import jakarta.json.JsonObject;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.hearth.core.storage.Database;
+import org.hearth.spec.id.ServerName;
+import org.hearth.spec.id.UserId;
+import org.hearth.spec.json.Json;
+
+/**
+ * Send-to-device messaging (spec: "Send-to-Device messaging"): stored per target device until a later sync's
+ * {@code since} shows the device received them. Messages to remote users await the federation sender.
+ */
+public final class ToDeviceStream {
+    /** Per sync, as Synapse: a device with more waiting gets the rest on its next sync. */
+    static final int BATCH = 100;
+
+    private final Database database;
+    private final Notifier notifier;
+    private final DeviceDirectory devices;
+    private final ServerName localServer;
+    private final Clock clock;
+
+    public ToDeviceStream(Database database, Notifier notifier, DeviceDirectory devices, ServerName localServer, Clock clock) {
+        this.database = database;
+        this.notifier = notifier;
+        this.devices = devices;
+        this.localServer = localServer;
+        this.clock = clock;
+    }
+
+    /** Spec "PUT /sendToDevice/{eventType}/{txnId}"; {@code messages}: user → device ID or {@code *} → content. */
+    public void send(UserId sender, String senderDevice, String type, String txnId, Map<UserId, Map<String, JsonObject>> messages) {
+        Map<UserId, Map<String, JsonObject>> local = new LinkedHashMap<>();
+        messages.forEach((user, byDevice) -> {
+            if (!user.serverName().equals(localServer)) {
+                return;
+            }
+            Map<String, JsonObject> targets = new LinkedHashMap<>();
+            byDevice.forEach((device, content) -> {
+                if (device.equals("*")) {
+                    devices.devices(user).forEach(d -> targets.put(d, content));
+                } else {
+                    targets.put(device, content);
+                }
+            });
+            local.put(user, targets);
+        });
+        boolean stored = database.transaction(tx -> {
+            long fresh = tx.createNamedInsert("streams-to-device-txn").addParam("sender", sender.value())
+                    .addParam("sender_device", senderDevice == null ? "" : senderDevice).addParam("txn_id", txnId)
+                    .addParam("ts", clock.millis()).execute();
+            if (fresh == 0) {
+                return false; // a retry of a request already delivered
+            }
+            long position = StreamPositions.advance(tx, StreamPositions.TO_DEVICE);
+            local.forEach((user, targets) -> targets.forEach((device, content) ->
+                    tx.createNamedInsert("streams-to-device-put")
+                            .addParam("user_id", user.value()).addParam("device_id", device).addParam("stream_id", position)
+                            .addParam("sender", sender.value()).addParam("type", type)
+                            .addParam("content", content.toString()).execute()));
+            return true;
+        });
+        if (stored) {
+            notifier.notifyUsers(local.keySet());
+        }
+    }
+
+    /** Messages for one device in (from, to], at most {@link #BATCH}; {@code upTo} is the last one's position. */
+    record Batch(List<JsonObject> events, long upTo) {}
+
+    /** Deletes what {@code from} acknowledges, then reads the next batch. */
+    Batch messages(UserId user, String device, long from, long to) {
+        if (device == null) {
+            return new Batch(List.of(), to);
+        }
+        if (from > 0) {
+            database.execute().createNamedDelete("streams-to-device-ack")
+                    .addParam("user_id", user.value()).addParam("device_id", device).addParam("upto", from).execute();
+        }
+        List<JsonObject> events = new ArrayList<>();
+        long[] last = {to};
+        database.execute().createNamedQuery("streams-to-device-since")
+                .addParam("user_id", user.value()).addParam("device_id", device)
+                .addParam("from", from).addParam("to", to).execute()
+                .forEach(row -> {
+                    events.add(Json.objectBuilder().add("type", row.column("type").get(String.class))
+                            .add("sender", row.column("sender").get(String.class))
+                            .add("content", Json.parseObject(row.column("content").get(String.class))).build());
+                    last[0] = StreamPositions.longColumn(row, "stream_id");
+                });
+        return new Batch(events, events.size() == BATCH ? last[0] : to);
+    }
+}

@@ -1,0 +1,51 @@
+package org.hearth.server.client;
+
+import static org.hearth.server.client.ClientPaths.on;
+import static org.hearth.server.client.ClientPaths.route;
+
+import io.helidon.http.Method;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import jakarta.json.JsonObject;
+import org.hearth.server.http.Authenticator;
+import org.hearth.server.http.Reply;
+import org.hearth.spec.json.Json;
+import org.hearth.spec.room.RoomVersion;
+
+/** Spec: Client-Server API, "Capabilities negotiation" (capabilities.yaml); mounted at /_matrix/client. */
+public final class CapabilitiesRoutes implements HttpService {
+    private final Authenticator auth;
+    private final JsonObject body;
+
+    public CapabilitiesRoutes(Authenticator auth, RoomVersion defaultVersion) {
+        this.auth = auth;
+        var available = Json.objectBuilder();
+        for (RoomVersion v : RoomVersion.ALL) {
+            available.add(v.id(), v.stable() ? "stable" : "unstable");
+        }
+        var enabled = Json.objectBuilder().add("enabled", true).build();
+        var disabled = Json.objectBuilder().add("enabled", false).build();
+        this.body = Json.objectBuilder().add("capabilities", Json.objectBuilder()
+                .add("m.change_password", enabled)
+                .add("m.room_versions", Json.objectBuilder().add("default", defaultVersion.id()).add("available", available))
+                .add("m.set_displayname", enabled)
+                .add("m.set_avatar_url", enabled)
+                // No third-party identifiers or login tokens in Hearth yet.
+                .add("m.3pid_changes", disabled)
+                .add("m.get_login_token", disabled)
+                .add("m.forget_forced_upon_leave", disabled))
+                .build();
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        route(rules, "/capabilities", on(Method.GET, this::capabilities));
+    }
+
+    private void capabilities(ServerRequest req, ServerResponse res) {
+        auth.require(req);
+        Reply.json(res, 200, body);
+    }
+}

@@ -1,0 +1,405 @@
+package org.hearth.server.client;
+
+import static org.hearth.server.client.RoomAccess.optionalArray;
+import static org.hearth.server.client.RoomAccess.optionalObject;
+import static org.hearth.server.client.RoomAccess.optionalString;
+import static org.hearth.server.client.RoomAccess.path;
+import static org.hearth.server.client.RoomAccess.query;
+
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.hearth.core.room.EventDraft;
+import org.hearth.core.room.HistoryVisibility;
+import org.hearth.core.room.Membership;
+import org.hearth.core.room.RoomCreation;
+import org.hearth.core.room.RoomEngine;
+import org.hearth.core.room.Rooms;
+import org.hearth.core.room.StoredEvent;
+import org.hearth.server.http.Authenticator;
+import org.hearth.server.http.JsonBody;
+import org.hearth.server.http.MatrixErrors;
+import org.hearth.server.http.Reply;
+import org.hearth.server.http.Requester;
+import org.hearth.spec.error.ErrorCode;
+import org.hearth.spec.error.MatrixException;
+import org.hearth.spec.event.StateKey;
+import org.hearth.spec.id.RoomId;
+import org.hearth.spec.id.UserId;
+import org.hearth.spec.json.Json;
+
+/**
+ * Spec: Client-Server API, "Rooms" (creation, sending events, getting events and state, redactions, pagination);
+ * mounted at /_matrix/client/v3 and /_matrix/client/r0.
+ */
+public final class RoomsRoutes implements HttpService {
+    static final int MAX_LIMIT = 1000;
+
+    private final Authenticator auth;
+    private final JsonBody body;
+    private final Rooms rooms;
+    private final RoomCreation creation;
+    private final ClientEvents format;
+    private final RoomAccess access;
+
+    public RoomsRoutes(Authenticator auth, JsonBody body, Rooms rooms, RoomCreation creation, ClientEvents format) {
+        this.auth = auth;
+        this.body = body;
+        this.rooms = rooms;
+        this.creation = creation;
+        this.format = format;
+        this.access = new RoomAccess(rooms);
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.post("/createRoom", this::createRoom)
+                .put("/rooms/{roomId}/send/{eventType}/{txnId}", this::send)
+                .put("/rooms/{roomId}/state/{eventType}", this::putState)
+                .put("/rooms/{roomId}/state/{eventType}/", this::putState)
+                .put("/rooms/{roomId}/state/{eventType}/{stateKey}", this::putState)
+                .get("/rooms/{roomId}/state", this::getAllState)
+                .get("/rooms/{roomId}/state/{eventType}", this::getState)
+                .get("/rooms/{roomId}/state/{eventType}/", this::getState)
+                .get("/rooms/{roomId}/state/{eventType}/{stateKey}", this::getState)
+                .get("/rooms/{roomId}/event/{eventId}", this::getEvent)
+                .put("/rooms/{roomId}/redact/{eventId}/{txnId}", this::redact)
+                .get("/rooms/{roomId}/messages", this::messages)
+                .get("/rooms/{roomId}/context/{eventId}", this::context)
+                .get("/rooms/{roomId}/members", this::members)
+                .get("/rooms/{roomId}/joined_members", this::joinedMembers)
+                .any("/createRoom", MatrixErrors::wrongMethod)
+                .any("/rooms/{roomId}/send/{eventType}/{txnId}", MatrixErrors::wrongMethod)
+                .any("/rooms/{roomId}/state/{eventType}", MatrixErrors::wrongMethod)
+                .any("/rooms/{roomId}/state/{eventType}/", MatrixErrors::wrongMethod)
+                .any("/rooms/{roomId}/state/{eventType}/{stateKey}", MatrixErrors::wrongMethod)
+                .any("/rooms/{roomId}/state", MatrixErrors::wrongMethod)
+                .any("/rooms/{roomId}/event/{eventId}", MatrixErrors::wrongMethod)
+                .any("/rooms/{roomId}/redact/{eventId}/{txnId}", MatrixErrors::wrongMethod)
+                .any("/rooms/{roomId}/messages", MatrixErrors::wrongMethod)
+                .any("/rooms/{roomId}/context/{eventId}", MatrixErrors::wrongMethod)
+                .any("/rooms/{roomId}/members", MatrixErrors::wrongMethod)
+                .any("/rooms/{roomId}/joined_members", MatrixErrors::wrongMethod);
+    }
+
+    private void createRoom(ServerRequest req, ServerResponse res) {
+        Requester who = auth.require(req);
+        RoomCreation.Request request = parseCreate(body.read(req));
+        RoomId room = creation.create(who.userId(), request);
+        Reply.json(res, 200, Json.objectBuilder().add("room_id", room.value()).build());
+    }
+
+    static RoomCreation.Request parseCreate(JsonObject b) {
+        List<UserId> invite = new ArrayList<>();
+        for (JsonValue v : optionalArray(b, "invite")) {
+            if (!(v instanceof JsonString s)) {
+                throw new MatrixException(ErrorCode.BAD_JSON, "invite must hold user IDs");
+            }
+            invite.add(RoomAccess.userId(s.getString()));
+        }
+        List<RoomCreation.InitialState> initial = new ArrayList<>();
+        for (JsonValue v : optionalArray(b, "initial_state")) {
+            if (!(v instanceof JsonObject o) || !(o.get("type") instanceof JsonString type)
+                    || !(o.get("content") instanceof JsonObject content)) {
+                throw new MatrixException(ErrorCode.BAD_JSON, "initial_state entries need a type and a content object");
+            }
+            String stateKey = optionalString(o, "state_key");
+            initial.add(new RoomCreation.InitialState(type.getString(), stateKey == null ? "" : stateKey, content));
+        }
+        JsonValue direct = b.get("is_direct");
+        if (direct != null && direct != JsonValue.TRUE && direct != JsonValue.FALSE && direct != JsonValue.NULL) {
+            throw new MatrixException(ErrorCode.BAD_JSON, "is_direct must be a boolean");
+        }
+        String visibility = optionalString(b, "visibility");
+        if (visibility != null && !visibility.equals("public") && !visibility.equals("private")) {
+            throw new MatrixException(ErrorCode.BAD_JSON, "visibility must be public or private");
+        }
+        return new RoomCreation.Request(visibility, optionalString(b, "room_alias_name"),
+                optionalString(b, "name"), optionalString(b, "topic"), invite, optionalObject(b, "creation_content"),
+                initial, optionalString(b, "room_version"), optionalString(b, "preset"), direct == JsonValue.TRUE,
+                optionalObject(b, "power_level_content_override"));
+    }
+
+    private void send(ServerRequest req, ServerResponse res) {
+        Requester who = auth.require(req);
+        RoomId room = access.room(req);
+        JsonObject content = body.read(req);
+        String type = path(req, "eventType");
+        String redacts = null;
+        if ("m.room.redaction".equals(type)) {
+            redacts = optionalString(content, "redacts");
+        }
+        StoredEvent sent = rooms.engine().send(room, who.userId(), new EventDraft(type, null, content, redacts),
+                new RoomEngine.Txn(who.deviceId(), "send " + room.value() + " " + type, path(req, "txnId")));
+        Reply.json(res, 200, Json.objectBuilder().add("event_id", sent.eventId()).build());
+    }
+
+    private void putState(ServerRequest req, ServerResponse res) {
+        Requester who = auth.require(req);
+        RoomId room = access.room(req);
+        JsonObject content = body.read(req);
+        String stateKey = req.path().pathParameters().contains("stateKey") ? path(req, "stateKey") : "";
+        String type = path(req, "eventType");
+        if (type.equals("m.room.member")) {
+            UserId.tryParse(stateKey).orElseThrow(() -> new MatrixException(ErrorCode.BAD_JSON,
+                    "m.room.member state keys are user IDs"));
+        }
+        StoredEvent sent = rooms.engine().send(room, who.userId(), EventDraft.state(type, stateKey, content), null);
+        Reply.json(res, 200, Json.objectBuilder().add("event_id", sent.eventId()).build());
+    }
+
+    private void getAllState(ServerRequest req, ServerResponse res) {
+        Requester who = auth.require(req);
+        RoomId room = access.room(req);
+        Map<StateKey, String> state = access.readableState(room, who);
+        JsonArrayBuilder out = Json.arrayBuilder();
+        rooms.reader().load(state).values().forEach(e -> out.add(format.format(e, who)));
+        res.status(io.helidon.http.Status.OK_200);
+        res.header(io.helidon.http.HeaderNames.CONTENT_TYPE, "application/json");
+        res.send(out.build().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    private void getState(ServerRequest req, ServerResponse res) {
+        Requester who = auth.require(req);
+        RoomId room = access.room(req);
+        String stateKey = req.path().pathParameters().contains("stateKey") ? path(req, "stateKey") : "";
+        Map<StateKey, String> state = access.readableState(room, who);
+        String id = state.get(StateKey.of(path(req, "eventType"), stateKey));
+        StoredEvent event = id == null ? null : rooms.reader().event(id).orElse(null);
+        if (event == null) {
+            throw new MatrixException(ErrorCode.NOT_FOUND, "No state event of that type and key");
+        }
+        JsonObject formatted = format.format(event, who);
+        if ("event".equals(query(req, "format").orElse("content"))) {
+            Reply.json(res, 200, formatted);
+        } else {
+            Reply.json(res, 200, formatted.getJsonObject("content"));
+        }
+    }
+
+    private void getEvent(ServerRequest req, ServerResponse res) {
+        Requester who = auth.require(req);
+        RoomId room = access.room(req);
+        StoredEvent event = visibleEvent(room, who, path(req, "eventId"));
+        Reply.json(res, 200, format.format(event, who));
+    }
+
+    private StoredEvent visibleEvent(RoomId room, Requester who, String eventId) {
+        Optional<StoredEvent> event = rooms.reader().event(eventId)
+                .filter(e -> e.roomId().equals(room.value()) && !e.rejected() && !e.softFailed());
+        if (event.isEmpty() || !access.visibility().viewer(room, who.userId()).canSee(event.get())) {
+            throw new MatrixException(ErrorCode.NOT_FOUND, "Event not found or not visible to you");
+        }
+        return event.get();
+    }
+
+    private void redact(ServerRequest req, ServerResponse res) {
+        Requester who = auth.require(req);
+        RoomId room = access.room(req);
+        JsonObject content = req.content().hasEntity() ? body.read(req) : JsonValue.EMPTY_JSON_OBJECT;
+        JsonObjectBuilder redactionContent = Json.objectBuilder();
+        String reason = optionalString(content, "reason");
+        if (reason != null) {
+            redactionContent.add("reason", reason);
+        }
+        StoredEvent sent = rooms.engine().send(room, who.userId(),
+                new EventDraft("m.room.redaction", null, redactionContent.build(), path(req, "eventId")),
+                new RoomEngine.Txn(who.deviceId(), "redact " + room.value() + " " + path(req, "eventId"), path(req, "txnId")));
+        Reply.json(res, 200, Json.objectBuilder().add("event_id", sent.eventId()).build());
+    }
+
+    /** Pagination tokens: "t" + a stream position, the point just after that position. */
+    static long token(String raw) {
+        if (raw.length() > 1 && raw.charAt(0) == 't') {
+            try {
+                long pos = Long.parseLong(raw.substring(1));
+                if (pos >= 0) {
+                    return pos;
+                }
+            } catch (NumberFormatException e) {
+                // falls through
+            }
+        }
+        throw new MatrixException(ErrorCode.INVALID_PARAM, "Invalid pagination token " + raw);
+    }
+
+    static String token(long pos) {
+        return "t" + pos;
+    }
+
+    private static int limit(ServerRequest req, int fallback) {
+        String raw = query(req, "limit").orElse(null);
+        if (raw == null) {
+            return fallback;
+        }
+        try {
+            int limit = Integer.parseInt(raw);
+            if (limit < 0) {
+                throw new NumberFormatException();
+            }
+            return Math.min(limit, MAX_LIMIT);
+        } catch (NumberFormatException e) {
+            throw new MatrixException(ErrorCode.INVALID_PARAM, "limit must be a non-negative integer");
+        }
+    }
+
+    private void messages(ServerRequest req, ServerResponse res) {
+        Requester who = auth.require(req);
+        RoomId room = access.room(req);
+        access.requireHistoryAccess(room, who);
+        String dir = query(req, "dir").orElse("b");
+        if (!dir.equals("b") && !dir.equals("f")) {
+            throw new MatrixException(ErrorCode.INVALID_PARAM, "dir must be b or f");
+        }
+        boolean backward = dir.equals("b");
+        int limit = limit(req, 10);
+        EventFilter filter = EventFilter.parse(query(req, "filter").orElse(null));
+        long current = rooms.reader().currentPosition();
+        long from = query(req, "from").map(RoomsRoutes::token).orElse(backward ? current : 0L);
+        Long to = query(req, "to").map(RoomsRoutes::token).orElse(null);
+        HistoryVisibility.Viewer viewer = access.visibility().viewer(room, who.userId());
+
+        List<StoredEvent> chunk = new ArrayList<>();
+        long cursor = from;
+        boolean exhausted = false;
+        while (chunk.size() < limit && !exhausted) {
+            int batch = Math.max(limit - chunk.size(), 1) * 2;
+            List<StoredEvent> page = backward
+                    ? rooms.reader().timeline(room, to == null ? 0 : to, cursor, batch, true)
+                    : rooms.reader().timeline(room, cursor, to == null ? current : to, batch, false);
+            if (page.size() < batch) {
+                exhausted = true;
+            }
+            for (StoredEvent e : page) {
+                cursor = backward ? e.streamOrdering() - 1 : e.streamOrdering();
+                if (filter.matches(e) && viewer.canSee(e)) {
+                    chunk.add(e);
+                    if (chunk.size() == limit) {
+                        exhausted = exhausted && e == page.getLast();
+                        break;
+                    }
+                }
+            }
+            if (page.isEmpty()) {
+                exhausted = true;
+            }
+        }
+        JsonArrayBuilder events = Json.arrayBuilder();
+        Set<String> senders = new LinkedHashSet<>();
+        for (StoredEvent e : chunk) {
+            events.add(format.format(e, who));
+            senders.add(e.sender());
+        }
+        JsonObjectBuilder out = Json.objectBuilder().add("chunk", events).add("start", token(from));
+        if (!exhausted && limit > 0) {
+            out.add("end", token(cursor));
+        }
+        if (filter.lazyLoadMembers() && !chunk.isEmpty()) {
+            JsonArrayBuilder state = Json.arrayBuilder();
+            Map<StateKey, String> ids = rooms.reader().stateIdsBefore(chunk.getFirst());
+            for (String sender : senders) {
+                String id = ids.get(StateKey.of("m.room.member", sender));
+                if (id != null) {
+                    rooms.reader().event(id).ifPresent(m -> state.add(format.format(m, who)));
+                }
+            }
+            out.add("state", state);
+        }
+        Reply.json(res, 200, out.build());
+    }
+
+    private void context(ServerRequest req, ServerResponse res) {
+        Requester who = auth.require(req);
+        RoomId room = access.room(req);
+        StoredEvent event = visibleEvent(room, who, path(req, "eventId"));
+        int limit = limit(req, 10);
+        HistoryVisibility.Viewer viewer = access.visibility().viewer(room, who.userId());
+        int beforeCount = limit / 2;
+        int afterCount = limit - beforeCount;
+        List<StoredEvent> before = rooms.reader().timeline(room, 0, event.streamOrdering() - 1, beforeCount, true)
+                .stream().filter(viewer::canSee).toList();
+        List<StoredEvent> after = rooms.reader().timeline(room, event.streamOrdering(), Long.MAX_VALUE, afterCount, false)
+                .stream().filter(viewer::canSee).toList();
+        JsonArrayBuilder b = Json.arrayBuilder();
+        before.forEach(e -> b.add(format.format(e, who)));
+        JsonArrayBuilder a = Json.arrayBuilder();
+        after.forEach(e -> a.add(format.format(e, who)));
+        JsonArrayBuilder state = Json.arrayBuilder();
+        rooms.reader().load(rooms.reader().stateIdsAfter(event)).values().forEach(e -> state.add(format.format(e, who)));
+        long start = before.isEmpty() ? event.streamOrdering() - 1 : before.getLast().streamOrdering() - 1;
+        long end = after.isEmpty() ? event.streamOrdering() : after.getLast().streamOrdering();
+        Reply.json(res, 200, Json.objectBuilder()
+                .add("event", format.format(event, who))
+                .add("events_before", b).add("events_after", a).add("state", state)
+                .add("start", token(start)).add("end", token(end)).build());
+    }
+
+    private void members(ServerRequest req, ServerResponse res) {
+        Requester who = auth.require(req);
+        RoomId room = access.room(req);
+        Map<StateKey, String> state = access.readableState(room, who);
+        Optional<String> at = query(req, "at");
+        if (at.isPresent()) {
+            long pos = token(at.get());
+            List<StoredEvent> last = rooms.reader().timeline(room, 0, pos, 1, true);
+            if (!last.isEmpty()) {
+                state = rooms.reader().stateIdsAfter(last.getFirst());
+            }
+        }
+        Optional<String> membership = query(req, "membership");
+        Optional<String> notMembership = query(req, "not_membership");
+        JsonArrayBuilder chunk = Json.arrayBuilder();
+        for (var entry : rooms.reader().load(state).entrySet()) {
+            if (!entry.getKey().type().equals("m.room.member")) {
+                continue;
+            }
+            String m = entry.getValue().pdu().content().getString("membership", "");
+            if (membership.isPresent() && !membership.get().equals(m)) {
+                continue;
+            }
+            if (notMembership.isPresent() && notMembership.get().equals(m)) {
+                continue;
+            }
+            chunk.add(format.format(entry.getValue(), who));
+        }
+        Reply.json(res, 200, Json.objectBuilder().add("chunk", chunk).build());
+    }
+
+    private void joinedMembers(ServerRequest req, ServerResponse res) {
+        Requester who = auth.require(req);
+        RoomId room = access.room(req);
+        boolean joined = rooms.reader().membership(room, who.userId())
+                .map(m -> m.membership().equals(Membership.JOIN)).orElse(false);
+        if (!joined && !access.visibility().worldReadable(room)) {
+            throw new MatrixException(ErrorCode.FORBIDDEN, "You are not joined to this room");
+        }
+        JsonObjectBuilder out = Json.objectBuilder();
+        for (var e : rooms.reader().currentState(room).entrySet()) {
+            if (e.getKey().type().equals("m.room.member")
+                    && Membership.JOIN.equals(e.getValue().pdu().content().getString("membership", ""))) {
+                JsonObject content = e.getValue().pdu().content();
+                JsonObjectBuilder profile = Json.objectBuilder();
+                if (content.get("displayname") instanceof JsonString name) {
+                    profile.add("display_name", name);
+                }
+                if (content.get("avatar_url") instanceof JsonString avatar) {
+                    profile.add("avatar_url", avatar);
+                }
+                out.add(e.getKey().stateKey(), profile);
+            }
+        }
+        Reply.json(res, 200, Json.objectBuilder().add("joined", out).build());
+    }
+}
