@@ -85,12 +85,14 @@ public final class AccountDataStream {
     public void editGlobal(UserId user, String type, UnaryOperator<JsonObject> edit) {
         checkType(type);
         database.transaction(tx -> {
+            // Advancing first takes the stream's row lock until commit, so concurrent edits run one after the
+            // other even while no row exists yet (FOR UPDATE on a missing row locks nothing under READ COMMITTED).
+            long position = StreamPositions.advance(tx, StreamPositions.ACCOUNT_DATA);
             JsonObject current = tx.createNamedGet("streams-account-data-get-for-update")
                     .addParam("user_id", user.value()).addParam("room_id", GLOBAL).addParam("type", type)
                     .execute().map(row -> Json.parseObject(row.column("content").get(String.class)))
                     .orElse(jakarta.json.JsonValue.EMPTY_JSON_OBJECT);
             JsonObject content = edit.apply(current);
-            long position = StreamPositions.advance(tx, StreamPositions.ACCOUNT_DATA);
             tx.createNamedInsert("streams-account-data-put")
                     .addParam("user_id", user.value()).addParam("room_id", GLOBAL).addParam("type", type)
                     .addParam("content", content.toString()).addParam("stream_id", position).execute();

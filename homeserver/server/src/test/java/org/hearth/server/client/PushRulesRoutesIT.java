@@ -178,6 +178,24 @@ class PushRulesRoutesIT {
                 .assertStatus(200).json());
     }
 
+    @Test
+    void concurrentFirstEditsAreAllKept() throws Exception {
+        var alice = newUser();
+        List<Thread> writers = new java.util.ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            String id = "r" + i;
+            writers.add(Thread.ofVirtual().start(() -> alice.put(GLOBAL + "content/" + id,
+                    json("pattern", id, "actions", actions())).assertStatus(200)));
+        }
+        for (Thread t : writers) {
+            t.join();
+        }
+        List<String> content = ids(alice.get(GLOBAL).assertStatus(200).json(), "content");
+        for (int i = 0; i < 8; i++) {
+            assertTrue(content.contains("r" + i), content.toString());
+        }
+    }
+
     private static JsonObject pushRules(JsonObject sync) {
         return sync.getJsonObject("account_data").getJsonArray("events").stream().map(v -> v.asJsonObject())
                 .filter(e -> e.getString("type").equals("m.push_rules")).findFirst().orElseThrow()
