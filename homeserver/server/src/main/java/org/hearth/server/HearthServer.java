@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.hearth.core.port.EventNotifier;
+import org.hearth.core.push.PushRulesHandler;
 import org.hearth.core.room.RoomEngineMembership;
 import org.hearth.core.room.RoomSyncSource;
 import org.hearth.core.room.RoomCreation;
@@ -36,6 +37,7 @@ import org.hearth.federation.inbound.VersionRoutes;
 import org.hearth.federation.keys.ServerKeyRoutes;
 import org.hearth.core.sync.SyncStreams;
 import org.hearth.server.client.AccountDataRoutes;
+import org.hearth.server.client.PushRulesRoutes;
 import org.hearth.server.client.CapabilitiesRoutes;
 import org.hearth.server.client.PresenceRoutes;
 import org.hearth.server.client.ReceiptRoutes;
@@ -217,6 +219,7 @@ public final class HearthServer implements AutoCloseable {
                 new ReceiptRoutes(auth, bodies, streams.receipts()),
                 new PresenceRoutes(auth, bodies, streams.presence()),
                 new AccountDataRoutes(auth, bodies, streams.accountData()),
+                new PushRulesRoutes(auth, bodies, new PushRulesHandler(streams.accountData())),
                 new ToDeviceRoutes(auth, bodies, streams.toDevice()),
                 new CapabilitiesRoutes(auth, api.config().defaultRoomVersion()));
         roomRoutes(routing, auth, api.rooms(), api.config().serverName(), api.config().defaultRoomVersion(),

@@ -57,7 +57,7 @@ public sealed interface PushAction {
     }
 
     /** Reads an {@code actions} array, dropping {@code dont_notify} and {@code coalesce}; {@code M_BAD_JSON} on bad types. */
-    static List<PushAction> parseAll(JsonArray actions) {
+    public static List<PushAction> parseAll(JsonArray actions) {
         List<PushAction> out = new ArrayList<>();
         for (JsonValue action : actions) {
             PushAction parsed = parse(action);

@@ -20,6 +20,8 @@ import org.hearth.spec.json.Json;
 public final class AccountDataStream {
     /** Server-controlled types the spec forbids setting through the account data API (405 {@code M_BAD_JSON}). */
     public static final Set<String> SERVER_CONTROLLED = Set.of("m.fully_read", "m.push_rules");
+    /** The user's push rules (spec: "Push Rules"); written only by {@code PushRulesHandler} through {@link #editGlobal}. */
+    public static final String PUSH_RULES = "m.push_rules";
     static final String GLOBAL = "";
     static final String TAG = "m.tag";
     static final String FULLY_READ = "m.fully_read";
@@ -61,10 +63,42 @@ public final class AccountDataStream {
                 () -> new MatrixException(ErrorCode.NOT_FOUND, "No account data of type " + type));
     }
 
+    /**
+     * The entry as its owner sees it. Global {@code m.push_rules} is stored as the user's own rules only and
+     * shown merged with the server-default rules, and shown (defaults only) even when never set, as Synapse does.
+     */
     public Optional<JsonObject> find(UserId user, Optional<RoomId> room, String type) {
-        return database.execute().createNamedGet("streams-account-data-get")
+        Optional<JsonObject> stored = database.execute().createNamedGet("streams-account-data-get")
                 .addParam("user_id", user.value()).addParam("room_id", roomKey(room)).addParam("type", type)
                 .execute().map(row -> Json.parseObject(row.column("content").get(String.class)));
+        if (room.isEmpty() && type.equals(PUSH_RULES)) {
+            return Optional.of(PushRulesView.effective(user, stored));
+        }
+        return stored;
+    }
+
+    /**
+     * For the server's own writers of a global server-controlled type: reads the stored content (empty object
+     * when unset) under a row lock, stores {@code edit}'s result, advances the stream and wakes the user's syncs.
+     * An exception from {@code edit} changes nothing.
+     */
+    public void editGlobal(UserId user, String type, UnaryOperator<JsonObject> edit) {
+        checkType(type);
+        database.transaction(tx -> {
+            // Advancing first takes the stream's row lock until commit, so concurrent edits run one after the
+            // other even while no row exists yet (FOR UPDATE on a missing row locks nothing under READ COMMITTED).
+            long position = StreamPositions.advance(tx, StreamPositions.ACCOUNT_DATA);
+            JsonObject current = tx.createNamedGet("streams-account-data-get-for-update")
+                    .addParam("user_id", user.value()).addParam("room_id", GLOBAL).addParam("type", type)
+                    .execute().map(row -> Json.parseObject(row.column("content").get(String.class)))
+                    .orElse(jakarta.json.JsonValue.EMPTY_JSON_OBJECT);
+            JsonObject content = edit.apply(current);
+            tx.createNamedInsert("streams-account-data-put")
+                    .addParam("user_id", user.value()).addParam("room_id", GLOBAL).addParam("type", type)
+                    .addParam("content", content.toString()).addParam("stream_id", position).execute();
+            return position;
+        });
+        notifier.notifyUser(user);
     }
 
     public JsonObject tags(UserId user, RoomId room) {
@@ -109,9 +143,12 @@ public final class AccountDataStream {
                 .addParam("user_id", user.value()).addParam("from", from).addParam("to", to)
                 .execute().forEach(row -> {
                     String room = row.column("room_id").get(String.class);
-                    out.add(new Entry(room.equals(GLOBAL) ? null : RoomId.parse(room),
-                            row.column("type").get(String.class),
-                            Json.parseObject(row.column("content").get(String.class)),
+                    String type = row.column("type").get(String.class);
+                    JsonObject content = Json.parseObject(row.column("content").get(String.class));
+                    if (room.equals(GLOBAL) && type.equals(PUSH_RULES)) {
+                        content = PushRulesView.effective(user, Optional.of(content));
+                    }
+                    out.add(new Entry(room.equals(GLOBAL) ? null : RoomId.parse(room), type, content,
                             StreamPositions.longColumn(row, "stream_id")));
                 });
         return out;

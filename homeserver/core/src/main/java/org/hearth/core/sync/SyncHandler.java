@@ -134,6 +134,12 @@ public final class SyncHandler {
                 }
             }
         }
+        if (initial && globalData.stream().noneMatch(e -> AccountDataStream.PUSH_RULES.equals(e.getString("type", null)))
+                && filter.accountData().matches(AccountDataStream.PUSH_RULES, null)) {
+            // An initial sync reads every entry, so none is stored: still show the server defaults, as Synapse does.
+            globalData.add(filter.project(Json.objectBuilder().add("type", AccountDataStream.PUSH_RULES)
+                    .add("content", PushRulesView.effective(user, Optional.empty())).build()));
+        }
         List<JsonObject> presenceEvents = new ArrayList<>();
         if (since.presence() < to.presence()) {
             for (JsonObject event : presence.changes(user, since.presence(), to.presence())) {
