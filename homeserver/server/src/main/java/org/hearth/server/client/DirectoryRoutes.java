@@ -66,14 +66,10 @@ public final class DirectoryRoutes implements HttpService {
             throw new MatrixException(ErrorCode.INVALID_PARAM, "Aliases of another server cannot be created here");
         }
         RoomId room = access.roomOrAlias(roomId);
-        if (rooms.aliases().resolve(alias).isPresent()) {
-            // Spec: 409 when the alias exists.
-            throw new MatrixException(ErrorCode.UNKNOWN, 409, "Room alias " + alias.value() + " already exists");
-        }
         try {
             rooms.aliases().create(alias, room, who.userId());
         } catch (MatrixException e) {
-            if (e.code() == ErrorCode.ROOM_IN_USE) {
+            if (e.code() == ErrorCode.ROOM_IN_USE) { // spec: 409 when the alias exists; the unique key decides, no race
                 throw new MatrixException(ErrorCode.UNKNOWN, 409, e.getMessage());
             }
             throw e;
