@@ -23,6 +23,8 @@ import org.hearth.core.storage.Database;
 import org.hearth.spec.error.MatrixException;
 import org.hearth.server.client.ClientEvents;
 import org.hearth.server.client.DirectoryRoutes;
+import org.hearth.server.client.KeyBackupRoutes;
+import org.hearth.core.backup.RoomKeyBackups;
 import org.hearth.server.client.MembershipRoutes;
 import org.hearth.server.client.RoomsRoutes;
 import org.hearth.server.http.Authenticator;
@@ -115,7 +117,7 @@ public final class HearthServer implements AutoCloseable {
                     new AccountDevices(accounts.devices()), ServerName.parse(config.serverName()), Clock.systemUTC()));
             eventNotifier.set(streams);
             accounts.deviceChanges().set(streams.deviceLists());
-            ClientApi clientApi = new ClientApi(config, accounts, rooms, streams);
+            ClientApi clientApi = new ClientApi(config, accounts, rooms, streams, database);
 
             // The well-known answers name the listeners' actual ports, known only once they are bound (port 0).
             AtomicReference<WebServer> bound = new AtomicReference<>();
@@ -193,7 +195,7 @@ public final class HearthServer implements AutoCloseable {
     }
 
     /** What the Client-Server routes are built from. */
-    record ClientApi(HearthConfig config, Accounts accounts, Rooms rooms, SyncStreams streams) {}
+    record ClientApi(HearthConfig config, Accounts accounts, Rooms rooms, SyncStreams streams, Database database) {}
 
     private static void clientRoutes(HttpRouting.Builder routing, ClientApi api) {
         Accounts accounts = api.accounts();
@@ -228,6 +230,14 @@ public final class HearthServer implements AutoCloseable {
         routing.register("/_synapse/admin/v1",
                 new SharedSecretRegistrationRoutes(accounts.sharedSecret(), accounts.json(), accounts.accounts().serverName().value()),
                 new RegistrationTokenRoutes(accounts.authenticator(), accounts.registrationTokens(), accounts.json()));
+        safetyRoutes(routing, api);
+    }
+
+    /** Key backups, content reports and the spec's admin endpoints. */
+    private static void safetyRoutes(HttpRouting.Builder routing, ClientApi api) {
+        Authenticator auth = api.accounts().authenticator();
+        JsonBody bodies = api.accounts().json();
+        routing.register("/_matrix/client", new KeyBackupRoutes(auth, bodies, new RoomKeyBackups(api.database())));
     }
 
     /** The room endpoints, at v3 and (where they existed) r0. Public for tests that bring their own Authenticator. */
