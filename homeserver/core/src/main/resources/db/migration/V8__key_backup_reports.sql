@@ -30,6 +30,9 @@ CREATE TABLE event_reports (
     received_ts BIGINT       NOT NULL,
     room_id     VARCHAR(255) NOT NULL,
     event_id    VARCHAR(255) NOT NULL,
+    -- the reported event's sender, kept for the admin API's sender filter
+    sender      VARCHAR(255) NOT NULL,
+    -- the reporter
     user_id     VARCHAR(255) NOT NULL,
     reason      TEXT         NULL,
     score       BIGINT       NULL

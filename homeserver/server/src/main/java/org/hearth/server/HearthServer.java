@@ -25,6 +25,9 @@ import org.hearth.server.client.ClientEvents;
 import org.hearth.server.client.DirectoryRoutes;
 import org.hearth.server.client.KeyBackupRoutes;
 import org.hearth.core.backup.RoomKeyBackups;
+import org.hearth.core.report.ContentReports;
+import org.hearth.server.client.ReportRoutes;
+import org.hearth.server.admin.EventReportRoutes;
 import org.hearth.server.client.MembershipRoutes;
 import org.hearth.server.client.RoomsRoutes;
 import org.hearth.server.http.Authenticator;
@@ -237,7 +240,12 @@ public final class HearthServer implements AutoCloseable {
     private static void safetyRoutes(HttpRouting.Builder routing, ClientApi api) {
         Authenticator auth = api.accounts().authenticator();
         JsonBody bodies = api.accounts().json();
-        routing.register("/_matrix/client", new KeyBackupRoutes(auth, bodies, new RoomKeyBackups(api.database())));
+        var reports = new ContentReports(api.database(), api.rooms().reader(), ServerName.parse(api.config().serverName()),
+                user -> api.accounts().accounts().account(user).isPresent(), Clock.systemUTC());
+        routing.register("/_matrix/client",
+                new KeyBackupRoutes(auth, bodies, new RoomKeyBackups(api.database())),
+                new ReportRoutes(auth, bodies, reports));
+        routing.register("/_synapse/admin/v1", new EventReportRoutes(auth, reports, api.rooms().reader()));
     }
 
     /** The room endpoints, at v3 and (where they existed) r0. Public for tests that bring their own Authenticator. */
