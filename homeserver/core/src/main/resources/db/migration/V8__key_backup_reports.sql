@@ -56,3 +56,6 @@ CREATE TABLE user_reports (
 
 -- Spec "GET /admin/whois": the user agent beside the last seen address, written as rarely as last_seen_ts.
 ALTER TABLE devices ADD COLUMN last_seen_user_agent VARCHAR(512) NULL;
+
+-- Spec "Account locking" (v1.12) and "Account suspension" (v1.13): reversible, unlike deactivation.
+ALTER TABLE users ADD COLUMN locked BOOLEAN NOT NULL DEFAULT FALSE, ADD COLUMN suspended BOOLEAN NOT NULL DEFAULT FALSE;

@@ -26,6 +26,9 @@ import org.hearth.server.client.DirectoryRoutes;
 import org.hearth.server.client.KeyBackupRoutes;
 import org.hearth.core.backup.RoomKeyBackups;
 import org.hearth.core.report.ContentReports;
+import org.hearth.core.admin.ServerAdministration;
+import org.hearth.server.client.AdminRoutes;
+import org.hearth.server.http.AccountModerationGate;
 import org.hearth.server.client.ReportRoutes;
 import org.hearth.server.admin.EventReportRoutes;
 import org.hearth.server.client.MembershipRoutes;
@@ -236,7 +239,7 @@ public final class HearthServer implements AutoCloseable {
         safetyRoutes(routing, api);
     }
 
-    /** Key backups, content reports and the spec's admin endpoints. */
+    /** Key backups, content reports, the spec's admin endpoints, and account locking and suspension. */
     private static void safetyRoutes(HttpRouting.Builder routing, ClientApi api) {
         Authenticator auth = api.accounts().authenticator();
         JsonBody bodies = api.accounts().json();
@@ -246,6 +249,11 @@ public final class HearthServer implements AutoCloseable {
                 new KeyBackupRoutes(auth, bodies, new RoomKeyBackups(api.database())),
                 new ReportRoutes(auth, bodies, reports));
         routing.register("/_synapse/admin/v1", new EventReportRoutes(auth, reports, api.rooms().reader()));
+        var administration = new ServerAdministration(api.database(), ServerName.parse(api.config().serverName()));
+        routing.register("/_matrix/client", new AdminRoutes(auth, bodies, administration));
+        // Locked and suspended accounts are refused at authentication, for every route of both listeners.
+        api.accounts().authenticator().gate(new AccountModerationGate(administration,
+                eventId -> api.rooms().reader().event(eventId).map(e -> e.sender())));
     }
 
     /** The room endpoints, at v3 and (where they existed) r0. Public for tests that bring their own Authenticator. */
