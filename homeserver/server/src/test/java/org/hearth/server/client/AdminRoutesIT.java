@@ -111,6 +111,10 @@ class AdminRoutesIT {
             assertFalse(admin.get(path).assertStatus(200).json().getBoolean(field));
         }
         otherAdmin.get("/_matrix/client/v3/account/whoami").assertStatus(200);
+        assertEquals(json("suspend", true, "lock", true), admin.get("/_matrix/client/v3/capabilities").assertStatus(200)
+                .json().getJsonObject("capabilities").getJsonObject("m.account_moderation"));
+        assertFalse(dot.get("/_matrix/client/v3/capabilities").assertStatus(200).json().getJsonObject("capabilities")
+                .containsKey("m.account_moderation"));
         // A deactivated user is "not found".
         var gil = server.register("ad_gil");
         gil.post("/_matrix/client/v3/account/deactivate", json("auth", json("type", "m.login.password",
