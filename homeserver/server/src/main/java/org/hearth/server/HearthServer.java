@@ -251,7 +251,7 @@ public final class HearthServer implements AutoCloseable {
         routing.register("/_synapse/admin/v1", new EventReportRoutes(auth, reports, api.rooms().reader()));
         var administration = new ServerAdministration(api.database(), ServerName.parse(api.config().serverName()));
         routing.register("/_matrix/client", new AdminRoutes(auth, bodies, administration));
-        // Locked and suspended accounts are refused at authentication, for every route of both listeners.
+        // Locked and suspended accounts are refused when their access token is checked, whatever the route.
         api.accounts().authenticator().gate(new AccountModerationGate(administration,
                 eventId -> api.rooms().reader().event(eventId).map(e -> e.sender())));
     }
