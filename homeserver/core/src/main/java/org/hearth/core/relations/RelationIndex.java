@@ -86,7 +86,7 @@ public final class RelationIndex {
         seen.add(parentId);
         List<String> level = List.of(parentId);
         for (int depth = 1; depth <= RECURSION_DEPTH && !level.isEmpty(); depth++) {
-            List<Child> found = childrenOf(room, level, null);
+            List<Child> found = childrenOf(room, level);
             List<String> next = new ArrayList<>();
             for (Child c : found) {
                 if (seen.add(c.eventId())) {
@@ -102,7 +102,7 @@ public final class RelationIndex {
         return out;
     }
 
-    private List<Child> childrenOf(RoomId room, Collection<String> parents, Collection<String> relTypes) {
+    private List<Child> childrenOf(RoomId room, Collection<String> parents) {
         if (parents.isEmpty()) {
             return List.of();
         }
@@ -111,13 +111,7 @@ public final class RelationIndex {
                 + " stream_ordering, origin_server_ts FROM event_relations WHERE room_id = ? AND relates_to_id IN (");
         params.add(room.value());
         Columns.placeholders(sql, parents, params);
-        sql.append(")");
-        if (relTypes != null) {
-            sql.append(" AND rel_type IN (");
-            Columns.placeholders(sql, relTypes, params);
-            sql.append(")");
-        }
-        sql.append(" ORDER BY stream_ordering LIMIT ").append(MAX_PER_LEVEL);
+        sql.append(") ORDER BY stream_ordering LIMIT ").append(MAX_PER_LEVEL);
         try (Stream<DbRow> rows = database.execute().createQuery(sql.toString()).params(params).execute()) {
             return rows.map(RelationIndex::child).toList();
         }
@@ -168,10 +162,9 @@ public final class RelationIndex {
         if (byId.isEmpty()) {
             return Map.of();
         }
-        List<Child> rows = childrenByRoom(byId.values());
-        Map<String, List<Child>> byParent = new HashMap<>();
-        for (Child c : rows) {
-            byParent.computeIfAbsent(c.parentId(), k -> new ArrayList<>()).add(c);
+        Map<String, List<Row>> byParent = new HashMap<>();
+        for (Row r : childrenByRoom(byId.values(), viewer)) {
+            byParent.computeIfAbsent(r.child().parentId(), k -> new ArrayList<>()).add(r);
         }
         Map<String, Aggregation> out = new HashMap<>();
         byParent.forEach((parentId, children) -> {
@@ -184,19 +177,49 @@ public final class RelationIndex {
         return out;
     }
 
-    private List<Child> childrenByRoom(Collection<StoredEvent> parents) {
+    /** An aggregated row: one per edit or reference; one per thread, with its size and the viewer's part. */
+    private record Row(Child child, long count, boolean viewerParticipated) {}
+
+    private List<Row> childrenByRoom(Collection<StoredEvent> parents, UserId viewer) {
         Map<String, List<String>> byRoom = new LinkedHashMap<>();
         for (StoredEvent e : parents) {
             byRoom.computeIfAbsent(e.roomId(), k -> new ArrayList<>()).add(e.eventId());
         }
-        List<Child> out = new ArrayList<>();
+        List<Row> out = new ArrayList<>();
         // One query for the usual page of one room; a page spanning rooms (search) costs one per room.
-        byRoom.forEach((room, ids) -> out.addAll(childrenOf(new RoomId(room), ids,
-                List.of(Relation.REPLACE, Relation.THREAD, Relation.REFERENCE))));
+        byRoom.forEach((room, ids) -> out.addAll(aggregationRows(room, ids, viewer)));
         return out;
     }
 
-    private static Aggregation aggregate(StoredEvent parent, List<Child> children, UserId viewer) {
+    /**
+     * Edits and references row by row (few per event), threads grouped in SQL: a thread of any length is one
+     * row with its count, newest event and whether the viewer took part.
+     */
+    private List<Row> aggregationRows(String room, List<String> parents, UserId viewer) {
+        List<Object> params = new ArrayList<>();
+        StringBuilder sql = new StringBuilder("SELECT event_id, relates_to_id, rel_type, type, sender,"
+                + " stream_ordering, origin_server_ts, 1 AS n, 0 AS mine FROM event_relations"
+                + " WHERE room_id = ? AND rel_type IN ('m.replace', 'm.reference') AND relates_to_id IN (");
+        params.add(room);
+        Columns.placeholders(sql, parents, params);
+        // Event IDs hold no spaces, so the first word of the list ordered newest first is the newest event.
+        sql.append(") UNION ALL SELECT SUBSTRING_INDEX(GROUP_CONCAT(event_id ORDER BY stream_ordering DESC"
+                + " SEPARATOR ' '), ' ', 1), relates_to_id, 'm.thread', NULL, NULL, MAX(stream_ordering), 0,"
+                + " COUNT(*), MAX(sender = ?) FROM event_relations WHERE room_id = ? AND rel_type = 'm.thread'"
+                + " AND relates_to_id IN (");
+        params.add(viewer.value());
+        params.add(room);
+        Columns.placeholders(sql, parents, params);
+        sql.append(") GROUP BY relates_to_id");
+        try (Stream<DbRow> rows = database.execute().createQuery(sql.toString()).params(params).execute()) {
+            return rows.map(r -> new Row(new Child(Columns.str(r, "event_id"), Columns.str(r, "relates_to_id"),
+                    Columns.str(r, "rel_type"), Columns.str(r, "type"), Columns.str(r, "sender"), null,
+                    Columns.lng(r, "stream_ordering"), Columns.lng(r, "origin_server_ts")),
+                    Columns.lng(r, "n"), Columns.lng(r, "mine") != 0)).toList();
+        }
+    }
+
+    private static Aggregation aggregate(StoredEvent parent, List<Row> rows, UserId viewer) {
         Child edit = null;
         Child latestInThread = null;
         long threadCount = 0;
@@ -206,7 +229,8 @@ public final class RelationIndex {
         // Spec: an edited event that is redacted gets no m.replace bundled; nor one that is not a valid original.
         boolean editable = !parent.isRedacted() && !parent.pdu().isState()
                 && Relation.of(parent.pdu()).map(r -> !r.relType().equals(Relation.REPLACE)).orElse(true);
-        for (Child c : children) {
+        for (Row row : rows) {
+            Child c = row.child();
             switch (c.relType()) {
                 case Relation.REPLACE -> {
                     if (editable && c.sender().equals(parent.sender()) && c.type().equals(parent.type())
@@ -216,11 +240,9 @@ public final class RelationIndex {
                 }
                 case Relation.THREAD -> {
                     if (threadRoot) {
-                        threadCount++;
-                        participated |= c.sender().equals(viewer.value());
-                        if (latestInThread == null || c.streamOrdering() > latestInThread.streamOrdering()) {
-                            latestInThread = c;
-                        }
+                        threadCount = row.count();
+                        participated |= row.viewerParticipated();
+                        latestInThread = c;
                     }
                 }
                 case Relation.REFERENCE -> references.add(c.eventId());
