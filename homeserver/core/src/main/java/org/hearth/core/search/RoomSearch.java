@@ -78,10 +78,16 @@ public final class RoomSearch {
         Map<String, HistoryVisibility.Viewer> viewers = new HashMap<>();
         List<Hit> hits = new ArrayList<>();
         String next = null;
+        Long count = null;
         paging:
         while (true) {
             int batch = Math.max(limit - hits.size(), 1) * 2;
-            List<SearchIndex.Hit> page = index.search(q, r.byRank(), below, r.byRank() ? offset : 0, batch);
+            SearchIndex.Page result = index.search(q, r.byRank(), below, r.byRank() ? offset : 0, batch);
+            List<SearchIndex.Hit> page = result.hits();
+            if (count == null) {
+                // Counted below the page's start for "recent": approximate, as the spec allows.
+                count = page.isEmpty() && r.nextBatch() != null ? index.count(q) : result.total();
+            }
             for (SearchIndex.Hit h : page) {
                 if (hits.size() == limit) {
                     next = r.byRank() ? "r" + offset : "s" + below;
@@ -101,7 +107,7 @@ public final class RoomSearch {
                 break;
             }
         }
-        return new Result(hits, index.count(q), SearchIndex.words(r.term()), next);
+        return new Result(hits, count == null ? 0 : count, SearchIndex.words(r.term()), next);
     }
 
     private static long token(String raw, char kind) {

@@ -73,6 +73,9 @@ public final class SearchIndex {
 
     public record Hit(String eventId, String roomId, long streamOrdering, double rank) {}
 
+    /** Hits of one page, and how many rows matched in all (before history visibility). */
+    public record Page(List<Hit> hits, long total) {}
+
     /** The words of a search term, lower-cased, in order, without repeats: what highlights are made of. */
     public static List<String> words(String term) {
         Set<String> out = new LinkedHashSet<>();
@@ -89,10 +92,10 @@ public final class SearchIndex {
      * Hits, best first ({@code byRank}) or newest first; {@code belowPosition} pages the newest-first order,
      * {@code offset} the ranked one.
      */
-    public List<Hit> search(Query q, boolean byRank, long belowPosition, int offset, int limit) {
+    public Page search(Query q, boolean byRank, long belowPosition, int offset, int limit) {
         List<String> words = words(q.term());
         if (words.isEmpty() || q.rooms().isEmpty()) {
-            return List.of();
+            return new Page(List.of(), 0);
         }
         List<Object> params = new ArrayList<>();
         String match = booleanQuery(words);
@@ -103,6 +106,9 @@ public final class SearchIndex {
         } else {
             sql.append("1 AS score");
         }
+        // The total in the same query: for a common word the FULLTEXT lookup is most of the cost, so a separate
+        // COUNT(*) would double it (bench/RESULTS.md).
+        sql.append(", COUNT(*) OVER () AS total");
         sql.append(" FROM event_search WHERE ");
         where(sql, params, q, words, match);
         if (!byRank) {
@@ -115,10 +121,16 @@ public final class SearchIndex {
         sql.append(" LIMIT ? OFFSET ?");
         params.add(limit);
         params.add(offset);
+        long[] total = {0};
+        List<Hit> hits;
         try (Stream<DbRow> rows = database.execute().createQuery(sql.toString()).params(params).execute()) {
-            return rows.map(r -> new Hit(str(r, "event_id"), str(r, "room_id"), lng(r, "stream_ordering"),
-                    ((Number) r.column("score").get()).doubleValue())).toList();
+            hits = rows.map(r -> {
+                total[0] = lng(r, "total");
+                return new Hit(str(r, "event_id"), str(r, "room_id"), lng(r, "stream_ordering"),
+                        ((Number) r.column("score").get()).doubleValue());
+            }).toList();
         }
+        return new Page(hits, total[0]);
     }
 
     /** How many events match before history visibility is applied: the spec's "approximate" count. */
