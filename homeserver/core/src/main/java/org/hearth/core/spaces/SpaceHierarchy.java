@@ -37,6 +37,7 @@ public final class SpaceHierarchy {
     public static final int MAX_DEPTH = 50;
     static final int MAX_ROOMS = 2_000;
     static final String CHILD = "m.space.child";
+    static final String SPACE = "m.space";
 
     /** Summaries of rooms this server is not in, from servers in the {@code via} of the child event. */
     @FunctionalInterface
@@ -115,8 +116,11 @@ public final class SpaceHierarchy {
         }
         long joined = reader.members(room).stream().filter(m -> m.membership().equals(Membership.JOIN)).count();
         List<StoredEvent> children = new ArrayList<>();
+        // Spec: children_state "should be empty" for a room that is not a space; its children are not walked.
+        boolean space = SPACE.equals(content(state, "m.room.create", "", "type"));
         state.forEach((k, e) -> {
-            if (k.type().equals(CHILD) && RoomId.tryParse(k.stateKey()).isPresent() && !via(e.pdu().content()).isEmpty()) {
+            if (space && k.type().equals(CHILD) && RoomId.tryParse(k.stateKey()).isPresent()
+                    && !via(e.pdu().content()).isEmpty()) {
                 children.add(e);
             }
         });

@@ -98,6 +98,12 @@ class SpacesRoutesIT {
         alice.get(hierarchy(privateSpace) + "?limit=0").assertError(400, "M_INVALID_PARAM");
         alice.get(hierarchy(privateSpace) + "?max_depth=-1").assertError(400, "M_INVALID_PARAM");
         alice.get(hierarchy(privateSpace) + "?suggested_only=yes").assertError(400, "M_INVALID_PARAM");
+        // A room that is not a space has no children, whatever m.space.child events it holds.
+        String plain = alice.createRoom("{}");
+        addChild(alice, plain, privateSpace, "");
+        JsonObject plainPage = alice.get(hierarchy(plain)).ok().json();
+        assertEquals(List.of(plain), roomIds(plainPage));
+        assertEquals(0, plainPage.getJsonArray("rooms").getJsonObject(0).getJsonArray("children_state").size());
         // World-readable rooms can be viewed by anyone.
         alice.put("/rooms/" + enc(privateSpace) + "/state/m.room.history_visibility/",
                 "{\"history_visibility\":\"world_readable\"}").ok();
