@@ -65,6 +65,13 @@ import org.hearth.server.client.WellKnownRoutes;
 import org.hearth.server.config.HearthConfig;
 import org.hearth.server.db.EmbeddedMariaDb;
 import org.hearth.server.http.Cors;
+import jakarta.json.JsonObject;
+import org.hearth.core.room.StoredEvent;
+import org.hearth.core.spaces.SpaceHierarchy;
+import org.hearth.server.client.RelationsRoutes;
+import org.hearth.server.client.SearchRoutes;
+import org.hearth.server.client.SpacesRoutes;
+import org.hearth.spec.id.UserId;
 import org.hearth.server.http.MatrixErrors;
 import org.hearth.server.tls.FederationKeystore;
 import org.hearth.spec.crypto.SigningKey;
@@ -115,9 +122,18 @@ public final class HearthServer implements AutoCloseable {
                 }
             });
             accounts.profileChanges().set(rooms.memberProfiles());
-            var format = new ClientEvents(rooms.reader(), Clock.systemUTC());
-            var roomSync = new RoomSyncSource(rooms.reader(),
-                    (event, user, deviceId) -> format.format(event, new Requester(user, deviceId, false)));
+            var format = new ClientEvents(rooms.reader(), rooms.relations(), Clock.systemUTC());
+            var roomSync = new RoomSyncSource(rooms.reader(), new RoomSyncSource.ClientFormat() {
+                @Override
+                public JsonObject format(StoredEvent event, UserId user, String deviceId) {
+                    return format.format(event, new Requester(user, deviceId, false));
+                }
+
+                @Override
+                public List<JsonObject> formatTimeline(List<StoredEvent> events, UserId user, String deviceId) {
+                    return format.formatPage(events, new Requester(user, deviceId, false));
+                }
+            });
             var membership = new RoomEngineMembership(rooms.reader(), config.serverName());
             SyncStreams streams = lifecycle.add(new SyncStreams(database, roomSync, membership,
                     new AccountDevices(accounts.devices()), ServerName.parse(config.serverName()), Clock.systemUTC()));
@@ -261,12 +277,16 @@ public final class HearthServer implements AutoCloseable {
                                   RoomVersion defaultVersion, long maxBodyBytes) {
         JsonBody body = new JsonBody(maxBodyBytes);
         var creation = new RoomCreation(rooms, ServerName.parse(serverName), defaultVersion);
-        var format = new ClientEvents(rooms.reader(), Clock.systemUTC());
+        var format = new ClientEvents(rooms.reader(), rooms.relations(), Clock.systemUTC());
         for (String prefix : List.of("/_matrix/client/v3", "/_matrix/client/r0")) {
             routing.register(prefix, new RoomsRoutes(auth, body, rooms, creation, format))
                     .register(prefix, new MembershipRoutes(auth, body, rooms))
-                    .register(prefix, new DirectoryRoutes(auth, body, rooms, serverName));
+                    .register(prefix, new DirectoryRoutes(auth, body, rooms, serverName))
+                    .register(prefix, new SearchRoutes(auth, body, rooms, format));
         }
+        // Relations, threads and space hierarchies were added in v1; rooms on other servers wait for federation.
+        routing.register("/_matrix/client/v1", new RelationsRoutes(auth, rooms, format),
+                new SpacesRoutes(auth, new SpaceHierarchy(rooms, SpaceHierarchy.RemoteRooms.NONE)));
     }
 
     private static String federationSocket(HearthConfig config) {
