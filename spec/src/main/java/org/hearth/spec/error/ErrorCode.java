@@ -33,7 +33,9 @@ public enum ErrorCode {
     EXCLUSIVE(400),
     RESOURCE_LIMIT_EXCEEDED(403),
     CANNOT_LEAVE_SERVER_NOTICE_ROOM(403),
-    UNSUPPORTED(400);
+    UNSUPPORTED(400),
+    NOT_YET_UPLOADED(504),
+    CANNOT_OVERWRITE_MEDIA(409);
 
     private final int status;
 
