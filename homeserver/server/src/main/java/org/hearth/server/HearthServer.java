@@ -60,6 +60,8 @@ import org.hearth.server.http.Cors;
 import org.hearth.server.http.BodyLimit;
 import org.hearth.server.client.MediaRoutes;
 import org.hearth.core.media.ContentRepository;
+import org.hearth.core.media.AddressRanges;
+import org.hearth.core.media.UrlPreviews;
 import org.hearth.core.media.MediaFiles;
 import org.hearth.core.media.MediaSettings;
 import org.hearth.core.port.RemoteMedia;
@@ -240,7 +242,11 @@ public final class HearthServer implements AutoCloseable {
         roomRoutes(routing, auth, api.rooms(), api.config().serverName(), api.config().defaultRoomVersion(),
                 api.config().limits().maxRequestBodyBytes());
         routing.register("/_matrix/client/v1", new RegistrationTokenValidityRoutes(accounts.registrationTokens()));
-        var mediaRoutes = new MediaRoutes(auth, api.media());
+        var preview = api.config().media().urlPreview();
+        var mediaRoutes = new MediaRoutes(auth, api.media(), preview.enabled()
+                ? Optional.of(new UrlPreviews(api.media(), AddressRanges.parse(preview.deniedRanges()),
+                        AddressRanges.parse(preview.allowedRanges()), preview.maxBytes()))
+                : Optional.empty());
         routing.register("/_matrix/client/v1/media", mediaRoutes.authenticated())
                 .register("/_matrix/media", mediaRoutes.legacy());
         routing.register("/_synapse/admin/v1",

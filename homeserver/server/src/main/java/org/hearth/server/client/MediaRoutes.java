@@ -14,8 +14,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import org.hearth.core.media.ContentRepository;
+import org.hearth.core.media.UrlPreviews;
 import org.hearth.server.http.Authenticator;
 import org.hearth.server.http.MatrixErrors;
 import org.hearth.server.http.Reply;
@@ -46,10 +48,13 @@ public final class MediaRoutes {
 
     private final Authenticator auth;
     private final ContentRepository media;
+    private final Optional<UrlPreviews> previews;
 
-    public MediaRoutes(Authenticator auth, ContentRepository media) {
+    /** {@code previews} empty: URL previews are off and their endpoints absent (404 M_UNRECOGNIZED, as Synapse). */
+    public MediaRoutes(Authenticator auth, ContentRepository media, Optional<UrlPreviews> previews) {
         this.auth = auth;
         this.media = media;
+        this.previews = previews;
     }
 
     /** For {@code /_matrix/client/v1/media}. */
@@ -57,6 +62,9 @@ public final class MediaRoutes {
         return rules -> {
             downloadRules(rules, "", true);
             rules.get("/config", this::authedConfig).any("/config", MatrixErrors::wrongMethod);
+            if (previews.isPresent()) {
+                rules.get("/preview_url", this::previewUrl).any("/preview_url", MatrixErrors::wrongMethod);
+            }
         };
     }
 
@@ -69,6 +77,9 @@ public final class MediaRoutes {
                         .any(version + "/upload/{serverName}/{mediaId}", MatrixErrors::wrongMethod);
                 downloadRules(rules, version, false);
                 rules.get(version + "/config", this::legacyConfig).any(version + "/config", MatrixErrors::wrongMethod);
+                if (previews.isPresent()) {
+                    rules.get(version + "/preview_url", this::previewUrl).any(version + "/preview_url", MatrixErrors::wrongMethod);
+                }
             }
             rules.post("/v1/create", this::create).any("/v1/create", MatrixErrors::wrongMethod);
         };
@@ -141,6 +152,20 @@ public final class MediaRoutes {
         String name = "thumbnail." + (content.contentType().equals("image/jpeg") ? "jpg" : "png");
         // Thumbnails are always images of the inline-safe types.
         send(res, content, content.contentType(), contentDisposition("inline", name), authenticated);
+    }
+
+    private void previewUrl(ServerRequest req, ServerResponse res) {
+        // A token on both paths, as Synapse: previews make this server fetch URLs for the requester.
+        Requester who = auth.require(req);
+        String url = ClientPaths.query(req, "url");
+        if (url == null || url.isBlank()) {
+            throw new MatrixException(ErrorCode.MISSING_PARAM, "Missing query parameter url");
+        }
+        String ts = ClientPaths.query(req, "ts");
+        if (ts != null && !ts.matches("-?[0-9]{1,18}")) {
+            throw new MatrixException(ErrorCode.INVALID_PARAM, "ts must be an integer");
+        }
+        Reply.json(res, 200, previews.orElseThrow().preview(who.userId(), url));
     }
 
     private void authedConfig(ServerRequest req, ServerResponse res) {

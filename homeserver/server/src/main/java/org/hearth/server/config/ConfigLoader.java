@@ -39,7 +39,9 @@ public final class ConfigLoader {
             "tls.keystore", "tls.keystore_password", "tls.alias",
             "security.password_hash_cost",
             "media.max_upload_size", "media.max_pending_uploads", "media.unused_expiration_ms",
-            "media.max_image_pixels", "media.thumbnail_sizes", "media.enable_authenticated_media");
+            "media.max_image_pixels", "media.thumbnail_sizes", "media.enable_authenticated_media",
+            "media.url_preview.enabled", "media.url_preview.ip_range_blacklist", "media.url_preview.ip_range_whitelist",
+            "media.url_preview.max_spider_size");
 
     private ConfigLoader() {}
 
@@ -166,8 +168,27 @@ public final class ConfigLoader {
                 throw new InvalidConfigException("media.thumbnail_sizes: " + e.getMessage());
             }
         }
+        long spider = integer(c, "media.url_preview.max_spider_size", 10L * 1024 * 1024);
+        if (spider < 1024 || spider > Integer.MAX_VALUE - 8) {
+            throw new InvalidConfigException("media.url_preview.max_spider_size must be from 1024 to " + (Integer.MAX_VALUE - 8)
+                    + " bytes, got " + spider);
+        }
+        var preview = new HearthConfig.UrlPreview(bool(c, "media.url_preview.enabled", false),
+                ranges(c, "media.url_preview.ip_range_blacklist", org.hearth.core.media.AddressRanges.DEFAULT_DENIED),
+                ranges(c, "media.url_preview.ip_range_whitelist", ""), spider);
         return new HearthConfig.Media(maxUpload, (int) pending, expiry, pixels, sizes,
-                bool(c, "media.enable_authenticated_media", defaults.authenticatedOnly()));
+                bool(c, "media.enable_authenticated_media", defaults.authenticatedOnly()), preview);
+    }
+
+    private static String ranges(Config c, String key, String fallback) {
+        // Present but empty is a valid (empty) list; absent is the default.
+        String text = c.get(key).asString().asOptional().orElse(fallback);
+        try {
+            org.hearth.core.media.AddressRanges.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigException(key + ": " + e.getMessage());
+        }
+        return text;
     }
 
     static void checkServerName(String serverName) {

@@ -62,7 +62,11 @@ public record HearthConfig(
      * served only on the authenticated endpoints (Synapse's {@code enable_authenticated_media}).
      */
     public record Media(long maxUploadBytes, int maxPendingUploads, long unusedExpirationMs, long maxImagePixels,
-                        java.util.List<org.hearth.core.media.ThumbnailSize> thumbnailSizes, boolean authenticatedOnly) {}
+                        java.util.List<org.hearth.core.media.ThumbnailSize> thumbnailSizes, boolean authenticatedOnly,
+                        UrlPreview urlPreview) {}
+
+    /** {@code deniedRanges} and {@code allowedRanges}: comma-separated CIDR lists, checked at load. */
+    public record UrlPreview(boolean enabled, String deniedRanges, String allowedRanges, long maxBytes) {}
 
     /** {@code passwordHashCost}: {@code default} (Argon2id 19 MiB, t=2, p=1) or {@code test} (cheap, insecure). */
     public record Security(String passwordHashCost) {}

@@ -69,6 +69,11 @@ class MediaRoutesIT {
     }
 
     static Bytes request(String method, String path, String token, HttpRequest.BodyPublisher body, String... headers) {
+        return request(server, method, path, token, body, headers);
+    }
+
+    static Bytes request(TestServer server, String method, String path, String token, HttpRequest.BodyPublisher body,
+                         String... headers) {
         var req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.server().clientPort() + path))
                 .method(method, body).timeout(Duration.ofSeconds(30));
         if (token != null) {
@@ -89,7 +94,11 @@ class MediaRoutesIT {
     }
 
     static Bytes get(TestServer.User user, String path) {
-        return request("GET", path, user == null ? null : user.accessToken(), HttpRequest.BodyPublishers.noBody());
+        return get(server, user, path);
+    }
+
+    static Bytes get(TestServer server, TestServer.User user, String path) {
+        return request(server, "GET", path, user == null ? null : user.accessToken(), HttpRequest.BodyPublishers.noBody());
     }
 
     static String upload(TestServer.User user, byte[] bytes, String contentType, String fileName) {
@@ -336,6 +345,9 @@ class MediaRoutesIT {
                 .getJsonNumber("m.upload.size").longValue());
         request("POST", "/_matrix/client/v1/media/config", lea.accessToken(), HttpRequest.BodyPublishers.noBody())
                 .assertError(405, "M_UNRECOGNIZED");
+        // URL previews are off by default: absent, as in Synapse.
+        get(lea, "/_matrix/client/v1/media/preview_url?url=http://example.org/").assertError(404, "M_UNRECOGNIZED");
+        get(lea, "/_matrix/media/v3/preview_url?url=http://example.org/").assertError(404, "M_UNRECOGNIZED");
     }
 
     @Test
