@@ -274,6 +274,14 @@ class MediaRoutesIT {
         var g = get(gus, "/_matrix/client/v1/media/thumbnail/" + gif + "?width=32&height=32&method=crop").assertStatus(200);
         assertEquals("image/png", g.header("Content-Type"));
         assertEquals(32, decode(g.body()).getWidth());
+        // WebP through TwelveMonkeys: Modernizr's 1x1 lossless and lossy probes (no WebP encoder here to make larger ones).
+        for (String webp : java.util.List.of("UklGRhoAAABXRUJQVlA4TA0AAAAvAAAAEAcQERGIiP4HAA==",
+                "UklGRiIAAABXRUJQVlA4IBYAAAAwAQCdASoBAAEADsD+JaQAA3AAAAAA")) {
+            String w = upload(gus, java.util.Base64.getDecoder().decode(webp), "image/webp", null);
+            var t1 = get(gus, "/_matrix/client/v1/media/thumbnail/" + w + "?width=32&height=32&method=crop").assertStatus(200);
+            assertEquals("image/png", t1.header("Content-Type"));
+            assertEquals(1, decode(t1.body()).getWidth());
+        }
     }
 
     @Test
