@@ -127,7 +127,8 @@ public final class HearthServer implements AutoCloseable {
             var media = new ContentRepository(database, new MediaFiles(config.mediaDir()), RemoteMedia.NONE,
                     ServerName.parse(config.serverName()), new MediaSettings(mediaConfig.maxUploadBytes(),
                     mediaConfig.maxPendingUploads(), Duration.ofMillis(mediaConfig.unusedExpirationMs()),
-                    mediaConfig.maxImagePixels(), mediaConfig.thumbnailSizes(), mediaConfig.authenticatedOnly()),
+                    mediaConfig.maxImagePixels(), mediaConfig.thumbnailSizes(), mediaConfig.authenticatedOnly(),
+                    mediaConfig.userQuotaBytes(), mediaConfig.quotaInfoUri()),
                     Clock.systemUTC());
             // Helidon has one payload limit per listener: the client one admits uploads, BodyLimit the rest.
             long maxClientBody = Math.max(maxBody, mediaConfig.maxUploadBytes());

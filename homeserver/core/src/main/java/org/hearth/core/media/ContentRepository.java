@@ -83,7 +83,7 @@ public final class ContentRepository {
     public String upload(UserId uploader, String contentType, String fileName, InputStream body) {
         String type = contentType(contentType);
         checkFileName(fileName);
-        MediaFiles.Stored stored = files.store(body, settings.maxUploadBytes());
+        MediaFiles.Stored stored = store(uploader, body);
         String mediaId = newMediaId();
         long now = clock.millis();
         db.transaction(tx -> tx.createNamedInsert("media-insert").params(row(mediaId, uploader, type, fileName,
@@ -134,7 +134,7 @@ public final class ContentRepository {
         if (expired(row)) {
             throw new MatrixException(ErrorCode.NOT_FOUND, "Unknown media ID (it expired)");
         }
-        MediaFiles.Stored stored = files.store(body, settings.maxUploadBytes());
+        MediaFiles.Stored stored = store(uploader, body);
         Map<String, Object> params = new HashMap<>();
         params.put("media_id", mediaId);
         params.put("content_type", type);
@@ -209,6 +209,26 @@ public final class ContentRepository {
         params.put("created_ts", clock.millis());
         db.transaction(tx -> tx.createNamedInsert("media-thumbnail-insert").params(params).execute());
         return new Content(target.contentType(), null, bytes.length, new java.io.ByteArrayInputStream(bytes));
+    }
+
+    /**
+     * Streams the body to disk within the upload limit and, when a quota is set, within what is left of the
+     * uploader's quota (its logical size: deduplicated bytes still count for each upload). Concurrent uploads of
+     * one user may overshoot the quota by what they carry together.
+     */
+    private MediaFiles.Stored store(UserId uploader, InputStream body) {
+        long quota = settings.userQuotaBytes();
+        if (quota <= 0) {
+            return files.store(body, settings.maxUploadBytes());
+        }
+        long used = db.execute().createNamedGet("media-user-usage").addParam("uploader", uploader.value()).execute()
+                .flatMap(r -> r.column("used").asOptional().map(v -> ((Number) v).longValue())).orElse(0L);
+        long left = Math.max(0, quota - used);
+        if (left >= settings.maxUploadBytes()) {
+            return files.store(body, settings.maxUploadBytes());
+        }
+        return files.store(body, left, () -> new StorageQuotaExceeded(
+                "This upload would exceed your storage quota of " + quota + " bytes", settings.quotaInfoUri()));
     }
 
     private MediaRow awaitContent(String mediaId, Duration timeout, boolean authenticatedEndpoint) {

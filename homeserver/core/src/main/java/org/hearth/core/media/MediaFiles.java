@@ -54,6 +54,12 @@ public final class MediaFiles {
      * buffer in memory. Past {@code maxBytes} it stops reading, deletes what it wrote and throws 413 M_TOO_LARGE.
      */
     public Stored store(InputStream body, long maxBytes) {
+        return store(body, maxBytes, () -> new MatrixException(ErrorCode.TOO_LARGE,
+                "Upload is over the limit of " + maxBytes + " bytes"));
+    }
+
+    /** As {@link #store(InputStream, long)}, throwing {@code over} past {@code maxBytes}. */
+    public Stored store(InputStream body, long maxBytes, java.util.function.Supplier<RuntimeException> over) {
         Path part = tmp.resolve(UUID.randomUUID() + ".part");
         try {
             MessageDigest sha = sha256();
@@ -64,7 +70,7 @@ public final class MediaFiles {
                 for (int n = body.read(buffer); n >= 0; n = body.read(buffer)) {
                     size += n;
                     if (size > maxBytes) {
-                        throw new MatrixException(ErrorCode.TOO_LARGE, "Upload is over the limit of " + maxBytes + " bytes");
+                        throw over.get();
                     }
                     sha.update(buffer, 0, n);
                     out.write(buffer, 0, n);

@@ -41,7 +41,7 @@ public final class ConfigLoader {
             "media.max_upload_size", "media.max_pending_uploads", "media.unused_expiration_ms",
             "media.max_image_pixels", "media.thumbnail_sizes", "media.enable_authenticated_media",
             "media.url_preview.enabled", "media.url_preview.ip_range_blacklist", "media.url_preview.ip_range_whitelist",
-            "media.url_preview.max_spider_size");
+            "media.url_preview.max_spider_size", "media.max_user_storage_bytes", "media.quota_info_uri");
 
     private ConfigLoader() {}
 
@@ -176,8 +176,17 @@ public final class ConfigLoader {
         var preview = new HearthConfig.UrlPreview(bool(c, "media.url_preview.enabled", false),
                 ranges(c, "media.url_preview.ip_range_blacklist", org.hearth.core.media.AddressRanges.DEFAULT_DENIED),
                 ranges(c, "media.url_preview.ip_range_whitelist", ""), spider);
+        long quota = integer(c, "media.max_user_storage_bytes", 0);
+        if (quota < 0) {
+            throw new InvalidConfigException("media.max_user_storage_bytes must be 0 (no quota) or positive, got " + quota);
+        }
+        String infoUri = string(c, "media.quota_info_uri").orElse("");
+        if (quota > 0 && !infoUri.startsWith("https://") && !infoUri.startsWith("http://")) {
+            // The spec requires info_uri on M_USER_LIMIT_EXCEEDED: a page telling users about the quota.
+            throw new InvalidConfigException("media.quota_info_uri (an http(s) URL) is required when media.max_user_storage_bytes is set");
+        }
         return new HearthConfig.Media(maxUpload, (int) pending, expiry, pixels, sizes,
-                bool(c, "media.enable_authenticated_media", defaults.authenticatedOnly()), preview);
+                bool(c, "media.enable_authenticated_media", defaults.authenticatedOnly()), preview, quota, infoUri);
     }
 
     private static String ranges(Config c, String key, String fallback) {

@@ -63,7 +63,7 @@ public record HearthConfig(
      */
     public record Media(long maxUploadBytes, int maxPendingUploads, long unusedExpirationMs, long maxImagePixels,
                         java.util.List<org.hearth.core.media.ThumbnailSize> thumbnailSizes, boolean authenticatedOnly,
-                        UrlPreview urlPreview) {}
+                        UrlPreview urlPreview, long userQuotaBytes, String quotaInfoUri) {}
 
     /** {@code deniedRanges} and {@code allowedRanges}: comma-separated CIDR lists, checked at load. */
     public record UrlPreview(boolean enabled, String deniedRanges, String allowedRanges, long maxBytes) {}
