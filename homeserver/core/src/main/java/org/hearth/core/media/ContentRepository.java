@@ -86,7 +86,8 @@ public final class ContentRepository {
         MediaFiles.Stored stored = store(uploader, body);
         String mediaId = newMediaId();
         long now = clock.millis();
-        db.transaction(tx -> tx.createNamedInsert("media-insert").params(row(mediaId, uploader, type, fileName,
+        String served = ContentSniffing.checked(type, stored.head());
+        db.transaction(tx -> tx.createNamedInsert("media-insert").params(row(mediaId, uploader, served, fileName,
                 stored.size(), stored.sha256(), now, now, null)).execute());
         return mxc(mediaId);
     }
@@ -137,7 +138,7 @@ public final class ContentRepository {
         MediaFiles.Stored stored = store(uploader, body);
         Map<String, Object> params = new HashMap<>();
         params.put("media_id", mediaId);
-        params.put("content_type", type);
+        params.put("content_type", ContentSniffing.checked(type, stored.head()));
         params.put("upload_name", fileName);
         params.put("size_bytes", stored.size());
         params.put("sha256", stored.sha256());

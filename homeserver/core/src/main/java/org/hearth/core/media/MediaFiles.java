@@ -46,8 +46,8 @@ public final class MediaFiles {
         }
     }
 
-    /** What {@link #store} wrote. */
-    public record Stored(String sha256, long size) {}
+    /** What {@link #store} wrote; {@code head}: its first bytes (up to 16), for checking the claimed type. */
+    public record Stored(String sha256, long size, byte[] head) {}
 
     /**
      * Copies {@code body} to disk, hashing as it goes, and files it under its SHA-256. Never holds more than a
@@ -64,6 +64,8 @@ public final class MediaFiles {
         try {
             MessageDigest sha = sha256();
             long size = 0;
+            byte[] head = new byte[16];
+            int headLength = 0;
             try (FileChannel channel = FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                  OutputStream out = Channels.newOutputStream(channel)) {
                 byte[] buffer = new byte[64 * 1024];
@@ -74,6 +76,9 @@ public final class MediaFiles {
                     }
                     sha.update(buffer, 0, n);
                     out.write(buffer, 0, n);
+                    int take = Math.min(n, head.length - headLength);
+                    System.arraycopy(buffer, 0, head, headLength, take);
+                    headLength += take;
                 }
                 out.flush();
                 channel.force(true);
@@ -86,7 +91,7 @@ public final class MediaFiles {
             } else {
                 moveIntoPlace(part, target);
             }
-            return new Stored(hex, size);
+            return new Stored(hex, size, java.util.Arrays.copyOf(head, headLength));
         } catch (IOException e) {
             deleteQuietly(part);
             throw new UncheckedIOException(e);

@@ -292,6 +292,13 @@ class MediaRoutesIT {
         // Claims to be a PNG, is not one.
         String liar = upload(hal, "<html>not a png</html>".getBytes(StandardCharsets.UTF_8), "image/png", null);
         get(hal, "/_matrix/client/v1/media/thumbnail/" + liar + "?width=32&height=32").assertError(400, "M_UNKNOWN");
+        // ... and is served as what it obviously is not: an opaque attachment (spec: "reasonably close" types).
+        var lie = get(hal, "/_matrix/client/v1/media/download/" + liar).assertStatus(200);
+        assertEquals("application/octet-stream", lie.header("Content-Type"));
+        assertEquals("attachment", lie.header("Content-Disposition"));
+        // A real JPEG claimed as PNG is not a PNG either.
+        String jpegAsPng = upload(hal, image(50, 50, "jpg"), "image/png", null);
+        assertEquals("application/octet-stream", get(hal, "/_matrix/client/v1/media/download/" + jpegAsPng).header("Content-Type"));
         // A PNG whose header claims 100000x100000 pixels (a decompression bomb): refused before decoding.
         String bomb = upload(hal, pngHeaderOnly(100_000, 100_000), "image/png", null);
         get(hal, "/_matrix/client/v1/media/thumbnail/" + bomb + "?width=32&height=32").assertError(413, "M_TOO_LARGE");
