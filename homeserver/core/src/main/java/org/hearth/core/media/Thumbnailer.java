@@ -8,7 +8,13 @@ import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
@@ -22,17 +28,30 @@ import org.hearth.spec.error.MatrixException;
  * Thumbnails of JPEG, PNG, GIF (first frame) and WebP with ImageIO (WebP through TwelveMonkeys) and Thumbnailator.
  * The image's size is read from its header before any pixel is decoded, so an image over the pixel limit (a
  * decompression bomb) is refused with 413 M_TOO_LARGE instead of filling the heap; at most two images are decoded
- * at once.
+ * at once, each for at most {@link #DECODE_TIME_LIMIT}.
  */
 public final class Thumbnailer {
     /** The types thumbnails are made from; anything else answers 400 as Synapse does. */
     public static final Set<String> SOURCE_TYPES = Set.of("image/jpeg", "image/jpg", "image/pjpeg", "image/png",
             "image/gif", "image/webp");
+    /** Decodes longer than this are aborted (ImageReader.abort): a slow image cannot hold a thread for long. */
+    static final Duration DECODE_TIME_LIMIT = Duration.ofSeconds(10);
+    private static final ScheduledExecutorService ABORTS = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "thumbnail-decode-deadlines");
+        t.setDaemon(true);
+        return t;
+    });
     private final long maxPixels;
+    private final Duration decodeTimeLimit;
     private final Semaphore decoding = new Semaphore(2);
 
     public Thumbnailer(long maxPixels) {
+        this(maxPixels, DECODE_TIME_LIMIT);
+    }
+
+    Thumbnailer(long maxPixels, Duration decodeTimeLimit) {
         this.maxPixels = maxPixels;
+        this.decodeTimeLimit = decodeTimeLimit;
     }
 
     public record Dimensions(int width, int height) {}
@@ -141,7 +160,20 @@ public final class Thumbnailer {
                 if (step > 1) {
                     param.setSourceSubsampling(step, step, 0, 0);
                 }
-                image = reader.read(0, param);
+                AtomicBoolean aborted = new AtomicBoolean();
+                ScheduledFuture<?> deadline = ABORTS.schedule(() -> {
+                    aborted.set(true);
+                    reader.abort();
+                }, decodeTimeLimit.toMillis(), TimeUnit.MILLISECONDS);
+                try {
+                    image = reader.read(0, param);
+                } finally {
+                    deadline.cancel(false);
+                }
+                if (aborted.get() || image == null) {
+                    throw new MatrixException(ErrorCode.UNKNOWN, "Cannot generate thumbnails for the requested content"
+                            + " (decoding took longer than " + decodeTimeLimit.toMillis() + " ms)");
+                }
             } finally {
                 reader.dispose();
             }

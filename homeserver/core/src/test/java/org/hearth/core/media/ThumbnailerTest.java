@@ -32,6 +32,28 @@ class ThumbnailerTest {
     }
 
     @Test
+    void aDecodeOverTheTimeLimitIsAborted(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        var image = new java.awt.image.BufferedImage(4000, 4000, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        var g = image.createGraphics();
+        g.setPaint(new java.awt.GradientPaint(0, 0, java.awt.Color.RED, 4000, 4000, java.awt.Color.BLUE));
+        g.fillRect(0, 0, 4000, 4000);
+        g.dispose();
+        var file = dir.resolve("big.png");
+        javax.imageio.ImageIO.write(image, "png", file.toFile());
+        var target = new Thumbnailer.Target(3000, 3000, "scale", "image/png"); // no subsampling: a full decode
+        var e = assertThrows(org.hearth.spec.error.MatrixException.class,
+                () -> new Thumbnailer(100_000_000L, java.time.Duration.ofMillis(5)).make(file, target));
+        assertEquals(400, e.status());
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("took longer"), e.getMessage());
+        // Within the limit the same image works.
+        byte[] png = new Thumbnailer(100_000_000L).make(file, new Thumbnailer.Target(320, 320, "scale", "image/png"));
+        assertEquals(320, javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(png)).getWidth());
+        // Over the pixel limit: 413 before decoding.
+        assertEquals(413, assertThrows(org.hearth.spec.error.MatrixException.class,
+                () -> new Thumbnailer(1_000_000L).make(file, target)).status());
+    }
+
+    @Test
     void sizeListParses() {
         assertEquals(SIZES, ThumbnailSize.parseList("32x32 crop, 96x96 crop, 320x240 scale, 640x480 scale, 800x600 scale"));
         assertThrows(IllegalArgumentException.class, () -> ThumbnailSize.parseList("32x32 zoom"));

@@ -61,7 +61,7 @@ public final class MediaRoutes {
     public HttpService authenticated() {
         return rules -> {
             downloadRules(rules, "", true);
-            rules.get("/config", this::authedConfig).any("/config", MatrixErrors::wrongMethod);
+            rules.get("/config", this::config).any("/config", MatrixErrors::wrongMethod);
             if (previews.isPresent()) {
                 rules.get("/preview_url", this::previewUrl).any("/preview_url", MatrixErrors::wrongMethod);
             }
@@ -76,7 +76,7 @@ public final class MediaRoutes {
                         .put(version + "/upload/{serverName}/{mediaId}", this::uploadTo)
                         .any(version + "/upload/{serverName}/{mediaId}", MatrixErrors::wrongMethod);
                 downloadRules(rules, version, false);
-                rules.get(version + "/config", this::legacyConfig).any(version + "/config", MatrixErrors::wrongMethod);
+                rules.get(version + "/config", this::config).any(version + "/config", MatrixErrors::wrongMethod);
                 if (previews.isPresent()) {
                     rules.get(version + "/preview_url", this::previewUrl).any(version + "/preview_url", MatrixErrors::wrongMethod);
                 }
@@ -168,13 +168,8 @@ public final class MediaRoutes {
         Reply.json(res, 200, previews.orElseThrow().preview(who.userId(), url));
     }
 
-    private void authedConfig(ServerRequest req, ServerResponse res) {
-        auth.require(req);
-        legacyConfig(req, res);
-    }
-
-    private void legacyConfig(ServerRequest req, ServerResponse res) {
-        // Synapse requires a token here too, although the deprecated endpoint's spec does not say so.
+    /** Both paths need a token (the deprecated one too: spec security, and Synapse). */
+    private void config(ServerRequest req, ServerResponse res) {
         auth.require(req);
         Reply.json(res, 200, Json.objectBuilder().add("m.upload.size", media.settings().maxUploadBytes()).build());
     }
