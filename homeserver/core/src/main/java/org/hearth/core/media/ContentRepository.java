@@ -101,6 +101,8 @@ public final class ContentRepository {
         long expires = now + settings.unusedExpiry().toMillis();
         String mediaId = newMediaId();
         db.transaction(tx -> {
+            // Expired IDs never got content: nothing refers to them, so they go (keeps the table bounded).
+            tx.createNamedDelete("media-delete-expired").addParam("uploader", uploader.value()).addParam("now", now).execute();
             DbRow pending = tx.createNamedGet("media-pending-count").addParam("uploader", uploader.value())
                     .addParam("now", now).execute().orElseThrow();
             long count = ((Number) pending.column("pending").get()).longValue();

@@ -437,6 +437,17 @@ class MediaRoutesIT {
         var refused = request("POST", "/_matrix/media/v1/create", pat.accessToken(), HttpRequest.BodyPublishers.noBody())
                 .assertError(429, "M_LIMIT_EXCEEDED");
         assertTrue(refused.json().getJsonNumber("retry_after_ms").longValue() > 0);
+        // Once one expires (made so here, in the database), its slot is free again and the expired ID is gone.
+        String oldest = firstString("SELECT media_id FROM media WHERE uploader = '" + pat.userId() + "' ORDER BY created_ts LIMIT 1");
+        update("UPDATE media SET unused_expires_ts = 1 WHERE media_id = '" + oldest + "'");
+        String mxc = server.serverName() + "/" + oldest;
+        get(pat, "/_matrix/client/v1/media/download/" + mxc + "?timeout_ms=0").assertError(404, "M_NOT_FOUND");
+        request("PUT", "/_matrix/media/v3/upload/" + mxc, pat.accessToken(), HttpRequest.BodyPublishers.ofByteArray(new byte[] {1}))
+                .assertError(404, "M_NOT_FOUND");
+        request("POST", "/_matrix/media/v1/create", pat.accessToken(), HttpRequest.BodyPublishers.noBody()).assertStatus(200);
+        assertEquals(0, countRows("SELECT COUNT(*) FROM media WHERE media_id = '" + oldest + "'"));
+        request("POST", "/_matrix/media/v1/create", pat.accessToken(), HttpRequest.BodyPublishers.noBody())
+                .assertError(429, "M_LIMIT_EXCEEDED");
         // Others are not affected.
         var quinn = server.register("media_quinn");
         request("POST", "/_matrix/media/v1/create", quinn.accessToken(), HttpRequest.BodyPublishers.noBody()).assertStatus(200);
@@ -454,6 +465,24 @@ class MediaRoutesIT {
         String viaR0 = request("POST", "/_matrix/media/r0/upload", ray.accessToken(), HttpRequest.BodyPublishers.ofByteArray(png),
                 "Content-Type", "image/png").assertStatus(200).json().getString("content_uri").substring("mxc://".length());
         assertArrayEquals(png, get(ray, "/_matrix/client/v1/media/download/" + viaR0).assertStatus(200).body());
+    }
+
+    private static String firstString(String sql) {
+        try (var c = server.server().database().dataSource().getConnection();
+             var rs = c.createStatement().executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void update(String sql) {
+        try (var c = server.server().database().dataSource().getConnection(); var st = c.createStatement()) {
+            st.executeUpdate(sql);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static long countRows(String sql) {
