@@ -72,6 +72,14 @@ import org.hearth.server.client.RelationsRoutes;
 import org.hearth.server.client.SearchRoutes;
 import org.hearth.server.client.SpacesRoutes;
 import org.hearth.spec.id.UserId;
+import org.hearth.server.http.BodyLimit;
+import org.hearth.server.client.MediaRoutes;
+import org.hearth.core.media.ContentRepository;
+import org.hearth.core.media.AddressRanges;
+import org.hearth.core.media.UrlPreviews;
+import org.hearth.core.media.MediaFiles;
+import org.hearth.core.media.MediaSettings;
+import org.hearth.core.port.RemoteMedia;
 import org.hearth.server.http.MatrixErrors;
 import org.hearth.server.tls.FederationKeystore;
 import org.hearth.spec.crypto.SigningKey;
@@ -139,7 +147,16 @@ public final class HearthServer implements AutoCloseable {
                     new AccountDevices(accounts.devices()), ServerName.parse(config.serverName()), Clock.systemUTC()));
             eventNotifier.set(streams);
             accounts.deviceChanges().set(streams.deviceLists());
-            ClientApi clientApi = new ClientApi(config, accounts, rooms, streams, database);
+            var mediaConfig = config.media();
+            var media = new ContentRepository(database, new MediaFiles(config.mediaDir()), RemoteMedia.NONE,
+                    ServerName.parse(config.serverName()), new MediaSettings(mediaConfig.maxUploadBytes(),
+                    mediaConfig.maxPendingUploads(), Duration.ofMillis(mediaConfig.unusedExpirationMs()),
+                    mediaConfig.maxImagePixels(), mediaConfig.thumbnailSizes(), mediaConfig.authenticatedOnly(),
+                    mediaConfig.userQuotaBytes(), mediaConfig.quotaInfoUri()),
+                    Clock.systemUTC());
+            // Helidon has one payload limit per listener: the client one admits uploads, BodyLimit the rest.
+            long maxClientBody = Math.max(maxBody, mediaConfig.maxUploadBytes());
+            ClientApi clientApi = new ClientApi(config, accounts, rooms, streams, database, media);
 
             // The well-known answers name the listeners' actual ports, known only once they are bound (port 0).
             AtomicReference<WebServer> bound = new AtomicReference<>();
@@ -162,7 +179,7 @@ public final class HearthServer implements AutoCloseable {
                     .featuresDiscoverServices(false);
             if (config.listeners().combined()) {
                 // The default socket is the only one, so it is the TLS one.
-                server.host(fed.bindAddress()).port(fed.port()).maxPayloadSize(maxBody).shutdownGracePeriod(GRACE)
+                server.host(fed.bindAddress()).port(fed.port()).maxPayloadSize(maxClientBody).shutdownGracePeriod(GRACE)
                         .directHandlers(MatrixErrors.directHandlers())
                         .tls(t -> t.privateKey(tls.key()).privateKeyCertChain(tls.chain()))
                         .routing(federationRouting);
@@ -172,7 +189,7 @@ public final class HearthServer implements AutoCloseable {
                 clientRouting.register("/.well-known/matrix", wellKnown);
                 MatrixErrors.install(clientRouting);
                 var client = config.listeners().client();
-                server.host(client.bindAddress()).port(client.port()).maxPayloadSize(maxBody).shutdownGracePeriod(GRACE)
+                server.host(client.bindAddress()).port(client.port()).maxPayloadSize(maxClientBody).shutdownGracePeriod(GRACE)
                         .directHandlers(MatrixErrors.directHandlers())
                         .routing(clientRouting);
                 server.putSocket(FEDERATION_SOCKET, socket -> socket
@@ -217,12 +234,14 @@ public final class HearthServer implements AutoCloseable {
     }
 
     /** What the Client-Server routes are built from. */
-    record ClientApi(HearthConfig config, Accounts accounts, Rooms rooms, SyncStreams streams, Database database) {}
+    record ClientApi(HearthConfig config, Accounts accounts, Rooms rooms, SyncStreams streams, Database database,
+                     ContentRepository media) {}
 
     private static void clientRoutes(HttpRouting.Builder routing, ClientApi api) {
         Accounts accounts = api.accounts();
         SyncStreams streams = api.streams();
         routing.addFilter(new Cors())
+                .addFilter(new BodyLimit(api.config().limits().maxRequestBodyBytes()))
                 .register("/_matrix/client", new VersionsRoutes());
         // Endpoints that existed in r0 answer there too, as Synapse does: older clients and bots still use r0.
         for (String prefix : List.of("/_matrix/client/v3", "/_matrix/client/r0")) {
@@ -249,6 +268,13 @@ public final class HearthServer implements AutoCloseable {
         roomRoutes(routing, auth, api.rooms(), api.config().serverName(), api.config().defaultRoomVersion(),
                 api.config().limits().maxRequestBodyBytes());
         routing.register("/_matrix/client/v1", new RegistrationTokenValidityRoutes(accounts.registrationTokens()));
+        var preview = api.config().media().urlPreview();
+        var mediaRoutes = new MediaRoutes(auth, api.media(), preview.enabled()
+                ? Optional.of(new UrlPreviews(api.media(), AddressRanges.parse(preview.deniedRanges()),
+                        AddressRanges.parse(preview.allowedRanges()), preview.maxBytes()))
+                : Optional.empty());
+        routing.register("/_matrix/client/v1/media", mediaRoutes.authenticated())
+                .register("/_matrix/media", mediaRoutes.legacy());
         routing.register("/_synapse/admin/v1",
                 new SharedSecretRegistrationRoutes(accounts.sharedSecret(), accounts.json(), accounts.accounts().serverName().value()),
                 new RegistrationTokenRoutes(accounts.authenticator(), accounts.registrationTokens(), accounts.json()));

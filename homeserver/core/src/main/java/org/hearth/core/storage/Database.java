@@ -34,7 +34,8 @@ public final class Database implements AutoCloseable {
             "backup",
             "reports",
             "admin",
-            "relations");
+            "relations",
+            "media");
 
     private final HikariDataSource pool;
     private final DbClient client;
