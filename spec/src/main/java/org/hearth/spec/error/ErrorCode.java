@@ -33,7 +33,9 @@ public enum ErrorCode {
     EXCLUSIVE(400),
     RESOURCE_LIMIT_EXCEEDED(403),
     CANNOT_LEAVE_SERVER_NOTICE_ROOM(403),
-    UNSUPPORTED(400);
+    UNSUPPORTED(400),
+    // Spec "POST /keys/device_signing/upload" and "POST /keys/signatures/upload".
+    INVALID_SIGNATURE(400);
 
     private final int status;
 
