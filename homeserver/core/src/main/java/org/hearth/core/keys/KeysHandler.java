@@ -196,7 +196,8 @@ public final class KeysHandler implements DeviceKeyCounts {
                 copyFor(query.keySet(), answer.get("device_keys"), deviceKeys);
                 copyFor(query.keySet(), answer.get("master_keys"), masterKeys);
                 copyFor(query.keySet(), answer.get("self_signing_keys"), selfSigningKeys);
-            } catch (RemoteKeys.Unreachable e) {
+            } catch (RuntimeException e) {
+                // Whatever went wrong over there is that server's failure, never this request's 500 (as Synapse).
                 failures.add(server.value(), failure(e));
             }
         });
@@ -216,7 +217,7 @@ public final class KeysHandler implements DeviceKeyCounts {
         }
     }
 
-    private static JsonObject failure(RemoteKeys.Unreachable e) {
+    private static JsonObject failure(RuntimeException e) {
         // Synapse's shape for a server it could not reach.
         return Json.objectBuilder().add("status", 503).add("message", String.valueOf(e.getMessage())).build();
     }
@@ -251,7 +252,7 @@ public final class KeysHandler implements DeviceKeyCounts {
         remoteClaims.forEach((server, claims) -> {
             try {
                 copyFor(claims.keySet(), remote.get().claim(server, claims, timeoutMs).get("one_time_keys"), claimed);
-            } catch (RemoteKeys.Unreachable e) {
+            } catch (RuntimeException e) {
                 failures.add(server.value(), failure(e));
             }
         });

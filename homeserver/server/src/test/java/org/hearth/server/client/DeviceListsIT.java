@@ -147,6 +147,30 @@ class DeviceListsIT {
     }
 
     @Test
+    void anInviteeIsChangedAndSoIsOnesOwnUserSigningKey() {
+        var alice = newUser();
+        var bob = newUser();
+        String aliceSince = since(alice);
+        String room = alice.post(V3 + "/createRoom", json("name", "Invite")).assertStatus(200).json().getString("room_id");
+        alice.post(V3 + "/rooms/" + enc(room) + "/invite", json("user_id", bob.userId())).assertStatus(200);
+        assertTrue(changed(alice, aliceSince).contains(bob.userId()));
+
+        var master = crossSigningKey();
+        alice.post(V3 + "/keys/device_signing/upload", json("master_key", E2eeKeys.crossSigningKey(alice, "master", master, null)))
+                .assertStatus(200);
+        aliceSince = since(alice);
+        String bobSince = since(bob);
+        alice.post(V3 + "/keys/device_signing/upload", json("user_signing_key",
+                E2eeKeys.crossSigningKey(alice, "user_signing", crossSigningKey(), master))).assertStatus(401);
+        alice.post(V3 + "/keys/device_signing/upload", json("user_signing_key", E2eeKeys.crossSigningKey(alice, "user_signing", crossSigningKey(), master),
+                "auth", json("type", "m.login.password", "identifier", json("type", "m.id.user", "user", alice.localpart()),
+                        "password", TestServer.DEFAULT_PASSWORD))).assertStatus(200);
+        assertTrue(changed(alice, aliceSince).contains(alice.userId()));
+        // Nobody else sees a user-signing key, so nobody else is told.
+        assertFalse(changed(bob, bobSince).contains(alice.userId()));
+    }
+
+    @Test
     void aLongPollingSyncWakesOnAKeyUpload() throws Exception {
         var alice = newUser();
         var bob = newUser();

@@ -235,6 +235,12 @@ class KeysRoutesIT {
         assertEquals(10, new HashSet<>(oneTime).size(), "a one-time key was given twice: " + keyIds);
         assertEquals(10, keyIds.stream().filter(k -> k.endsWith("FBH")).count());
         System.out.println("20 parallel /keys/claim for 10 one-time keys answered in " + tookMs + " ms");
+
+        // The batch a client uploads at once (matrix-rust-sdk tops up to 50).
+        JsonObject fifty = oneTimeKeys(alice, key, "J", 50);
+        long uploadStart = System.nanoTime();
+        upload(alice, json("one_time_keys", fifty)).assertStatus(200);
+        System.out.println("/keys/upload of 50 signed one-time keys took " + (System.nanoTime() - uploadStart) / 1_000_000 + " ms");
     }
 
     @Test
