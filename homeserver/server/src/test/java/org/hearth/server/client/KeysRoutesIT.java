@@ -237,10 +237,12 @@ class KeysRoutesIT {
         System.out.println("20 parallel /keys/claim for 10 one-time keys answered in " + tookMs + " ms");
 
         // The batch a client uploads at once (matrix-rust-sdk tops up to 50).
-        JsonObject fifty = oneTimeKeys(alice, key, "J", 50);
-        long uploadStart = System.nanoTime();
-        upload(alice, json("one_time_keys", fifty)).assertStatus(200);
-        System.out.println("/keys/upload of 50 signed one-time keys took " + (System.nanoTime() - uploadStart) / 1_000_000 + " ms");
+        for (int round = 0; round < 3; round++) {
+            JsonObject fifty = oneTimeKeys(alice, key, "J" + round + "_", 50);
+            long uploadStart = System.nanoTime();
+            upload(alice, json("one_time_keys", fifty)).assertStatus(200);
+            System.out.println("/keys/upload of 50 signed one-time keys took " + (System.nanoTime() - uploadStart) / 1_000_000 + " ms");
+        }
     }
 
     @Test
