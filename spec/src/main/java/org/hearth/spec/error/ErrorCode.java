@@ -34,6 +34,8 @@ public enum ErrorCode {
     RESOURCE_LIMIT_EXCEEDED(403),
     CANNOT_LEAVE_SERVER_NOTICE_ROOM(403),
     UNSUPPORTED(400),
+    WRONG_ROOM_KEYS_VERSION(403),
+    USER_SUSPENDED(403),
     // Spec "POST /keys/device_signing/upload" and "POST /keys/signatures/upload".
     INVALID_SIGNATURE(400);
 
