@@ -23,6 +23,14 @@ import org.hearth.core.storage.Database;
 import org.hearth.spec.error.MatrixException;
 import org.hearth.server.client.ClientEvents;
 import org.hearth.server.client.DirectoryRoutes;
+import org.hearth.core.port.RemoteRoomDirectory;
+import org.hearth.server.client.EventByTimestampRoutes;
+import org.hearth.server.client.MutualRoomsRoutes;
+import org.hearth.server.client.PublicRoomsRoutes;
+import org.hearth.server.client.RoomRateLimits;
+import org.hearth.server.client.RoomSummaryRoutes;
+import org.hearth.server.client.RoomUpgradeRoutes;
+import org.hearth.server.client.UserDirectoryRoutes;
 import org.hearth.server.client.MembershipRoutes;
 import org.hearth.server.client.RoomsRoutes;
 import org.hearth.server.http.Authenticator;
@@ -224,6 +232,12 @@ public final class HearthServer implements AutoCloseable {
                 new CapabilitiesRoutes(auth, api.config().defaultRoomVersion()));
         roomRoutes(routing, auth, api.rooms(), api.config().serverName(), api.config().defaultRoomVersion(),
                 api.config().limits().maxRequestBodyBytes());
+        // Room directory, upgrades, user directory, summaries (issue 5): per-user limits on sends and joins first.
+        routing.addFilter(RoomRateLimits.from(auth, api.config().limits()))
+                .register("/_matrix/client", new UserDirectoryRoutes(auth, bodies, api.rooms().userDirectory()))
+                .register("/_matrix/client/v1", new EventByTimestampRoutes(auth, api.rooms()),
+                        new RoomSummaryRoutes(auth, api.rooms()),
+                        new MutualRoomsRoutes(auth, api.rooms().userDirectory()));
         routing.register("/_matrix/client/v1", new RegistrationTokenValidityRoutes(accounts.registrationTokens()));
         routing.register("/_synapse/admin/v1",
                 new SharedSecretRegistrationRoutes(accounts.sharedSecret(), accounts.json(), accounts.accounts().serverName().value()),
@@ -241,6 +255,10 @@ public final class HearthServer implements AutoCloseable {
                     .register(prefix, new MembershipRoutes(auth, body, rooms))
                     .register(prefix, new DirectoryRoutes(auth, body, rooms, serverName));
         }
+        // These register v3 and r0 themselves (ClientPaths). Other servers' directories need federation.
+        routing.register("/_matrix/client",
+                new PublicRoomsRoutes(auth, body, rooms, serverName, RemoteRoomDirectory.UNREACHABLE),
+                new RoomUpgradeRoutes(auth, body, rooms));
     }
 
     private static String federationSocket(HearthConfig config) {
