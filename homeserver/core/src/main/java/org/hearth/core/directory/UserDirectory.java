@@ -16,13 +16,17 @@ import org.hearth.spec.id.UserId;
 
 /**
  * {@code POST /user_directory/search} (spec: "User directory"), as Synapse with {@code search_all_users: false}:
- * users who share a joined room with the searcher, plus users joined to rooms anyone may join or read.
+ * local users who share a joined room with the searcher, plus those joined to rooms anyone may join or read.
  *
- * <p>No per-user directory table to keep in step with every member event and profile change: the search is one
- * SQL query over the membership index and local profiles. What that query cannot see, which rooms are public, is
- * derived from current state into {@code user_directory_public_rooms}, brought in step before a search whenever
- * an event was persisted since the last one (room summaries are cached by state group, so that costs one scan of
- * the rooms table and no state reads for rooms whose state did not change).
+ * <p>No per-user directory table to keep in step with every member event and profile change (Synapse's
+ * user_directory): the search is one SQL query over local profiles ({@code users}) that walks the primary key and
+ * checks each matching user's rooms through the membership index, stopping at the limit. Measured with 10,000
+ * users in 40 rooms: 0.4-1.5 ms for common terms, 16 ms for a term nobody matches (a scan of every profile, so it
+ * grows linearly: a full-text index is the next step past ~100,000 users). Which rooms are public is derived from
+ * current state into {@code user_directory_public_rooms}, brought in step before a search whenever an event was
+ * persisted since the last one: one scan of the rooms table, and state reads only for rooms whose state changed
+ * (summaries are cached by state group; the first search after a start reads every room's state once).
+ * Remote users are not searched yet: their profiles arrive with federation.
  */
 public final class UserDirectory {
     /** Synapse's cap on {@code limit}. */
