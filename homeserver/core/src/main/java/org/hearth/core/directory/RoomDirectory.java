@@ -38,11 +38,6 @@ public final class RoomDirectory {
         return summaries;
     }
 
-    public long joinedMembers(RoomId room) {
-        return database.execute().createNamedGet("directory-joined-count").params(Map.of("room_id", room.value()))
-                .execute().map(r -> ((Number) r.column("n").get()).longValue()).orElse(0L);
-    }
-
     public boolean isPublished(RoomId room) {
         return database.execute().createNamedGet("directory-get").params(Map.of("room_id", room.value())).execute()
                 .isPresent();
@@ -108,7 +103,7 @@ public final class RoomDirectory {
                 long group = r.column("current_state_group").getLong();
                 RoomSummary s = summaries.at(room, group);
                 if (filter.matches(s)) {
-                    matching.add(new Entry(s, ((Number) r.column("joined").get()).longValue()));
+                    matching.add(new Entry(s, summaries.joinedMembers(room, group)));
                 }
             });
         }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.hearth.core.room.RoomReader;
+import org.hearth.core.storage.Database;
 import org.hearth.spec.event.StateKey;
 import org.hearth.spec.id.RoomId;
 
@@ -19,11 +20,27 @@ import org.hearth.spec.id.RoomId;
  * state group: listing the directory reads state only for rooms whose state changed since.
  */
 public final class RoomSummaries {
+    private final Database database;
     private final RoomReader reader;
     private final Cache<Long, RoomSummary> byStateGroup = Caffeine.newBuilder().maximumSize(100_000).build();
+    // Every join or leave is a state event, so a state group also fixes the joined member count.
+    private final Cache<Long, Long> joinedByStateGroup = Caffeine.newBuilder().maximumSize(100_000).build();
 
-    public RoomSummaries(RoomReader reader) {
+    public RoomSummaries(Database database, RoomReader reader) {
+        this.database = database;
         this.reader = reader;
+    }
+
+    /** How many members are joined to {@code room}, whose current state group is {@code stateGroup}. */
+    long joinedMembers(RoomId room, long stateGroup) {
+        return joinedByStateGroup.get(stateGroup, g -> database.execute().createNamedGet("directory-joined-count")
+                .params(Map.of("room_id", room.value())).execute()
+                .map(r -> ((Number) r.column("n").get()).longValue()).orElse(0L));
+    }
+
+    /** The joined member count of a known room's current state; 0 for an unknown room. */
+    public long joinedMembers(RoomId room) {
+        return reader.room(room).map(info -> joinedMembers(room, info.currentStateGroup())).orElse(0L);
     }
 
     /** The summary of a known room's current state; empty for an unknown room. */

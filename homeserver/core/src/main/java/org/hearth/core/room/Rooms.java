@@ -30,7 +30,7 @@ public final class Rooms {
         this.reader = new RoomReader(database, events, snapshots, positions);
         this.aliases = new RoomAliases(database);
         this.memberProfiles = new MemberProfiles(this);
-        this.directory = new RoomDirectory(database, new RoomSummaries(reader), clock);
+        this.directory = new RoomDirectory(database, new RoomSummaries(database, reader), clock);
         this.userDirectory = new UserDirectory(database, reader, directory.summaries());
         this.eventsByTime = new EventsByTime(database, reader);
     }

@@ -56,7 +56,7 @@ public final class RoomSummaryRoutes implements HttpService {
             // As Synapse: a room the requester may not see is indistinguishable from an unknown one.
             throw notFound();
         }
-        JsonObjectBuilder out = PublicRoomsRoutes.chunkEntry(s, rooms.directory().joinedMembers(room))
+        JsonObjectBuilder out = PublicRoomsRoutes.chunkEntry(s, rooms.directory().summaries().joinedMembers(room))
                 .add("room_version", s.roomVersion());
         s.encryption().ifPresent(v -> out.add("encryption", v));
         if (!s.allowedRoomIds().isEmpty()) {

@@ -52,6 +52,10 @@ class PublicRoomsRoutesIT {
         String room = create(alice, json("visibility", "public", "name", "Cheese Lovers", "topic", "Tasty cheese",
                 "room_alias_name", "cheese"));
         String hidden = create(alice, json("preset", "public_chat", "name", "Unlisted Cheese"));
+        JsonObject before = server.client("GET", "/_matrix/client/v3/publicRooms").assertStatus(200).json();
+        assertEquals(1, entry(before, room).getInt("num_joined_members"));
+        assertFalse(entry(before, room).containsKey("avatar_url"));
+        // Joins and state changes show at once (summaries are cached by state group).
         bob.post("/_matrix/client/v3/join/" + enc(room), json()).assertStatus(200);
         alice.put("/_matrix/client/v3/rooms/" + enc(room) + "/state/m.room.avatar",
                 json("url", "mxc://example.org/avatar")).assertStatus(200);
