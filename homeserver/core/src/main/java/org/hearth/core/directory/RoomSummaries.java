@@ -22,7 +22,7 @@ import org.hearth.spec.id.RoomId;
 public final class RoomSummaries {
     private final Database database;
     private final RoomReader reader;
-    private final Cache<Long, RoomSummary> byStateGroup = Caffeine.newBuilder().maximumSize(100_000).build();
+    private final Cache<Long, Cached> byStateGroup = Caffeine.newBuilder().maximumSize(100_000).build();
     // Every join or leave is a state event, so a state group also fixes the joined member count.
     private final Cache<Long, Long> joinedByStateGroup = Caffeine.newBuilder().maximumSize(100_000).build();
 
@@ -48,16 +48,33 @@ public final class RoomSummaries {
         return reader.room(room).map(info -> at(room, info.currentStateGroup()));
     }
 
+    /** A summary and the state events it shows, which a redaction can empty without changing the state group. */
+    private record Cached(RoomSummary summary, List<String> shown) {}
+
     /** The summary of {@code room} at {@code stateGroup}, which must be its current state group. */
     RoomSummary at(RoomId room, long stateGroup) {
-        RoomSummary cached = byStateGroup.getIfPresent(stateGroup);
-        if (cached != null) {
-            return cached;
+        Cached cached = byStateGroup.getIfPresent(stateGroup);
+        if (cached != null && cached.shown().stream()
+                .noneMatch(id -> reader.event(id).map(e -> e.isRedacted()).orElse(false))) {
+            return cached.summary();
         }
-        RoomSummary summary = read(room, reader.currentStateIds(room));
-        byStateGroup.put(stateGroup, summary);
+        Map<StateKey, String> state = reader.currentStateIds(room);
+        RoomSummary summary = read(room, state);
+        List<String> shown = new ArrayList<>();
+        for (String type : SHOWN) {
+            String id = state.get(StateKey.of(type, ""));
+            if (id != null) {
+                shown.add(id);
+            }
+        }
+        byStateGroup.put(stateGroup, new Cached(summary, List.copyOf(shown)));
         return summary;
     }
+
+    // The state a summary shows whose content a redaction removes (join rules, history visibility and the create
+    // event keep theirs).
+    private static final List<String> SHOWN = List.of("m.room.name", "m.room.topic", "m.room.canonical_alias",
+            "m.room.avatar", "m.room.guest_access", "m.room.encryption");
 
     private RoomSummary read(RoomId room, Map<StateKey, String> state) {
         JsonObject create = content(state, "m.room.create");

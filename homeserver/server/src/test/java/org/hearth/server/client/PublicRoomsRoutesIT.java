@@ -77,6 +77,13 @@ class PublicRoomsRoutesIT {
         // r0 serves it too.
         assertTrue(ids(server.client("GET", "/_matrix/client/r0/publicRooms").assertStatus(200).json()).contains(room));
 
+        // A redacted name disappears from the listing (the state group stays the same).
+        String nameEvent = alice.get("/_matrix/client/v3/rooms/" + enc(room) + "/state/m.room.name?format=event")
+                .assertStatus(200).json().getString("event_id");
+        alice.put("/_matrix/client/v3/rooms/" + enc(room) + "/redact/" + enc(nameEvent) + "/r1", json()).assertStatus(200);
+        assertFalse(entry(server.client("GET", "/_matrix/client/v3/publicRooms").assertStatus(200).json(), room)
+                .containsKey("name"));
+
         var visibility = server.client("GET", "/_matrix/client/v3/directory/list/room/" + enc(room)).assertStatus(200).json();
         assertEquals("public", visibility.getString("visibility"));
         assertEquals("private", server.client("GET", "/_matrix/client/v3/directory/list/room/" + enc(hidden))
