@@ -34,6 +34,14 @@ import org.hearth.server.client.AdminRoutes;
 import org.hearth.server.http.AccountModerationGate;
 import org.hearth.server.client.ReportRoutes;
 import org.hearth.server.admin.EventReportRoutes;
+import org.hearth.core.port.RemoteRoomDirectory;
+import org.hearth.server.client.EventByTimestampRoutes;
+import org.hearth.server.client.MutualRoomsRoutes;
+import org.hearth.server.client.PublicRoomsRoutes;
+import org.hearth.server.client.RoomRateLimits;
+import org.hearth.server.client.RoomSummaryRoutes;
+import org.hearth.server.client.RoomUpgradeRoutes;
+import org.hearth.server.client.UserDirectoryRoutes;
 import org.hearth.server.client.MembershipRoutes;
 import org.hearth.server.client.RoomsRoutes;
 import org.hearth.server.http.Authenticator;
@@ -281,6 +289,12 @@ public final class HearthServer implements AutoCloseable {
                 new CapabilitiesRoutes(auth, api.config().defaultRoomVersion()));
         roomRoutes(routing, auth, api.rooms(), api.config().serverName(), api.config().defaultRoomVersion(),
                 api.config().limits().maxRequestBodyBytes());
+        // Room directory, upgrades, user directory, summaries (issue 5): per-user limits on sends and joins first.
+        routing.addFilter(RoomRateLimits.from(auth, api.config().limits()))
+                .register("/_matrix/client", new UserDirectoryRoutes(auth, bodies, api.rooms().userDirectory()))
+                .register("/_matrix/client/v1", new EventByTimestampRoutes(auth, api.rooms()),
+                        new RoomSummaryRoutes(auth, api.rooms()),
+                        new MutualRoomsRoutes(auth, api.rooms().userDirectory()));
         routing.register("/_matrix/client/v1", new RegistrationTokenValidityRoutes(accounts.registrationTokens()));
         var preview = api.config().media().urlPreview();
         var mediaRoutes = new MediaRoutes(auth, api.media(), preview.enabled()
@@ -327,6 +341,10 @@ public final class HearthServer implements AutoCloseable {
         // Relations, threads and space hierarchies were added in v1; rooms on other servers wait for federation.
         routing.register("/_matrix/client/v1", new RelationsRoutes(auth, rooms, format),
                 new SpacesRoutes(auth, new SpaceHierarchy(rooms, SpaceHierarchy.RemoteRooms.NONE)));
+        // These register v3 and r0 themselves (ClientPaths). Other servers' directories need federation.
+        routing.register("/_matrix/client",
+                new PublicRoomsRoutes(auth, body, rooms, serverName, RemoteRoomDirectory.UNREACHABLE),
+                new RoomUpgradeRoutes(auth, body, rooms));
     }
 
     private static String federationSocket(HearthConfig config) {

@@ -36,7 +36,8 @@ public final class Database implements AutoCloseable {
             "admin",
             "relations",
             "media",
-            "keys");
+            "keys",
+            "directory");
 
     private final HikariDataSource pool;
     private final DbClient client;

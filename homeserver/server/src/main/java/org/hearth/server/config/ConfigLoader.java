@@ -35,6 +35,7 @@ public final class ConfigLoader {
             "database.type", "database.url", "database.user", "database.password", "database.pool_size",
             "registration.open", "registration.shared_secret",
             "limits.max_request_body_bytes", "limits.rate_limits",
+            "limits.messages_per_second", "limits.messages_burst", "limits.joins_per_second", "limits.joins_burst",
             "federation.verify_tls", "federation.allow_private_addresses",
             "tls.keystore", "tls.keystore_password", "tls.alias",
             "security.password_hash_cost",
@@ -124,7 +125,9 @@ public final class ConfigLoader {
         if (maxBody < 65_536) {
             throw new InvalidConfigException("limits.max_request_body_bytes must be at least 65536, got " + maxBody);
         }
-        var limits = new HearthConfig.Limits(maxBody, bool(c, "limits.rate_limits", true));
+        // Synapse's defaults: rc_message 0.2/s burst 10, rc_joins (local) 0.1/s burst 10.
+        var limits = new HearthConfig.Limits(maxBody, bool(c, "limits.rate_limits", true),
+                rate(c, "limits.messages", 0.2, 10), rate(c, "limits.joins", 0.1, 10));
         var federation = new HearthConfig.Federation(bool(c, "federation.verify_tls", true),
                 bool(c, "federation.allow_private_addresses", false));
         var tls = new HearthConfig.Tls(
@@ -229,6 +232,25 @@ public final class ConfigLoader {
                 throw new InvalidConfigException(key + " must be an integer, got '" + v + "'");
             }
         }).orElse(fallback);
+    }
+
+    private static HearthConfig.Rate rate(Config c, String prefix, double perSecond, int burst) {
+        String key = prefix + "_per_second";
+        double rate = string(c, key).map(v -> {
+            try {
+                return Double.parseDouble(v);
+            } catch (NumberFormatException e) {
+                throw new InvalidConfigException(key + " must be a number, got '" + v + "'");
+            }
+        }).orElse(perSecond);
+        if (!(rate > 0) || Double.isInfinite(rate)) {
+            throw new InvalidConfigException(key + " must be above 0, got " + rate);
+        }
+        long count = integer(c, prefix + "_burst", burst);
+        if (count < 1 || count > 1_000_000) {
+            throw new InvalidConfigException(prefix + "_burst must be from 1 to 1000000, got " + count);
+        }
+        return new HearthConfig.Rate(rate, (int) count);
     }
 
     private static int port(Config c, String key, int fallback) {

@@ -52,7 +52,11 @@ public record HearthConfig(
         }
     }
 
-    public record Limits(long maxRequestBodyBytes, boolean rateLimits) {}
+    /** {@code messages} and {@code joins}: per-user token buckets, applied only while {@code rateLimits} is on. */
+    public record Limits(long maxRequestBodyBytes, boolean rateLimits, Rate messages, Rate joins) {}
+
+    /** {@code burst} actions at once, refilled at {@code perSecond}. */
+    public record Rate(double perSecond, int burst) {}
 
     public record Federation(boolean verifyTls, boolean allowPrivateAddresses) {}
 

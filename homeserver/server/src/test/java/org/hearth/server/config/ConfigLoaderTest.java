@@ -46,6 +46,8 @@ class ConfigLoaderTest {
         assertEquals(RoomVersion.V12, c.defaultRoomVersion());
         assertEquals(50L * 1024 * 1024, c.limits().maxRequestBodyBytes());
         assertTrue(c.limits().rateLimits());
+        assertEquals(new HearthConfig.Rate(0.2, 10), c.limits().messages());
+        assertEquals(new HearthConfig.Rate(0.1, 10), c.limits().joins());
         assertTrue(c.federation().verifyTls());
         assertFalse(c.federation().allowPrivateAddresses());
         assertEquals(dir.resolve("tls/federation.p12").toAbsolutePath(), c.tls().keystore());
@@ -150,6 +152,9 @@ class ConfigLoaderTest {
             "default_room_version: \"13\"\n",
             "limits:\n  rate_limits: maybe\n",
             "limits:\n  max_request_body_bytes: 1000\n",
+            "limits:\n  messages_per_second: 0\n",
+            "limits:\n  messages_per_second: fast\n",
+            "limits:\n  joins_burst: 0\n",
     })
     void invalidValuesAreRefused(String rest) throws IOException {
         Path file = yaml("server_name: example.org\n" + rest);
