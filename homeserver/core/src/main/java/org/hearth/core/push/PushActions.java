@@ -44,6 +44,9 @@ public final class PushActions implements EventPushActions {
     // Rows of one INSERT ... JSON_TABLE: bounds the statement (and packet) size in 10,000-member rooms.
     private static final int ROWS_PER_INSERT = 2_000;
 
+    /** Stored as NULL: the actions of group messages under the default rules, the commonest by far. */
+    static final List<PushAction> JUST_NOTIFY = List.of(PushAction.NOTIFY);
+
     private final String serverName;
     private final PushRulesets rulesets;
     private final Pushers pushers;
@@ -77,7 +80,11 @@ public final class PushActions implements EventPushActions {
                 String redacts = redactsOf(e.pdu());
                 if (redacts != null) {
                     redacted.add(redacts);
-                    tx.createNamedDelete("notifications-actions-delete-event").addParam("event_id", redacts).execute();
+                    tx.createNamedGet("notifications-event-position").addParam("event_id", redacts)
+                            .addParam("room_id", room.value()).execute()
+                            .ifPresent(row -> tx.createNamedDelete("notifications-actions-delete-event")
+                                    .addParam("stream_ordering", UnreadNotifications.number(row, "stream_ordering"))
+                                    .addParam("room_id", room.value()).execute());
                 }
             }
         }
@@ -111,6 +118,8 @@ public final class PushActions implements EventPushActions {
             }
             String thread = threadOf(tx, pdu, batch);
             long senderLevel = levels.userLevel(pdu.sender());
+            // Every row of this event shares these; built once, not per member.
+            String shared = "," + e.streamOrdering() + "," + quoted(room.value()) + "," + quoted(thread) + ",";
             for (UserId user : candidates) {
                 PushRulesets.Rules rules = rulesets.get(tx, user);
                 String name = rules.needsDisplayName() ? displayName(currentState, user) : null;
@@ -123,10 +132,9 @@ public final class PushActions implements EventPushActions {
                 if (!outcome.notifies()) {
                     continue;
                 }
-                rows.add(Json.arrayBuilder().add(user.value()).add(e.streamOrdering()).add(room.value())
-                        .add(e.eventId()).add(thread).add(outcome.highlight() ? 1 : 0)
-                        .add(PushAction.toJson(match.get().actions()).toString()).add(pdu.originServerTs())
-                        .build().toString());
+                List<PushAction> acts = match.get().actions();
+                String actionsJson = acts.equals(JUST_NOTIFY) ? "null" : quoted(PushAction.toJson(acts).toString());
+                rows.add("[" + quoted(user.value()) + shared + (outcome.highlight() ? 1 : 0) + "," + actionsJson + "]");
                 if (pushers.hasPushers(user)) {
                     notified.add(new Notified(user, room, e.eventId(), e.streamOrdering(), match.get().actions(),
                             outcome.highlight()));
@@ -240,6 +248,10 @@ public final class PushActions implements EventPushActions {
     private static JsonObject relation(JsonObject content) {
         return content.get("m.relates_to") instanceof JsonObject r && r.get("event_id") instanceof JsonString
                 ? r : null;
+    }
+
+    private static String quoted(String s) {
+        return Json.string(s).toString();
     }
 
     private static String redactsOf(Pdu pdu) {

@@ -16,6 +16,7 @@ import org.hearth.spec.error.MatrixException;
 import org.hearth.spec.id.RoomId;
 import org.hearth.spec.id.UserId;
 import org.hearth.spec.json.Json;
+import org.hearth.spec.push.PushAction;
 
 /**
  * Unread notification counts (spec: "Receiving notifications") over the recorded push actions: a read receipt
@@ -77,9 +78,14 @@ public final class UnreadNotifications implements UnreadCounts, ReadReceipts {
                 .forEach(row -> out.add(new Entry(number(row, "stream_ordering"),
                         RoomId.parse(row.column("room_id").get(String.class)),
                         row.column("event_id").get(String.class),
-                        Json.parse(row.column("actions").get(String.class)).asJsonArray(),
+                        actions(row.column("actions").asString().asOptional()),
                         !bool(row, "unread"), number(row, "ts"))));
         return out;
+    }
+
+    private static JsonArray actions(Optional<String> stored) {
+        return stored.map(a -> Json.parse(a).asJsonArray())
+                .orElseGet(() -> PushAction.toJson(PushActions.JUST_NOTIFY));
     }
 
     /** Spec: {@code from} is a {@code next_token} given earlier; anything else is 400. */
