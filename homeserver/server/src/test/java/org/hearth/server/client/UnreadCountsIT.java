@@ -186,6 +186,19 @@ class UnreadCountsIT {
     }
 
     @Test
+    void aRedactedMessageNoLongerCounts() {
+        var alice = newUser(server, "alice");
+        var bob = newUser(server, "bob");
+        String room = room(alice, bob);
+        message(bob, room, "stays");
+        String gone = mention(bob, room, alice);
+        bob.put(V3 + "/rooms/" + enc(room) + "/redact/" + enc(gone) + "/r" + System.nanoTime(), json())
+                .assertStatus(200);
+        assertArrayEquals(new long[] {1, 0}, counts(joined(sync(alice, null, ""), room)));
+        assertFalse(alice.get(V3 + "/notifications").assertStatus(200).body().contains(gone));
+    }
+
+    @Test
     void anInviteNotifiesTheInviteeAndLeavingClearsTheRoom() {
         var alice = newUser(server, "alice");
         var bob = newUser(server, "bob");
