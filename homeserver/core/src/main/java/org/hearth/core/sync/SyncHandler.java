@@ -62,6 +62,17 @@ public final class SyncHandler {
                           Optional<String> setPresence, SyncFilter filter) {}
 
     public JsonObject sync(Request request) throws InterruptedException {
+        boolean tracked = presence.syncStarted(request.user(), request.setPresence());
+        try {
+            return syncTracked(request);
+        } finally {
+            if (tracked) {
+                presence.syncEnded(request.user());
+            }
+        }
+    }
+
+    private JsonObject syncTracked(Request request) throws InterruptedException {
         request.setPresence().ifPresent(p -> presence.onSync(request.user(), p));
         if (request.since().isEmpty() || request.fullState() || request.timeoutMs() <= 0) {
             return build(request, request.since().orElse(SyncToken.ZERO), current()).json();
