@@ -222,6 +222,6 @@ public final class PushGatewaySender implements AutoCloseable {
     public void close() {
         closed = true;
         running.forEach(Thread::interrupt);
-        http.close();
+        http.shutdownNow(); // close() would wait for a hanging gateway
     }
 }
