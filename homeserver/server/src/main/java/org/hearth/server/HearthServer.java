@@ -28,6 +28,14 @@ import org.hearth.core.storage.Database;
 import org.hearth.spec.error.MatrixException;
 import org.hearth.server.client.ClientEvents;
 import org.hearth.server.client.DirectoryRoutes;
+import org.hearth.server.client.KeyBackupRoutes;
+import org.hearth.core.backup.RoomKeyBackups;
+import org.hearth.core.report.ContentReports;
+import org.hearth.core.admin.ServerAdministration;
+import org.hearth.server.client.AdminRoutes;
+import org.hearth.server.http.AccountModerationGate;
+import org.hearth.server.client.ReportRoutes;
+import org.hearth.server.admin.EventReportRoutes;
 import org.hearth.server.client.MembershipRoutes;
 import org.hearth.server.client.RoomsRoutes;
 import org.hearth.server.http.Authenticator;
@@ -138,7 +146,7 @@ public final class HearthServer implements AutoCloseable {
                 streams.deviceLists().devicesChanged(user);
                 push.pushers().devicesChanged(user);
             });
-            ClientApi clientApi = new ClientApi(config, accounts, rooms, streams, push);
+            ClientApi clientApi = new ClientApi(config, accounts, rooms, streams, database, push);
 
             // The well-known answers name the listeners' actual ports, known only once they are bound (port 0).
             AtomicReference<WebServer> bound = new AtomicReference<>();
@@ -216,7 +224,8 @@ public final class HearthServer implements AutoCloseable {
     }
 
     /** What the Client-Server routes are built from. */
-    record ClientApi(HearthConfig config, Accounts accounts, Rooms rooms, SyncStreams streams, Push push) {}
+    record ClientApi(HearthConfig config, Accounts accounts, Rooms rooms, SyncStreams streams, Database database,
+                     Push push) {}
 
     record Push(PushRulesets rulesets, Pushers pushers, UnreadNotifications unread) {}
 
@@ -256,6 +265,24 @@ public final class HearthServer implements AutoCloseable {
         routing.register("/_synapse/admin/v1",
                 new SharedSecretRegistrationRoutes(accounts.sharedSecret(), accounts.json(), accounts.accounts().serverName().value()),
                 new RegistrationTokenRoutes(accounts.authenticator(), accounts.registrationTokens(), accounts.json()));
+        safetyRoutes(routing, api);
+    }
+
+    /** Key backups, content reports, the spec's admin endpoints, and account locking and suspension. */
+    private static void safetyRoutes(HttpRouting.Builder routing, ClientApi api) {
+        Authenticator auth = api.accounts().authenticator();
+        JsonBody bodies = api.accounts().json();
+        var reports = new ContentReports(api.database(), api.rooms().reader(), ServerName.parse(api.config().serverName()),
+                user -> api.accounts().accounts().account(user).isPresent(), Clock.systemUTC());
+        routing.register("/_matrix/client",
+                new KeyBackupRoutes(auth, bodies, new RoomKeyBackups(api.database())),
+                new ReportRoutes(auth, bodies, reports));
+        routing.register("/_synapse/admin/v1", new EventReportRoutes(auth, reports, api.rooms().reader()));
+        var administration = new ServerAdministration(api.database(), ServerName.parse(api.config().serverName()));
+        routing.register("/_matrix/client", new AdminRoutes(auth, bodies, administration));
+        // Locked and suspended accounts are refused when their access token is checked, whatever the route.
+        api.accounts().authenticator().gate(new AccountModerationGate(administration,
+                eventId -> api.rooms().reader().event(eventId).map(e -> e.sender())));
     }
 
     /** The room endpoints, at v3 and (where they existed) r0. Public for tests that bring their own Authenticator. */

@@ -33,7 +33,9 @@ public enum ErrorCode {
     EXCLUSIVE(400),
     RESOURCE_LIMIT_EXCEEDED(403),
     CANNOT_LEAVE_SERVER_NOTICE_ROOM(403),
-    UNSUPPORTED(400);
+    UNSUPPORTED(400),
+    WRONG_ROOM_KEYS_VERSION(403),
+    USER_SUSPENDED(403);
 
     private final int status;
 

@@ -130,26 +130,4 @@ class CryptoTest {
         assertThrows(IllegalArgumentException.class, () -> SigningKeyFile.read("ed25519 1 Zm9v"));
         assertThrows(IllegalArgumentException.class, () -> SigningKeyFile.read("ed25519 1 !!!"));
     }
-
-    @Test
-    void canonicaliseAndSignThroughput() {
-        // Target: >= 8,000 canonicalise+sign per second per core (Tink signs ~12k/s, STACK.md). Asserted loosely
-        // because the build machines are shared; the measured rate is printed.
-        SigningKey key = SigningKey.generate("perf");
-        JsonObject event = Json.parseObject("""
-                {"type":"m.room.message","room_id":"!r:hs.example","sender":"@alice:hs.example",
-                 "content":{"msgtype":"m.text","body":"hello world"},"origin_server_ts":1700000000000,
-                 "depth":12,"prev_events":["$abc"],"auth_events":["$a","$b","$c"],"hashes":{"sha256":"x"}}""");
-        for (int i = 0; i < 2_000; i++) {
-            Signatures.sign(event, "hs.example", key);
-        }
-        int n = 5_000;
-        long start = System.nanoTime();
-        for (int i = 0; i < n; i++) {
-            Signatures.sign(event, "hs.example", key);
-        }
-        double perSecond = n / ((System.nanoTime() - start) / 1e9);
-        System.out.printf("canonicalise+sign: %.0f/s%n", perSecond);
-        assertTrue(perSecond > 1_000, "far below target: " + perSecond + "/s");
-    }
 }

@@ -25,6 +25,8 @@ public final class AccessTokens {
     static final Duration CACHE_TTL = Duration.ofSeconds(30);
     // last_seen is written at most this often per token: one write per request would double the load of a sync loop.
     static final Duration SEEN_INTERVAL = Duration.ofMinutes(1);
+    // The column's width: a longer user agent is cut, not refused.
+    static final int MAX_USER_AGENT = 512;
 
     /** The message of an expired token's M_UNKNOWN_TOKEN: the HTTP layer answers it with soft_logout true. */
     public static final String EXPIRED = "Access token has expired";
@@ -44,6 +46,11 @@ public final class AccessTokens {
 
     /** The session of {@code token}; {@code M_UNKNOWN_TOKEN} when unknown, expired or its user deactivated. */
     public Session authenticate(String token, String ip) {
+        return authenticate(token, ip, null);
+    }
+
+    /** As {@link #authenticate(String, String)}, recording the client's user agent with its address (spec "whois"). */
+    public Session authenticate(String token, String ip, String userAgent) {
         String hash = Tokens.digest(token);
         Session session = cache.get(hash, h -> devices.findToken(database.execute(), h).orElse(null));
         if (session == null) {
@@ -56,7 +63,8 @@ public final class AccessTokens {
             throw new MatrixException(ErrorCode.UNKNOWN_TOKEN, "This account has been deactivated");
         }
         if (recentlySeen.asMap().putIfAbsent(hash, Boolean.TRUE) == null) {
-            devices.seen(database.execute(), session.userId(), session.deviceId(), clock.millis(), ip);
+            devices.seen(database.execute(), session.userId(), session.deviceId(), clock.millis(), ip,
+                    userAgent == null ? null : userAgent.substring(0, Math.min(userAgent.length(), MAX_USER_AGENT)));
         }
         return session;
     }

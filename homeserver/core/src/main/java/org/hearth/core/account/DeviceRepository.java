@@ -34,9 +34,9 @@ final class DeviceRepository {
                 .addParam("device_id", deviceId).addParam("display_name", displayName).execute() > 0;
     }
 
-    void seen(DbExecute db, UserId user, String deviceId, long now, String ip) {
+    void seen(DbExecute db, UserId user, String deviceId, long now, String ip, String userAgent) {
         db.createNamedUpdate("device-seen").addParam("user_id", user.value()).addParam("device_id", deviceId)
-                .addParam("ts", now).addParam("ip", ip).execute();
+                .addParam("ts", now).addParam("ip", ip).addParam("user_agent", userAgent).execute();
     }
 
     List<String> tokensOf(DbExecute tx, UserId user, String deviceId) {

@@ -18,6 +18,7 @@ import org.hearth.spec.room.RoomVersion;
 public final class CapabilitiesRoutes implements HttpService {
     private final Authenticator auth;
     private final JsonObject body;
+    private final JsonObject adminBody;
 
     public CapabilitiesRoutes(Authenticator auth, RoomVersion defaultVersion) {
         this.auth = auth;
@@ -27,7 +28,7 @@ public final class CapabilitiesRoutes implements HttpService {
         }
         var enabled = Json.objectBuilder().add("enabled", true).build();
         var disabled = Json.objectBuilder().add("enabled", false).build();
-        this.body = Json.objectBuilder().add("capabilities", Json.objectBuilder()
+        var common = Json.objectBuilder()
                 .add("m.change_password", enabled)
                 .add("m.room_versions", Json.objectBuilder().add("default", defaultVersion.id()).add("available", available))
                 .add("m.set_displayname", enabled)
@@ -35,8 +36,12 @@ public final class CapabilitiesRoutes implements HttpService {
                 // No third-party identifiers or login tokens in Hearth yet.
                 .add("m.3pid_changes", disabled)
                 .add("m.get_login_token", disabled)
-                .add("m.forget_forced_upon_leave", disabled))
+                .add("m.forget_forced_upon_leave", disabled)
                 .build();
+        this.body = Json.objectBuilder().add("capabilities", common).build();
+        // Spec v1.18: present only for users who may use the lock and suspend endpoints, i.e. server admins.
+        this.adminBody = Json.objectBuilder().add("capabilities", Json.objectBuilder(common)
+                .add("m.account_moderation", Json.objectBuilder().add("suspend", true).add("lock", true))).build();
     }
 
     @Override
@@ -45,7 +50,6 @@ public final class CapabilitiesRoutes implements HttpService {
     }
 
     private void capabilities(ServerRequest req, ServerResponse res) {
-        auth.require(req);
-        Reply.json(res, 200, body);
+        Reply.json(res, 200, auth.require(req).admin() ? adminBody : body);
     }
 }

@@ -44,10 +44,11 @@ public final class MatrixErrors {
     }
 
     private static void matrixException(ServerRequest req, ServerResponse res, MatrixException e) {
-        if (e.code() == ErrorCode.UNKNOWN_TOKEN && !Method.HEAD.equals(req.prologue().method())) {
-            // Spec "Soft logout": true only for an expired (refreshable) token, whose device and data remain;
-            // false tells the client its session is gone.
-            boolean soft = AccessTokens.EXPIRED.equals(e.getMessage());
+        if ((e.code() == ErrorCode.UNKNOWN_TOKEN || e.code() == ErrorCode.USER_LOCKED)
+                && !Method.HEAD.equals(req.prologue().method())) {
+            // Spec "Soft logout": true only for an expired (refreshable) token, whose device and data remain, and
+            // for a locked account ("Account locking"); false tells the client its session is gone.
+            boolean soft = e.code() == ErrorCode.USER_LOCKED || AccessTokens.EXPIRED.equals(e.getMessage());
             Reply.json(res, e.status(), jakarta.json.Json.createObjectBuilder(Reply.errorBody(e.code().errcode(), e.getMessage()))
                     .add("soft_logout", soft).build());
             return;

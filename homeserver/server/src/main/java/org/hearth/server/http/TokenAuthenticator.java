@@ -19,9 +19,22 @@ public final class TokenAuthenticator implements Authenticator {
     private static final String BEARER = "Bearer ";
 
     private final AccessTokens tokens;
+    private volatile AccountGate gate = AccountGate.OPEN;
 
     public TokenAuthenticator(AccessTokens tokens) {
         this.tokens = tokens;
+    }
+
+    /** Decides, once a token is valid, whether its user may make this request (account locking and suspension). */
+    public interface AccountGate {
+        AccountGate OPEN = (request, session) -> {};
+
+        void check(ServerRequest request, Session session);
+    }
+
+    /** Set once the parts the gate reads exist (the rooms are built after the accounts). */
+    public void gate(AccountGate gate) {
+        this.gate = gate;
     }
 
     @Override
@@ -31,13 +44,18 @@ public final class TokenAuthenticator implements Authenticator {
 
     @Override
     public Optional<Requester> optional(ServerRequest request) {
-        return token(request).map(t -> requester(tokens.authenticate(t, ip(request))));
+        return token(request).map(t -> requester(checked(request, tokens.authenticate(t, ip(request), userAgent(request)))));
     }
 
     /** The full session (with the token's digest), for the account routes that end it. */
     public Session session(ServerRequest request) {
         String token = token(request).orElseThrow(() -> new MatrixException(ErrorCode.MISSING_TOKEN, "Missing access token"));
-        return tokens.authenticate(token, ip(request));
+        return checked(request, tokens.authenticate(token, ip(request), userAgent(request)));
+    }
+
+    private Session checked(ServerRequest request, Session session) {
+        gate.check(request, session);
+        return session;
     }
 
     private static Requester requester(Session s) {
@@ -54,6 +72,10 @@ public final class TokenAuthenticator implements Authenticator {
             return Optional.of(value.substring(BEARER.length()).strip());
         }
         return request.query().first("access_token").asOptional().filter(t -> !t.isEmpty());
+    }
+
+    private static String userAgent(ServerRequest request) {
+        return request.headers().first(HeaderNames.USER_AGENT).orElse(null);
     }
 
     /** The client's address, for the device list's last_seen_ip. */
