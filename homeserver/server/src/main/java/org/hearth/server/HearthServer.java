@@ -16,7 +16,12 @@ import org.hearth.core.keys.CrossSigningHandler;
 import org.hearth.core.keys.KeysHandler;
 import org.hearth.core.port.EventNotifier;
 import org.hearth.core.port.RemoteKeys;
+import org.hearth.core.push.PushActions;
+import org.hearth.core.push.PushGatewaySender;
 import org.hearth.core.push.PushRulesHandler;
+import org.hearth.core.push.PushRulesets;
+import org.hearth.core.push.Pushers;
+import org.hearth.core.push.UnreadNotifications;
 import org.hearth.core.room.RoomEngineMembership;
 import org.hearth.core.room.RoomSyncSource;
 import org.hearth.core.room.RoomCreation;
@@ -56,7 +61,9 @@ import org.hearth.federation.inbound.VersionRoutes;
 import org.hearth.federation.keys.ServerKeyRoutes;
 import org.hearth.core.sync.SyncStreams;
 import org.hearth.server.client.AccountDataRoutes;
+import org.hearth.server.client.NotificationsRoutes;
 import org.hearth.server.client.PushRulesRoutes;
+import org.hearth.server.client.PushersRoutes;
 import org.hearth.server.client.CapabilitiesRoutes;
 import org.hearth.server.client.PresenceRoutes;
 import org.hearth.server.client.ReceiptRoutes;
@@ -175,7 +182,26 @@ public final class HearthServer implements AutoCloseable {
                     streams::deviceLists, remoteKeys::get);
             var crossSigning = new CrossSigningHandler(database, Clock.systemUTC(), accounts.uia(), streams::deviceLists);
             streams.sync().useKeyCounts(keys);
-            ClientApi clientApi = new ClientApi(config, accounts, rooms, streams, database, media, new E2ee(keys, crossSigning));
+            // Push: actions recorded in each commit (so /sync counts them), read receipts clear them, gateway pushes
+            // go out after the commit is announced and before the syncs wake; a device's pushers go with it.
+            var push = new Push(new PushRulesets(), new Pushers(database, Clock.systemUTC()),
+                    new UnreadNotifications(database));
+            var pushActions = new PushActions(config.serverName(), push.rulesets(), push.pushers());
+            var gateway = lifecycle.add(new PushGatewaySender(push.pushers(), push.unread(), rooms.reader(),
+                    Duration.ofSeconds(1), Duration.ofHours(1)));
+            rooms.engine().usePushActions(pushActions);
+            streams.receipts().useReadReceipts(push.unread());
+            streams.sync().useUnreadCounts(push.unread());
+            eventNotifier.set((room, position, changed) -> {
+                gateway.send(pushActions.committed(room, position));
+                streams.eventsPersisted(room, position, changed);
+            });
+            accounts.deviceChanges().set(user -> {
+                streams.deviceLists().devicesChanged(user);
+                push.pushers().devicesChanged(user);
+            });
+            ClientApi clientApi = new ClientApi(config, accounts, rooms, streams, database, media,
+                    new E2ee(keys, crossSigning), push);
 
             // The well-known answers name the listeners' actual ports, known only once they are bound (port 0).
             AtomicReference<WebServer> bound = new AtomicReference<>();
@@ -254,9 +280,12 @@ public final class HearthServer implements AutoCloseable {
 
     /** What the Client-Server routes are built from. */
     record ClientApi(HearthConfig config, Accounts accounts, Rooms rooms, SyncStreams streams, Database database,
-                     ContentRepository media, E2ee e2ee) {}
+                     ContentRepository media, E2ee e2ee, Push push) {}
 
     record E2ee(KeysHandler keys, CrossSigningHandler crossSigning) {}
+                     Push push) {}
+
+    record Push(PushRulesets rulesets, Pushers pushers, UnreadNotifications unread) {}
 
     private static void clientRoutes(HttpRouting.Builder routing, ClientApi api) {
         Accounts accounts = api.accounts();
@@ -283,7 +312,10 @@ public final class HearthServer implements AutoCloseable {
                 new ReceiptRoutes(auth, bodies, streams.receipts()),
                 new PresenceRoutes(auth, bodies, streams.presence()),
                 new AccountDataRoutes(auth, bodies, streams.accountData()),
-                new PushRulesRoutes(auth, bodies, new PushRulesHandler(streams.accountData())),
+                new PushRulesRoutes(auth, bodies, new PushRulesHandler(streams.accountData(), api.push().rulesets())),
+                new PushersRoutes(auth, bodies, api.push().pushers()),
+                new NotificationsRoutes(auth, api.push().unread(), api.rooms().reader(),
+                        new ClientEvents(api.rooms().reader(), Clock.systemUTC())),
                 new ToDeviceRoutes(auth, bodies, streams.toDevice()),
                 new KeysRoutes(auth, bodies, api.e2ee().keys(), api.e2ee().crossSigning(), streams.deviceLists(), streams.sync()),
                 new CapabilitiesRoutes(auth, api.config().defaultRoomVersion()));

@@ -37,7 +37,8 @@ public final class Database implements AutoCloseable {
             "relations",
             "media",
             "keys",
-            "directory");
+            "directory",
+            "notifications");
 
     private final HikariDataSource pool;
     private final DbClient client;
