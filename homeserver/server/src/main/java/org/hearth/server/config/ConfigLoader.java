@@ -5,11 +5,15 @@ import io.helidon.config.ConfigException;
 import io.helidon.config.ConfigSources;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.hearth.spec.crypto.UnpaddedBase64;
 import org.hearth.spec.id.ServerName;
 import org.hearth.spec.room.RoomVersion;
 
@@ -35,9 +39,12 @@ public final class ConfigLoader {
             "database.type", "database.url", "database.user", "database.password", "database.pool_size",
             "registration.open", "registration.shared_secret",
             "limits.max_request_body_bytes", "limits.rate_limits",
-            "federation.verify_tls", "federation.allow_private_addresses",
+            "federation.verify_tls", "federation.allow_private_addresses", "federation.trusted_ca_file",
             "tls.keystore", "tls.keystore_password", "tls.alias",
             "security.password_hash_cost");
+
+    // A list of objects, checked entry by entry in trustedKeyServers.
+    private static final String TRUSTED_KEY_SERVERS = "federation.trusted_key_servers";
 
     private ConfigLoader() {}
 
@@ -69,7 +76,7 @@ public final class ConfigLoader {
         Set<String> unknown = config.traverse()
                 .filter(Config::isLeaf)
                 .map(node -> node.key().toString())
-                .filter(key -> !KNOWN_KEYS.contains(key))
+                .filter(key -> !KNOWN_KEYS.contains(key) && !key.startsWith(TRUSTED_KEY_SERVERS + "."))
                 .collect(Collectors.toCollection(java.util.TreeSet::new));
         if (!unknown.isEmpty()) {
             // A misspelt key would otherwise silently fall back to its default.
@@ -121,8 +128,14 @@ public final class ConfigLoader {
             throw new InvalidConfigException("limits.max_request_body_bytes must be at least 65536, got " + maxBody);
         }
         var limits = new HearthConfig.Limits(maxBody, bool(c, "limits.rate_limits", true));
+        Optional<Path> trustedCa = string(c, "federation.trusted_ca_file").map(Path::of).map(Path::toAbsolutePath);
+        trustedCa.ifPresent(f -> {
+            if (!Files.isReadable(f)) {
+                throw new InvalidConfigException("federation.trusted_ca_file " + f + " is not a readable file");
+            }
+        });
         var federation = new HearthConfig.Federation(bool(c, "federation.verify_tls", true),
-                bool(c, "federation.allow_private_addresses", false));
+                bool(c, "federation.allow_private_addresses", false), trustedCa, trustedKeyServers(c));
         var tls = new HearthConfig.Tls(
                 string(c, "tls.keystore").map(Path::of).orElse(dataDir.resolve("tls").resolve("federation.p12"))
                         .toAbsolutePath().normalize(),
@@ -135,6 +148,47 @@ public final class ConfigLoader {
         }
         return new HearthConfig(serverName, string(c, "public_baseurl"), dataDir, mediaDir, listeners, database,
                 registration, version, limits, federation, tls, new HearthConfig.Security(cost));
+    }
+
+    private static List<HearthConfig.TrustedKeyServer> trustedKeyServers(Config c) {
+        Config list = c.get(TRUSTED_KEY_SERVERS);
+        if (!list.exists()) {
+            return List.of();
+        }
+        List<HearthConfig.TrustedKeyServer> out = new ArrayList<>();
+        for (Config entry : list.asNodeList().orElse(List.of())) {
+            String where = TRUSTED_KEY_SERVERS + "." + entry.name();
+            for (Config child : entry.asNodeList().orElse(List.of())) {
+                if (!child.name().equals("server_name") && !child.name().equals("verify_keys")) {
+                    throw new InvalidConfigException("unknown key " + where + "." + child.name()
+                            + " (expected server_name and verify_keys)");
+                }
+            }
+            String name = string(entry, "server_name").orElseThrow(
+                    () -> new InvalidConfigException(where + ".server_name is required"));
+            if (!ServerName.isValid(name)) {
+                throw new InvalidConfigException(where + ".server_name '" + name + "' is not a valid server name");
+            }
+            Map<String, String> keys = new LinkedHashMap<>();
+            for (Config key : entry.get("verify_keys").asNodeList().orElse(List.of())) {
+                String value = key.asString().orElse("").strip();
+                if (!key.name().startsWith("ed25519:") || !isPublicKey(value)) {
+                    throw new InvalidConfigException(where + ".verify_keys." + key.name()
+                            + " must be an ed25519:<id> key ID with a 32-byte unpadded base64 public key");
+                }
+                keys.put(key.name(), value);
+            }
+            out.add(new HearthConfig.TrustedKeyServer(name, keys));
+        }
+        return out;
+    }
+
+    private static boolean isPublicKey(String base64) {
+        try {
+            return UnpaddedBase64.decode(base64).length == 32;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     static void checkServerName(String serverName) {

@@ -1,6 +1,8 @@
 package org.hearth.server.config;
 
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.hearth.spec.room.RoomVersion;
 
@@ -53,7 +55,28 @@ public record HearthConfig(
 
     public record Limits(long maxRequestBodyBytes, boolean rateLimits) {}
 
-    public record Federation(boolean verifyTls, boolean allowPrivateAddresses) {}
+    /**
+     * @param trustedCaFile     PEM certificates trusted besides the system's trust store
+     * @param trustedKeyServers notaries for other servers' keys, with the keys their answers must be signed with
+     */
+    public record Federation(boolean verifyTls, boolean allowPrivateAddresses, Optional<Path> trustedCaFile,
+                             List<TrustedKeyServer> trustedKeyServers) {
+        public Federation {
+            trustedKeyServers = List.copyOf(trustedKeyServers);
+        }
+
+        /** The two test-network switches off, nothing extra trusted, no notaries. */
+        public static Federation defaults() {
+            return new Federation(true, false, Optional.empty(), List.of());
+        }
+    }
+
+    /** A notary: its server name and key ID to public key (unpadded base64); no keys means trust on first use. */
+    public record TrustedKeyServer(String serverName, Map<String, String> verifyKeys) {
+        public TrustedKeyServer {
+            verifyKeys = Map.copyOf(verifyKeys);
+        }
+    }
 
     /** {@code passwordHashCost}: {@code default} (Argon2id 19 MiB, t=2, p=1) or {@code test} (cheap, insecure). */
     public record Security(String passwordHashCost) {}
