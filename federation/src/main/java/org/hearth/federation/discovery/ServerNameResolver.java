@@ -83,14 +83,18 @@ public final class ServerNameResolver {
     private Optional<String> wellKnown(String host) {
         Cached cached = wellKnownCache.get(host, h -> {
             WellKnownSource.Answer answer = wellKnown.fetch(h);
-            if (answer.server().isEmpty()) {
-                return new Cached(Optional.empty(), WELL_KNOWN_ERROR);
-            }
-            Duration keep = answer.maxAge().orElse(WELL_KNOWN_DEFAULT);
-            keep = keep.compareTo(WELL_KNOWN_MIN) < 0 ? WELL_KNOWN_MIN : keep.compareTo(WELL_KNOWN_MAX) > 0 ? WELL_KNOWN_MAX : keep;
-            return new Cached(answer.server(), keep);
+            return new Cached(answer.server(), keepFor(answer));
         });
         return cached.server();
+    }
+
+    /** How long an answer is kept: errors an hour; else its max-age (default 24 h) within [5 min, 48 h]. */
+    static Duration keepFor(WellKnownSource.Answer answer) {
+        if (answer.server().isEmpty()) {
+            return WELL_KNOWN_ERROR;
+        }
+        Duration keep = answer.maxAge().orElse(WELL_KNOWN_DEFAULT);
+        return keep.compareTo(WELL_KNOWN_MIN) < 0 ? WELL_KNOWN_MIN : keep.compareTo(WELL_KNOWN_MAX) > 0 ? WELL_KNOWN_MAX : keep;
     }
 
     /** Whether a server name's host part is an IPv4 literal or a bracketed IPv6 literal. */
