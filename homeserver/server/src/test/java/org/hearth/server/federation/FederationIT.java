@@ -3,6 +3,7 @@ package org.hearth.server.federation;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,6 +25,7 @@ import java.util.stream.Collectors;
 import org.hearth.core.room.EventDraft;
 import org.hearth.federation.client.FederationClient;
 import org.hearth.federation.client.FederationException;
+import org.hearth.federation.inbound.PduChecks;
 import org.hearth.federation.keys.VerifyKey;
 import org.hearth.server.TestServer;
 import org.hearth.spec.crypto.Signatures;
@@ -33,6 +35,7 @@ import org.hearth.spec.federation.XMatrix;
 import org.hearth.spec.id.RoomId;
 import org.hearth.spec.id.UserId;
 import org.hearth.spec.json.Json;
+import org.hearth.spec.room.RoomVersion;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -320,6 +323,37 @@ class FederationIT {
             assertEquals(403, denied.status(), path);
             assertEquals("M_FORBIDDEN", denied.errcode());
         }
+    }
+
+    @Test
+    void pdusFetchedFromAnotherServerPassSignatureAndHashChecks() {
+        var bob = b.register("pdubob");
+        String roomId = bob.post("/_matrix/client/v3/createRoom", TestServer.json("preset", "public_chat"))
+                .assertStatus(200).json().getString("room_id");
+        joinRemote(roomId, "@alice:" + a.serverName());
+        String id = bob.put("/_matrix/client/v3/rooms/" + enc(roomId) + "/send/m.room.message/t1",
+                TestServer.json("msgtype", "m.text", "body", "signed")).assertStatus(200).json().getString("event_id");
+        JsonObject pdu = a.server().federation().client().get(b.serverName(), "/_matrix/federation/v1/event/" + enc(id))
+                .getJsonArray("pdus").getJsonObject(0);
+        PduChecks checks = PduChecks.over(a.server().federation().keys());
+        RoomVersion v12 = RoomVersion.V12;
+
+        var usable = assertInstanceOf(PduChecks.Checked.Usable.class, checks.check(v12, pdu));
+        assertEquals(id, usable.pdu().eventId());
+        assertFalse(usable.redacted());
+
+        JsonObject changed = Json.objectBuilder(pdu).add("content", TestServer.json("msgtype", "m.text", "body", "forged")).build();
+        var redacted = assertInstanceOf(PduChecks.Checked.Usable.class, checks.check(v12, changed));
+        assertTrue(redacted.redacted());
+        assertEquals(id, redacted.pdu().eventId());
+        assertEquals(JsonValue.EMPTY_JSON_OBJECT, redacted.pdu().json().getJsonObject("content"));
+
+        JsonObject otherSender = Json.objectBuilder(pdu).add("sender", "@mallory:" + a.serverName()).build();
+        assertInstanceOf(PduChecks.Checked.Dropped.class, checks.check(v12, otherSender));
+        JsonObject noSignatures = Json.objectBuilder(pdu).add("signatures", JsonValue.EMPTY_JSON_OBJECT).build();
+        assertInstanceOf(PduChecks.Checked.Dropped.class, checks.check(v12, noSignatures));
+        JsonObject malformed = Json.objectBuilder(pdu).remove("depth").build();
+        assertInstanceOf(PduChecks.Checked.Dropped.class, checks.check(v12, malformed));
     }
 
     private static void joinRemote(String roomId, String userId) {
