@@ -23,7 +23,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.hearth.core.room.EventDraft;
+import org.hearth.federation.client.AddressFilter;
+import org.hearth.federation.client.Backoff;
 import org.hearth.federation.client.FederationClient;
+import org.hearth.federation.client.FederationTls;
+import org.hearth.federation.discovery.ServerNameResolver;
+import org.hearth.federation.discovery.WellKnownSource;
 import org.hearth.federation.client.FederationException;
 import org.hearth.federation.inbound.PduChecks;
 import org.hearth.federation.keys.VerifyKey;
@@ -354,6 +359,57 @@ class FederationIT {
         assertInstanceOf(PduChecks.Checked.Dropped.class, checks.check(v12, noSignatures));
         JsonObject malformed = Json.objectBuilder(pdu).remove("depth").build();
         assertInstanceOf(PduChecks.Checked.Dropped.class, checks.check(v12, malformed));
+    }
+
+    @Test
+    void outboundTlsTrustsAGivenCertificateAndTheDenyListGuardsLoopback() throws Exception {
+        SigningKey aKey = signingKey(a);
+        var resolver = new ServerNameResolver(name -> List.of(), host -> WellKnownSource.Answer.failed());
+        String version = "/_matrix/federation/v1/version";
+        java.nio.file.Path pem = a.dataDir().resolve("b-cert.pem");
+        Files.writeString(pem, peerCertificatePem(b.server().federationPort()));
+
+        // Certificates checked, B's self-signed certificate trusted through the extra file: its name matches.
+        var trusting = new FederationClient(a.serverName(), aKey, resolver,
+                FederationTls.create(true, java.util.Optional.of(pem)), AddressFilter.ALLOW_ALL, new Backoff(java.time.Clock.systemUTC()));
+        assertEquals("Hearth", trusting.get(b.serverName(), version).getJsonObject("server").getString("name"));
+
+        // The system trust store alone does not know it.
+        var strict = new FederationClient(a.serverName(), aKey, resolver, FederationTls.create(true, java.util.Optional.empty()),
+                AddressFilter.ALLOW_ALL, new Backoff(java.time.Clock.systemUTC()));
+        var untrusted = assertThrows(FederationException.class, () -> strict.get(b.serverName(), version));
+        assertTrue(untrusted.unreachable() && untrusted.getMessage().contains("TLS"), untrusted.getMessage());
+
+        // Default deny list: localhost resolves to loopback, which federation may not reach; then backoff.
+        var guarded = new FederationClient(a.serverName(), aKey, resolver, FederationTls.create(false, java.util.Optional.empty()),
+                AddressFilter.DEFAULT, new Backoff(java.time.Clock.systemUTC()));
+        var denied = assertThrows(FederationException.class, () -> guarded.get(b.serverName(), version));
+        assertTrue(denied.unreachable() && denied.getMessage().contains("may not reach"), denied.getMessage());
+        var backingOff = assertThrows(FederationException.class, () -> guarded.get(b.serverName(), version));
+        assertTrue(backingOff.getMessage().contains("backing off"), backingOff.getMessage());
+        assertThrows(FederationException.class, () -> guarded.get("127.0.0.1:" + b.server().federationPort(), version));
+    }
+
+    private static String peerCertificatePem(int port) throws Exception {
+        javax.net.ssl.SSLContext trustAll = javax.net.ssl.SSLContext.getInstance("TLS");
+        trustAll.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+            @Override
+            public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {}
+
+            @Override
+            public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {}
+
+            @Override
+            public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                return new java.security.cert.X509Certificate[0];
+            }
+        }}, null);
+        try (var socket = (javax.net.ssl.SSLSocket) trustAll.getSocketFactory().createSocket("127.0.0.1", port)) {
+            socket.startHandshake();
+            byte[] der = socket.getSession().getPeerCertificates()[0].getEncoded();
+            return "-----BEGIN CERTIFICATE-----\n" + java.util.Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
+                    + "\n-----END CERTIFICATE-----\n";
+        }
     }
 
     private static void joinRemote(String roomId, String userId) {
