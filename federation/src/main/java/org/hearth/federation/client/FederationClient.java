@@ -41,6 +41,7 @@ public final class FederationClient {
     private final FederationTls tls;
     private final AddressFilter addresses;
     private final Backoff backoff;
+    private final HttpsExchange https;
 
     public FederationClient(String serverName, SigningKey key, ServerNameResolver resolver, FederationTls tls,
                             AddressFilter addresses, Backoff backoff) {
@@ -50,6 +51,7 @@ public final class FederationClient {
         this.tls = tls;
         this.addresses = addresses;
         this.backoff = backoff;
+        this.https = new HttpsExchange(tls);
     }
 
     public JsonObject get(String destination, String target) {
@@ -91,7 +93,7 @@ public final class FederationClient {
             for (InetAddress address : addresses(d, problems)) {
                 HttpsExchange.Response response;
                 try {
-                    response = HttpsExchange.send(tls, address, d.port(), d.tlsName(), d.hostHeader(), method, target,
+                    response = https.send(address, d.port(), d.tlsName(), d.hostHeader(), method, target,
                             headers, bytes, CONNECT_TIMEOUT, READ_TIMEOUT, MAX_RESPONSE_BYTES);
                 } catch (SSLException e) {
                     problems.add(address.getHostAddress() + ":" + d.port() + ": TLS: " + e.getMessage());

@@ -30,10 +30,12 @@ public final class HttpsWellKnown implements WellKnownSource {
 
     private final FederationTls tls;
     private final AddressFilter addresses;
+    private final HttpsExchange https;
 
     public HttpsWellKnown(FederationTls tls, AddressFilter addresses) {
         this.tls = tls;
         this.addresses = addresses;
+        this.https = new HttpsExchange(tls);
     }
 
     @Override
@@ -53,7 +55,7 @@ public final class HttpsWellKnown implements WellKnownSource {
                 }
                 String target = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
                 String tlsName = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-                HttpsExchange.Response response = HttpsExchange.send(tls, address, port, tlsName,
+                HttpsExchange.Response response = https.send(address, port, tlsName,
                         uri.getRawAuthority(), "GET", target, Map.of("Accept", "application/json"), null,
                         TIMEOUT, TIMEOUT, MAX_BYTES);
                 if (response.status() >= 300 && response.status() < 400 && response.header("location") != null) {

@@ -390,6 +390,23 @@ class FederationIT {
         assertThrows(FederationException.class, () -> guarded.get("127.0.0.1:" + b.server().federationPort(), version));
     }
 
+    // A measurement (printed), with kept-alive connections; each request is signed by A and verified by B.
+    @Test
+    void signedRequestsPerSecond() {
+        FederationClient client = a.server().federation().client();
+        String path = "/_matrix/federation/v1/query/profile?user_id=" + enc("@nobody:" + b.serverName());
+        for (int i = 0; i < 20; i++) {
+            assertThrows(FederationException.class, () -> client.get(b.serverName(), path));
+        }
+        int n = 200;
+        long start = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            assertEquals(404, assertThrows(FederationException.class, () -> client.get(b.serverName(), path)).status());
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        System.out.printf("federation: %d sequential signed requests A->B (404 answers) in %.2f s: %.0f/s%n", n, seconds, n / seconds);
+    }
+
     private static String peerCertificatePem(int port) throws Exception {
         javax.net.ssl.SSLContext trustAll = javax.net.ssl.SSLContext.getInstance("TLS");
         trustAll.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
