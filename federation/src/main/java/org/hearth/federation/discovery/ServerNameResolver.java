@@ -27,6 +27,9 @@ public final class ServerNameResolver {
     private final Dns dns;
     private final WellKnownSource wellKnown;
     private final Cache<String, Cached> wellKnownCache;
+    // JNDI does not give the records' TTLs; an hour is a common SRV TTL, and names resolve on every request.
+    private final Cache<String, List<Dns.SrvTarget>> srvCache = Caffeine.newBuilder().maximumSize(10_000)
+            .expireAfterWrite(Duration.ofHours(1)).build();
 
     private record Cached(Optional<String> server, Duration keepFor) {}
 
@@ -66,9 +69,9 @@ public final class ServerNameResolver {
 
     // SRV _matrix-fed._tcp, then the deprecated _matrix._tcp, then port 8448; Host and certificate stay `host`.
     private List<Destination> viaSrv(String host) {
-        List<Dns.SrvTarget> targets = dns.srv("_matrix-fed._tcp." + host);
+        List<Dns.SrvTarget> targets = srvCache.get("_matrix-fed._tcp." + host, dns::srv);
         if (targets.isEmpty()) {
-            targets = dns.srv("_matrix._tcp." + host);
+            targets = srvCache.get("_matrix._tcp." + host, dns::srv);
         }
         if (targets.isEmpty()) {
             return List.of(new Destination(host, DEFAULT_PORT, host, host));

@@ -116,6 +116,7 @@ class ServerNameResolverTest {
         resolve("example.com");
         resolve("example.com");
         assertEquals(List.of("example.org", "example.com"), wellKnownAsked);
+        assertEquals(List.of("_matrix-fed._tcp.example.com", "_matrix._tcp.example.com"), srvAsked);
     }
 
     @Test
