@@ -48,10 +48,10 @@ public final class EventRoutes implements HttpService {
     private final String ownName;
     private final Clock clock;
 
-    public EventRoutes(FederationAuth auth, RoomReader reader, String ownName, Clock clock) {
+    public EventRoutes(FederationAuth auth, RoomReader reader, RoomAccess access, String ownName, Clock clock) {
         this.auth = auth;
         this.reader = reader;
-        this.access = new RoomAccess(reader);
+        this.access = access;
         this.ownName = ownName;
         this.clock = clock;
     }

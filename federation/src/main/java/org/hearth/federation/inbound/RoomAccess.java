@@ -6,6 +6,7 @@ import java.util.Optional;
 import org.hearth.core.room.Membership;
 import org.hearth.core.room.RoomReader;
 import org.hearth.core.room.StoredEvent;
+import org.hearth.core.storage.Database;
 import org.hearth.spec.error.ErrorCode;
 import org.hearth.spec.error.MatrixException;
 import org.hearth.spec.event.Redaction;
@@ -24,9 +25,11 @@ public final class RoomAccess {
     private static final StateKey VISIBILITY = StateKey.of("m.room.history_visibility", "");
 
     private final RoomReader reader;
+    private final Database database;
 
-    public RoomAccess(RoomReader reader) {
+    public RoomAccess(RoomReader reader, Database database) {
         this.reader = reader;
+        this.database = database;
     }
 
     /** {@code M_FORBIDDEN} when the room's current server ACL denies {@code origin}. */
@@ -42,12 +45,17 @@ public final class RoomAccess {
         RoomVersion version = reader.version(room)
                 .orElseThrow(() -> new MatrixException(ErrorCode.NOT_FOUND, "Room " + room + " is not known here"));
         checkAcl(origin, room);
-        boolean joined = reader.members(room).stream()
-                .anyMatch(m -> Membership.JOIN.equals(m.membership()) && domain(m.userId()).equals(origin));
-        if (!joined) {
+        if (!hostInRoom(origin, room)) {
             throw new MatrixException(ErrorCode.FORBIDDEN, "Server " + origin + " is not in room " + room);
         }
         return version;
+    }
+
+    /** Whether {@code server} has a member joined to {@code room} now (one indexed range, not the member list). */
+    public boolean hostInRoom(String server, RoomId room) {
+        String suffix = "%:" + server.replace("!", "!!").replace("%", "!%").replace("_", "!_");
+        return database.execute().createNamedGet("federation-host-in-room")
+                .addParam("room_id", room.value()).addParam("suffix", suffix).execute().isPresent();
     }
 
     /**

@@ -15,6 +15,7 @@ import org.hearth.federation.discovery.JndiDns;
 import org.hearth.federation.discovery.ServerNameResolver;
 import org.hearth.federation.inbound.EventRoutes;
 import org.hearth.federation.inbound.QueryRoutes;
+import org.hearth.federation.inbound.RoomAccess;
 import org.hearth.federation.inbound.VersionRoutes;
 import org.hearth.federation.keys.NotaryRoutes;
 import org.hearth.federation.keys.ServerKeyRoutes;
@@ -41,13 +42,13 @@ public record Federation(FederationClient client, ServerKeys keys, FederationAut
     }
 
     /** The key API and the Server-Server endpoints, on the federation listener. */
-    void routes(HttpRouting.Builder routing, HearthConfig config, SigningKey signingKey, String version, Rooms rooms,
-                ProfileHandler profiles, Clock clock) {
+    void routes(HttpRouting.Builder routing, HearthConfig config, SigningKey signingKey, String version, Database database,
+                Rooms rooms, ProfileHandler profiles, Clock clock) {
         String name = config.serverName();
         var ownKeys = new ServerKeyRoutes(name, signingKey, clock);
         routing.register("/_matrix/key/v2", ownKeys, new NotaryRoutes(keys, name, signingKey, ownKeys, clock))
                 .register("/_matrix/federation/v1", new VersionRoutes(version),
                         new QueryRoutes(auth, profiles, rooms.aliases(), rooms.reader(), name),
-                        new EventRoutes(auth, rooms.reader(), name, clock));
+                        new EventRoutes(auth, rooms.reader(), new RoomAccess(rooms.reader(), database), name, clock));
     }
 }

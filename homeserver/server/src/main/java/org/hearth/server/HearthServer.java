@@ -131,7 +131,8 @@ public final class HearthServer implements AutoCloseable {
                 clientRoutes(federationRouting, clientApi);
             }
             Federation federation = Federation.create(config, signingKey, database, Clock.systemUTC());
-            federation.routes(federationRouting, config, signingKey, version, rooms, accounts.profiles(), Clock.systemUTC());
+            federation.routes(federationRouting, config, signingKey, version, database, rooms, accounts.profiles(),
+                    Clock.systemUTC());
             federationRouting.register("/.well-known/matrix", wellKnown);
             MatrixErrors.install(federationRouting);
 

@@ -305,6 +305,12 @@ class FederationIT {
                 "/_matrix/federation/v1/state_ids/" + enc(otherRoom) + "?event_id=" + enc(second))).status());
         assertEquals(404, assertThrows(FederationException.class, () -> client.get(b.serverName(),
                 "/_matrix/federation/v1/state_ids/" + enc("!unknown:" + b.serverName()) + "?event_id=" + enc(second))).status());
+
+        // Once A's last member has left, A reads nothing more of the room.
+        String alice = "@alice:" + a.serverName();
+        b.server().rooms().engine().send(RoomId.parse(roomId), UserId.parse(alice),
+                EventDraft.state("m.room.member", alice, TestServer.json("membership", "leave")), null);
+        assertEquals(403, assertThrows(FederationException.class, () -> client.get(b.serverName(), event)).status());
     }
 
     @Test
