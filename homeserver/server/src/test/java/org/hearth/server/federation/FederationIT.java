@@ -314,6 +314,28 @@ class FederationIT {
     }
 
     @Test
+    void eventsFromBeforeTheServerJoinedAJoinedOnlyRoomGoOutRedacted() {
+        var bob = b.register("visbob");
+        String roomId = bob.post("/_matrix/client/v3/createRoom", TestServer.json("preset", "public_chat"))
+                .assertStatus(200).json().getString("room_id");
+        bob.put("/_matrix/client/v3/rooms/" + enc(roomId) + "/state/m.room.history_visibility/",
+                TestServer.json("history_visibility", "joined")).assertStatus(200);
+        String before = bob.put("/_matrix/client/v3/rooms/" + enc(roomId) + "/send/m.room.message/t1",
+                TestServer.json("msgtype", "m.text", "body", "before")).assertStatus(200).json().getString("event_id");
+        joinRemote(roomId, "@alice:" + a.serverName());
+        String after = bob.put("/_matrix/client/v3/rooms/" + enc(roomId) + "/send/m.room.message/t2",
+                TestServer.json("msgtype", "m.text", "body", "after")).assertStatus(200).json().getString("event_id");
+        FederationClient client = a.server().federation().client();
+        JsonObject hidden = client.get(b.serverName(), "/_matrix/federation/v1/event/" + enc(before))
+                .getJsonArray("pdus").getJsonObject(0);
+        assertEquals(JsonValue.EMPTY_JSON_OBJECT, hidden.getJsonObject("content"));
+        assertEquals("m.room.message", hidden.getString("type"));
+        JsonObject shown = client.get(b.serverName(), "/_matrix/federation/v1/event/" + enc(after))
+                .getJsonArray("pdus").getJsonObject(0);
+        assertEquals("after", shown.getJsonObject("content").getString("body"));
+    }
+
+    @Test
     void serverAclDenialIs403() {
         var bob = b.register("aclbob");
         String roomId = bob.post("/_matrix/client/v3/createRoom", TestServer.json("preset", "public_chat"))
