@@ -57,8 +57,6 @@ import org.hearth.spec.room.RoomVersion;
 import org.hearth.core.storage.DatabaseSettings;
 import org.hearth.core.storage.Migrations;
 import org.hearth.core.storage.ServerMetadata;
-import org.hearth.federation.inbound.VersionRoutes;
-import org.hearth.federation.keys.ServerKeyRoutes;
 import org.hearth.core.sync.SyncStreams;
 import org.hearth.server.client.AccountDataRoutes;
 import org.hearth.server.client.NotificationsRoutes;
@@ -115,13 +113,18 @@ public final class HearthServer implements AutoCloseable {
     private final Database database;
     private final WebServer webServer;
     private final Accounts accounts;
+    private final Rooms rooms;
+    private final Federation federation;
 
-    private HearthServer(HearthConfig config, Lifecycle lifecycle, Database database, WebServer webServer, Accounts accounts) {
+    private HearthServer(HearthConfig config, Lifecycle lifecycle, Database database, WebServer webServer,
+                         Accounts accounts, Rooms rooms, Federation federation) {
         this.config = config;
         this.lifecycle = lifecycle;
         this.database = database;
         this.webServer = webServer;
         this.accounts = accounts;
+        this.rooms = rooms;
+        this.federation = federation;
     }
 
     /**
@@ -213,9 +216,10 @@ public final class HearthServer implements AutoCloseable {
             if (config.listeners().combined()) {
                 clientRoutes(federationRouting, clientApi);
             }
-            federationRouting.register("/_matrix/key/v2", new ServerKeyRoutes(config.serverName(), signingKey, Clock.systemUTC()))
-                    .register("/_matrix/federation/v1", new VersionRoutes(version))
-                    .register("/.well-known/matrix", wellKnown);
+            Federation federation = Federation.create(config, signingKey, database, Clock.systemUTC());
+            federation.routes(federationRouting, config, signingKey, version, database, rooms, accounts.profiles(),
+                    Clock.systemUTC());
+            federationRouting.register("/.well-known/matrix", wellKnown);
             MatrixErrors.install(federationRouting);
 
             var fed = config.listeners().federation();
@@ -248,7 +252,7 @@ public final class HearthServer implements AutoCloseable {
             lifecycle.add(new Stoppable("webserver", webServer::stop));
             webServer.start();
             bound.set(webServer);
-            return new HearthServer(config, lifecycle, database, webServer, accounts);
+            return new HearthServer(config, lifecycle, database, webServer, accounts, rooms, federation);
         } catch (IOException e) {
             lifecycle.close();
             throw new UncheckedIOException("cannot create " + config.dataDir() + ": " + e.getMessage(), e);
@@ -283,7 +287,6 @@ public final class HearthServer implements AutoCloseable {
                      ContentRepository media, E2ee e2ee, Push push) {}
 
     record E2ee(KeysHandler keys, CrossSigningHandler crossSigning) {}
-                     Push push) {}
 
     record Push(PushRulesets rulesets, Pushers pushers, UnreadNotifications unread) {}
 
@@ -426,6 +429,15 @@ public final class HearthServer implements AutoCloseable {
     /** The accounts part: the {@link org.hearth.server.http.Authenticator}, handlers, and the profile-change port. */
     public Accounts accounts() {
         return accounts;
+    }
+
+    public Rooms rooms() {
+        return rooms;
+    }
+
+    /** The Server-Server parts: outbound client, other servers' keys, inbound authentication. */
+    public Federation federation() {
+        return federation;
     }
 
     /** Stops accepting, lets in-flight requests finish (up to the grace period), closes the pool, stops MariaDB. */

@@ -38,7 +38,8 @@ public final class Database implements AutoCloseable {
             "media",
             "keys",
             "directory",
-            "notifications");
+            "notifications",
+            "federation");
 
     private final HikariDataSource pool;
     private final DbClient client;

@@ -5,11 +5,15 @@ import io.helidon.config.ConfigException;
 import io.helidon.config.ConfigSources;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.hearth.spec.crypto.UnpaddedBase64;
 import org.hearth.spec.id.ServerName;
 import org.hearth.spec.room.RoomVersion;
 
@@ -36,13 +40,16 @@ public final class ConfigLoader {
             "registration.open", "registration.shared_secret",
             "limits.max_request_body_bytes", "limits.rate_limits",
             "limits.messages_per_second", "limits.messages_burst", "limits.joins_per_second", "limits.joins_burst",
-            "federation.verify_tls", "federation.allow_private_addresses",
+            "federation.verify_tls", "federation.allow_private_addresses", "federation.trusted_ca_file",
             "tls.keystore", "tls.keystore_password", "tls.alias",
             "security.password_hash_cost",
             "media.max_upload_size", "media.max_pending_uploads", "media.unused_expiration_ms",
             "media.max_image_pixels", "media.thumbnail_sizes", "media.enable_authenticated_media",
             "media.url_preview.enabled", "media.url_preview.ip_range_blacklist", "media.url_preview.ip_range_whitelist",
             "media.url_preview.max_spider_size", "media.max_user_storage_bytes", "media.quota_info_uri");
+
+    // A list of objects, checked entry by entry in trustedKeyServers.
+    private static final String TRUSTED_KEY_SERVERS = "federation.trusted_key_servers";
 
     private ConfigLoader() {}
 
@@ -74,7 +81,7 @@ public final class ConfigLoader {
         Set<String> unknown = config.traverse()
                 .filter(Config::isLeaf)
                 .map(node -> node.key().toString())
-                .filter(key -> !KNOWN_KEYS.contains(key))
+                .filter(key -> !KNOWN_KEYS.contains(key) && !key.startsWith(TRUSTED_KEY_SERVERS + "."))
                 .collect(Collectors.toCollection(java.util.TreeSet::new));
         if (!unknown.isEmpty()) {
             // A misspelt key would otherwise silently fall back to its default.
@@ -128,8 +135,14 @@ public final class ConfigLoader {
         // Synapse's defaults: rc_message 0.2/s burst 10, rc_joins (local) 0.1/s burst 10.
         var limits = new HearthConfig.Limits(maxBody, bool(c, "limits.rate_limits", true),
                 rate(c, "limits.messages", 0.2, 10), rate(c, "limits.joins", 0.1, 10));
+        Optional<Path> trustedCa = string(c, "federation.trusted_ca_file").map(Path::of).map(Path::toAbsolutePath);
+        trustedCa.ifPresent(f -> {
+            if (!Files.isReadable(f)) {
+                throw new InvalidConfigException("federation.trusted_ca_file " + f + " is not a readable file");
+            }
+        });
         var federation = new HearthConfig.Federation(bool(c, "federation.verify_tls", true),
-                bool(c, "federation.allow_private_addresses", false));
+                bool(c, "federation.allow_private_addresses", false), trustedCa, trustedKeyServers(c));
         var tls = new HearthConfig.Tls(
                 string(c, "tls.keystore").map(Path::of).orElse(dataDir.resolve("tls").resolve("federation.p12"))
                         .toAbsolutePath().normalize(),
@@ -201,6 +214,47 @@ public final class ConfigLoader {
             throw new InvalidConfigException(key + ": " + e.getMessage());
         }
         return text;
+    }
+
+    private static List<HearthConfig.TrustedKeyServer> trustedKeyServers(Config c) {
+        Config list = c.get(TRUSTED_KEY_SERVERS);
+        if (!list.exists()) {
+            return List.of();
+        }
+        List<HearthConfig.TrustedKeyServer> out = new ArrayList<>();
+        for (Config entry : list.asNodeList().orElse(List.of())) {
+            String where = TRUSTED_KEY_SERVERS + "." + entry.name();
+            for (Config child : entry.asNodeList().orElse(List.of())) {
+                if (!child.name().equals("server_name") && !child.name().equals("verify_keys")) {
+                    throw new InvalidConfigException("unknown key " + where + "." + child.name()
+                            + " (expected server_name and verify_keys)");
+                }
+            }
+            String name = string(entry, "server_name").orElseThrow(
+                    () -> new InvalidConfigException(where + ".server_name is required"));
+            if (!ServerName.isValid(name)) {
+                throw new InvalidConfigException(where + ".server_name '" + name + "' is not a valid server name");
+            }
+            Map<String, String> keys = new LinkedHashMap<>();
+            for (Config key : entry.get("verify_keys").asNodeList().orElse(List.of())) {
+                String value = key.asString().orElse("").strip();
+                if (!key.name().startsWith("ed25519:") || !isPublicKey(value)) {
+                    throw new InvalidConfigException(where + ".verify_keys." + key.name()
+                            + " must be an ed25519:<id> key ID with a 32-byte unpadded base64 public key");
+                }
+                keys.put(key.name(), value);
+            }
+            out.add(new HearthConfig.TrustedKeyServer(name, keys));
+        }
+        return out;
+    }
+
+    private static boolean isPublicKey(String base64) {
+        try {
+            return UnpaddedBase64.decode(base64).length == 32;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     static void checkServerName(String serverName) {

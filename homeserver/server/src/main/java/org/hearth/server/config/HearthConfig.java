@@ -1,6 +1,8 @@
 package org.hearth.server.config;
 
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.hearth.spec.room.RoomVersion;
 
@@ -58,7 +60,28 @@ public record HearthConfig(
     /** {@code burst} actions at once, refilled at {@code perSecond}. */
     public record Rate(double perSecond, int burst) {}
 
-    public record Federation(boolean verifyTls, boolean allowPrivateAddresses) {}
+    /**
+     * @param trustedCaFile     PEM certificates trusted besides the system's trust store
+     * @param trustedKeyServers notaries for other servers' keys, with the keys their answers must be signed with
+     */
+    public record Federation(boolean verifyTls, boolean allowPrivateAddresses, Optional<Path> trustedCaFile,
+                             List<TrustedKeyServer> trustedKeyServers) {
+        public Federation {
+            trustedKeyServers = List.copyOf(trustedKeyServers);
+        }
+
+        /** The two test-network switches off, nothing extra trusted, no notaries. */
+        public static Federation defaults() {
+            return new Federation(true, false, Optional.empty(), List.of());
+        }
+    }
+
+    /** A notary: its server name and key ID to public key (unpadded base64); no keys means trust on first use. */
+    public record TrustedKeyServer(String serverName, Map<String, String> verifyKeys) {
+        public TrustedKeyServer {
+            verifyKeys = Map.copyOf(verifyKeys);
+        }
+    }
 
     /**
      * The content repository: {@code maxUploadBytes} per file, pending {@code /media/v1/create} IDs per user and
