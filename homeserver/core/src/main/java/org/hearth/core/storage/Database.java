@@ -35,7 +35,8 @@ public final class Database implements AutoCloseable {
             "reports",
             "admin",
             "relations",
-            "media");
+            "media",
+            "plugins");
 
     private final HikariDataSource pool;
     private final DbClient client;

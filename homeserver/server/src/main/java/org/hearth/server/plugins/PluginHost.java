@@ -1,0 +1,287 @@
+package org.hearth.server.plugins;
+
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.lang.reflect.Constructor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.hearth.plugin.api.EventCheck;
+import org.hearth.plugin.api.Homeserver;
+import org.hearth.plugin.api.PluginApi;
+import org.hearth.plugin.api.PluginRoutes;
+import org.hearth.plugin.api.ProposedEvent;
+import org.hearth.plugin.api.ScheduledTask;
+import org.hearth.plugin.api.Verdict;
+import org.hearth.spec.error.MatrixException;
+import org.pf4j.DefaultPluginManager;
+import org.pf4j.ExtensionFactory;
+import org.pf4j.ManifestPluginDescriptorFinder;
+import org.pf4j.PluginDescriptorFinder;
+import org.pf4j.PluginManager;
+import org.pf4j.PluginState;
+import org.pf4j.PluginWrapper;
+
+/**
+ * Loads the plugin jars of one directory at start (PF4J) and runs every call into them on its own platform thread
+ * with a time budget. PF4J's class loader is no sandbox: a call that overruns is abandoned (interrupted, its answer
+ * ignored; a CPU loop keeps its thread, which is why calls never run on virtual threads, whose few carriers it would
+ * pin), and a plugin whose calls fail or overrun {@code maxFailures} times in a row is disabled and logged. Unbounded
+ * allocation cannot be contained in one JVM: run with {@code -XX:+ExitOnOutOfMemoryError} under a supervisor.
+ */
+public final class PluginHost implements AutoCloseable {
+    private static final Logger LOG = System.getLogger(PluginHost.class.getName());
+
+    /** What the admin endpoint shows of a plugin. */
+    public enum State { STARTED, DISABLED, REFUSED }
+
+    /** One plugin as the host sees it. */
+    public static final class Hosted {
+        final String id;
+        final String version;
+        final List<EventCheck> checks = new ArrayList<>();
+        final List<PluginRoutes.Route> routes = new ArrayList<>();
+        final List<ScheduledTask> tasks = new ArrayList<>();
+        final AtomicInteger failuresInARow = new AtomicInteger();
+        volatile State state;
+        volatile String reason;
+
+        Hosted(String id, String version, State state, String reason) {
+            this.id = id;
+            this.version = version;
+            this.state = state;
+            this.reason = reason;
+        }
+
+        public String id() {
+            return id;
+        }
+
+        public String version() {
+            return version;
+        }
+
+        public State state() {
+            return state;
+        }
+
+        /** Why it is refused or disabled; empty while started. */
+        public Optional<String> reason() {
+            return Optional.ofNullable(reason);
+        }
+    }
+
+    private final Map<String, Hosted> plugins = new ConcurrentHashMap<>();
+    private final Duration budget;
+    private final int maxFailures;
+    private final PluginManager manager;
+    private final ExecutorService calls = Executors.newCachedThreadPool(Thread.ofPlatform().daemon().name("plugin-call-", 0).factory());
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("plugin-timer").factory());
+
+    /**
+     * @param facades the {@link Homeserver} each plugin ID gets (its own config section and storage)
+     */
+    public PluginHost(Path dir, Duration budget, int maxFailures, Function<String, Homeserver> facades) {
+        this.budget = budget;
+        this.maxFailures = maxFailures;
+        Map<String, Homeserver> perPlugin = new ConcurrentHashMap<>();
+        this.manager = new DefaultPluginManager(dir) {
+            @Override
+            protected PluginDescriptorFinder createPluginDescriptorFinder() {
+                return new ManifestPluginDescriptorFinder();
+            }
+
+            @Override
+            protected ExtensionFactory createExtensionFactory() {
+                return new ExtensionFactory() {
+                    @Override
+                    public <T> T create(Class<T> type) {
+                        PluginWrapper owner = whichPlugin(type);
+                        String id = owner == null ? "" : owner.getPluginId();
+                        return construct(type, perPlugin.computeIfAbsent(id, facades));
+                    }
+                };
+            }
+        };
+        if (!Files.isDirectory(dir)) {
+            LOG.log(Level.INFO, "no plugin directory " + dir + ": no plugins");
+            return;
+        }
+        manager.loadPlugins();
+        for (PluginWrapper wrapper : manager.getPlugins()) {
+            start(wrapper);
+        }
+    }
+
+    private static <T> T construct(Class<T> type, Homeserver homeserver) {
+        try {
+            try {
+                Constructor<T> withFacade = type.getDeclaredConstructor(Homeserver.class);
+                withFacade.setAccessible(true);
+                return withFacade.newInstance(homeserver);
+            } catch (NoSuchMethodException e) {
+                Constructor<T> plain = type.getDeclaredConstructor();
+                plain.setAccessible(true);
+                return plain.newInstance();
+            }
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot create extension " + type.getName() + ": " + e, e);
+        }
+    }
+
+    private void start(PluginWrapper wrapper) {
+        String id = wrapper.getPluginId();
+        String version = wrapper.getDescriptor().getVersion();
+        String requires = wrapper.getDescriptor().getRequires();
+        if (requires == null || requires.isBlank() || requires.equals("*")) {
+            refuse(id, version, "its manifest has no Plugin-Requires (the plugin API versions it works with)");
+            return;
+        }
+        boolean fits;
+        try {
+            fits = manager.getVersionManager().checkVersionConstraint(PluginApi.VERSION, requires);
+        } catch (RuntimeException e) {
+            fits = false;
+        }
+        if (!fits) {
+            refuse(id, version, "it requires plugin API " + requires + " and this server has " + PluginApi.VERSION);
+            return;
+        }
+        try {
+            PluginState state = manager.startPlugin(id);
+            if (state != PluginState.STARTED) {
+                refuse(id, version, "PF4J left it " + state);
+                return;
+            }
+            Hosted hosted = new Hosted(id, version, State.STARTED, null);
+            hosted.checks.addAll(manager.getExtensions(EventCheck.class, id));
+            for (PluginRoutes routes : manager.getExtensions(PluginRoutes.class, id)) {
+                hosted.routes.addAll(routes.routes());
+            }
+            hosted.tasks.addAll(manager.getExtensions(ScheduledTask.class, id));
+            plugins.put(id, hosted);
+            for (ScheduledTask task : hosted.tasks) {
+                long every = Math.max(1000, task.interval().toMillis());
+                timer.scheduleWithFixedDelay(() -> {
+                    if (hosted.state == State.STARTED) {
+                        call(hosted, () -> {
+                            task.run();
+                            return null;
+                        });
+                    }
+                }, every, every, TimeUnit.MILLISECONDS);
+            }
+            LOG.log(Level.INFO, "plugin " + id + " " + version + " started: " + hosted.checks.size() + " event checks, "
+                    + hosted.routes.size() + " routes, " + hosted.tasks.size() + " scheduled tasks");
+        } catch (RuntimeException | LinkageError e) {
+            refuse(id, version, "it failed to start: " + e);
+        }
+    }
+
+    private void refuse(String id, String version, String reason) {
+        LOG.log(Level.WARNING, "plugin " + id + " " + version + " not loaded: " + reason);
+        plugins.put(id, new Hosted(id, version, State.REFUSED, reason));
+        try {
+            manager.unloadPlugin(id);
+        } catch (RuntimeException e) {
+            LOG.log(Level.DEBUG, "unloading refused plugin " + id + ": " + e);
+        }
+    }
+
+    public List<Hosted> plugins() {
+        return plugins.values().stream().sorted(java.util.Comparator.comparing(Hosted::id)).toList();
+    }
+
+    public Optional<Hosted> plugin(String id) {
+        return Optional.ofNullable(plugins.get(id));
+    }
+
+    /**
+     * Asks every started plugin's checks about an event; the first refusal wins. A check that throws or overruns
+     * counts as a failure and allows the event.
+     */
+    public Verdict check(ProposedEvent event) {
+        for (Hosted hosted : plugins.values()) {
+            for (EventCheck check : hosted.checks) {
+                if (hosted.state != State.STARTED || (!event.local() && !check.checksFederatedEvents())) {
+                    continue;
+                }
+                Optional<Verdict> verdict = call(hosted, () -> check.check(event));
+                if (verdict.isPresent() && verdict.get() instanceof Verdict.Refuse refuse) {
+                    return refuse;
+                }
+            }
+        }
+        return Verdict.ALLOW;
+    }
+
+    /**
+     * Runs {@code work} within the budget. A {@link MatrixException} is the plugin's answer and passes through; any
+     * other throw, a null answer or an overrun is a failure and yields empty.
+     */
+    <T> Optional<T> call(Hosted hosted, Callable<T> work) {
+        Future<T> future = calls.submit(work);
+        try {
+            T result = future.get(budget.toMillis(), TimeUnit.MILLISECONDS);
+            if (result == null) {
+                failed(hosted, "returned null");
+                return Optional.empty();
+            }
+            hosted.failuresInARow.set(0);
+            return Optional.of(result);
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            failed(hosted, "overran its " + budget.toMillis() + " ms budget");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof MatrixException answer) {
+                hosted.failuresInARow.set(0);
+                throw answer;
+            }
+            failed(hosted, "threw " + e.getCause());
+        } catch (InterruptedException e) {
+            future.cancel(true);
+            Thread.currentThread().interrupt();
+        }
+        return Optional.empty();
+    }
+
+    private void failed(Hosted hosted, String what) {
+        int n = hosted.failuresInARow.incrementAndGet();
+        LOG.log(Level.WARNING, "plugin " + hosted.id + " " + what + " (" + n + " failures in a row)");
+        if (n >= maxFailures && hosted.state == State.STARTED) {
+            hosted.state = State.DISABLED;
+            hosted.reason = "disabled after " + n + " failures in a row; last: " + what;
+            LOG.log(Level.ERROR, "plugin " + hosted.id + " " + hosted.reason);
+        }
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        // One by one: PF4J 3.15's stopPlugins() throws ConcurrentModificationException (pf4j#656).
+        for (PluginWrapper wrapper : List.copyOf(manager.getPlugins())) {
+            try {
+                manager.unloadPlugin(wrapper.getPluginId());
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "unloading plugin " + wrapper.getPluginId() + ": " + e);
+            }
+        }
+        calls.shutdownNow();
+    }
+}
