@@ -6,3 +6,9 @@ CREATE TABLE plugin_store (
     PRIMARY KEY (plugin_id, store_key)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
 
+
+-- The last event stream position each plugin's observers returned from: delivery resumes after it.
+CREATE TABLE plugin_positions (
+    plugin_id VARCHAR(255) NOT NULL PRIMARY KEY,
+    position  BIGINT       NOT NULL
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;

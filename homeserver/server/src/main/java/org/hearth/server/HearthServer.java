@@ -89,6 +89,7 @@ import org.hearth.server.plugins.HostedHomeserver;
 import org.hearth.server.plugins.PluginGates;
 import org.hearth.server.plugins.PluginHost;
 import org.hearth.server.plugins.PluginHttpRoutes;
+import org.hearth.server.plugins.StoredEventLog;
 
 /** A running homeserver: its database, listeners and routes, wired by hand; {@link #close} stops it in order. */
 public final class HearthServer implements AutoCloseable {
@@ -168,7 +169,13 @@ public final class HearthServer implements AutoCloseable {
                     Duration.ofMillis(pluginConfig.callBudgetMs()), pluginConfig.maxFailures(),
                     id -> new HostedHomeserver(id, ServerName.parse(config.serverName()),
                             PluginGates.section(pluginConfig.sections().getOrDefault(id, java.util.Map.of())), rooms,
-                            accounts.accounts(), accounts.profiles(), streams.accountData(), new PluginStorage(database))));
+                            accounts.accounts(), accounts.profiles(), streams.accountData(), new PluginStorage(database)),
+                    new StoredEventLog(new PluginStorage(database), rooms.reader())));
+            EventNotifier syncNotifier = eventNotifier.get();
+            eventNotifier.set((room, position, changed) -> {
+                syncNotifier.eventsPersisted(room, position, changed);
+                plugins.eventsPersisted();
+            });
             ClientApi clientApi = new ClientApi(config, accounts, rooms, streams, database, media, plugins);
 
             // The well-known answers name the listeners' actual ports, known only once they are bound (port 0).

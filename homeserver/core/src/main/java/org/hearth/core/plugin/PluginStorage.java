@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.hearth.core.storage.Database;
 
-/** Plugins' key-value rows (JSON text). */
+/** Plugins' key-value rows (JSON text), and the event positions their observers acknowledged. */
 public final class PluginStorage {
     private final Database database;
 
@@ -41,6 +41,28 @@ public final class PluginStorage {
         try (var rows = database.execute().createNamedQuery("plugins-store-list").addParam("plugin_id", pluginId)
                 .addParam("prefix", prefix).addParam("prefix_end", end).addParam("limit", limit).execute()) {
             rows.forEach(r -> out.put(r.column("store_key").asString().get(), r.column("value").asString().get()));
+        }
+        return out;
+    }
+
+    /** The last stream position the plugin's observers acknowledged. */
+    public Optional<Long> position(String pluginId) {
+        return database.execute().createNamedGet("plugins-position-get").addParam("plugin_id", pluginId).execute()
+                .map(r -> ((Number) r.column("position").get()).longValue());
+    }
+
+    /** Records an acknowledged position; never moves backwards. */
+    public void acknowledge(String pluginId, long position) {
+        database.transaction(tx -> tx.createNamedInsert("plugins-position-set").addParam("plugin_id", pluginId)
+                .addParam("position", position).execute());
+    }
+
+    /** IDs of accepted events with {@code after < position <= upto}, in stream order. */
+    public java.util.List<String> eventsAfter(long after, long upto, int limit) {
+        var out = new java.util.ArrayList<String>();
+        try (var rows = database.execute().createNamedQuery("plugins-events-after").addParam("after", after)
+                .addParam("upto", upto).addParam("lim", limit).execute()) {
+            rows.forEach(r -> out.add(r.column("event_id").asString().get()));
         }
         return out;
     }

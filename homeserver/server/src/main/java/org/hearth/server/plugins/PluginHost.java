@@ -22,6 +22,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.hearth.plugin.api.EventCheck;
+import org.hearth.plugin.api.EventObserver;
+import org.hearth.plugin.api.ObservedEvent;
 import org.hearth.plugin.api.Homeserver;
 import org.hearth.plugin.api.PluginApi;
 import org.hearth.plugin.api.PluginRoutes;
@@ -57,6 +59,9 @@ public final class PluginHost implements AutoCloseable {
         final List<EventCheck> checks = new ArrayList<>();
         final List<PluginRoutes.Route> routes = new ArrayList<>();
         final List<ScheduledTask> tasks = new ArrayList<>();
+        final List<EventObserver> observers = new ArrayList<>();
+        final java.util.concurrent.Semaphore wake = new java.util.concurrent.Semaphore(0);
+        volatile Thread feed;
         final AtomicInteger failuresInARow = new AtomicInteger();
         volatile State state;
         volatile String reason;
@@ -86,7 +91,23 @@ public final class PluginHost implements AutoCloseable {
         }
     }
 
+    /** Stored events in stream order, and each plugin's acknowledged position. */
+    public interface EventLog {
+        long currentPosition();
+
+        /** Accepted events with {@code after < position <= currentPosition()}, oldest first. */
+        List<ObservedEvent> after(long after, int limit);
+
+        Optional<Long> acknowledged(String pluginId);
+
+        void acknowledge(String pluginId, long position);
+    }
+
+    private static final int OBSERVER_BATCH = 100;
+    private static final long OBSERVER_RETRY_MS = 1000;
+
     private final Map<String, Hosted> plugins = new ConcurrentHashMap<>();
+    private final EventLog eventLog;
     private final Duration budget;
     private final int maxFailures;
     private final PluginManager manager;
@@ -97,7 +118,8 @@ public final class PluginHost implements AutoCloseable {
     /**
      * @param facades the {@link Homeserver} each plugin ID gets (its own config section and storage)
      */
-    public PluginHost(Path dir, Duration budget, int maxFailures, Function<String, Homeserver> facades) {
+    public PluginHost(Path dir, Duration budget, int maxFailures, Function<String, Homeserver> facades, EventLog eventLog) {
+        this.eventLog = eventLog;
         this.budget = budget;
         this.maxFailures = maxFailures;
         Map<String, Homeserver> perPlugin = new ConcurrentHashMap<>();
@@ -175,7 +197,14 @@ public final class PluginHost implements AutoCloseable {
                 hosted.routes.addAll(routes.routes());
             }
             hosted.tasks.addAll(manager.getExtensions(ScheduledTask.class, id));
+            hosted.observers.addAll(manager.getExtensions(EventObserver.class, id));
             plugins.put(id, hosted);
+            if (!hosted.observers.isEmpty()) {
+                if (eventLog.acknowledged(id).isEmpty()) {
+                    eventLog.acknowledge(id, eventLog.currentPosition()); // a new plugin starts from now
+                }
+                hosted.feed = Thread.ofPlatform().daemon().name("plugin-observer-" + id).start(() -> feed(hosted));
+            }
             for (ScheduledTask task : hosted.tasks) {
                 long every = Math.max(1000, task.interval().toMillis());
                 timer.scheduleWithFixedDelay(() -> {
@@ -188,7 +217,8 @@ public final class PluginHost implements AutoCloseable {
                 }, every, every, TimeUnit.MILLISECONDS);
             }
             LOG.log(Level.INFO, "plugin " + id + " " + version + " started: " + hosted.checks.size() + " event checks, "
-                    + hosted.routes.size() + " routes, " + hosted.tasks.size() + " scheduled tasks");
+                    + hosted.observers.size() + " event observers, " + hosted.routes.size() + " routes, " + hosted.tasks.size()
+                    + " scheduled tasks");
         } catch (RuntimeException | LinkageError e) {
             refuse(id, version, "it failed to start: " + e);
         }
@@ -201,6 +231,72 @@ public final class PluginHost implements AutoCloseable {
             manager.unloadPlugin(id);
         } catch (RuntimeException e) {
             LOG.log(Level.DEBUG, "unloading refused plugin " + id + ": " + e);
+        }
+    }
+
+    /** Told after each commit of room events: wakes the observers' feeds. */
+    public void eventsPersisted() {
+        for (Hosted hosted : plugins.values()) {
+            if (hosted.feed != null) {
+                hosted.wake.release();
+            }
+        }
+    }
+
+    /**
+     * Delivers events after the plugin's acknowledged position to its observers, acknowledging each once every
+     * observer returned; a failure stops the batch, to be retried from the acknowledged position.
+     */
+    private void feed(Hosted hosted) {
+        try {
+            while (hosted.state == State.STARTED) {
+                boolean failed = !deliver(hosted);
+                if (failed) {
+                    Thread.sleep(OBSERVER_RETRY_MS);
+                } else {
+                    // Woken by a commit; the timeout also catches a wake-up lost to a failure in between.
+                    hosted.wake.tryAcquire(5, TimeUnit.SECONDS);
+                    hosted.wake.drainPermits();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** @return false after a failure */
+    private boolean deliver(Hosted hosted) {
+        try {
+            long from = eventLog.acknowledged(hosted.id).orElse(0L);
+            while (hosted.state == State.STARTED) {
+                List<ObservedEvent> batch = eventLog.after(from, OBSERVER_BATCH);
+                if (batch.isEmpty()) {
+                    return true;
+                }
+                for (ObservedEvent event : batch) {
+                    for (EventObserver observer : hosted.observers) {
+                        Optional<Boolean> done;
+                        try {
+                            done = call(hosted, () -> {
+                                observer.observe(event);
+                                return Boolean.TRUE;
+                            });
+                        } catch (MatrixException e) {
+                            failed(hosted, "threw " + e.code().errcode() + " " + e.getMessage());
+                            done = Optional.empty();
+                        }
+                        if (done.isEmpty()) {
+                            return false;
+                        }
+                    }
+                    eventLog.acknowledge(hosted.id, event.streamPosition());
+                    from = event.streamPosition();
+                }
+            }
+            return true;
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "delivering events to plugin " + hosted.id + ": " + e);
+            return false;
         }
     }
 
@@ -274,6 +370,11 @@ public final class PluginHost implements AutoCloseable {
     @Override
     public void close() {
         timer.shutdownNow();
+        for (Hosted hosted : plugins.values()) {
+            if (hosted.feed != null) {
+                hosted.feed.interrupt();
+            }
+        }
         // One by one: PF4J 3.15's stopPlugins() throws ConcurrentModificationException (pf4j#656).
         for (PluginWrapper wrapper : List.copyOf(manager.getPlugins())) {
             try {

@@ -112,6 +112,46 @@ class PluginHostIT {
                         }
                     }
                     """));
+            PluginJars.build(dir, "observer", ">=0.1.0", Map.of("test.observer.Observer", """
+                    package test.observer;
+
+                    import java.util.List;
+                    import java.util.Map;
+                    import java.util.concurrent.ConcurrentHashMap;
+                    import org.hearth.plugin.api.*;
+                    import org.hearth.spec.error.ErrorCode;
+                    import org.hearth.spec.error.MatrixException;
+                    import org.hearth.spec.json.Json;
+                    import org.pf4j.Extension;
+
+                    @Extension
+                    public class Observer implements EventObserver, PluginRoutes {
+                        private final Homeserver homeserver;
+                        private final Map<String, Integer> attempts = new ConcurrentHashMap<>();
+
+                        public Observer(Homeserver homeserver) {
+                            this.homeserver = homeserver;
+                        }
+
+                        @Override
+                        public void observe(ObservedEvent event) {
+                            int n = attempts.merge(event.eventId(), 1, Integer::sum);
+                            if (event.content().getString("body", "").contains("retry") && n < 3) {
+                                throw new IllegalStateException("not yet");
+                            }
+                            homeserver.store().put("seen:" + event.eventId(), Json.objectBuilder()
+                                    .add("position", event.streamPosition()).add("room", event.roomId())
+                                    .add("type", event.type()).add("attempts", n).build());
+                        }
+
+                        @Override
+                        public List<Route> routes() {
+                            return List.of(Route.get("/seen/{eventId}", req -> PluginResponse.ok(homeserver.store()
+                                    .get("seen:" + req.pathParam("eventId")).orElseThrow(() ->
+                                            new MatrixException(ErrorCode.NOT_FOUND, "not seen")))));
+                        }
+                    }
+                    """));
             PluginJars.build(dir, "future", ">=9.0.0", Map.of("test.future.Future", """
                     package test.future;
 
@@ -214,6 +254,41 @@ class PluginHostIT {
         assertTrue(future.getString("reason").contains(">=9.0.0"), future.toString());
         assertTrue(future.getString("reason").contains(org.hearth.plugin.api.PluginApi.VERSION), future.toString());
         assertEquals("started", pluginsByIdAsAdmin().get("wordfilter").getString("state"));
+    }
+
+    private static JsonObject seen(TestServer.User user, String eventId) throws InterruptedException {
+        for (int i = 0; i < 100; i++) {
+            var res = user.get("/_hearth/plugins/observer/seen/" + enc(eventId));
+            if (res.status() == 200) {
+                return res.json();
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the observer never saw " + eventId);
+    }
+
+    @Test
+    void observersSeeStoredEventsAfterCommitAndFailedDeliveriesAreRetried() throws Exception {
+        var dan = newUser();
+        String room = createRoom(dan);
+        String first = say(dan, room, "hello observer").assertStatus(200).json().getString("event_id");
+        JsonObject seen = seen(dan, first);
+        assertEquals(room, seen.getString("room"));
+        assertEquals("m.room.message", seen.getString("type"));
+        assertEquals(1, seen.getInt("attempts"));
+        // Fails twice, then succeeds: delivered again from the acknowledged position (at least once).
+        String retried = say(dan, room, "retry me").assertStatus(200).json().getString("event_id");
+        JsonObject again = seen(dan, retried);
+        assertEquals(3, again.getInt("attempts"));
+        assertTrue(again.getJsonNumber("position").longValue() > seen.getJsonNumber("position").longValue());
+        // The acknowledged position is in the database, where a restarted server resumes from.
+        try (var c = server.server().database().dataSource().getConnection();
+             var st = c.prepareStatement("SELECT position FROM plugin_positions WHERE plugin_id = 'observer'");
+             var rs = st.executeQuery()) {
+            assertTrue(rs.next());
+            assertTrue(rs.getLong(1) >= again.getJsonNumber("position").longValue());
+        }
+        assertEquals("started", pluginsByIdAsAdmin().get("observer").getString("state"));
     }
 
     @Test
