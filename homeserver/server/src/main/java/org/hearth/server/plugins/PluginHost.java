@@ -50,12 +50,14 @@ public final class PluginHost implements AutoCloseable {
     private static final Logger LOG = System.getLogger(PluginHost.class.getName());
 
     /** What the admin endpoint shows of a plugin. */
-    public enum State { STARTED, DISABLED, REFUSED }
+    public enum State { STARTED, DISABLED, REFUSED, UNLOADED }
 
     /** One plugin as the host sees it. */
     public static final class Hosted {
         final String id;
         final String version;
+        final Path path;
+        final List<java.util.concurrent.ScheduledFuture<?>> schedules = new ArrayList<>();
         final List<EventCheck> checks = new ArrayList<>();
         final List<PluginRoutes.Route> routes = new ArrayList<>();
         final List<ScheduledTask> tasks = new ArrayList<>();
@@ -66,8 +68,9 @@ public final class PluginHost implements AutoCloseable {
         volatile State state;
         volatile String reason;
 
-        Hosted(String id, String version, State state, String reason) {
+        Hosted(String id, String version, Path path, State state, String reason) {
             this.id = id;
+            this.path = path;
             this.version = version;
             this.state = state;
             this.reason = reason;
@@ -172,7 +175,7 @@ public final class PluginHost implements AutoCloseable {
         String version = wrapper.getDescriptor().getVersion();
         String requires = wrapper.getDescriptor().getRequires();
         if (requires == null || requires.isBlank() || requires.equals("*")) {
-            refuse(id, version, "its manifest has no Plugin-Requires (the plugin API versions it works with)");
+            refuse(wrapper, "its manifest has no Plugin-Requires (the plugin API versions it works with)");
             return;
         }
         boolean fits;
@@ -182,16 +185,16 @@ public final class PluginHost implements AutoCloseable {
             fits = false;
         }
         if (!fits) {
-            refuse(id, version, "it requires plugin API " + requires + " and this server has " + PluginApi.VERSION);
+            refuse(wrapper, "it requires plugin API " + requires + " and this server has " + PluginApi.VERSION);
             return;
         }
         try {
             PluginState state = manager.startPlugin(id);
             if (state != PluginState.STARTED) {
-                refuse(id, version, "PF4J left it " + state);
+                refuse(wrapper, "PF4J left it " + state);
                 return;
             }
-            Hosted hosted = new Hosted(id, version, State.STARTED, null);
+            Hosted hosted = new Hosted(id, version, wrapper.getPluginPath(), State.STARTED, null);
             hosted.checks.addAll(manager.getExtensions(EventCheck.class, id));
             for (PluginRoutes routes : manager.getExtensions(PluginRoutes.class, id)) {
                 hosted.routes.addAll(routes.routes());
@@ -207,31 +210,72 @@ public final class PluginHost implements AutoCloseable {
             }
             for (ScheduledTask task : hosted.tasks) {
                 long every = Math.max(1000, task.interval().toMillis());
-                timer.scheduleWithFixedDelay(() -> {
+                hosted.schedules.add(timer.scheduleWithFixedDelay(() -> {
                     if (hosted.state == State.STARTED) {
                         call(hosted, () -> {
                             task.run();
                             return null;
                         });
                     }
-                }, every, every, TimeUnit.MILLISECONDS);
+                }, every, every, TimeUnit.MILLISECONDS));
             }
             LOG.log(Level.INFO, "plugin " + id + " " + version + " started: " + hosted.checks.size() + " event checks, "
                     + hosted.observers.size() + " event observers, " + hosted.routes.size() + " routes, " + hosted.tasks.size()
                     + " scheduled tasks");
         } catch (RuntimeException | LinkageError e) {
-            refuse(id, version, "it failed to start: " + e);
+            refuse(wrapper, "it failed to start: " + e);
         }
     }
 
-    private void refuse(String id, String version, String reason) {
+    private void refuse(PluginWrapper wrapper, String reason) {
+        String id = wrapper.getPluginId();
+        String version = wrapper.getDescriptor().getVersion();
         LOG.log(Level.WARNING, "plugin " + id + " " + version + " not loaded: " + reason);
-        plugins.put(id, new Hosted(id, version, State.REFUSED, reason));
+        plugins.put(id, new Hosted(id, version, wrapper.getPluginPath(), State.REFUSED, reason));
         try {
             manager.unloadPlugin(id);
         } catch (RuntimeException e) {
             LOG.log(Level.DEBUG, "unloading refused plugin " + id + ": " + e);
         }
+    }
+
+    /**
+     * Stops a plugin and drops its class loader: its routes answer 404 and its checks and observers are no longer
+     * called (a call in flight finishes or overruns on its own). {@code M_NOT_FOUND} for an unknown ID.
+     */
+    public synchronized Hosted unload(String id) {
+        Hosted hosted = plugin(id).orElseThrow(() -> new MatrixException(
+                org.hearth.spec.error.ErrorCode.NOT_FOUND, "No plugin " + id));
+        hosted.state = State.UNLOADED;
+        hosted.reason = "unloaded by an admin";
+        hosted.schedules.forEach(f -> f.cancel(true));
+        if (hosted.feed != null) {
+            hosted.feed.interrupt();
+        }
+        if (manager.getPlugin(id) != null) {
+            manager.unloadPlugin(id);
+        }
+        LOG.log(Level.INFO, "plugin " + id + " unloaded");
+        return hosted;
+    }
+
+    /**
+     * Unloads the plugin, then loads its jar again from the same file (so a replaced jar takes effect) and starts
+     * it, with its failure count cleared. Observers resume after their acknowledged position.
+     */
+    public synchronized Hosted reload(String id) {
+        Hosted old = unload(id);
+        plugins.remove(id);
+        String loaded;
+        try {
+            loaded = manager.loadPlugin(old.path);
+        } catch (RuntimeException e) {
+            Hosted failed = new Hosted(id, old.version, old.path, State.REFUSED, "reload failed: " + e.getMessage());
+            plugins.put(id, failed);
+            return failed;
+        }
+        start(manager.getPlugin(loaded));
+        return plugins.get(loaded);
     }
 
     /** Told after each commit of room events: wakes the observers' feeds. */

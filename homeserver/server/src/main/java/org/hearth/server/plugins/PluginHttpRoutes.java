@@ -24,7 +24,8 @@ import org.hearth.spec.json.Json;
 
 /**
  * Plugins' own routes, {@code /_hearth/plugins/{pluginId}/...}, each answered by the plugin that declared it
- * within the call budget; and the admin listing {@code GET /_hearth/admin/v1/plugins}. Mounted at {@code /_hearth}.
+ * within the call budget; and the admin endpoints {@code GET /_hearth/admin/v1/plugins},
+ * {@code POST /_hearth/admin/v1/plugins/{pluginId}/unload} and {@code .../reload}. Mounted at {@code /_hearth}.
  */
 public final class PluginHttpRoutes implements HttpService {
     private static final String PREFIX = "/_hearth/plugins/";
@@ -42,25 +43,44 @@ public final class PluginHttpRoutes implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         rules.get("/admin/v1/plugins", this::list)
+                .post("/admin/v1/plugins/{pluginId}/unload", (req, res) -> change(req, res, false))
+                .post("/admin/v1/plugins/{pluginId}/reload", (req, res) -> change(req, res, true))
+                .any("/admin/v1/plugins/{pluginId}/{action}", (req, res) -> {
+                    throw new MatrixException(ErrorCode.UNRECOGNIZED, 405, "Unsupported method");
+                })
                 .any("/admin/v1/plugins", (req, res) -> {
                     throw new MatrixException(ErrorCode.UNRECOGNIZED, 405, "Unsupported method");
                 })
                 .any("/plugins/*", this::dispatch);
     }
 
-    private void list(ServerRequest req, ServerResponse res) {
-        Requester who = auth.require(req);
-        if (!who.admin()) {
+    private void requireAdmin(ServerRequest req) {
+        if (!auth.require(req).admin()) {
             throw new MatrixException(ErrorCode.FORBIDDEN, "You are not a server admin");
         }
+    }
+
+    private void list(ServerRequest req, ServerResponse res) {
+        requireAdmin(req);
         var out = Json.arrayBuilder();
         for (PluginHost.Hosted p : host.plugins()) {
-            var entry = Json.objectBuilder().add("id", p.id()).add("version", p.version() == null ? "" : p.version())
-                    .add("state", p.state().name().toLowerCase());
-            p.reason().ifPresent(r -> entry.add("reason", r));
-            out.add(entry);
+            out.add(describe(p));
         }
         Reply.json(res, 200, Json.objectBuilder().add("plugins", out).build());
+    }
+
+    private void change(ServerRequest req, ServerResponse res, boolean reload) {
+        requireAdmin(req);
+        String id = req.path().pathParameters().get("pluginId");
+        PluginHost.Hosted changed = reload ? host.reload(id) : host.unload(id);
+        Reply.json(res, 200, describe(changed));
+    }
+
+    private static JsonObject describe(PluginHost.Hosted p) {
+        var entry = Json.objectBuilder().add("id", p.id()).add("version", p.version() == null ? "" : p.version())
+                .add("state", p.state().name().toLowerCase());
+        p.reason().ifPresent(r -> entry.add("reason", r));
+        return entry.build();
     }
 
     private void dispatch(ServerRequest req, ServerResponse res) {

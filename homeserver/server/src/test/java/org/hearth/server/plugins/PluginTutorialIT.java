@@ -59,4 +59,32 @@ class PluginTutorialIT {
         assertEquals("Hello, alice", alice.get("/_hearth/plugins/noshouting/hello").assertStatus(200).json()
                 .getString("greeting"));
     }
+
+    @Test
+    void anAdminUnloadsAndReloadsThePluginWhileTheServerRuns() {
+        var bob = server.register("bob");
+        var admin = server.registerWithSharedSecret("root", TestServer.DEFAULT_PASSWORD, true);
+        String room = bob.post("/_matrix/client/v3/createRoom", json()).assertStatus(200).json().getString("room_id");
+        String path = "/_matrix/client/v3/rooms/" + URLEncoder.encode(room, StandardCharsets.UTF_8) + "/send/m.room.message/";
+        bob.post("/_hearth/admin/v1/plugins/noshouting/unload", json()).assertError(403, "M_FORBIDDEN");
+        admin.post("/_hearth/admin/v1/plugins/nosuchplugin/reload", json()).assertError(404, "M_NOT_FOUND");
+        admin.get("/_hearth/admin/v1/plugins/noshouting/reload").assertError(405, "M_UNRECOGNIZED");
+
+        assertEquals("unloaded", admin.post("/_hearth/admin/v1/plugins/noshouting/unload", json()).assertStatus(200)
+                .json().getString("state"));
+        bob.put(path + "1", json("msgtype", "m.text", "body", "LOUD AGAIN")).assertStatus(200);
+        bob.get("/_hearth/plugins/noshouting/hello").assertError(404, "M_UNRECOGNIZED");
+        assertEquals("unloaded", admin.get("/_hearth/admin/v1/plugins").assertStatus(200).json()
+                .getJsonArray("plugins").getJsonObject(0).getString("state"));
+
+        assertEquals("started", admin.post("/_hearth/admin/v1/plugins/noshouting/reload", json()).assertStatus(200)
+                .json().getString("state"));
+        bob.put(path + "2", json("msgtype", "m.text", "body", "LOUD AGAIN")).assertError(403, "M_FORBIDDEN");
+        assertEquals("Hello, bob", bob.get("/_hearth/plugins/noshouting/hello").assertStatus(200).json()
+                .getString("greeting"));
+        // Reloading a started plugin works too (it is unloaded first).
+        assertEquals("started", admin.post("/_hearth/admin/v1/plugins/noshouting/reload", json()).assertStatus(200)
+                .json().getString("state"));
+        bob.put(path + "3", json("msgtype", "m.text", "body", "LOUD AGAIN")).assertError(403, "M_FORBIDDEN");
+    }
 }
