@@ -125,7 +125,7 @@ class PluginHostIT {
                     import org.pf4j.Extension;
 
                     @Extension
-                    public class Observer implements EventObserver, PluginRoutes {
+                    public class Observer implements EventObserver, PluginRoutes, ScheduledTask {
                         private final Homeserver homeserver;
                         private final Map<String, Integer> attempts = new ConcurrentHashMap<>();
 
@@ -145,8 +145,21 @@ class PluginHostIT {
                         }
 
                         @Override
+                        public java.time.Duration interval() {
+                            return java.time.Duration.ofSeconds(1);
+                        }
+
+                        @Override
+                        public void run() {
+                            var ticks = homeserver.store().get("ticks").map(t -> t.getInt("n")).orElse(0);
+                            homeserver.store().put("ticks", Json.objectBuilder().add("n", ticks + 1).build());
+                        }
+
+                        @Override
                         public List<Route> routes() {
-                            return List.of(Route.get("/seen/{eventId}", req -> PluginResponse.ok(homeserver.store()
+                            return List.of(Route.get("/ticks", req -> PluginResponse.ok(homeserver.store().get("ticks")
+                                            .orElse(Json.objectBuilder().add("n", 0).build()))),
+                                    Route.get("/seen/{eventId}", req -> PluginResponse.ok(homeserver.store()
                                     .get("seen:" + req.pathParam("eventId")).orElseThrow(() ->
                                             new MatrixException(ErrorCode.NOT_FOUND, "not seen")))));
                         }
@@ -289,6 +302,18 @@ class PluginHostIT {
             assertTrue(rs.getLong(1) >= again.getJsonNumber("position").longValue());
         }
         assertEquals("started", pluginsByIdAsAdmin().get("observer").getString("state"));
+    }
+
+    @Test
+    void scheduledTasksRunEveryInterval() throws InterruptedException {
+        var erin = newUser();
+        for (int i = 0; i < 50; i++) {
+            if (erin.get("/_hearth/plugins/observer/ticks").assertStatus(200).json().getInt("n") >= 2) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("the task did not run twice in 10 s");
     }
 
     @Test
