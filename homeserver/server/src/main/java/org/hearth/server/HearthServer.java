@@ -12,7 +12,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import org.hearth.core.keys.CrossSigningHandler;
+import org.hearth.core.keys.KeysHandler;
 import org.hearth.core.port.EventNotifier;
+import org.hearth.core.port.RemoteKeys;
 import org.hearth.core.push.PushRulesHandler;
 import org.hearth.core.room.RoomEngineMembership;
 import org.hearth.core.room.RoomSyncSource;
@@ -50,6 +53,7 @@ import org.hearth.server.client.CapabilitiesRoutes;
 import org.hearth.server.client.PresenceRoutes;
 import org.hearth.server.client.ReceiptRoutes;
 import org.hearth.server.client.SyncRoutes;
+import org.hearth.server.client.KeysRoutes;
 import org.hearth.server.client.ToDeviceRoutes;
 import org.hearth.server.client.TypingRoutes;
 import org.hearth.server.admin.RegistrationTokenRoutes;
@@ -163,6 +167,13 @@ public final class HearthServer implements AutoCloseable {
                     Clock.systemUTC());
             // Helidon has one payload limit per listener: the client one admits uploads, BodyLimit the rest.
             long maxClientBody = Math.max(maxBody, mediaConfig.maxUploadBytes());
+            // End-to-end keys: changes reach the device-list stream; /sync reads one-time key counts; remote users'
+            // keys come from federation once it sets remoteKeys (until then their servers are in `failures`).
+            var remoteKeys = new AtomicReference<>(RemoteKeys.NONE);
+            var keys = new KeysHandler(database, Clock.systemUTC(), ServerName.parse(config.serverName()),
+                    streams::deviceLists, remoteKeys::get);
+            var crossSigning = new CrossSigningHandler(database, Clock.systemUTC(), accounts.uia(), streams::deviceLists);
+            streams.sync().useKeyCounts(keys);
             // Plugins: loaded once the handlers their Homeserver facade wraps exist.
             var pluginConfig = config.plugins();
             PluginHost plugins = lifecycle.add(new PluginHost(pluginConfig.dir(),
@@ -176,7 +187,8 @@ public final class HearthServer implements AutoCloseable {
                 syncNotifier.eventsPersisted(room, position, changed);
                 plugins.eventsPersisted();
             });
-            ClientApi clientApi = new ClientApi(config, accounts, rooms, streams, database, media, plugins);
+            ClientApi clientApi = new ClientApi(config, accounts, rooms, streams, database, media, new E2ee(keys, crossSigning),
+                    plugins);
 
             // The well-known answers name the listeners' actual ports, known only once they are bound (port 0).
             AtomicReference<WebServer> bound = new AtomicReference<>();
@@ -255,7 +267,9 @@ public final class HearthServer implements AutoCloseable {
 
     /** What the Client-Server routes are built from. */
     record ClientApi(HearthConfig config, Accounts accounts, Rooms rooms, SyncStreams streams, Database database,
-                     ContentRepository media, PluginHost plugins) {}
+                     ContentRepository media, E2ee e2ee, PluginHost plugins) {}
+
+    record E2ee(KeysHandler keys, CrossSigningHandler crossSigning) {}
 
     private static void clientRoutes(HttpRouting.Builder routing, ClientApi api) {
         Accounts accounts = api.accounts();
@@ -284,6 +298,7 @@ public final class HearthServer implements AutoCloseable {
                 new AccountDataRoutes(auth, bodies, streams.accountData()),
                 new PushRulesRoutes(auth, bodies, new PushRulesHandler(streams.accountData())),
                 new ToDeviceRoutes(auth, bodies, streams.toDevice()),
+                new KeysRoutes(auth, bodies, api.e2ee().keys(), api.e2ee().crossSigning(), streams.deviceLists(), streams.sync()),
                 new CapabilitiesRoutes(auth, api.config().defaultRoomVersion()));
         roomRoutes(routing, auth, api.rooms(), api.config().serverName(), api.config().defaultRoomVersion(),
                 api.config().limits().maxRequestBodyBytes(), PluginGates.eventGate(api.plugins(), api.config().serverName()));

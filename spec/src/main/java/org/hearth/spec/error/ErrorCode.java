@@ -38,7 +38,9 @@ public enum ErrorCode {
     WRONG_ROOM_KEYS_VERSION(403),
     USER_SUSPENDED(403),
     NOT_YET_UPLOADED(504),
-    CANNOT_OVERWRITE_MEDIA(409);
+    CANNOT_OVERWRITE_MEDIA(409),
+    // Spec "POST /keys/device_signing/upload" and "POST /keys/signatures/upload".
+    INVALID_SIGNATURE(400);
 
     private final int status;
 

@@ -36,6 +36,7 @@ public final class Database implements AutoCloseable {
             "admin",
             "relations",
             "media",
+            "keys",
             "plugins");
 
     private final HikariDataSource pool;
