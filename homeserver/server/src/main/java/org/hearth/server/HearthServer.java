@@ -100,6 +100,13 @@ import org.hearth.core.port.RemoteMedia;
 import org.hearth.server.http.MatrixErrors;
 import org.hearth.server.tls.FederationKeystore;
 import org.hearth.spec.crypto.SigningKey;
+import org.hearth.core.plugin.PluginStorage;
+import org.hearth.server.client.EventGate;
+import org.hearth.server.plugins.HostedHomeserver;
+import org.hearth.server.plugins.PluginGates;
+import org.hearth.server.plugins.PluginHost;
+import org.hearth.server.plugins.PluginHttpRoutes;
+import org.hearth.server.plugins.StoredEventLog;
 
 /** A running homeserver: its database, listeners and routes, wired by hand; {@link #close} stops it in order. */
 public final class HearthServer implements AutoCloseable {
@@ -203,8 +210,21 @@ public final class HearthServer implements AutoCloseable {
                 streams.deviceLists().devicesChanged(user);
                 push.pushers().devicesChanged(user);
             });
+            // Plugins: loaded once the handlers their Homeserver facade wraps exist.
+            var pluginConfig = config.plugins();
+            PluginHost plugins = lifecycle.add(new PluginHost(pluginConfig.dir(),
+                    Duration.ofMillis(pluginConfig.callBudgetMs()), pluginConfig.maxFailures(),
+                    id -> new HostedHomeserver(id, ServerName.parse(config.serverName()),
+                            PluginGates.section(pluginConfig.sections().getOrDefault(id, java.util.Map.of())), rooms,
+                            accounts.accounts(), accounts.profiles(), streams.accountData(), new PluginStorage(database)),
+                    new StoredEventLog(new PluginStorage(database), rooms.reader())));
+            EventNotifier syncNotifier = eventNotifier.get();
+            eventNotifier.set((room, position, changed) -> {
+                syncNotifier.eventsPersisted(room, position, changed);
+                plugins.eventsPersisted();
+            });
             ClientApi clientApi = new ClientApi(config, accounts, rooms, streams, database, media,
-                    new E2ee(keys, crossSigning), push);
+                    new E2ee(keys, crossSigning), push, plugins);
 
             // The well-known answers name the listeners' actual ports, known only once they are bound (port 0).
             AtomicReference<WebServer> bound = new AtomicReference<>();
@@ -284,7 +304,7 @@ public final class HearthServer implements AutoCloseable {
 
     /** What the Client-Server routes are built from. */
     record ClientApi(HearthConfig config, Accounts accounts, Rooms rooms, SyncStreams streams, Database database,
-                     ContentRepository media, E2ee e2ee, Push push) {}
+                     ContentRepository media, E2ee e2ee, Push push, PluginHost plugins) {}
 
     record E2ee(KeysHandler keys, CrossSigningHandler crossSigning) {}
 
@@ -323,13 +343,14 @@ public final class HearthServer implements AutoCloseable {
                 new KeysRoutes(auth, bodies, api.e2ee().keys(), api.e2ee().crossSigning(), streams.deviceLists(), streams.sync()),
                 new CapabilitiesRoutes(auth, api.config().defaultRoomVersion()));
         roomRoutes(routing, auth, api.rooms(), api.config().serverName(), api.config().defaultRoomVersion(),
-                api.config().limits().maxRequestBodyBytes());
+                api.config().limits().maxRequestBodyBytes(), PluginGates.eventGate(api.plugins(), api.config().serverName()));
         // Room directory, upgrades, user directory, summaries (issue 5): per-user limits on sends and joins first.
         routing.addFilter(RoomRateLimits.from(auth, api.config().limits()))
                 .register("/_matrix/client", new UserDirectoryRoutes(auth, bodies, api.rooms().userDirectory()))
                 .register("/_matrix/client/v1", new EventByTimestampRoutes(auth, api.rooms()),
                         new RoomSummaryRoutes(auth, api.rooms()),
                         new MutualRoomsRoutes(auth, api.rooms().userDirectory()));
+        routing.register("/_hearth", new PluginHttpRoutes(auth, bodies, api.plugins()));
         routing.register("/_matrix/client/v1", new RegistrationTokenValidityRoutes(accounts.registrationTokens()));
         var preview = api.config().media().urlPreview();
         var mediaRoutes = new MediaRoutes(auth, api.media(), preview.enabled()
@@ -364,11 +385,17 @@ public final class HearthServer implements AutoCloseable {
     /** The room endpoints, at v3 and (where they existed) r0. Public for tests that bring their own Authenticator. */
     public static void roomRoutes(HttpRouting.Builder routing, Authenticator auth, Rooms rooms, String serverName,
                                   RoomVersion defaultVersion, long maxBodyBytes) {
+        roomRoutes(routing, auth, rooms, serverName, defaultVersion, maxBodyBytes, EventGate.NONE);
+    }
+
+    /** The room endpoints with a check of clients' events before they are stored. */
+    public static void roomRoutes(HttpRouting.Builder routing, Authenticator auth, Rooms rooms, String serverName,
+                                  RoomVersion defaultVersion, long maxBodyBytes, EventGate gate) {
         JsonBody body = new JsonBody(maxBodyBytes);
         var creation = new RoomCreation(rooms, ServerName.parse(serverName), defaultVersion);
         var format = new ClientEvents(rooms.reader(), rooms.relations(), Clock.systemUTC());
         for (String prefix : List.of("/_matrix/client/v3", "/_matrix/client/r0")) {
-            routing.register(prefix, new RoomsRoutes(auth, body, rooms, creation, format))
+            routing.register(prefix, new RoomsRoutes(auth, body, rooms, creation, format, gate))
                     .register(prefix, new MembershipRoutes(auth, body, rooms))
                     .register(prefix, new DirectoryRoutes(auth, body, rooms, serverName))
                     .register(prefix, new SearchRoutes(auth, body, rooms, format));

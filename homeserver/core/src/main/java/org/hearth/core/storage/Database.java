@@ -39,7 +39,8 @@ public final class Database implements AutoCloseable {
             "keys",
             "directory",
             "notifications",
-            "federation");
+            "federation",
+            "plugins");
 
     private final HikariDataSource pool;
     private final DbClient client;

@@ -46,7 +46,10 @@ public final class ConfigLoader {
             "media.max_upload_size", "media.max_pending_uploads", "media.unused_expiration_ms",
             "media.max_image_pixels", "media.thumbnail_sizes", "media.enable_authenticated_media",
             "media.url_preview.enabled", "media.url_preview.ip_range_blacklist", "media.url_preview.ip_range_whitelist",
-            "media.url_preview.max_spider_size", "media.max_user_storage_bytes", "media.quota_info_uri");
+            "media.url_preview.max_spider_size", "media.max_user_storage_bytes", "media.quota_info_uri",
+            "plugins.dir", "plugins.call_budget_ms", "plugins.max_failures");
+    // Each plugin's own section, plugin_config.<pluginId>.<key>, is the plugin's to check.
+    private static final String PLUGIN_CONFIG = "plugin_config";
 
     // A list of objects, checked entry by entry in trustedKeyServers.
     private static final String TRUSTED_KEY_SERVERS = "federation.trusted_key_servers";
@@ -81,7 +84,8 @@ public final class ConfigLoader {
         Set<String> unknown = config.traverse()
                 .filter(Config::isLeaf)
                 .map(node -> node.key().toString())
-                .filter(key -> !KNOWN_KEYS.contains(key) && !key.startsWith(TRUSTED_KEY_SERVERS + "."))
+                .filter(key -> !KNOWN_KEYS.contains(key) && !key.startsWith(TRUSTED_KEY_SERVERS + ".")
+                        && !key.startsWith(PLUGIN_CONFIG + "."))
                 .collect(Collectors.toCollection(java.util.TreeSet::new));
         if (!unknown.isEmpty()) {
             // A misspelt key would otherwise silently fall back to its default.
@@ -154,7 +158,30 @@ public final class ConfigLoader {
             throw new InvalidConfigException("security.password_hash_cost must be default or test, got '" + cost + "'");
         }
         return new HearthConfig(serverName, string(c, "public_baseurl"), dataDir, mediaDir, listeners, database,
-                registration, version, limits, federation, tls, new HearthConfig.Security(cost), media(c));
+                registration, version, limits, federation, tls, new HearthConfig.Security(cost), media(c), plugins(c, dataDir));
+    }
+
+    private static HearthConfig.Plugins plugins(Config c, Path dataDir) {
+        Path dir = string(c, "plugins.dir").map(Path::of).orElse(dataDir.resolve("plugins")).toAbsolutePath().normalize();
+        long budget = integer(c, "plugins.call_budget_ms", 1000);
+        if (budget < 10 || budget > 60_000) {
+            throw new InvalidConfigException("plugins.call_budget_ms must be from 10 to 60000, got " + budget);
+        }
+        long failures = integer(c, "plugins.max_failures", 5);
+        if (failures < 1 || failures > 1000) {
+            throw new InvalidConfigException("plugins.max_failures must be from 1 to 1000, got " + failures);
+        }
+        java.util.Map<String, java.util.Map<String, String>> sections = new java.util.TreeMap<>();
+        Config root = c.get(PLUGIN_CONFIG);
+        root.traverse().filter(Config::isLeaf).forEach(node -> {
+            String key = node.key().toString().substring(PLUGIN_CONFIG.length() + 1);
+            int dot = key.indexOf('.');
+            if (dot > 0) {
+                sections.computeIfAbsent(key.substring(0, dot), k -> new java.util.TreeMap<>())
+                        .put(key.substring(dot + 1), node.asString().orElse(""));
+            }
+        });
+        return new HearthConfig.Plugins(dir, budget, (int) failures, sections);
     }
 
     private static HearthConfig.Media media(Config c) {

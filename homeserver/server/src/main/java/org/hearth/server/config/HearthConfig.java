@@ -20,7 +20,8 @@ public record HearthConfig(
         Federation federation,
         Tls tls,
         Security security,
-        Media media) {
+        Media media,
+        Plugins plugins) {
 
     /** Where the server's Ed25519 signing key lives: {@code <data_dir>/<server_name>.signing.key}, as Synapse names it. */
     public Path signingKeyFile() {
@@ -97,6 +98,12 @@ public record HearthConfig(
 
     /** {@code passwordHashCost}: {@code default} (Argon2id 19 MiB, t=2, p=1) or {@code test} (cheap, insecure). */
     public record Security(String passwordHashCost) {}
+
+    /**
+     * Where plugin jars are loaded from at start, each call's time budget, the failures in a row that disable a
+     * plugin, and each plugin's own config section (plugin ID to flattened key to value).
+     */
+    public record Plugins(Path dir, long callBudgetMs, int maxFailures, java.util.Map<String, java.util.Map<String, String>> sections) {}
 
     /** A PKCS12 keystore for the federation listener; generated self-signed on first start when missing. */
     public record Tls(Path keystore, String keystorePassword, String alias) {
