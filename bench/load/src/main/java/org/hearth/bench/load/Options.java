@@ -1,0 +1,48 @@
+package org.hearth.bench.load;
+
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Options every scenario takes: the target, how to register, and where results go. */
+final class Options {
+    @Option(names = "--url", required = true, description = "Client-Server base URL on this machine, e.g. http://127.0.0.1:8008")
+    String url;
+
+    @Option(names = "--registration", defaultValue = "dummy",
+            description = "dummy (open registration, m.login.dummy) or shared-secret (Synapse's /_synapse/admin/v1/register)")
+    String registration;
+
+    @Option(names = "--shared-secret", description = "the server's registration shared secret (with --registration shared-secret)")
+    String sharedSecret;
+
+    @Option(names = "--pid", defaultValue = "0", description = "the server's PID for CPU and RSS (default: the owner of the port's listening socket)")
+    long pid;
+
+    @Option(names = "--results", description = "Markdown file to append the result to (default: print only)")
+    Path results;
+
+    @Option(names = "--label", description = "what is measured, e.g. 'Hearth commit abc1234' (goes into the result title)")
+    String label;
+
+    @Option(names = "--server-note", description = "how the server was run (goes into the result)")
+    String serverNote;
+
+    @Option(names = "--concurrency", defaultValue = "16", description = "parallel requests while setting up users and rooms")
+    int concurrency;
+
+    @Option(names = "--max-seconds", defaultValue = "1800", description = "hard limit: the generator exits after this many seconds whatever happens")
+    int maxSeconds;
+
+    Homeserver.Registration registrationMethod() {
+        return switch (registration) {
+            case "dummy" -> Homeserver.Registration.DUMMY;
+            case "shared-secret" -> {
+                if (sharedSecret == null) {
+                    throw new IllegalArgumentException("--registration shared-secret needs --shared-secret");
+                }
+                yield Homeserver.Registration.SHARED_SECRET;
+            }
+            default -> throw new IllegalArgumentException("--registration must be dummy or shared-secret");
+        };
+    }
+}
