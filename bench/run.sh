@@ -6,7 +6,8 @@
 # database on the local MariaDB (127.0.0.1:3306, root, no password), with open registration, a shared secret,
 # rate limits off and the test-only password hash cost, and drops it all afterwards. With --url it measures that
 # server (on this machine only); pass --registration dummy|shared-secret [--shared-secret S] [--pid PID] yourself.
-# Results are appended to bench/RESULTS.md unless --results is given. HEARTH_JAVA_OPTS adds JVM options to the
+# --hearth-config FILE starts it with that hearth.yaml (HEARTH_* variables still win). Hearth's log is kept in
+# bench/out/. Results are appended to bench/RESULTS.md unless --results is given. HEARTH_JAVA_OPTS adds JVM options to the
 # started Hearth (e.g. "-XX:StartFlightRecording=filename=/tmp/h.jfr,settings=profile").
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,17 +18,18 @@ JAVA=$(find_java) || { echo "run.sh: no JDK >= 21 found (JAVA_HOME, /usr/lib/jvm
 export JAVA_HOME="$(cd "$(dirname "$JAVA")/.." && pwd)"
 
 scenario="${1:-}"
-[ -n "$scenario" ] || { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+[ -n "$scenario" ] || { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 shift
 
 # Long-polls hold a descriptor each on both sides.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
-url="" rebuild=0 args=()
+url="" rebuild=0 hearth_config="" args=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --url) url="$2"; shift 2 ;;
         --rebuild) rebuild=1; shift ;;
+        --hearth-config) hearth_config="$2"; shift 2 ;;
         *) args+=("$1"); shift ;;
     esac
 done
@@ -39,6 +41,11 @@ SERVER_PID="" DB=""
 cleanup() {
     if [ -n "$SERVER_PID" ]; then kill -TERM "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
     if [ -n "$DB" ]; then mariadb -h127.0.0.1 -uroot -e "DROP DATABASE IF EXISTS $DB" || true; fi
+    # The server's log outlives the run (bench/out/ is ignored by git): its errors explain failed requests.
+    if [ -f "$WORK/hearth.log" ]; then
+        mkdir -p bench/out
+        cp "$WORK/hearth.log" "bench/out/hearth-$scenario-$(date -u +%Y%m%d-%H%M%S).log"
+    fi
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -53,6 +60,11 @@ start_hearth() {
     DB="hearth_bench_$(date +%s)_$RANDOM"
     mariadb -h127.0.0.1 -uroot -e "CREATE DATABASE $DB"
     local start end
+    mkdir -p "$WORK/data-$DB"
+    if [ -n "$hearth_config" ]; then
+        # A hearth.yaml of one's own (e.g. a larger database.pool_size); HEARTH_* variables still override it.
+        cp "$hearth_config" "$WORK/data-$DB/hearth.yaml"
+    fi
     start=$(date +%s%N)
     HEARTH_SERVER_NAME=bench.local HEARTH_DATA_DIR="$WORK/data-$DB" HEARTH_CLIENT_PORT=$PORT HEARTH_FEDERATION_PORT=0 \
         HEARTH_DATABASE_URL="jdbc:mariadb://127.0.0.1:3306/$DB" HEARTH_DATABASE_USER=root HEARTH_DATABASE_PASSWORD= \
@@ -66,6 +78,8 @@ start_hearth() {
     done
     end=$(date +%s%N)
     STARTUP_MS=$(( (end - start) / 1000000 ))
+    # The banner (with the version) is printed just after the listeners answer.
+    for _ in $(seq 100); do grep -q '^Hearth .* started$' "$WORK/hearth.log" && break; sleep 0.05; done
 }
 
 stop_hearth() {
@@ -118,8 +132,9 @@ if [ -z "$url" ]; then
     start_hearth
     echo "run.sh: Hearth (commit $COMMIT) pid $SERVER_PID on http://127.0.0.1:$PORT, database $DB (first /versions after $STARTUP_MS ms)" >&2
     url="http://127.0.0.1:$PORT"
-    extra=(--registration shared-secret --shared-secret "$SECRET" --pid "$SERVER_PID" --label "Hearth commit $COMMIT"
-        --server-note "started by bench/run.sh: external MariaDB scratch database, JVM defaults${HEARTH_JAVA_OPTS:+ plus $HEARTH_JAVA_OPTS}, rate limits off, password hash cost test (registration only), presence on")
+    version=$(sed -n 's/^Hearth \(.*\) started$/\1/p' "$WORK/hearth.log" | head -1)
+    extra=(--server "Hearth ${version:-?}" --db-port 3306 --registration shared-secret --shared-secret "$SECRET" --pid "$SERVER_PID" --label "Hearth commit $COMMIT"
+        --server-note "started by bench/run.sh: external MariaDB scratch database, ${hearth_config:+config file $hearth_config, }JVM defaults${HEARTH_JAVA_OPTS:+ plus $HEARTH_JAVA_OPTS}, rate limits off, password hash cost test (registration only), presence on")
 fi
 has_results=0
 for a in "${args[@]}"; do [ "$a" = --results ] && has_results=1; done

@@ -84,7 +84,7 @@ final class Connections extends Scenario {
         long earlyBeforeWake = early.get();
 
         process.ifPresent(ServerProcess::startSampling);
-        double cpuStart = cpuNow();
+        Cpu cpuStart = cpuSnapshot();
         wakeStart.set(System.nanoTime());
         long sendStart = wakeStart.get();
         hs.send(accounts.get(0), room, "w" + setup.runId, body);
@@ -94,7 +94,7 @@ final class Connections extends Scenario {
             Thread.sleep(20);
         }
         double wakeSeconds = (System.nanoTime() - sendStart) / 1e9;
-        double cpuEnd = cpuNow();
+        String cpuUsed = cpuSince(cpuStart);
         long peak = process.map(ServerProcess::stopSampling).orElse(-1L);
         loops.forEach(SyncLoop::stop);
         for (SyncLoop l : loops) {
@@ -116,7 +116,7 @@ final class Connections extends Scenario {
                 .row("send latency of the wake message", Report.ms(sendMs) + " ms")
                 .row("syncs woken with the message", wake.count() + " / " + connections)
                 .row("**wake latency ms p50 / p90 / p99 / max (= all woken)**", wake.summary())
-                .row("server CPU during the wake (" + Report.num(wakeSeconds) + " s)", cpu(cpuStart, cpuEnd, wakeSeconds))
+                .row("CPU during the wake (" + Report.num(wakeSeconds) + " s)", cpuUsed)
                 .row("server peak RSS during the wake", Report.mb(peak))
                 .row("sync errors", SyncLoop.ERRORS.get());
     }

@@ -18,6 +18,9 @@ final class Options {
     @Option(names = "--pid", defaultValue = "0", description = "the server's PID for CPU and RSS (default: the owner of the port's listening socket)")
     long pid;
 
+    @Option(names = "--db-port", defaultValue = "0", description = "port of the server's database on this machine (e.g. 3306): its process's CPU is reported too")
+    int dbPort;
+
     @Option(names = "--results", description = "Markdown file to append the result to (default: print only)")
     Path results;
 
@@ -26,6 +29,9 @@ final class Options {
 
     @Option(names = "--server-note", description = "how the server was run (goes into the result)")
     String serverNote;
+
+    @Option(names = "--server", description = "server name and version to report (default: asked from the server)")
+    String serverName;
 
     @Option(names = "--concurrency", defaultValue = "16", description = "parallel requests while setting up users and rooms")
     int concurrency;

@@ -18,12 +18,17 @@ final class Report {
     private final List<String> notes = new ArrayList<>();
     private final List<String[]> rows = new ArrayList<>();
     private final String machine;
-    private final String loadAtStart;
+    private String loadAtStart;
 
     Report(String title) {
         this.title = title;
         this.machine = machine();
         this.loadAtStart = loadAverage();
+    }
+
+    Report loadAtStart(String load) {
+        this.loadAtStart = load;
+        return this;
     }
 
     Report note(String line) {
@@ -84,12 +89,22 @@ final class Report {
         return String.format(Locale.ROOT, v >= 100 ? "%,.0f" : "%,.1f", v);
     }
 
+    /** Load average and, where the kernel has it, CPU pressure: the share of time something waited for a CPU. */
     static String loadAverage() {
+        String load;
         try {
             String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
-            return f[0] + " / " + f[1] + " / " + f[2];
+            load = f[0] + " / " + f[1] + " / " + f[2];
         } catch (IOException e) {
             return "?";
+        }
+        try {
+            String some = Files.readAllLines(Path.of("/proc/pressure/cpu")).get(0);
+            String avg10 = some.replaceAll(".*avg10=([0-9.]+).*", "$1");
+            String avg60 = some.replaceAll(".*avg60=([0-9.]+).*", "$1");
+            return load + " (CPU pressure: tasks waiting for a CPU " + avg10 + "% of the last 10 s, " + avg60 + "% of 60 s)";
+        } catch (IOException | RuntimeException e) {
+            return load;
         }
     }
 

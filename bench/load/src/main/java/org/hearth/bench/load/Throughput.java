@@ -43,7 +43,7 @@ final class Throughput extends Scenario {
         AtomicLong ok = new AtomicLong();
         AtomicLong errors = new AtomicLong();
         process.ifPresent(ServerProcess::startSampling);
-        double cpuStart = cpuNow();
+        Cpu cpuStart = cpuSnapshot();
         long start = System.nanoTime();
         long end = start + duration * 1_000_000_000L;
         List<Thread> threads = new ArrayList<>();
@@ -68,13 +68,15 @@ final class Throughput extends Scenario {
             t.join();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        double cpuEnd = cpuNow();
+        String cpuUsed = cpuSince(cpuStart);
+        double serverCpu = cpuNow() - cpuStart.server();
         long peak = process.map(ServerProcess::stopSampling).orElse(-1L);
         report.row("**" + name + ": events/s**", Report.num(ok.get() / seconds) + " (" + ok.get() + " in "
                         + Report.num(seconds) + " s, " + errors.get() + " errors)")
                 .row(name + ": send latency ms p50 / p90 / p99 / max", latency.summary())
-                .row(name + ": server CPU / per event", cpu(cpuStart, cpuEnd, seconds) + (Double.isNaN(cpuStart) ? ""
-                        : String.format(Locale.ROOT, " / %.2f ms", (cpuEnd - cpuStart) * 1000 / Math.max(1, ok.get()))))
+                .row(name + ": CPU", cpuUsed)
+                .row(name + ": server CPU per event", Double.isNaN(serverCpu) ? "-"
+                        : String.format(Locale.ROOT, "%.2f ms", serverCpu * 1000 / Math.max(1, ok.get())))
                 .row(name + ": server peak RSS", Report.mb(peak));
     }
 }
