@@ -35,7 +35,8 @@ while [ $# -gt 0 ]; do
 done
 
 HEARTH_JAR=homeserver/server/target/hearth.jar
-COMMIT=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- homeserver spec 2>/dev/null || echo "+changes")
+# The last commit that changed the server (bench/ changes do not change what is measured).
+COMMIT=$(git log -1 --format=%h -- homeserver spec federation plugins pom.xml)$(git diff --quiet HEAD -- homeserver spec federation plugins pom.xml 2>/dev/null || echo "+changes")
 WORK=$(mktemp -d /tmp/hearth-bench.XXXXXX)
 SERVER_PID="" DB=""
 cleanup() {

@@ -19,7 +19,7 @@ final class Connections extends Scenario {
     @Option(names = "--users", defaultValue = "100", description = "users holding the syncs (connection i belongs to user i mod U)") int users;
     @Option(names = "--local-addresses", defaultValue = "16", description = "local addresses 127.0.0.1..127.0.0.N the connections are spread over") int locals;
     @Option(names = "--sync-timeout", defaultValue = "110000", description = "long-poll timeout, ms (longer than the run, so the syncs stay parked)") int syncTimeout;
-    @Option(names = "--open-rate", defaultValue = "2000", description = "connections opened per second") int openRate;
+    @Option(names = "--open-rate", defaultValue = "500", description = "connections opened per second") int openRate;
     @Option(names = "--settle", defaultValue = "10", description = "seconds after the last connection opened before measuring RSS") int settle;
     @Option(names = "--wake-timeout", defaultValue = "60", description = "seconds to wait for every sync to return with the message") int wakeTimeout;
 
@@ -37,10 +37,12 @@ final class Connections extends Scenario {
             hs.join(accounts.get(i + 1), room);
             return null;
         });
-        String filter = "{\"room\":{\"timeline\":{\"limit\":10}}}";
+        // Lazy-loaded members, as Element syncs: without it each initial sync carries the whole member list.
+        String filter = "{\"room\":{\"timeline\":{\"limit\":10},\"state\":{\"lazy_load_members\":true}}}";
         setup.parallel("initial sync", users, u -> SyncLoop.syncOnce(hs, accounts.get(u), null, filter));
         List<String> since = setup.parallel("second sync", users, u -> SyncLoop.syncOnce(hs, accounts.get(u), null, filter));
 
+        boolean gc = options.fullGc && process.map(ServerProcess::fullGc).orElse(false);
         long rssBefore = rssNow();
         int threadsBefore = process.map(ServerProcess::threads).orElse(-1);
         String body = "wake " + setup.runId;
@@ -79,16 +81,27 @@ final class Connections extends Scenario {
         System.err.printf(Locale.ROOT, "%d syncs opened in %.1f s over %d local addresses; settling %d s%n",
                 connections, openSeconds, hs.localAddressCount(), settle);
         Thread.sleep(settle * 1000L);
+        long rssHeldNoGc = rssNow();
+        if (gc) {
+            process.get().fullGc();
+        }
         long rssHeld = rssNow();
         int threadsHeld = process.map(ServerProcess::threads).orElse(-1);
         long earlyBeforeWake = early.get();
+        long errorsBeforeWake = SyncLoop.ERRORS.get();
 
         process.ifPresent(ServerProcess::startSampling);
         Cpu cpuStart = cpuSnapshot();
         wakeStart.set(System.nanoTime());
         long sendStart = wakeStart.get();
-        hs.send(accounts.get(0), room, "w" + setup.runId, body);
-        double sendMs = (System.nanoTime() - sendStart) / 1e6;
+        String sendOutcome;
+        try {
+            hs.send(accounts.get(0), room, "w" + setup.runId, body);
+            sendOutcome = Report.ms((System.nanoTime() - sendStart) / 1e6) + " ms";
+        } catch (java.io.IOException e) {
+            // Still measured: an answer lost to a timeout may follow a committed event that wakes the syncs.
+            sendOutcome = "failed after " + Report.ms((System.nanoTime() - sendStart) / 1e6) + " ms: " + e.getMessage();
+        }
         long deadline = System.nanoTime() + wakeTimeout * 1_000_000_000L;
         while (wake.count() < connections && System.nanoTime() < deadline) {
             Thread.sleep(20);
@@ -103,21 +116,24 @@ final class Connections extends Scenario {
         long perConnectionBytes = rssBefore < 0 ? -1 : (rssHeld - rssBefore) * 1024 / connections;
         return new Report("connections")
                 .note(String.format(Locale.ROOT, "%d long-polling /sync connections (timeout %d ms) of %d users, all "
-                        + "members of one shared room, opened at up to %d/s from %d local addresses (127.0.0.1-%d); "
+                        + "members of one shared room (filter: timeline limit 10, lazy-loaded members), opened at up to %d/s from %d local addresses (127.0.0.1-%d); "
                         + "RSS read %d s after the last opened. Wake: **one message in the shared room** wakes every "
                         + "sync; time from the send's start to each sync's answer carrying it.",
                         connections, syncTimeout, users, openRate, hs.localAddressCount(), hs.localAddressCount(),
                         settle))
-                .row("server RSS before / with the syncs held", Report.mb(rssBefore) + " / " + Report.mb(rssHeld))
+                .row("**server RSS before / with the syncs held**" + (gc ? " (each read after a full GC, jcmd GC.run)" : ""),
+                        Report.mb(rssBefore) + " / **" + Report.mb(rssHeld) + "**"
+                                + (gc ? " (before that GC: " + Report.mb(rssHeldNoGc) + ")" : ""))
                 .row("**server RSS per held sync**", perConnectionBytes < 0 ? "-"
                         : String.format(Locale.ROOT, "%.1f KiB", perConnectionBytes / 1024.0))
                 .row("server threads before / held", threadsBefore + " / " + threadsHeld)
                 .row("syncs that returned before the wake (should be 0)", earlyBeforeWake)
-                .row("send latency of the wake message", Report.ms(sendMs) + " ms")
+                .row("send latency of the wake message", sendOutcome)
                 .row("syncs woken with the message", wake.count() + " / " + connections)
                 .row("**wake latency ms p50 / p90 / p99 / max (= all woken)**", wake.summary())
                 .row("CPU during the wake (" + Report.num(wakeSeconds) + " s)", cpuUsed)
                 .row("server peak RSS during the wake", Report.mb(peak))
-                .row("sync errors", SyncLoop.ERRORS.get());
+                .row("sync errors (answers other than 200, timeouts) before / after the wake", errorsBeforeWake + " / "
+                        + (SyncLoop.ERRORS.get() - errorsBeforeWake));
     }
 }

@@ -21,6 +21,10 @@ final class Options {
     @Option(names = "--db-port", defaultValue = "0", description = "port of the server's database on this machine (e.g. 3306): its process's CPU is reported too")
     int dbPort;
 
+    @Option(names = "--full-gc", negatable = true, defaultValue = "true",
+            description = "before reading a JVM server's RSS for memory per connection, ask it for a full GC with jcmd (--no-full-gc: never)")
+    boolean fullGc;
+
     @Option(names = "--results", description = "Markdown file to append the result to (default: print only)")
     Path results;
 

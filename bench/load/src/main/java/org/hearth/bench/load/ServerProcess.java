@@ -68,6 +68,29 @@ final class ServerProcess {
         return -1;
     }
 
+    /**
+     * Asks the server's JVM for a full GC (jcmd GC.run), so that RSS read afterwards is live memory rather than
+     * garbage left by the set-up; false when the process is no JVM or jcmd is missing.
+     */
+    boolean fullGc() {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        if (!Files.isExecutable(jcmd)) {
+            return false;
+        }
+        try {
+            Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "GC.run").redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            boolean ok = p.waitFor() == 0;
+            Thread.sleep(1000);
+            return ok;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     /** Starts sampling RSS every 100 ms; {@link #peakRssKb()} is the highest seen since. */
     void startSampling() {
         peakRssKb = rssKb();

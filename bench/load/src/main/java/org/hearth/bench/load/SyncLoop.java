@@ -54,8 +54,9 @@ final class SyncLoop {
                     if (stopped) {
                         return;
                     }
-                    ERRORS.incrementAndGet();
-                    System.err.println("sync of " + account.userId() + " failed: " + e.getMessage());
+                    if (ERRORS.incrementAndGet() <= 20) {
+                        System.err.println("sync of " + account.userId() + " failed: " + e.getMessage());
+                    }
                     Homeserver.sleep(1000);
                 }
             }
