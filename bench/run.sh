@@ -102,7 +102,7 @@ if [ "$scenario" = startup ]; then
     for i in $(seq "$RUNS"); do
         start_hearth
         times+=("$STARTUP_MS")
-        loads+=("$(cut -d' ' -f1 /proc/loadavg)")
+        loads+=("$(cut -d' ' -f1 /proc/loadavg)$( [ -r /proc/pressure/cpu ] && sed -n 's/^some avg10=\([0-9.]*\).*/ (CPU pressure \1%)/p' /proc/pressure/cpu)")
         sleep 60
         rss+=("$(rss_kb "$SERVER_PID")")
         hwm+=("$(awk '/^VmHWM:/{print $2}' "/proc/$SERVER_PID/status")")
@@ -115,7 +115,7 @@ if [ "$scenario" = startup ]; then
         echo
         echo "## startup (bench/run.sh): $(date -u '+%Y-%m-%d %H:%M UTC'), Hearth commit $COMMIT"
         echo "Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/{print $2}') GiB RAM; $("$JAVA" -version 2>&1 | head -1), JVM defaults (no -Xmx), ${HEARTH_JAVA_OPTS:-no extra JVM options}.  "
-        echo "Hearth with an external MariaDB (127.0.0.1), fresh scratch database each run (Flyway migrates it), \`java -jar hearth.jar run\` without the class-data sharing archive; $RUNS runs, median (min-max). Load average (1 min) at each start: ${loads[*]}."
+        echo "Hearth with an external MariaDB (127.0.0.1), fresh scratch database each run (Flyway migrates it), \`java -jar hearth.jar run\` without the class-data sharing archive; $RUNS runs, median (min-max). Load average (1 min) at each start: $(IFS=,; echo "${loads[*]}")."
         echo
         echo "| measure | value |"
         echo "|---|---|"
