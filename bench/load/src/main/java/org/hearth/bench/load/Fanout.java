@@ -242,6 +242,8 @@ final class Fanout extends Scenario {
                         + " messages not seen by every member)"))
                 .row("duplicate deliveries / in a wrong room", duplicates.get() + " / " + foreign.get())
                 .row("**delivery latency ms p50 / p90 / p99 / max**", deliveryLatency.summary())
+                .row("deliveries later than 1 s / 5 s / (sync timeout - 1 s)", deliveryLatency.countAboveMs(1000) + " / "
+                        + deliveryLatency.countAboveMs(5000) + " / " + deliveryLatency.countAboveMs(syncTimeout - 1000))
                 .row("limited timelines (gaps) seen", limited.get())
                 .row("sync answers during the run / sync errors", answers + " / " + SyncLoop.ERRORS.get())
                 .row("CPU, sending + drain (" + Report.num(measuredSeconds) + " s)", cpuUsed)

@@ -29,6 +29,16 @@ final class Latencies {
         return sorted[Math.max(0, Math.min(size - 1, rank - 1))] / 1e6;
     }
 
+    synchronized int countAboveMs(double ms) {
+        int n = 0;
+        for (int i = 0; i < size; i++) {
+            if (samples[i] > ms * 1e6) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     double maxMs() {
         return percentileMs(100);
     }
