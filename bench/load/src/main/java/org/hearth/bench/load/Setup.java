@@ -54,7 +54,7 @@ final class Setup {
                 }
             }
             double s = (System.nanoTime() - start) / 1e9;
-            System.err.printf(Locale.ROOT, "%s: %d in %.1f s (%.0f/s)%n", what, count, s, count / s);
+            System.err.printf(Locale.ROOT, "%s: %d in %.1f s (%.1f/s)%n", what, count, s, count / s);
             return results;
         }
     }
