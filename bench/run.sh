@@ -18,7 +18,7 @@ JAVA=$(find_java) || { echo "run.sh: no JDK >= 21 found (JAVA_HOME, /usr/lib/jvm
 export JAVA_HOME="$(cd "$(dirname "$JAVA")/.." && pwd)"
 
 scenario="${1:-}"
-[ -n "$scenario" ] || { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+[ -n "$scenario" ] || { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 shift
 
 # Long-polls hold a descriptor each on both sides.

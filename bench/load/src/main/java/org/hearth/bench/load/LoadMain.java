@@ -14,7 +14,16 @@ public final class LoadMain implements Runnable {
     }
 
     public static void main(String[] args) {
-        int code = new CommandLine(new LoadMain()).setOverwrittenOptionsAllowed(true).execute(args);
+        int code = new CommandLine(new LoadMain()).setOverwrittenOptionsAllowed(true)
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    if (e instanceof IllegalArgumentException) {
+                        // A refused target or option: one line, no stack trace.
+                        cmd.getErr().println("load: " + e.getMessage());
+                        return 2;
+                    }
+                    throw e;
+                })
+                .execute(args);
         System.exit(code);
     }
 }
