@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# Load and latency scenarios over the standard Client-Server API (bench/README.md).
+#   bench/run.sh <fanout|throughput|connections|initial-sync> [--url URL] [generator options]
+#   bench/run.sh startup [runs]
+# Without --url it starts Hearth from this tree (jar built when missing; --rebuild rebuilds it) against a scratch
+# database on the local MariaDB (127.0.0.1:3306, root, no password), with open registration, a shared secret,
+# rate limits off and the test-only password hash cost, and drops it all afterwards. With --url it measures that
+# server (on this machine only); pass --registration dummy|shared-secret [--shared-secret S] [--pid PID] yourself.
+# --hearth-config FILE starts it with that hearth.yaml (HEARTH_* variables still win). Hearth's log is kept in
+# bench/out/. Results are appended to bench/RESULTS.md unless --results is given. HEARTH_JAVA_OPTS adds JVM options to the
+# started Hearth (e.g. "-XX:StartFlightRecording=filename=/tmp/h.jfr,settings=profile").
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+source <(sed -n '/^java_major()/,/^}/p;/^find_java()/,/^}/p' ./hearth)
+MIN_JAVA=21
+JAVA=$(find_java) || { echo "run.sh: no JDK >= 21 found (JAVA_HOME, /usr/lib/jvm/*, PATH)" >&2; exit 1; }
+export JAVA_HOME="$(cd "$(dirname "$JAVA")/.." && pwd)"
+
+scenario="${1:-}"
+[ -n "$scenario" ] || { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+shift
+
+# Long-polls hold a descriptor each on both sides.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+url="" rebuild=0 hearth_config="" args=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --url) url="$2"; shift 2 ;;
+        --rebuild) rebuild=1; shift ;;
+        --hearth-config) hearth_config="$2"; shift 2 ;;
+        *) args+=("$1"); shift ;;
+    esac
+done
+
+HEARTH_JAR=homeserver/server/target/hearth.jar
+# The last commit that changed the server (bench/ changes do not change what is measured).
+COMMIT=$(git log -1 --format=%h -- homeserver spec federation plugins pom.xml)$(git diff --quiet HEAD -- homeserver spec federation plugins pom.xml 2>/dev/null || echo "+changes")
+WORK=$(mktemp -d /tmp/hearth-bench.XXXXXX)
+SERVER_PID="" DB=""
+cleanup() {
+    if [ -n "$SERVER_PID" ]; then kill -TERM "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+    if [ -n "$DB" ]; then mariadb -h127.0.0.1 -uroot -e "DROP DATABASE IF EXISTS $DB" || true; fi
+    # The server's log outlives the run (bench/out/ is ignored by git): its errors explain failed requests.
+    if [ -f "$WORK/hearth.log" ]; then
+        mkdir -p bench/out
+        cp "$WORK/hearth.log" "bench/out/hearth-$scenario-$(date -u +%Y%m%d-%H%M%S).log"
+    fi
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+rss_kb() { awk '/^VmRSS:/{print $2}' "/proc/$1/status"; }
+
+# Starts Hearth on a fresh scratch database; sets SERVER_PID, PORT, SECRET, DB; prints ms to the first /versions.
+start_hearth() {
+    PORT=$(free_port)
+    SECRET=$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')
+    DB="hearth_bench_$(date +%s)_$RANDOM"
+    mariadb -h127.0.0.1 -uroot -e "CREATE DATABASE $DB"
+    local start end
+    mkdir -p "$WORK/data-$DB"
+    if [ -n "$hearth_config" ]; then
+        # A hearth.yaml of one's own (e.g. a larger database.pool_size); HEARTH_* variables still override it.
+        cp "$hearth_config" "$WORK/data-$DB/hearth.yaml"
+    fi
+    start=$(date +%s%N)
+    HEARTH_SERVER_NAME=bench.local HEARTH_DATA_DIR="$WORK/data-$DB" HEARTH_CLIENT_PORT=$PORT HEARTH_FEDERATION_PORT=0 \
+        HEARTH_DATABASE_URL="jdbc:mariadb://127.0.0.1:3306/$DB" HEARTH_DATABASE_USER=root HEARTH_DATABASE_PASSWORD= \
+        HEARTH_OPEN_REGISTRATION=true HEARTH_REGISTRATION_SHARED_SECRET="$SECRET" HEARTH_RATE_LIMITS=off \
+        HEARTH_PASSWORD_HASH_COST=test \
+        "$JAVA" ${HEARTH_JAVA_OPTS:-} -jar "$HEARTH_JAR" run >"$WORK/hearth.log" 2>&1 &
+    SERVER_PID=$!
+    until curl -fs -o /dev/null "http://127.0.0.1:$PORT/_matrix/client/versions"; do
+        if ! kill -0 "$SERVER_PID" 2>/dev/null; then echo "run.sh: Hearth died:" >&2; tail -20 "$WORK/hearth.log" >&2; exit 1; fi
+        sleep 0.02
+    done
+    end=$(date +%s%N)
+    STARTUP_MS=$(( (end - start) / 1000000 ))
+    # The banner (with the version) is printed just after the listeners answer.
+    for _ in $(seq 100); do grep -q '^Hearth .* started$' "$WORK/hearth.log" && break; sleep 0.05; done
+}
+
+stop_hearth() {
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+    SERVER_PID=""
+    mariadb -h127.0.0.1 -uroot -e "DROP DATABASE IF EXISTS $DB"
+    DB=""
+}
+
+if [ -z "$url" ] && { [ "$rebuild" = 1 ] || [ ! -f "$HEARTH_JAR" ]; }; then
+    ./hearth build
+fi
+
+if [ "$scenario" = startup ]; then
+    [ -z "$url" ] || { echo "run.sh: startup starts Hearth itself; no --url" >&2; exit 2; }
+    RUNS="${args[0]:-3}"
+    times=() rss=() hwm=() loads=()
+    for i in $(seq "$RUNS"); do
+        start_hearth
+        times+=("$STARTUP_MS")
+        loads+=("$(cut -d' ' -f1 /proc/loadavg)$( [ -r /proc/pressure/cpu ] && sed -n 's/^some avg10=\([0-9.]*\).*/ (CPU pressure \1%)/p' /proc/pressure/cpu)")
+        sleep 60
+        rss+=("$(rss_kb "$SERVER_PID")")
+        hwm+=("$(awk '/^VmHWM:/{print $2}' "/proc/$SERVER_PID/status")")
+        echo "run $i: first /versions after $STARTUP_MS ms, RSS after 60 s idle ${rss[-1]} kB" >&2
+        stop_hearth
+    done
+    med() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {printf "%d (%d-%d)", a[int((NR+1)/2)], a[1], a[NR]}'; }
+    medmb() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {printf "%.0f MB (%.0f-%.0f)", a[int((NR+1)/2)]/1024, a[1]/1024, a[NR]/1024}'; }
+    {
+        echo
+        echo "## startup (bench/run.sh): $(date -u '+%Y-%m-%d %H:%M UTC'), Hearth commit $COMMIT"
+        echo "Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/{print $2}') GiB RAM; $("$JAVA" -version 2>&1 | head -1), JVM defaults (no -Xmx), ${HEARTH_JAVA_OPTS:-no extra JVM options}.  "
+        echo "Hearth with an external MariaDB (127.0.0.1), fresh scratch database each run (Flyway migrates it), \`java -jar hearth.jar run\` without the class-data sharing archive; $RUNS runs, median (min-max). Load average (1 min) at each start: $(IFS=,; echo "${loads[*]}")."
+        echo
+        echo "| measure | value |"
+        echo "|---|---|"
+        echo "| **process start to first successful /versions, ms** | $(med "${times[@]}") |"
+        echo "| RSS after 60 s idle | $(medmb "${rss[@]}") |"
+        echo "| peak RSS (VmHWM) by then | $(medmb "${hwm[@]}") |"
+    } | tee -a bench/RESULTS.md
+    exit 0
+fi
+
+mvn -B -q -f bench/pom.xml -pl load package -DskipTests >/dev/null
+
+extra=()
+if [ -z "$url" ]; then
+    start_hearth
+    echo "run.sh: Hearth (commit $COMMIT) pid $SERVER_PID on http://127.0.0.1:$PORT, database $DB (first /versions after $STARTUP_MS ms)" >&2
+    url="http://127.0.0.1:$PORT"
+    version=$(sed -n 's/^Hearth \(.*\) started$/\1/p' "$WORK/hearth.log" | head -1)
+    extra=(--server "Hearth ${version:-?}" --db-port 3306 --registration shared-secret --shared-secret "$SECRET" --pid "$SERVER_PID" --label "Hearth commit $COMMIT"
+        --server-note "started by bench/run.sh: external MariaDB scratch database, ${hearth_config:+config file $hearth_config, }JVM defaults${HEARTH_JAVA_OPTS:+ plus $HEARTH_JAVA_OPTS}, rate limits off, password hash cost test (registration only), presence on")
+fi
+has_results=0
+for a in "${args[@]}"; do [ "$a" = --results ] && has_results=1; done
+[ "$has_results" = 1 ] || extra+=(--results "$ROOT/bench/RESULTS.md")
+
+"$JAVA" -Xss512k -jar bench/load/target/load.jar "$scenario" --url "$url" "${extra[@]}" "${args[@]}"
