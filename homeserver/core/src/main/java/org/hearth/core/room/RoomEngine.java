@@ -67,6 +67,9 @@ public final class RoomEngine {
     private final EventNotifier notifier;
     private final EventRepository events;
     private final StateSnapshots snapshots;
+    // Commits not yet visible to readers, by their last stream position (see notify).
+    private final java.util.concurrent.ConcurrentSkipListMap<Long, Persisted> unpublished =
+            new java.util.concurrent.ConcurrentSkipListMap<>();
     private final StreamPositions positions;
     private final EventIndex index;
     private final SecureRandom random = new SecureRandom();
@@ -164,6 +167,8 @@ public final class RoomEngine {
             }
         }
         commits.forEach(this::notify);
+        // A failed batch settles positions too, which may make other rooms' commits visible.
+        publishVisible();
         if (mine.error != null) {
             throw mine.error;
         }
@@ -223,6 +228,7 @@ public final class RoomEngine {
         } finally {
             allocated.forEach(positions::settle);
             unlockAndHandOver(slot);
+            publishVisible();
         }
         notify(persisted);
         return persisted.events();
@@ -240,9 +246,26 @@ public final class RoomEngine {
     /** What one commit changed, told to the notifier once the room's lock is released. */
     private record Persisted(RoomId room, List<StoredEvent> events, Set<UserId> membershipChanged) {}
 
+    /**
+     * Tells the notifier about a commit once readers can see it. A commit whose position is above one still in
+     * flight in another room is not visible yet (readers stop at {@link StreamPositions#current()}); it waits here
+     * and is told when a later settle makes it visible, or its room's members would wake, see nothing, and sleep
+     * until their long-poll times out.
+     */
     private void notify(Persisted p) {
         if (p != null && !p.events().isEmpty()) {
-            notifier.eventsPersisted(p.room(), p.events().getLast().streamOrdering(), p.membershipChanged());
+            unpublished.put(p.events().getLast().streamOrdering(), p);
+        }
+        publishVisible();
+    }
+
+    private void publishVisible() {
+        long visible = positions.current();
+        for (Map.Entry<Long, Persisted> e; (e = unpublished.firstEntry()) != null && e.getKey() <= visible; ) {
+            if (unpublished.remove(e.getKey(), e.getValue())) {
+                Persisted p = e.getValue();
+                notifier.eventsPersisted(p.room(), e.getKey(), p.membershipChanged());
+            }
         }
     }
 
@@ -291,6 +314,7 @@ public final class RoomEngine {
         } finally {
             allocated.forEach(positions::settle);
             unlockAndHandOver(slot);
+            publishVisible();
         }
         notify(persisted);
         return persisted.room();

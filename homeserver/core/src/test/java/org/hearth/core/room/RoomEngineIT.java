@@ -316,6 +316,32 @@ class RoomEngineIT {
         }
     }
 
+    @Test
+    void aCommitBehindAnotherRoomsInFlightOneIsToldWhenItBecomesVisible() throws Exception {
+        RoomId quiet = createRoom(RoomVersion.V12, "private_chat", List.of());
+        var inTransaction = new java.util.concurrent.CountDownLatch(1);
+        var release = new java.util.concurrent.CountDownLatch(1);
+        // A room creation holds its stream position in flight until released.
+        Thread slow = Thread.ofVirtual().start(() -> rooms.engine().create(RoomVersion.V12, ALICE,
+                Json.objectBuilder().add("room_version", "12").build(), List.of(), (tx, id) -> {
+                    inTransaction.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }));
+        assertTrue(inTransaction.await(10, TimeUnit.SECONDS));
+        var sent = rooms.engine().send(quiet, ALICE, EventDraft.message("m.room.message", text("behind")), null);
+        // Readers stop below the in-flight position, so telling the room's members now would wake them to nothing.
+        assertTrue(rooms.reader().currentPosition() < sent.streamOrdering());
+        assertFalse(notified.contains(sent.streamOrdering()), "told before readers can see it");
+        release.countDown();
+        slow.join(10_000);
+        assertTrue(rooms.reader().currentPosition() >= sent.streamOrdering());
+        assertTrue(notified.contains(sent.streamOrdering()), "never told once visible");
+    }
+
     private static void admin(String sql) throws SQLException {
         try (Connection c = DriverManager.getConnection(SERVER, "root", ""); Statement s = c.createStatement()) {
             s.execute(sql);
