@@ -60,6 +60,7 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
     private Path dataDir;
     private String scratchDatabase;
     private HearthServer server;
+    private HearthConfig config;
     private HttpClient http;
 
     private TestServer(boolean forceEmbedded) {
@@ -124,7 +125,7 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
             overrides.put("database.user", "root");
             overrides.put("database.password", "");
         }
-        HearthConfig config = DataDirectory.prepare(Optional.empty(), overrides);
+        config = DataDirectory.prepare(Optional.empty(), overrides);
         server = HearthServer.start(config, "test", new Lifecycle());
         http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
@@ -153,6 +154,12 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
 
     public HearthServer server() {
         return server;
+    }
+
+    /** Stops the server and starts it again on the same database and ports (as an operator's restart). */
+    public void restart() {
+        server.close();
+        server = HearthServer.start(config, "test", new Lifecycle());
     }
 
     public Path dataDir() {

@@ -141,9 +141,33 @@ public final class RoomsRoutes implements HttpService {
         if ("m.room.redaction".equals(type)) {
             redacts = optionalString(content, "redacts");
         }
-        StoredEvent sent = rooms.engine().send(room, who.userId(), new EventDraft(type, null, content, redacts),
+        StoredEvent sent = rooms.engine().send(room, who.userId(),
+                new EventDraft(type, null, content, redacts).withOriginServerTs(appServiceTs(req, who)),
                 new RoomEngine.Txn(who.deviceId(), "send " + room.value() + " " + type, path(req, "txnId")));
         Reply.json(res, 200, Json.objectBuilder().add("event_id", sent.eventId()).build());
+    }
+
+    /**
+     * Spec "Timestamp massaging": {@code ts} sets an appservice's event's origin_server_ts (send and state only);
+     * ignored for others, as Synapse does; not an integer in the canonical range is {@code M_INVALID_PARAM}.
+     */
+    private static Long appServiceTs(ServerRequest req, Requester who) {
+        if (who.appService() == null) {
+            return null;
+        }
+        var ts = req.query().first("ts").asOptional();
+        if (ts.isEmpty()) {
+            return null;
+        }
+        try {
+            long value = Long.parseLong(ts.get());
+            if (value < 0 || value > 9007199254740991L) {
+                throw new NumberFormatException();
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            throw new MatrixException(ErrorCode.INVALID_PARAM, "ts must be a non-negative integer timestamp in milliseconds");
+        }
     }
 
     private void putState(ServerRequest req, ServerResponse res) {
@@ -156,7 +180,8 @@ public final class RoomsRoutes implements HttpService {
             UserId.tryParse(stateKey).orElseThrow(() -> new MatrixException(ErrorCode.BAD_JSON,
                     "m.room.member state keys are user IDs"));
         }
-        StoredEvent sent = rooms.engine().send(room, who.userId(), EventDraft.state(type, stateKey, content), null);
+        StoredEvent sent = rooms.engine().send(room, who.userId(),
+                EventDraft.state(type, stateKey, content).withOriginServerTs(appServiceTs(req, who)), null);
         Reply.json(res, 200, Json.objectBuilder().add("event_id", sent.eventId()).build());
     }
 

@@ -39,6 +39,8 @@ public final class ConfigLoader {
             "tls.keystore", "tls.keystore_password", "tls.alias",
             "security.password_hash_cost");
 
+    private static final String APP_SERVICE_FILES = "app_service_config_files";
+
     private ConfigLoader() {}
 
     /** Loads {@code file} (which must exist) under {@code overrides} (config key to value). */
@@ -69,7 +71,7 @@ public final class ConfigLoader {
         Set<String> unknown = config.traverse()
                 .filter(Config::isLeaf)
                 .map(node -> node.key().toString())
-                .filter(key -> !KNOWN_KEYS.contains(key))
+                .filter(key -> !KNOWN_KEYS.contains(key) && !key.matches(APP_SERVICE_FILES + "(\\.[0-9]+)?"))
                 .collect(Collectors.toCollection(java.util.TreeSet::new));
         if (!unknown.isEmpty()) {
             // A misspelt key would otherwise silently fall back to its default.
@@ -134,7 +136,17 @@ public final class ConfigLoader {
             throw new InvalidConfigException("security.password_hash_cost must be default or test, got '" + cost + "'");
         }
         return new HearthConfig(serverName, string(c, "public_baseurl"), dataDir, mediaDir, listeners, database,
-                registration, version, limits, federation, tls, new HearthConfig.Security(cost));
+                registration, version, limits, federation, tls, new HearthConfig.Security(cost), appServiceFiles(c));
+    }
+
+    /** A YAML list of paths, or (from an override) one string of comma-separated paths. */
+    private static java.util.List<Path> appServiceFiles(Config c) {
+        Config node = c.get(APP_SERVICE_FILES);
+        java.util.List<String> paths = node.isLeaf()
+                ? string(c, APP_SERVICE_FILES).map(v -> java.util.Arrays.asList(v.split(","))).orElse(java.util.List.of())
+                : node.asList(String.class).orElse(java.util.List.of());
+        return paths.stream().map(String::strip).filter(p -> !p.isEmpty())
+                .map(p -> Path.of(p).toAbsolutePath().normalize()).toList();
     }
 
     static void checkServerName(String serverName) {

@@ -1,6 +1,7 @@
 package org.hearth.server.config;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import org.hearth.spec.room.RoomVersion;
 
@@ -17,7 +18,8 @@ public record HearthConfig(
         Limits limits,
         Federation federation,
         Tls tls,
-        Security security) {
+        Security security,
+        List<Path> appServiceConfigFiles) {
 
     /** Where the server's Ed25519 signing key lives: {@code <data_dir>/<server_name>.signing.key}, as Synapse names it. */
     public Path signingKeyFile() {
