@@ -176,6 +176,9 @@ public final class AccountHandler {
 
     /** The appservice's sender exists from the start, so it can act (join, send) before registering itself. */
     public void ensureExists(UserId user) {
+        if (accounts.exists(database.execute(), user)) {
+            return;
+        }
         database.transaction(tx -> accounts.insert(tx, user, null, clock.millis(), false, null, user.localpart()));
     }
 

@@ -143,7 +143,7 @@ public final class RoomsRoutes implements HttpService {
         }
         StoredEvent sent = rooms.engine().send(room, who.userId(),
                 new EventDraft(type, null, content, redacts).withOriginServerTs(appServiceTs(req, who)),
-                new RoomEngine.Txn(who.deviceId(), "send " + room.value() + " " + type, path(req, "txnId")));
+                new RoomEngine.Txn(txnDevice(who), "send " + room.value() + " " + type, path(req, "txnId")));
         Reply.json(res, 200, Json.objectBuilder().add("event_id", sent.eventId()).build());
     }
 
@@ -151,6 +151,11 @@ public final class RoomsRoutes implements HttpService {
      * Spec "Timestamp massaging": {@code ts} sets an appservice's event's origin_server_ts (send and state only);
      * ignored for others, as Synapse does; not an integer in the canonical range is {@code M_INVALID_PARAM}.
      */
+    /** Transaction IDs are scoped to the device; an appservice acting without one scopes them to itself (Synapse). */
+    private static String txnDevice(Requester who) {
+        return who.deviceId() != null ? who.deviceId() : "appservice " + who.appService().id();
+    }
+
     private static Long appServiceTs(ServerRequest req, Requester who) {
         if (who.appService() == null) {
             return null;
@@ -241,7 +246,7 @@ public final class RoomsRoutes implements HttpService {
         }
         StoredEvent sent = rooms.engine().send(room, who.userId(),
                 new EventDraft("m.room.redaction", null, redactionContent.build(), path(req, "eventId")),
-                new RoomEngine.Txn(who.deviceId(), "redact " + room.value() + " " + path(req, "eventId"), path(req, "txnId")));
+                new RoomEngine.Txn(txnDevice(who), "redact " + room.value() + " " + path(req, "eventId"), path(req, "txnId")));
         Reply.json(res, 200, Json.objectBuilder().add("event_id", sent.eventId()).build());
     }
 

@@ -1,0 +1,308 @@
+package org.hearth.server.appservice;
+
+import static org.hearth.server.TestServer.json;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import jakarta.json.JsonObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+import org.hearth.server.TestServer;
+import org.hearth.server.TestServer.User;
+import org.hearth.spec.json.Json;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The Application Service API over real HTTP: a test appservice (an HTTP server on loopback) registered through
+ * {@code app_service_config_files}, recording the transactions and pings the homeserver sends it.
+ */
+class AppServiceIT {
+    static final String AS_TOKEN = "as-token-test";
+    static final String HS_TOKEN = "hs-token-test";
+    static final FakeAppService APPSERVICE = FakeAppService.start();
+
+    @RegisterExtension
+    static final TestServer SERVER = TestServer.withScratchDatabase()
+            .with("app_service_config_files", APPSERVICE.registration().toString());
+
+    static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    /** The appservice acting as {@code userId} (its sender when null). */
+    static User as(String userId) {
+        return new User(SERVER, userId, null, AS_TOKEN);
+    }
+
+    static String asUser(String path, String userId) {
+        return path + (path.contains("?") ? "&" : "?") + "user_id=" + enc(userId);
+    }
+
+    String domain() {
+        return SERVER.serverName();
+    }
+
+    String bot() {
+        return "@testbot:" + domain();
+    }
+
+    @Test
+    void whoamiAssertsTheSenderAndNamespacedUsersOnly() {
+        var me = as(bot()).get("/_matrix/client/v3/account/whoami").assertStatus(200).json();
+        assertEquals(bot(), me.getString("user_id"));
+        as(bot()).get(asUser("/_matrix/client/v3/account/whoami", "@_test_nobody:" + domain())).assertError(403, "M_FORBIDDEN");
+        as(bot()).get(asUser("/_matrix/client/v3/account/whoami", "@alice:" + domain())).assertError(403, "M_FORBIDDEN");
+        new User(SERVER, bot(), null, "not-a-token").get("/_matrix/client/v3/account/whoami").assertError(401, "M_UNKNOWN_TOKEN");
+    }
+
+    @Test
+    void registrationByTheAppServiceAndExclusiveNamespaces() {
+        String register = "/_matrix/client/v3/register";
+        as(null).post(register, json("type", "m.login.application_service", "username", "_test_reg1", "inhibit_login", true))
+                .assertStatus(200);
+        var ghost = "@_test_reg1:" + domain();
+        assertEquals(ghost, as(null).get(asUser("/_matrix/client/v3/account/whoami", ghost)).assertStatus(200).json().getString("user_id"));
+        // Again: taken. Outside the namespace: M_EXCLUSIVE. Without a token: 401.
+        as(null).post(register, json("type", "m.login.application_service", "username", "_test_reg1"))
+                .assertError(400, "M_USER_IN_USE");
+        as(null).post(register, json("type", "m.login.application_service", "username", "outsider"))
+                .assertError(400, "M_EXCLUSIVE");
+        SERVER.client("POST", register, java.net.http.HttpRequest.BodyPublishers.ofString(
+                json("type", "m.login.application_service", "username", "_test_x").toString()), "Content-Type", "application/json")
+                .assertError(401, "M_MISSING_TOKEN");
+        User alice = SERVER.register("regalice");
+        alice.post(register, json("type", "m.login.application_service", "username", "_test_y")).assertError(401, "M_UNKNOWN_TOKEN");
+        // Everyone else is kept out of the exclusive namespace.
+        SERVER.client("POST", register, java.net.http.HttpRequest.BodyPublishers.ofString(
+                json("username", "bridged_carol", "password", "pw-pw-pw-pw").toString()), "Content-Type", "application/json")
+                .assertError(400, "M_EXCLUSIVE");
+        SERVER.client("GET", "/_matrix/client/v3/register/available?username=bridged_carol").assertError(400, "M_EXCLUSIVE");
+        // A registration with login gets a token that works as the ghost itself.
+        var login = as(null).post(register, json("type", "m.login.application_service", "username", "bridged_dave"))
+                .assertStatus(200).json();
+        var dave = new User(SERVER, login.getString("user_id"), login.getString("device_id"), login.getString("access_token"));
+        assertEquals("@bridged_dave:" + domain(), dave.get("/_matrix/client/v3/account/whoami").assertStatus(200).json().getString("user_id"));
+        // And m.login.application_service login as a namespaced user; outside it: M_EXCLUSIVE.
+        var relogin = as(null).post("/_matrix/client/v3/login", json("type", "m.login.application_service",
+                "identifier", json("type", "m.id.user", "user", "bridged_dave"))).assertStatus(200).json();
+        assertEquals("@bridged_dave:" + domain(), relogin.getString("user_id"));
+        as(null).post("/_matrix/client/v3/login", json("type", "m.login.application_service",
+                "identifier", json("type", "m.id.user", "user", "regalice"))).assertError(403, "M_EXCLUSIVE");
+    }
+
+    @Test
+    void mautrixStyleStartJoinSendWithTsAndTransactions() throws Exception {
+        // whoami as the bot, register the bot (already there: M_USER_IN_USE, tolerated), register a ghost.
+        as(null).get("/_matrix/client/v3/account/whoami").assertStatus(200);
+        as(null).post("/_matrix/client/v3/register", json("type", "m.login.application_service", "username", "testbot",
+                "inhibit_login", true)).assertError(400, "M_USER_IN_USE");
+        String ghost = "@_test_ghost:" + domain();
+        as(null).get(asUser("/_matrix/client/v3/account/whoami", ghost)).assertError(403, "M_FORBIDDEN");
+        as(null).post("/_matrix/client/v3/register", json("type", "m.login.application_service", "username", "_test_ghost",
+                "inhibit_login", true)).assertStatus(200);
+
+        User alice = SERVER.register("startalice");
+        String room = alice.post("/_matrix/client/v3/createRoom", json("preset", "public_chat")).assertStatus(200)
+                .json().getString("room_id");
+        // The ghost joins through user_id assertion; the bot joins as itself.
+        as(null).post(asUser("/_matrix/client/v3/join/" + enc(room), ghost), json()).assertStatus(200);
+        as(null).post("/_matrix/client/v3/join/" + enc(room), json()).assertStatus(200);
+        // The bot sends with ts; the event carries it.
+        String sent = as(null).put("/_matrix/client/v3/rooms/" + enc(room) + "/send/m.room.message/t1?ts=1234567890",
+                json("msgtype", "m.text", "body", "hello from the bridge")).assertStatus(200).json().getString("event_id");
+        var event = alice.get("/_matrix/client/v3/rooms/" + enc(room) + "/event/" + enc(sent)).assertStatus(200).json();
+        assertEquals(1234567890L, event.getJsonNumber("origin_server_ts").longValue());
+        as(null).put(asUser("/_matrix/client/v3/rooms/" + enc(room) + "/state/m.room.topic/?ts=42", ghost), json("topic", "t"))
+                .assertError(403, "M_FORBIDDEN"); // the ghost has no power for topics: a forbidden action is 403, not 500
+        as(null).put("/_matrix/client/v3/rooms/" + enc(room) + "/send/m.room.message/t2?ts=soon", json("body", "x"))
+                .assertError(400, "M_INVALID_PARAM");
+        // alice's message in a room where a namespaced user is joined reaches the appservice, with the hs_token.
+        String fromAlice = alice.put("/_matrix/client/v3/rooms/" + enc(room) + "/send/m.room.message/a1",
+                json("msgtype", "m.text", "body", "hi ghost")).assertStatus(200).json().getString("event_id");
+        APPSERVICE.awaitEvent(e -> e.getString("event_id").equals(fromAlice));
+        assertTrue(APPSERVICE.receivedEventIds().contains(sent));
+        assertTrue(APPSERVICE.authorizations.stream().allMatch(("Bearer " + HS_TOKEN)::equals));
+        // Transactions came in order, each ID once.
+        List<Long> ids = APPSERVICE.transactions.stream().map(FakeAppService.Txn::id).toList();
+        assertEquals(ids.stream().distinct().sorted().toList(), ids);
+
+        // Ping: both ways.
+        var pong = as(null).post("/_matrix/client/v1/appservice/test/ping", json("transaction_id", "mautrix-ping-1"))
+                .assertStatus(200).json();
+        assertTrue(pong.getJsonNumber("duration_ms").longValue() >= 0);
+        assertTrue(APPSERVICE.pings.contains("mautrix-ping-1"));
+        as(null).post("/_matrix/client/v1/appservice/other/ping", json()).assertError(403, "M_FORBIDDEN");
+        alice.post("/_matrix/client/v1/appservice/test/ping", json()).assertError(403, "M_FORBIDDEN");
+        APPSERVICE.pingStatus = 401;
+        var bad = as(null).post("/_matrix/client/v1/appservice/test/ping", json()).assertError(502, "M_BAD_STATUS").json();
+        assertEquals(401, bad.getInt("status"));
+        APPSERVICE.pingStatus = 200;
+    }
+
+    @Test
+    void exclusiveAliasesAndTheAppServiceRoomDirectory() {
+        User alice = SERVER.register("aliasalice");
+        String room = alice.post("/_matrix/client/v3/createRoom", json()).assertStatus(200).json().getString("room_id");
+        String alias = "#_test_lobby:" + domain();
+        alice.put("/_matrix/client/v3/directory/room/" + enc(alias), json("room_id", room)).assertError(400, "M_EXCLUSIVE");
+        as(null).put("/_matrix/client/v3/directory/room/" + enc("#elsewhere:" + domain()), json("room_id", room))
+                .assertError(400, "M_EXCLUSIVE");
+        as(null).put("/_matrix/client/v3/directory/room/" + enc(alias), json("room_id", room)).assertStatus(200);
+        alice.put("/_matrix/client/v3/directory/room/" + enc("#free:" + domain()), json("room_id", room)).assertStatus(200);
+
+        String list = "/_matrix/client/v3/directory/list/appservice/irc.example/" + enc(room);
+        as(null).put(list, json("visibility", "public")).assertStatus(200);
+        as(null).put(list, json("visibility", "private")).assertStatus(200);
+        as(null).put(list, json("visibility", "hidden")).assertError(400, "M_INVALID_PARAM");
+        as(null).put(list, json()).assertError(400, "M_MISSING_PARAM");
+        as(null).put("/_matrix/client/v3/directory/list/appservice/irc.example/" + enc("!nope:" + domain()),
+                json("visibility", "public")).assertError(404, "M_NOT_FOUND");
+        alice.put(list, json("visibility", "public")).assertError(403, "M_FORBIDDEN");
+    }
+
+    @Test
+    void transactionsSurviveAnAppServiceOutageAndAServerRestart() throws Exception {
+        User alice = SERVER.register("restartalice");
+        String room = alice.post("/_matrix/client/v3/createRoom", json("preset", "public_chat")).assertStatus(200)
+                .json().getString("room_id");
+        as(null).post("/_matrix/client/v3/join/" + enc(room), json()).assertStatus(200);
+        APPSERVICE.down = true;
+        String lost = alice.put("/_matrix/client/v3/rooms/" + enc(room) + "/send/m.room.message/r1",
+                json("msgtype", "m.text", "body", "while you were out")).assertStatus(200).json().getString("event_id");
+        // The homeserver tries (and is refused) at least once before it stops.
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (APPSERVICE.refused == 0 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+        }
+        assertTrue(APPSERVICE.refused > 0, "the homeserver never tried the transaction");
+        SERVER.restart();
+        APPSERVICE.down = false;
+        APPSERVICE.awaitEvent(e -> e.getString("event_id").equals(lost));
+        Thread.sleep(1500);
+        assertEquals(1, APPSERVICE.receivedEventIds().stream().filter(lost::equals).count());
+        // The server works after the restart, and new events still arrive.
+        String after = alice.put("/_matrix/client/v3/rooms/" + enc(room) + "/send/m.room.message/r2",
+                json("msgtype", "m.text", "body", "back")).assertStatus(200).json().getString("event_id");
+        APPSERVICE.awaitEvent(e -> e.getString("event_id").equals(after));
+    }
+
+    /** The appservice side: answers transactions (or 503 while down) and pings, and records what it got. */
+    static final class FakeAppService {
+        record Txn(long id, JsonObject body) {}
+
+        final HttpServer http;
+        final List<Txn> transactions = new CopyOnWriteArrayList<>();
+        final List<String> authorizations = new CopyOnWriteArrayList<>();
+        final List<String> pings = new CopyOnWriteArrayList<>();
+        volatile boolean down;
+        volatile int refused;
+        volatile int pingStatus = 200;
+        private Path registration;
+
+        private FakeAppService(HttpServer http) {
+            this.http = http;
+        }
+
+        static FakeAppService start() {
+            try {
+                HttpServer http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+                FakeAppService as = new FakeAppService(http);
+                http.createContext("/_matrix/app/v1/transactions/", as::transaction);
+                http.createContext("/_matrix/app/v1/ping", as::ping);
+                http.start();
+                as.registration = Files.createTempFile("appservice-", ".yaml");
+                as.registration.toFile().deleteOnExit();
+                Files.writeString(as.registration, """
+                        id: test
+                        url: http://127.0.0.1:%d
+                        as_token: %s
+                        hs_token: %s
+                        sender_localpart: testbot
+                        rate_limited: false
+                        de.sorunome.msc2409.push_ephemeral: true
+                        namespaces:
+                          users:
+                            - exclusive: true
+                              regex: '@_test_.*'
+                            - exclusive: true
+                              regex: '@bridged_.*'
+                          aliases:
+                            - exclusive: true
+                              regex: '#_test_.*'
+                          rooms: []
+                        """.formatted(http.getAddress().getPort(), AS_TOKEN, HS_TOKEN));
+                return as;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        Path registration() {
+            return registration;
+        }
+
+        private void transaction(HttpExchange exchange) throws IOException {
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            if (down) {
+                refused++;
+                reply(exchange, 503, "{}");
+                return;
+            }
+            authorizations.add(exchange.getRequestHeaders().getFirst("Authorization"));
+            String path = exchange.getRequestURI().getPath();
+            long id = Long.parseLong(path.substring(path.lastIndexOf('/') + 1));
+            // An appservice ignores a transaction ID it has seen (spec); record each once.
+            if (transactions.stream().noneMatch(t -> t.id() == id)) {
+                transactions.add(new Txn(id, Json.parseObject(new String(body, StandardCharsets.UTF_8))));
+            }
+            reply(exchange, 200, "{}");
+        }
+
+        private void ping(HttpExchange exchange) throws IOException {
+            var body = Json.parseObject(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            if (pingStatus == 200) {
+                pings.add(body.getString("transaction_id", ""));
+                reply(exchange, 200, "{}");
+            } else {
+                reply(exchange, pingStatus, "{\"errcode\":\"M_UNKNOWN_TOKEN\"}");
+            }
+        }
+
+        private static void reply(HttpExchange exchange, int status, String body) throws IOException {
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(status, bytes.length);
+            exchange.getResponseBody().write(bytes);
+            exchange.close();
+        }
+
+        List<String> receivedEventIds() {
+            return transactions.stream().flatMap(t -> t.body().getJsonArray("events").stream())
+                    .map(v -> v.asJsonObject().getString("event_id")).toList();
+        }
+
+        void awaitEvent(Predicate<JsonObject> match) throws InterruptedException {
+            long deadline = System.currentTimeMillis() + 20_000;
+            while (System.currentTimeMillis() < deadline) {
+                boolean found = transactions.stream().flatMap(t -> t.body().getJsonArray("events").stream())
+                        .map(v -> v.asJsonObject()).anyMatch(match);
+                if (found) {
+                    return;
+                }
+                Thread.sleep(50);
+            }
+            throw new AssertionError("the appservice never received the event; got " + receivedEventIds());
+        }
+    }
+}
