@@ -22,7 +22,9 @@ import java.util.Optional;
 import org.hearth.core.storage.Database;
 import org.hearth.core.appservice.AppServiceQueue;
 import org.hearth.core.appservice.AppServices;
+import org.hearth.server.appservice.AppServiceQueries;
 import org.hearth.server.appservice.AppServiceRoutes;
+import org.hearth.server.appservice.ThirdPartyRoutes;
 import org.hearth.server.appservice.RegistrationFiles;
 import org.hearth.server.appservice.TransactionPusher;
 import org.hearth.spec.error.MatrixException;
@@ -225,11 +227,14 @@ public final class HearthServer implements AutoCloseable {
         SyncStreams streams = api.streams();
         routing.addFilter(new Cors())
                 .register("/_matrix/client", new VersionsRoutes());
+        var queries = new AppServiceQueries();
         var appServiceRoutes = new AppServiceRoutes(accounts.authenticator(), accounts.json(), api.appServices(),
-                api.appServiceQueue(), api.rooms().reader());
+                api.appServiceQueue(), api.rooms().reader(), queries, user -> accounts.accounts().account(user).isPresent(),
+                alias -> api.rooms().aliases().resolve(alias).isPresent());
+        var thirdParty = new ThirdPartyRoutes(accounts.authenticator(), api.appServices(), queries);
         routing.register("/_matrix/client/v1", appServiceRoutes.v1())
-                .register("/_matrix/client/v3", appServiceRoutes.v3())
-                .register("/_matrix/client/r0", appServiceRoutes.v3());
+                .register("/_matrix/client/v3", appServiceRoutes.v3(), thirdParty)
+                .register("/_matrix/client/r0", appServiceRoutes.v3(), thirdParty);
         // Endpoints that existed in r0 answer there too, as Synapse does: older clients and bots still use r0.
         for (String prefix : List.of("/_matrix/client/v3", "/_matrix/client/r0")) {
             boolean r0 = prefix.endsWith("r0");

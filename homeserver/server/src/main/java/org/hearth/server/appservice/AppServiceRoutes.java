@@ -28,6 +28,8 @@ import org.hearth.spec.error.ErrorCode;
 import org.hearth.spec.error.MatrixException;
 import org.hearth.spec.id.RoomAlias;
 import org.hearth.spec.id.RoomId;
+import org.hearth.spec.id.UserId;
+import java.util.function.Predicate;
 import org.hearth.spec.json.Json;
 
 /**
@@ -43,10 +45,17 @@ public final class AppServiceRoutes {
     private final AppServices appServices;
     private final AppServiceQueue queue;
     private final RoomReader reader;
+    private final AppServiceQueries queries;
+    private final Predicate<UserId> userExists;
+    private final Predicate<RoomAlias> aliasExists;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(PING_TIMEOUT).build();
 
     public AppServiceRoutes(TokenAuthenticator auth, JsonBody body, AppServices appServices, AppServiceQueue queue,
-                            RoomReader reader) {
+                            RoomReader reader, AppServiceQueries queries, Predicate<UserId> userExists,
+                            Predicate<RoomAlias> aliasExists) {
+        this.queries = queries;
+        this.userExists = userExists;
+        this.aliasExists = aliasExists;
         this.auth = auth;
         this.body = body;
         this.appServices = appServices;
@@ -64,7 +73,40 @@ public final class AppServiceRoutes {
     public HttpService v3() {
         return rules -> rules.put("/directory/list/appservice/{networkId}/{roomId}", this::list)
                 .any("/directory/list/appservice/{networkId}/{roomId}", MatrixErrors::wrongMethod)
-                .put("/directory/room/{roomAlias}", this::checkAlias);
+                .put("/directory/room/{roomAlias}", this::checkAlias)
+                .get("/directory/room/{roomAlias}", (req, res) -> queryAlias(req, res, "roomAlias"))
+                .post("/join/{roomIdOrAlias}", (req, res) -> queryAlias(req, res, "roomIdOrAlias"))
+                .get("/profile/{userId}", this::queryUser)
+                .get("/profile/{userId}/{field}", this::queryUser);
+    }
+
+    /**
+     * Spec "Querying": an alias unknown here but in an appservice's aliases namespace is asked of that appservice
+     * (which creates it while answering) before the directory or join route resolves it.
+     */
+    private void queryAlias(ServerRequest req, ServerResponse res, String param) {
+        Optional<RoomAlias> alias = RoomAlias.tryParse(req.path().pathParameters().get(param));
+        if (alias.isPresent() && !appServices.isEmpty() && !aliasExists.test(alias.get())) {
+            for (AppService as : appServices.all()) {
+                if (as.isInterestedInAlias(alias.get().value()) && queries.queryAlias(as, alias.get().value())) {
+                    break;
+                }
+            }
+        }
+        res.next();
+    }
+
+    /** The same for a user unknown here in a users namespace, before a profile lookup. */
+    private void queryUser(ServerRequest req, ServerResponse res) {
+        Optional<UserId> user = UserId.tryParse(req.path().pathParameters().get("userId"));
+        if (user.isPresent() && !appServices.isEmpty() && !userExists.test(user.get())) {
+            for (AppService as : appServices.interestedInUser(user.get().value())) {
+                if (queries.queryUser(as, user.get().value())) {
+                    break;
+                }
+            }
+        }
+        res.next();
     }
 
     private AppService appService(ServerRequest req) {

@@ -197,6 +197,44 @@ class AppServiceIT {
         APPSERVICE.awaitEvent(e -> e.getString("event_id").equals(after));
     }
 
+    @Test
+    void unknownUsersAndAliasesInTheNamespaceAreQueried() {
+        User alice = SERVER.register("queryalice");
+        String known = "@_test_known_bob:" + domain();
+        alice.get("/_matrix/client/v3/profile/" + enc(known)).assertStatus(200);
+        assertTrue(APPSERVICE.queries.contains(known + " Bearer " + HS_TOKEN), APPSERVICE.queries.toString());
+        alice.get("/_matrix/client/v3/profile/" + enc("@_test_unknown:" + domain())).assertError(404, "M_NOT_FOUND");
+        // Outside every namespace: never asked.
+        alice.get("/_matrix/client/v3/profile/" + enc("@nobody:" + domain())).assertError(404, "M_NOT_FOUND");
+        assertTrue(APPSERVICE.queries.stream().noneMatch(q -> q.startsWith("@nobody")));
+
+        String alias = "#_test_known_lobby:" + domain();
+        String room = alice.get("/_matrix/client/v3/directory/room/" + enc(alias)).assertStatus(200).json().getString("room_id");
+        assertEquals(room, alice.post("/_matrix/client/v3/join/" + enc(alias), json()).assertStatus(200).json().getString("room_id"));
+        String other = "#_test_known_games:" + domain();
+        alice.post("/_matrix/client/v3/join/" + enc(other), json()).assertStatus(200);
+        alice.get("/_matrix/client/v3/directory/room/" + enc("#_test_nothing:" + domain())).assertError(404, "M_NOT_FOUND");
+    }
+
+    @Test
+    void thirdPartyLookupsGoToTheAppServicesOfTheProtocol() {
+        User alice = SERVER.register("tpalice");
+        var protocols = alice.get("/_matrix/client/v3/thirdparty/protocols").assertStatus(200).json();
+        var irc = protocols.getJsonObject("irc");
+        assertEquals("libera", irc.getJsonArray("instances").getJsonObject(0).getString("network_id"));
+        alice.get("/_matrix/client/v3/thirdparty/protocol/irc").assertStatus(200);
+        alice.get("/_matrix/client/v3/thirdparty/protocol/xmpp").assertError(404, "M_NOT_FOUND");
+        var users = Json.parse(alice.get("/_matrix/client/v3/thirdparty/user/irc?nickname=alice").assertStatus(200).body()).asJsonArray();
+        assertEquals("alice", users.getJsonObject(0).getJsonObject("fields").getString("nickname"));
+        assertTrue(APPSERVICE.queries.contains("/_matrix/app/v1/thirdparty/user/irc?nickname=alice"), APPSERVICE.queries.toString());
+        alice.get("/_matrix/client/v3/thirdparty/user/xmpp").assertError(404, "M_NOT_FOUND");
+        var locations = Json.parse(alice.get("/_matrix/client/v3/thirdparty/location?alias=" + enc("#_test_chan:x"))
+                .assertStatus(200).body()).asJsonArray();
+        assertEquals(1, locations.size());
+        alice.get("/_matrix/client/v3/thirdparty/location").assertError(400, "M_MISSING_PARAM");
+        SERVER.client("GET", "/_matrix/client/v3/thirdparty/protocols").assertError(401, "M_MISSING_TOKEN");
+    }
+
     /** The appservice side: answers transactions (or 503 while down) and pings, and records what it got. */
     static final class FakeAppService {
         record Txn(long id, JsonObject body) {}
@@ -220,6 +258,9 @@ class AppServiceIT {
                 FakeAppService as = new FakeAppService(http);
                 http.createContext("/_matrix/app/v1/transactions/", as::transaction);
                 http.createContext("/_matrix/app/v1/ping", as::ping);
+                http.createContext("/_matrix/app/v1/users/", as::userQuery);
+                http.createContext("/_matrix/app/v1/rooms/", as::aliasQuery);
+                http.createContext("/_matrix/app/v1/thirdparty/", as::thirdParty);
                 http.start();
                 as.registration = Files.createTempFile("appservice-", ".yaml");
                 as.registration.toFile().deleteOnExit();
@@ -230,6 +271,7 @@ class AppServiceIT {
                         hs_token: %s
                         sender_localpart: testbot
                         rate_limited: false
+                        protocols: [irc]
                         de.sorunome.msc2409.push_ephemeral: true
                         namespaces:
                           users:
@@ -276,6 +318,54 @@ class AppServiceIT {
                 reply(exchange, 200, "{}");
             } else {
                 reply(exchange, pingStatus, "{\"errcode\":\"M_UNKNOWN_TOKEN\"}");
+            }
+        }
+
+        final List<String> queries = new CopyOnWriteArrayList<>();
+
+        /** Knows the users @_test_known_*: registers them while answering, as bridges do. */
+        private void userQuery(HttpExchange exchange) throws IOException {
+            String path = java.net.URLDecoder.decode(exchange.getRequestURI().getRawPath(), StandardCharsets.UTF_8);
+            String userId = path.substring(path.lastIndexOf('/') + 1);
+            queries.add(userId + " " + exchange.getRequestHeaders().getFirst("Authorization"));
+            if (!userId.startsWith("@_test_known_")) {
+                reply(exchange, 404, "{\"errcode\":\"M_NOT_FOUND\"}");
+                return;
+            }
+            as(null).post("/_matrix/client/v3/register", json("type", "m.login.application_service",
+                    "username", userId.substring(1, userId.indexOf(':')), "inhibit_login", true)).assertStatus(200);
+            reply(exchange, 200, "{}");
+        }
+
+        /** Knows the aliases #_test_known_*: creates a room with that alias while answering. */
+        private void aliasQuery(HttpExchange exchange) throws IOException {
+            String path = java.net.URLDecoder.decode(exchange.getRequestURI().getRawPath(), StandardCharsets.UTF_8);
+            String alias = path.substring(path.lastIndexOf('/') + 1);
+            queries.add(alias);
+            if (!alias.startsWith("#_test_known_")) {
+                reply(exchange, 404, "{\"errcode\":\"M_NOT_FOUND\"}");
+                return;
+            }
+            as(null).post("/_matrix/client/v3/createRoom", json("preset", "public_chat",
+                    "room_alias_name", alias.substring(1, alias.indexOf(':')))).assertStatus(200);
+            reply(exchange, 200, "{}");
+        }
+
+        private void thirdParty(HttpExchange exchange) throws IOException {
+            String path = exchange.getRequestURI().getPath();
+            String query = exchange.getRequestURI().getRawQuery();
+            queries.add(path + "?" + query);
+            if (path.endsWith("/protocol/irc")) {
+                reply(exchange, 200, """
+                        {"user_fields":["network","nickname"],"location_fields":["network","channel"],"icon":"mxc://x/y",
+                         "field_types":{},"instances":[{"desc":"Libera","network_id":"libera","fields":{"network":"libera"}}]}
+                        """);
+            } else if (path.endsWith("/user/irc")) {
+                reply(exchange, 200, "[{\"userid\":\"@_test_alice:x\",\"protocol\":\"irc\",\"fields\":{\"nickname\":\"alice\"}}]");
+            } else if (path.endsWith("/thirdparty/location")) {
+                reply(exchange, 200, "[{\"alias\":\"#_test_chan:x\",\"protocol\":\"irc\",\"fields\":{\"channel\":\"#chan\"}}]");
+            } else {
+                reply(exchange, 404, "{\"errcode\":\"M_NOT_FOUND\"}");
             }
         }
 
