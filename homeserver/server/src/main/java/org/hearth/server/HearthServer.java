@@ -132,7 +132,8 @@ public final class HearthServer implements AutoCloseable {
                     new AccountDevices(accounts.devices()), ServerName.parse(config.serverName()), Clock.systemUTC()));
             // Application services: their as_tokens, their senders, and transactions pushed after every commit.
             var appServiceQueue = new AppServiceQueue(database);
-            accounts.authenticator().appServices(appServices, user -> accounts.accounts().account(user).isPresent());
+            accounts.authenticator().appServices(appServices, user -> accounts.accounts().account(user).isPresent(),
+                    accounts.devices()::exists);
             appServices.all().forEach(as -> accounts.accounts().ensureExists(as.sender()));
             var pusher = lifecycle.add(new TransactionPusher(appServices, appServiceQueue, rooms.reader(), format, Clock.systemUTC()));
             eventNotifier.set((room, position, changed) -> {

@@ -26,6 +26,7 @@ public final class TokenAuthenticator implements Authenticator {
     private volatile AccountGate gate = AccountGate.OPEN;
     private volatile AppServices appServices = AppServices.NONE;
     private volatile Predicate<UserId> userExists = u -> false;
+    private volatile java.util.function.BiPredicate<UserId, String> deviceExists = (u, d) -> false;
 
     public TokenAuthenticator(AccessTokens tokens) {
         this.tokens = tokens;
@@ -44,9 +45,11 @@ public final class TokenAuthenticator implements Authenticator {
     }
 
     /** Set at start: the appservices whose {@code as_token}s are accepted, and who exists (for user assertion). */
-    public void appServices(AppServices appServices, Predicate<UserId> userExists) {
+    public void appServices(AppServices appServices, Predicate<UserId> userExists,
+                            java.util.function.BiPredicate<UserId, String> deviceExists) {
         this.appServices = appServices;
         this.userExists = userExists;
+        this.deviceExists = deviceExists;
     }
 
     @Override
@@ -63,7 +66,8 @@ public final class TokenAuthenticator implements Authenticator {
     private Requester requester(ServerRequest request, String token) {
         Optional<AppService> as = appServices.byAsToken(token);
         if (as.isPresent()) {
-            return new Requester(assertedUser(request, as.get()), null, false, as.get());
+            UserId user = assertedUser(request, as.get());
+            return new Requester(user, assertedDevice(request, user), false, as.get());
         }
         return requester(checked(request, tokens.authenticate(token, ip(request), userAgent(request))));
     }
@@ -79,7 +83,8 @@ public final class TokenAuthenticator implements Authenticator {
         Optional<AppService> as = appServices.byAsToken(token);
         if (as.isPresent()) {
             // An appservice's user has no access token of its own, hence no digest: nothing for logout to end.
-            return new Session(assertedUser(request, as.get()), null, false, false, null, null);
+            UserId user = assertedUser(request, as.get());
+            return new Session(user, assertedDevice(request, user), false, false, null, null);
         }
         return checked(request, tokens.authenticate(token, ip(request), userAgent(request)));
     }
@@ -89,6 +94,18 @@ public final class TokenAuthenticator implements Authenticator {
      * the namespaces, or one not registered yet, is refused 403 {@code M_FORBIDDEN} as Synapse does (bridges read
      * that answer from whoami as "register this user first").
      */
+    /** Spec v1.17: {@code device_id} names one of the asserted user's devices, else 400 {@code M_UNKNOWN_DEVICE}. */
+    private String assertedDevice(ServerRequest request, UserId user) {
+        Optional<String> device = request.query().first("device_id").asOptional();
+        if (device.isEmpty()) {
+            return null;
+        }
+        if (!deviceExists.test(user, device.get())) {
+            throw new MatrixException(ErrorCode.UNKNOWN_DEVICE, "Unknown device " + device.get() + " for " + user.value());
+        }
+        return device.get();
+    }
+
     private UserId assertedUser(ServerRequest request, AppService as) {
         Optional<String> asserted = request.query().first("user_id").asOptional();
         if (asserted.isEmpty() || asserted.get().equals(as.sender().value())) {

@@ -235,6 +235,37 @@ class AppServiceIT {
         SERVER.client("GET", "/_matrix/client/v3/thirdparty/protocols").assertError(401, "M_MISSING_TOKEN");
     }
 
+    @Test
+    void appServiceDeviceManagementAndDeviceAssertion() {
+        as(null).post("/_matrix/client/v3/register", json("type", "m.login.application_service", "username", "_test_dev",
+                "inhibit_login", true)).assertStatus(200);
+        String ghost = "@_test_dev:" + domain();
+        String device = asUser("/_matrix/client/v3/devices/BRIDGEDEV", ghost);
+        as(null).put(device, json("display_name", "Bridge")).assertStatus(201);
+        as(null).put(device, json("display_name", "Bridge 2")).assertStatus(200);
+        var me = as(null).get(asUser("/_matrix/client/v3/account/whoami", ghost) + "&device_id=BRIDGEDEV").assertStatus(200).json();
+        assertEquals("BRIDGEDEV", me.getString("device_id"));
+        assertEquals(ghost, me.getString("user_id"));
+        as(null).get(asUser("/_matrix/client/v3/account/whoami", ghost) + "&device_id=NOPE").assertError(400, "M_UNKNOWN_DEVICE");
+        // Without user_id, the device must be the sender's.
+        as(null).get("/_matrix/client/v3/account/whoami?device_id=BRIDGEDEV").assertError(400, "M_UNKNOWN_DEVICE");
+        assertEquals("Bridge 2", as(null).get(asUser("/_matrix/client/v3/devices/BRIDGEDEV", ghost)).assertStatus(200)
+                .json().getString("display_name"));
+        // Deleted without UIA; then unknown.
+        as(null).delete(asUser("/_matrix/client/v3/devices/BRIDGEDEV", ghost)).assertStatus(200);
+        as(null).delete(asUser("/_matrix/client/v3/devices/BRIDGEDEV", ghost)).assertError(404, "M_NOT_FOUND");
+        as(null).put(asUser("/_matrix/client/v3/devices/D2", ghost), json()).assertStatus(201);
+        as(null).post(asUser("/_matrix/client/v3/delete_devices", ghost), json("devices", Json.arrayBuilder().add("D2")))
+                .assertStatus(200);
+        assertEquals(0, as(null).get(asUser("/_matrix/client/v3/devices", ghost)).assertStatus(200).json()
+                .getJsonArray("devices").size());
+        // A regular client still cannot create devices.
+        User alice = SERVER.register("devalice");
+        alice.put("/_matrix/client/v3/devices/NEWDEV", json("display_name", "x")).assertError(404, "M_NOT_FOUND");
+        // A ghost without a device still syncs (the spec asks appservices to sync as virtual users).
+        as(null).get(asUser("/_matrix/client/v3/sync?timeout=0", ghost)).assertStatus(200);
+    }
+
     /** The appservice side: answers transactions (or 503 while down) and pings, and records what it got. */
     static final class FakeAppService {
         record Txn(long id, JsonObject body) {}
