@@ -140,6 +140,7 @@ public final class HearthServer implements AutoCloseable {
                 streams.eventsPersisted(room, position, changed);
                 pusher.eventsPersisted(room, position, changed);
             });
+            streams.ephemeralEvents(pusher);
             pusher.start();
             accounts.deviceChanges().set(streams.deviceLists());
             ClientApi clientApi = new ClientApi(config, accounts, rooms, streams, database, appServices, appServiceQueue);

@@ -33,6 +33,8 @@ public final class PresenceStream {
     private final Clock clock;
     private final ConcurrentHashMap<UserId, Presence> latest = new ConcurrentHashMap<>();
 
+    volatile org.hearth.core.port.EphemeralEvents listener = org.hearth.core.port.EphemeralEvents.NONE;
+
     public PresenceStream(Database database, Notifier notifier, RoomMembership membership, Clock clock) {
         this.database = database;
         this.notifier = notifier;
@@ -87,6 +89,8 @@ public final class PresenceStream {
             // Coalesced: a last_active refresh alone wakes nobody; it rides along with the next sync.
             notifier.notifyUser(p.user());
             notifier.notifyUsers(membership.usersSharingRooms(p.user()));
+            listener.presence(p.user(), Json.objectBuilder().add("type", "m.presence").add("sender", p.user().value())
+                    .add("content", content(p)).build());
         }
     }
 

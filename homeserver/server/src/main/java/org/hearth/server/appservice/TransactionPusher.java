@@ -22,7 +22,10 @@ import java.util.concurrent.TimeUnit;
 import org.hearth.core.appservice.AppService;
 import org.hearth.core.appservice.AppServiceQueue;
 import org.hearth.core.appservice.AppServices;
+import org.hearth.core.port.EphemeralEvents;
 import org.hearth.core.port.EventNotifier;
+import jakarta.json.JsonObject;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import org.hearth.core.room.Membership;
 import org.hearth.core.room.RoomReader;
 import org.hearth.core.room.StoredEvent;
@@ -38,7 +41,7 @@ import org.hearth.spec.json.Json;
  * ({@link AppServiceQueue}), and sends the oldest unacknowledged transaction, one at a time, retrying with
  * exponential backoff (1 s doubling to 5 min, Synapse's order of magnitude) while the appservice is down.
  */
-public final class TransactionPusher implements EventNotifier, AutoCloseable {
+public final class TransactionPusher implements EventNotifier, EphemeralEvents, AutoCloseable {
     private static final Logger LOG = System.getLogger(TransactionPusher.class.getName());
     private static final int BATCH = 100;
     private static final Duration MIN_BACKOFF = Duration.ofSeconds(1);
@@ -53,6 +56,8 @@ public final class TransactionPusher implements EventNotifier, AutoCloseable {
     private final Clock clock;
     private final HttpClient http;
     private final Map<String, Semaphore> wakeUps = new HashMap<>();
+    // Ephemeral events wait in memory until the next transaction is built (as Synapse: not persisted before that).
+    private final Map<String, ConcurrentLinkedQueue<Ephemeral>> ephemeral = new HashMap<>();
     private final List<Thread> workers = new ArrayList<>();
     private volatile boolean closed;
 
@@ -67,6 +72,7 @@ public final class TransactionPusher implements EventNotifier, AutoCloseable {
         for (AppService as : appServices.all()) {
             if (as.url() != null) {
                 wakeUps.put(as.id(), new Semaphore(0));
+                ephemeral.put(as.id(), new ConcurrentLinkedQueue<>());
             }
         }
     }
@@ -85,6 +91,37 @@ public final class TransactionPusher implements EventNotifier, AutoCloseable {
     @Override
     public void eventsPersisted(RoomId room, long position, Set<UserId> membershipChanged) {
         wakeUps.values().forEach(Semaphore::release);
+    }
+
+    /** An ephemeral event waiting for its transaction: of a room, of a user's presence, or a to-device message. */
+    private record Ephemeral(RoomId room, UserId user, boolean toDevice, JsonObject event) {}
+
+    @Override
+    public void roomEphemeral(RoomId room, JsonObject event) {
+        offer(new Ephemeral(room, null, false, event), true);
+    }
+
+    @Override
+    public void presence(UserId user, JsonObject event) {
+        offer(new Ephemeral(null, user, false, event), true);
+    }
+
+    @Override
+    public void toDevice(UserId recipient, JsonObject message) {
+        offer(new Ephemeral(null, recipient, true, message), false);
+    }
+
+    private void offer(Ephemeral e, boolean needsEphemeralFlag) {
+        for (AppService as : appServices.all()) {
+            var queue = ephemeral.get(as.id());
+            // To-device messages go to the MSC2409 key for namespaced recipients; the rest needs receive_ephemeral.
+            if (queue == null || !as.receiveEphemeral()
+                    || e.toDevice() && !as.isInterestedInUser(e.user().value())) {
+                continue;
+            }
+            queue.add(e);
+            wakeUps.get(as.id()).release();
+        }
     }
 
     private void run(AppService as, AppServiceQueue.Cursor start) {
@@ -106,12 +143,19 @@ public final class TransactionPusher implements EventNotifier, AutoCloseable {
                 }
                 long upTo = reader.currentPosition();
                 List<AppServiceQueue.StreamEvent> events = queue.eventsAfter(cursor.eventPosition(), upTo, BATCH);
-                if (events.isEmpty()) {
+                List<Ephemeral> edus = new ArrayList<>();
+                for (Ephemeral e; edus.size() < BATCH && (e = ephemeral.get(as.id()).poll()) != null; ) {
+                    edus.add(e);
+                }
+                if (events.isEmpty() && edus.isEmpty()) {
                     wake.drainPermits();
-                    wake.tryAcquire(IDLE_POLL.toMillis(), TimeUnit.MILLISECONDS);
+                    if (ephemeral.get(as.id()).isEmpty()) {
+                        wake.tryAcquire(IDLE_POLL.toMillis(), TimeUnit.MILLISECONDS);
+                    }
                     continue;
                 }
-                cursor = queue.advance(as.id(), cursor, events.getLast().position(), body(as, events), clock.millis());
+                long position = events.isEmpty() ? cursor.eventPosition() : events.getLast().position();
+                cursor = queue.advance(as.id(), cursor, position, body(as, events, edus), clock.millis());
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
@@ -126,7 +170,7 @@ public final class TransactionPusher implements EventNotifier, AutoCloseable {
     }
 
     /** The transaction body for the events {@code as} is interested in, or null when there are none. */
-    private String body(AppService as, List<AppServiceQueue.StreamEvent> events) {
+    private String body(AppService as, List<AppServiceQueue.StreamEvent> events, List<Ephemeral> edus) {
         JsonArrayBuilder out = Json.arrayBuilder();
         Map<String, Boolean> roomInterest = new HashMap<>();
         Requester viewer = new Requester(as.sender(), null, false, as);
@@ -141,7 +185,46 @@ public final class TransactionPusher implements EventNotifier, AutoCloseable {
                 count++;
             }
         }
-        return count == 0 ? null : Json.objectBuilder().add("events", out).build().toString();
+        JsonArrayBuilder rooms = Json.arrayBuilder();
+        JsonArrayBuilder toDevice = Json.arrayBuilder();
+        int roomCount = 0;
+        int toDeviceCount = 0;
+        for (Ephemeral e : edus) {
+            if (e.toDevice()) {
+                toDevice.add(e.event());
+                toDeviceCount++;
+            } else if (e.room() != null ? roomInterest.computeIfAbsent(e.room().value(), r -> interestedInRoom(as, r))
+                    : interestedInPresence(as, e.user(), roomInterest)) {
+                rooms.add(e.event());
+                roomCount++;
+            }
+        }
+        if (count + roomCount + toDeviceCount == 0) {
+            return null;
+        }
+        var body = Json.objectBuilder().add("events", out);
+        if (roomCount > 0) {
+            // The stable key of the spec and MSC2409's unstable one, which bridges still read.
+            var list = rooms.build();
+            body.add("ephemeral", list).add("de.sorunome.msc2409.ephemeral", list);
+        }
+        if (toDeviceCount > 0) {
+            body.add("de.sorunome.msc2409.to_device", toDevice);
+        }
+        return body.build().toString();
+    }
+
+    /** A namespaced user's presence, or that of someone in a room the appservice is interested in. */
+    private boolean interestedInPresence(AppService as, UserId user, Map<String, Boolean> roomInterest) {
+        if (as.isInterestedInUser(user.value())) {
+            return true;
+        }
+        for (Membership m : reader.memberships(user)) {
+            if ("join".equals(m.membership()) && roomInterest.computeIfAbsent(m.roomId(), r -> interestedInRoom(as, r))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -266,6 +266,40 @@ class AppServiceIT {
         as(null).get(asUser("/_matrix/client/v3/sync?timeout=0", ghost)).assertStatus(200);
     }
 
+    @Test
+    void ephemeralEventsAndToDeviceMessagesReachTheAppService() throws Exception {
+        as(null).post("/_matrix/client/v3/register", json("type", "m.login.application_service", "username", "_test_eph",
+                "inhibit_login", true)).assertStatus(200);
+        String ghost = "@_test_eph:" + domain();
+        as(null).put(asUser("/_matrix/client/v3/devices/EPHDEV", ghost), json()).assertStatus(201);
+        User alice = SERVER.register("ephalice");
+        String room = alice.post("/_matrix/client/v3/createRoom", json("preset", "public_chat")).assertStatus(200)
+                .json().getString("room_id");
+        as(null).post(asUser("/_matrix/client/v3/join/" + enc(room), ghost), json()).assertStatus(200);
+        alice.put("/_matrix/client/v3/rooms/" + enc(room) + "/typing/" + enc(alice.userId()),
+                json("typing", true, "timeout", 30000)).assertStatus(200);
+        APPSERVICE.awaitTransaction(t -> t.containsKey("ephemeral") && t.getJsonArray("ephemeral").stream()
+                .map(v -> v.asJsonObject()).anyMatch(e -> e.getString("type").equals("m.typing")
+                        && e.getString("room_id").equals(room)
+                        && e.getJsonObject("content").getJsonArray("user_ids").toString().contains(alice.userId())));
+        String msg = alice.put("/_matrix/client/v3/rooms/" + enc(room) + "/send/m.room.message/e1",
+                json("msgtype", "m.text", "body", "read me")).assertStatus(200).json().getString("event_id");
+        alice.post("/_matrix/client/v3/rooms/" + enc(room) + "/receipt/m.read/" + enc(msg), json()).assertStatus(200);
+        APPSERVICE.awaitTransaction(t -> t.containsKey("de.sorunome.msc2409.ephemeral")
+                && t.getJsonArray("de.sorunome.msc2409.ephemeral").stream().map(v -> v.asJsonObject())
+                .anyMatch(e -> e.getString("type").equals("m.receipt") && e.getJsonObject("content").containsKey(msg)));
+        // To-device: to the namespaced user only, under the unstable key only.
+        alice.put("/_matrix/client/v3/sendToDevice/m.test/td1", json("messages", json(
+                ghost, json("EPHDEV", json("secret", "for the ghost")),
+                alice.userId(), json(alice.deviceId(), json("secret", "for alice"))))).assertStatus(200);
+        APPSERVICE.awaitTransaction(t -> t.containsKey("de.sorunome.msc2409.to_device")
+                && t.getJsonArray("de.sorunome.msc2409.to_device").stream().map(v -> v.asJsonObject())
+                .anyMatch(m -> m.getString("to_user_id").equals(ghost) && m.getString("to_device_id").equals("EPHDEV")
+                        && m.getString("sender").equals(alice.userId())));
+        assertTrue(APPSERVICE.transactions.stream().noneMatch(t -> t.body().toString().contains("for alice")));
+        assertTrue(APPSERVICE.transactions.stream().noneMatch(t -> t.body().containsKey("to_device")));
+    }
+
     /** The appservice side: answers transactions (or 503 while down) and pings, and records what it got. */
     static final class FakeAppService {
         record Txn(long id, JsonObject body) {}
@@ -411,6 +445,17 @@ class AppServiceIT {
         List<String> receivedEventIds() {
             return transactions.stream().flatMap(t -> t.body().getJsonArray("events").stream())
                     .map(v -> v.asJsonObject().getString("event_id")).toList();
+        }
+
+        void awaitTransaction(Predicate<JsonObject> match) throws InterruptedException {
+            long deadline = System.currentTimeMillis() + 20_000;
+            while (System.currentTimeMillis() < deadline) {
+                if (transactions.stream().map(Txn::body).anyMatch(match)) {
+                    return;
+                }
+                Thread.sleep(50);
+            }
+            throw new AssertionError("no matching transaction; got " + transactions);
         }
 
         void awaitEvent(Predicate<JsonObject> match) throws InterruptedException {
