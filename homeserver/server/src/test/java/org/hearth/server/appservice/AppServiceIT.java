@@ -32,9 +32,41 @@ class AppServiceIT {
     static final String HS_TOKEN = "hs-token-test";
     static final FakeAppService APPSERVICE = FakeAppService.start();
 
+    // Two more appservices: one without a URL, one whose URL nothing listens on.
+    static final Path NO_URL = extraRegistration("nourl", "null");
+    static final Path DEAD = extraRegistration("dead", "http://127.0.0.1:" + closedPort());
+
     @RegisterExtension
     static final TestServer SERVER = TestServer.withScratchDatabase()
-            .with("app_service_config_files", APPSERVICE.registration().toString());
+            .with("app_service_config_files", APPSERVICE.registration() + "," + NO_URL + "," + DEAD);
+
+    static Path extraRegistration(String id, String url) {
+        try {
+            Path file = Files.createTempFile("appservice-" + id + "-", ".yaml");
+            file.toFile().deleteOnExit();
+            return Files.writeString(file, """
+                    id: %s
+                    url: %s
+                    as_token: as-%s
+                    hs_token: hs-%s
+                    sender_localpart: %sbot
+                    namespaces:
+                      users:
+                        - exclusive: true
+                          regex: '@_%s_.*'
+                    """.formatted(id, url, id, id, id, id));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static int closedPort() {
+        try (var socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     static String enc(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
@@ -148,6 +180,15 @@ class AppServiceIT {
         var bad = as(null).post("/_matrix/client/v1/appservice/test/ping", json()).assertError(502, "M_BAD_STATUS").json();
         assertEquals(401, bad.getInt("status"));
         APPSERVICE.pingStatus = 200;
+        new User(SERVER, null, null, "as-nourl").post("/_matrix/client/v1/appservice/nourl/ping", json())
+                .assertError(400, "M_URL_NOT_SET");
+        new User(SERVER, null, null, "as-dead").post("/_matrix/client/v1/appservice/dead/ping", json())
+                .assertError(502, "M_CONNECTION_FAILED");
+        // Each appservice acts only as its own users.
+        new User(SERVER, null, null, "as-dead").get(asUser("/_matrix/client/v3/account/whoami", bot()))
+                .assertError(403, "M_FORBIDDEN");
+        assertEquals("@deadbot:" + domain(), new User(SERVER, null, null, "as-dead")
+                .get("/_matrix/client/v3/account/whoami").assertStatus(200).json().getString("user_id"));
     }
 
     @Test
