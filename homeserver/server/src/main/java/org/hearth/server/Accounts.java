@@ -31,7 +31,8 @@ import org.hearth.spec.id.UserId;
 public record Accounts(TokenAuthenticator authenticator, AccessTokens tokens, AccountHandler accounts,
                        DeviceHandler devices, ProfileHandler profiles, RegistrationTokens registrationTokens,
                        SharedSecretRegistration sharedSecret, JsonBody json,
-                       AtomicReference<ProfileChanges> profileChanges, AtomicReference<DeviceChanges> deviceChanges) {
+                       AtomicReference<ProfileChanges> profileChanges, AtomicReference<DeviceChanges> deviceChanges,
+                       UserInteractiveAuth uia) {
     private static final Logger LOG = System.getLogger(Accounts.class.getName());
 
     static Accounts create(HearthConfig config, Database database, Clock clock) {
@@ -57,7 +58,7 @@ public record Accounts(TokenAuthenticator authenticator, AccessTokens tokens, Ac
                 new DeviceHandler(database, tokens, uia, devicePort),
                 new ProfileHandler(database, server, profilePort), registrationTokens,
                 new SharedSecretRegistration(config.registration().sharedSecret(), accounts),
-                new JsonBody(config.limits().maxRequestBodyBytes()), profileChanges, deviceChanges);
+                new JsonBody(config.limits().maxRequestBodyBytes()), profileChanges, deviceChanges, uia);
     }
 
     private static ProfileChanges guarded(ProfileChanges port) {

@@ -12,7 +12,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import org.hearth.core.keys.CrossSigningHandler;
+import org.hearth.core.keys.KeysHandler;
 import org.hearth.core.port.EventNotifier;
+import org.hearth.core.port.RemoteKeys;
 import org.hearth.core.push.PushRulesHandler;
 import org.hearth.core.room.RoomEngineMembership;
 import org.hearth.core.room.RoomSyncSource;
@@ -57,6 +60,7 @@ import org.hearth.server.client.CapabilitiesRoutes;
 import org.hearth.server.client.PresenceRoutes;
 import org.hearth.server.client.ReceiptRoutes;
 import org.hearth.server.client.SyncRoutes;
+import org.hearth.server.client.KeysRoutes;
 import org.hearth.server.client.ToDeviceRoutes;
 import org.hearth.server.client.TypingRoutes;
 import org.hearth.server.admin.RegistrationTokenRoutes;
@@ -72,6 +76,21 @@ import org.hearth.server.client.WellKnownRoutes;
 import org.hearth.server.config.HearthConfig;
 import org.hearth.server.db.EmbeddedMariaDb;
 import org.hearth.server.http.Cors;
+import jakarta.json.JsonObject;
+import org.hearth.core.room.StoredEvent;
+import org.hearth.core.spaces.SpaceHierarchy;
+import org.hearth.server.client.RelationsRoutes;
+import org.hearth.server.client.SearchRoutes;
+import org.hearth.server.client.SpacesRoutes;
+import org.hearth.spec.id.UserId;
+import org.hearth.server.http.BodyLimit;
+import org.hearth.server.client.MediaRoutes;
+import org.hearth.core.media.ContentRepository;
+import org.hearth.core.media.AddressRanges;
+import org.hearth.core.media.UrlPreviews;
+import org.hearth.core.media.MediaFiles;
+import org.hearth.core.media.MediaSettings;
+import org.hearth.core.port.RemoteMedia;
 import org.hearth.server.http.MatrixErrors;
 import org.hearth.server.tls.FederationKeystore;
 import org.hearth.spec.crypto.SigningKey;
@@ -124,9 +143,18 @@ public final class HearthServer implements AutoCloseable {
                 }
             });
             accounts.profileChanges().set(rooms.memberProfiles());
-            var format = new ClientEvents(rooms.reader(), Clock.systemUTC());
-            var roomSync = new RoomSyncSource(rooms.reader(),
-                    (event, user, deviceId) -> format.format(event, new Requester(user, deviceId, false)));
+            var format = new ClientEvents(rooms.reader(), rooms.relations(), Clock.systemUTC());
+            var roomSync = new RoomSyncSource(rooms.reader(), new RoomSyncSource.ClientFormat() {
+                @Override
+                public JsonObject format(StoredEvent event, UserId user, String deviceId) {
+                    return format.format(event, new Requester(user, deviceId, false));
+                }
+
+                @Override
+                public List<JsonObject> formatTimeline(List<StoredEvent> events, UserId user, String deviceId) {
+                    return format.formatPage(events, new Requester(user, deviceId, false));
+                }
+            });
             var membership = new RoomEngineMembership(rooms.reader(), config.serverName());
             SyncStreams streams = lifecycle.add(new SyncStreams(database, roomSync, membership,
                     new AccountDevices(accounts.devices()), ServerName.parse(config.serverName()), Clock.systemUTC()));
@@ -143,7 +171,24 @@ public final class HearthServer implements AutoCloseable {
             streams.ephemeralEvents(pusher);
             pusher.start();
             accounts.deviceChanges().set(streams.deviceLists());
-            ClientApi clientApi = new ClientApi(config, accounts, rooms, streams, database, appServices, appServiceQueue);
+            var mediaConfig = config.media();
+            var media = new ContentRepository(database, new MediaFiles(config.mediaDir()), RemoteMedia.NONE,
+                    ServerName.parse(config.serverName()), new MediaSettings(mediaConfig.maxUploadBytes(),
+                    mediaConfig.maxPendingUploads(), Duration.ofMillis(mediaConfig.unusedExpirationMs()),
+                    mediaConfig.maxImagePixels(), mediaConfig.thumbnailSizes(), mediaConfig.authenticatedOnly(),
+                    mediaConfig.userQuotaBytes(), mediaConfig.quotaInfoUri()),
+                    Clock.systemUTC());
+            // Helidon has one payload limit per listener: the client one admits uploads, BodyLimit the rest.
+            long maxClientBody = Math.max(maxBody, mediaConfig.maxUploadBytes());
+            // End-to-end keys: changes reach the device-list stream; /sync reads one-time key counts; remote users'
+            // keys come from federation once it sets remoteKeys (until then their servers are in `failures`).
+            var remoteKeys = new AtomicReference<>(RemoteKeys.NONE);
+            var keys = new KeysHandler(database, Clock.systemUTC(), ServerName.parse(config.serverName()),
+                    streams::deviceLists, remoteKeys::get);
+            var crossSigning = new CrossSigningHandler(database, Clock.systemUTC(), accounts.uia(), streams::deviceLists);
+            streams.sync().useKeyCounts(keys);
+            ClientApi clientApi = new ClientApi(config, accounts, rooms, streams, database, media, new E2ee(keys, crossSigning),
+                    appServices, appServiceQueue);
 
             // The well-known answers name the listeners' actual ports, known only once they are bound (port 0).
             AtomicReference<WebServer> bound = new AtomicReference<>();
@@ -166,7 +211,7 @@ public final class HearthServer implements AutoCloseable {
                     .featuresDiscoverServices(false);
             if (config.listeners().combined()) {
                 // The default socket is the only one, so it is the TLS one.
-                server.host(fed.bindAddress()).port(fed.port()).maxPayloadSize(maxBody).shutdownGracePeriod(GRACE)
+                server.host(fed.bindAddress()).port(fed.port()).maxPayloadSize(maxClientBody).shutdownGracePeriod(GRACE)
                         .directHandlers(MatrixErrors.directHandlers())
                         .tls(t -> t.privateKey(tls.key()).privateKeyCertChain(tls.chain()))
                         .routing(federationRouting);
@@ -176,7 +221,7 @@ public final class HearthServer implements AutoCloseable {
                 clientRouting.register("/.well-known/matrix", wellKnown);
                 MatrixErrors.install(clientRouting);
                 var client = config.listeners().client();
-                server.host(client.bindAddress()).port(client.port()).maxPayloadSize(maxBody).shutdownGracePeriod(GRACE)
+                server.host(client.bindAddress()).port(client.port()).maxPayloadSize(maxClientBody).shutdownGracePeriod(GRACE)
                         .directHandlers(MatrixErrors.directHandlers())
                         .routing(clientRouting);
                 server.putSocket(FEDERATION_SOCKET, socket -> socket
@@ -222,12 +267,15 @@ public final class HearthServer implements AutoCloseable {
 
     /** What the Client-Server routes are built from. */
     record ClientApi(HearthConfig config, Accounts accounts, Rooms rooms, SyncStreams streams, Database database,
-                     AppServices appServices, AppServiceQueue appServiceQueue) {}
+                     ContentRepository media, E2ee e2ee, AppServices appServices, AppServiceQueue appServiceQueue) {}
+
+    record E2ee(KeysHandler keys, CrossSigningHandler crossSigning) {}
 
     private static void clientRoutes(HttpRouting.Builder routing, ClientApi api) {
         Accounts accounts = api.accounts();
         SyncStreams streams = api.streams();
         routing.addFilter(new Cors())
+                .addFilter(new BodyLimit(api.config().limits().maxRequestBodyBytes()))
                 .register("/_matrix/client", new VersionsRoutes());
         var queries = new AppServiceQueries();
         var appServiceRoutes = new AppServiceRoutes(accounts.authenticator(), accounts.json(), api.appServices(),
@@ -258,10 +306,18 @@ public final class HearthServer implements AutoCloseable {
                 new AccountDataRoutes(auth, bodies, streams.accountData()),
                 new PushRulesRoutes(auth, bodies, new PushRulesHandler(streams.accountData())),
                 new ToDeviceRoutes(auth, bodies, streams.toDevice()),
+                new KeysRoutes(auth, bodies, api.e2ee().keys(), api.e2ee().crossSigning(), streams.deviceLists(), streams.sync()),
                 new CapabilitiesRoutes(auth, api.config().defaultRoomVersion()));
         roomRoutes(routing, auth, api.rooms(), api.config().serverName(), api.config().defaultRoomVersion(),
                 api.config().limits().maxRequestBodyBytes());
         routing.register("/_matrix/client/v1", new RegistrationTokenValidityRoutes(accounts.registrationTokens()));
+        var preview = api.config().media().urlPreview();
+        var mediaRoutes = new MediaRoutes(auth, api.media(), preview.enabled()
+                ? Optional.of(new UrlPreviews(api.media(), AddressRanges.parse(preview.deniedRanges()),
+                        AddressRanges.parse(preview.allowedRanges()), preview.maxBytes()))
+                : Optional.empty());
+        routing.register("/_matrix/client/v1/media", mediaRoutes.authenticated())
+                .register("/_matrix/media", mediaRoutes.legacy());
         routing.register("/_synapse/admin/v1",
                 new SharedSecretRegistrationRoutes(accounts.sharedSecret(), accounts.json(), accounts.accounts().serverName().value()),
                 new RegistrationTokenRoutes(accounts.authenticator(), accounts.registrationTokens(), accounts.json()));
@@ -290,12 +346,16 @@ public final class HearthServer implements AutoCloseable {
                                   RoomVersion defaultVersion, long maxBodyBytes) {
         JsonBody body = new JsonBody(maxBodyBytes);
         var creation = new RoomCreation(rooms, ServerName.parse(serverName), defaultVersion);
-        var format = new ClientEvents(rooms.reader(), Clock.systemUTC());
+        var format = new ClientEvents(rooms.reader(), rooms.relations(), Clock.systemUTC());
         for (String prefix : List.of("/_matrix/client/v3", "/_matrix/client/r0")) {
             routing.register(prefix, new RoomsRoutes(auth, body, rooms, creation, format))
                     .register(prefix, new MembershipRoutes(auth, body, rooms))
-                    .register(prefix, new DirectoryRoutes(auth, body, rooms, serverName));
+                    .register(prefix, new DirectoryRoutes(auth, body, rooms, serverName))
+                    .register(prefix, new SearchRoutes(auth, body, rooms, format));
         }
+        // Relations, threads and space hierarchies were added in v1; rooms on other servers wait for federation.
+        routing.register("/_matrix/client/v1", new RelationsRoutes(auth, rooms, format),
+                new SpacesRoutes(auth, new SpaceHierarchy(rooms, SpaceHierarchy.RemoteRooms.NONE)));
     }
 
     private static String federationSocket(HearthConfig config) {

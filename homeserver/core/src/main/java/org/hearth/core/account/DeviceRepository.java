@@ -4,6 +4,7 @@ import io.helidon.dbclient.DbExecute;
 import io.helidon.dbclient.DbRow;
 import java.util.List;
 import java.util.Optional;
+import org.hearth.core.keys.KeyRepository;
 import org.hearth.spec.id.UserId;
 
 /** Devices and the access and refresh tokens bound to them. */
@@ -54,6 +55,8 @@ final class DeviceRepository {
         List<String> hashes = tokensOf(tx, user, deviceId);
         deleteTokens(tx, user, deviceId);
         tx.createNamedDelete("device-delete").addParam("user_id", user.value()).addParam("device_id", deviceId).execute();
+        // Spec "POST /logout": "Device keys for the device are deleted alongside the device"; Synapse does the same for DELETE /devices.
+        KeyRepository.deleteDevice(tx, user, deviceId);
         return hashes;
     }
 

@@ -67,6 +67,7 @@ public final class RoomEngine {
     private final EventRepository events;
     private final StateSnapshots snapshots;
     private final StreamPositions positions;
+    private final EventIndex index;
     private final SecureRandom random = new SecureRandom();
     // Weak values: a lock lives while some thread holds or waits on it, so two threads never get different locks.
     private final LoadingCache<String, RoomSlot> slots = Caffeine.newBuilder().weakValues()
@@ -80,8 +81,9 @@ public final class RoomEngine {
     private final Cache<String, RoomHead> heads = Caffeine.newBuilder().maximumSize(10_000).build();
 
     RoomEngine(Database database, String serverName, SigningKey signingKey, Clock clock, EventNotifier notifier,
-               EventRepository events, StateSnapshots snapshots, StreamPositions positions) {
+               EventRepository events, StateSnapshots snapshots, StreamPositions positions, EventIndex index) {
         this.database = database;
+        this.index = index;
         this.serverName = serverName;
         this.signingKey = signingKey;
         this.clock = clock;
@@ -414,6 +416,7 @@ public final class RoomEngine {
                             "created_ts", now)).execute();
                 }
                 events.insert(tx, e);
+                index.persisted(tx, e, redactsOf(version, pdu));
                 if (MEMBER.equals(pdu.type())) {
                     String target = pdu.stateKey().orElseThrow();
                     events.upsertMembership(tx, roomId, target, pdu.content().getString("membership", ""),

@@ -1,6 +1,7 @@
 package org.hearth.core.room;
 
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.hearth.core.sync.RoomMembership;
@@ -54,5 +55,21 @@ public final class RoomEngineMembership implements RoomMembership {
         }
         out.remove(user);
         return out;
+    }
+
+    @Override
+    public Set<UserId> joinedMembers(RoomId room) {
+        Set<UserId> out = new HashSet<>();
+        for (Membership m : reader.members(room)) {
+            if (Membership.JOIN.equals(m.membership())) {
+                out.add(new UserId(m.userId()));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public List<MembershipChange> membershipChanges(long from, long to) {
+        return reader.membershipChanges(from, to);
     }
 }

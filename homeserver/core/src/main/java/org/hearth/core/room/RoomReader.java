@@ -6,14 +6,19 @@ import static org.hearth.core.room.Rows.str;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.hearth.core.storage.Database;
+import org.hearth.core.sync.RoomMembership;
 import org.hearth.spec.event.StateKey;
 import org.hearth.spec.id.RoomId;
 import org.hearth.spec.id.UserId;
+import org.hearth.spec.json.Json;
 import org.hearth.spec.room.RoomVersion;
 
 /**
@@ -118,5 +123,23 @@ public final class RoomReader {
     /** {@code /forget}: only a room the user left or was banned from. */
     public boolean forget(RoomId room, UserId user) {
         return events.forget(room.value(), user.value());
+    }
+
+    /** The accepted membership events in ({@code from}, {@code to}] of the event stream, oldest first. */
+    public List<RoomMembership.MembershipChange> membershipChanges(long from, long to) {
+        long upper = Math.min(to, positions.current());
+        List<RoomMembership.MembershipChange> out = new ArrayList<>();
+        if (from >= upper) {
+            return out;
+        }
+        database.execute().createNamedQuery("keys-membership-changes").addParam("from", from).addParam("to", upper).execute()
+                .forEach(row -> {
+                    var content = Json.parseObject(str(row, "json")).get("content");
+                    if (content instanceof JsonObject c && c.get("membership") instanceof JsonString m) {
+                        out.add(new RoomMembership.MembershipChange(new RoomId(str(row, "room_id")),
+                                new UserId(str(row, "state_key")), m.getString()));
+                    }
+                });
+        return out;
     }
 }

@@ -45,6 +45,11 @@ public final class RoomSyncSource implements RoomsStream {
     @FunctionalInterface
     public interface ClientFormat {
         JsonObject format(StoredEvent event, UserId viewer, String deviceId);
+
+        /** A timeline page, rendered together so that per-page work (bundled aggregations) is done once. */
+        default List<JsonObject> formatTimeline(List<StoredEvent> events, UserId viewer, String deviceId) {
+            return events.stream().map(e -> format(e, viewer, deviceId)).toList();
+        }
     }
 
     public RoomSyncSource(RoomReader reader, ClientFormat format) {
@@ -69,6 +74,8 @@ public final class RoomSyncSource implements RoomsStream {
         List<LeftRoom> leave = new ArrayList<>();
         List<KnockedRoom> knock = new ArrayList<>();
         Function<StoredEvent, JsonObject> render = e -> client(e, user, request.deviceId());
+        Function<List<StoredEvent>, List<JsonObject>> renderTimeline = events ->
+                format.formatTimeline(events, user, request.deviceId()).stream().map(RoomSyncSource::withoutRoomId).toList();
         for (Membership m : reader.memberships(user)) {
             // A membership newer than this batch is reported by the next sync, which starts at `to`.
             if (!filter.matchesRoom(m.roomId()) || m.streamOrdering() > to) {
@@ -83,7 +90,7 @@ public final class RoomSyncSource implements RoomsStream {
                     // A join over a join (a profile change) is not a new room to the client.
                     boolean fresh = initial || (changed && !wasJoined(room, user, from));
                     boolean full = fresh || request.fullState();
-                    joined(user, room, fresh ? 0 : from, to, limit, full, lazyMembers, render).ifPresent(join::add);
+                    joined(user, room, fresh ? 0 : from, to, limit, full, lazyMembers, render, renderTimeline).ifPresent(join::add);
                 }
                 case Membership.INVITE -> {
                     if (initial || changed) {
@@ -98,7 +105,7 @@ public final class RoomSyncSource implements RoomsStream {
                 case Membership.LEAVE, Membership.BAN -> {
                     // Rooms left before an initial sync only with include_leave (sync.yaml, RoomFilter).
                     if (initial ? filter.includeLeave() : changed) {
-                        leave.add(left(user, room, m, from, limit, lazyMembers, render));
+                        leave.add(left(user, room, m, from, limit, lazyMembers, render, renderTimeline));
                     }
                 }
                 default -> { }
@@ -108,21 +115,23 @@ public final class RoomSyncSource implements RoomsStream {
     }
 
     private Optional<JoinedRoom> joined(UserId user, RoomId room, long from, long to, int limit, boolean full,
-                                        boolean lazyMembers, Function<StoredEvent, JsonObject> render) {
+                                        boolean lazyMembers, Function<StoredEvent, JsonObject> render,
+                                        Function<List<StoredEvent>, List<JsonObject>> renderTimeline) {
         Page page = recent(room, user, from, to, limit);
         if (!full && page.events().isEmpty()) {
             return Optional.empty();
         }
         List<JsonObject> state = state(room, user, page, from, to, full, lazyMembers, render);
-        return Optional.of(new JoinedRoom(room, timeline(page, render), state, summary(room, user), NO_UNREAD));
+        return Optional.of(new JoinedRoom(room, timeline(page, renderTimeline), state, summary(room, user), NO_UNREAD));
     }
 
     private LeftRoom left(UserId user, RoomId room, Membership m, long from, int limit, boolean lazyMembers,
-                          Function<StoredEvent, JsonObject> render) {
+                          Function<StoredEvent, JsonObject> render,
+                          Function<List<StoredEvent>, List<JsonObject>> renderTimeline) {
         // The timeline stops at the leave (or ban): later events are not the user's to see.
         Page page = recent(room, user, from, m.streamOrdering(), limit);
         boolean full = from == 0;
-        return new LeftRoom(room, timeline(page, render),
+        return new LeftRoom(room, timeline(page, renderTimeline),
                 state(room, user, page, from, m.streamOrdering(), full, lazyMembers, render));
     }
 
@@ -163,8 +172,8 @@ public final class RoomSyncSource implements RoomsStream {
         return new Page(picked, limited, prevBatch);
     }
 
-    private static Timeline timeline(Page page, Function<StoredEvent, JsonObject> render) {
-        return new Timeline(page.events().stream().map(render).toList(), page.limited(), "t" + page.prevBatch());
+    private static Timeline timeline(Page page, Function<List<StoredEvent>, List<JsonObject>> render) {
+        return new Timeline(render.apply(page.events()), page.limited(), "t" + page.prevBatch());
     }
 
     /**
@@ -285,7 +294,10 @@ public final class RoomSyncSource implements RoomsStream {
 
     /** ClientEventWithoutRoomID: the room is the key it is listed under. */
     private JsonObject client(StoredEvent e, UserId viewer, String deviceId) {
-        JsonObject json = format.format(e, viewer, deviceId);
+        return withoutRoomId(format.format(e, viewer, deviceId));
+    }
+
+    private static JsonObject withoutRoomId(JsonObject json) {
         return json.containsKey("room_id") ? Json.objectBuilder(json).remove("room_id").build() : json;
     }
 }

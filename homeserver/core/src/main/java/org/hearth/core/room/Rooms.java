@@ -2,6 +2,8 @@ package org.hearth.core.room;
 
 import java.time.Clock;
 import org.hearth.core.port.EventNotifier;
+import org.hearth.core.relations.RelationIndex;
+import org.hearth.core.search.SearchIndex;
 import org.hearth.core.storage.Database;
 import org.hearth.spec.crypto.SigningKey;
 
@@ -15,12 +17,21 @@ public final class Rooms {
     private final RoomReader reader;
     private final RoomAliases aliases;
     private final MemberProfiles memberProfiles;
+    private final RelationIndex relations;
+    private final SearchIndex search;
 
     public Rooms(Database database, String serverName, SigningKey signingKey, Clock clock, EventNotifier notifier) {
         EventRepository events = new EventRepository(database);
         StateSnapshots snapshots = new StateSnapshots(database);
         StreamPositions positions = new StreamPositions(events.maxStreamOrdering());
-        this.engine = new RoomEngine(database, serverName, signingKey, clock, notifier, events, snapshots, positions);
+        this.relations = new RelationIndex(database);
+        this.search = new SearchIndex(database);
+        EventIndex index = (tx, event, redacts) -> {
+            relations.persisted(tx, event, redacts);
+            search.persisted(tx, event, redacts);
+        };
+        this.engine = new RoomEngine(database, serverName, signingKey, clock, notifier, events, snapshots, positions,
+                index);
         this.reader = new RoomReader(database, events, snapshots, positions);
         this.aliases = new RoomAliases(database);
         this.memberProfiles = new MemberProfiles(this);
@@ -40,5 +51,13 @@ public final class Rooms {
 
     public RoomAliases aliases() {
         return aliases;
+    }
+
+    public RelationIndex relations() {
+        return relations;
+    }
+
+    public SearchIndex search() {
+        return search;
     }
 }

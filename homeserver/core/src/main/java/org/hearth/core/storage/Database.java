@@ -26,7 +26,18 @@ import javax.sql.DataSource;
  */
 public final class Database implements AutoCloseable {
     /** One file of named statements ("area-verb") per spec area, so each area's SQL sits in one place. */
-    static final List<String> STATEMENT_AREAS = List.of("server", "accounts", "rooms", "streams", "backup", "reports", "admin", "appservice");
+    static final List<String> STATEMENT_AREAS = List.of(
+            "server",
+            "accounts",
+            "rooms",
+            "streams",
+            "backup",
+            "reports",
+            "admin",
+            "relations",
+            "media",
+            "keys",
+            "appservice");
 
     private final HikariDataSource pool;
     private final DbClient client;

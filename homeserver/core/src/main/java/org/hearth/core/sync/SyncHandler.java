@@ -34,6 +34,7 @@ public final class SyncHandler {
     private final AccountDataStream accountData;
     private final ToDeviceStream toDevice;
     private final DeviceListStream deviceLists;
+    private volatile DeviceKeyCounts keyCounts = DeviceKeyCounts.NONE;
 
     public SyncHandler(RoomsStream rooms, RoomMembership membership, Notifier notifier,
                        org.hearth.core.storage.Database database, TypingStream typing, ReceiptStream receipts,
@@ -198,10 +199,10 @@ public final class SyncHandler {
                 ? toDevice.messages(user, request.deviceId(), since.toDevice(), to.toDevice())
                 : new ToDeviceStream.Batch(List.of(), to.toDevice());
         // Spec: device_lists only in incremental syncs; an initial sync's client fetches the keys it needs itself.
-        List<String> changedDevices = !initial && since.deviceLists() < to.deviceLists()
-                ? deviceLists.changes(user, since.deviceLists(), to.deviceLists()) : List.of();
+        DeviceListStream.Changes deviceChanges = !initial && (since.deviceLists() < to.deviceLists() || since.rooms() < to.rooms())
+                ? deviceLists.changes(user, since, to) : DeviceListStream.Changes.NONE;
         news |= !globalData.isEmpty() || !presenceEvents.isEmpty() || !deviceMessages.events().isEmpty()
-                || !changedDevices.isEmpty();
+                || !deviceChanges.isEmpty();
         // A device with more messages than one batch resumes after the last one delivered.
         SyncToken next = new SyncToken(to.rooms(), to.typing(), to.receipts(), to.presence(), to.accountData(),
                 deviceMessages.upTo(), to.deviceLists());
@@ -213,11 +214,27 @@ public final class SyncHandler {
                 .add("presence", Json.objectBuilder().add("events", limited(presenceEvents, filter.presence())))
                 .add("account_data", Json.objectBuilder().add("events", limited(globalData, filter.accountData())))
                 .add("to_device", Json.objectBuilder().add("events", array(deviceMessages.events())))
-                .add("device_lists", Json.objectBuilder().add("changed", jakarta.json.Json.createArrayBuilder(changedDevices))
-                        .add("left", Json.arrayBuilder()))
-                .add("device_one_time_keys_count", JsonValue.EMPTY_JSON_OBJECT)
+                .add("device_lists", Json.objectBuilder().add("changed", jakarta.json.Json.createArrayBuilder(deviceChanges.changed()))
+                        .add("left", jakarta.json.Json.createArrayBuilder(deviceChanges.left())))
+                .add("device_one_time_keys_count", oneTimeKeyCounts(user, request.deviceId()))
+                // Spec: required, so present (empty) even before the device uploaded a fallback key, as Synapse.
+                .add("device_unused_fallback_key_types", jakarta.json.Json.createArrayBuilder(request.deviceId() == null
+                        ? List.of() : keyCounts.unusedFallbackKeyTypes(user, request.deviceId())))
                 .build();
         return new Result(body, news);
+    }
+
+    private JsonObjectBuilder oneTimeKeyCounts(UserId user, String deviceId) {
+        JsonObjectBuilder counts = Json.objectBuilder();
+        if (deviceId != null) {
+            keyCounts.oneTimeKeyCounts(user, deviceId).forEach(counts::add);
+        }
+        return counts;
+    }
+
+    /** The end-to-end key store, once wired (the keys are built after the streams they announce changes to). */
+    public void useKeyCounts(DeviceKeyCounts counts) {
+        this.keyCounts = counts;
     }
 
     private JsonObjectBuilder joinedRoom(SyncFilter filter, RoomsStream.Timeline timeline, List<JsonObject> state,

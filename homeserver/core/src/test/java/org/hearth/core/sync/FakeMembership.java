@@ -1,6 +1,7 @@
 package org.hearth.core.sync;
 
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -47,5 +48,16 @@ final class FakeMembership implements RoomMembership {
         });
         out.remove(user);
         return out;
+    }
+
+    @Override
+    public Set<UserId> joinedMembers(RoomId room) {
+        return Set.copyOf(members.getOrDefault(room, Set.of()));
+    }
+
+    /** The fake has no event stream: tests see no membership events. */
+    @Override
+    public List<MembershipChange> membershipChanges(long from, long to) {
+        return List.of();
     }
 }

@@ -1,10 +1,16 @@
 package org.hearth.server.client;
 
+import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import org.hearth.core.relations.RelationIndex;
 import org.hearth.core.room.RoomReader;
 import org.hearth.core.room.StoredEvent;
 import org.hearth.server.http.Requester;
@@ -20,18 +26,82 @@ import org.hearth.spec.room.RoomVersion;
  */
 public final class ClientEvents {
     private final RoomReader reader;
+    private final RelationIndex relations;
     private final Clock clock;
 
     public ClientEvents(RoomReader reader, Clock clock) {
+        this(reader, null, clock);
+    }
+
+    /** With {@code relations}, {@link #formatPage} bundles aggregations of child events. */
+    public ClientEvents(RoomReader reader, RelationIndex relations, Clock clock) {
         this.reader = reader;
+        this.relations = relations;
         this.clock = clock;
     }
 
+    /** One event, without bundled aggregations (state, members and other listings that the spec leaves out). */
     public JsonObject format(StoredEvent e, Requester viewer) {
-        return format(e, viewer, true);
+        return format(e, viewer, true, null);
     }
 
-    private JsonObject format(StoredEvent e, Requester viewer, boolean withRelations) {
+    /**
+     * Events of a timeline (sync, /messages, /context, /event, /relations, /threads, /search) with their bundled
+     * aggregations in {@code unsigned.m.relations} (spec: "Aggregations of child events"), read for the whole page
+     * in one query (one more for the latest events of the page's threads). Contents are never replaced by edits.
+     */
+    public List<JsonObject> formatPage(List<StoredEvent> events, Requester viewer) {
+        if (relations == null || viewer == null || events.isEmpty()) {
+            return events.stream().map(e -> format(e, viewer)).toList();
+        }
+        Map<String, RelationIndex.Aggregation> aggregations = relations.aggregations(events, viewer.userId());
+        // Child events of a thread's latest event are aggregated too (threading.md); loops are impossible since
+        // a thread root cannot itself be a child, and this goes one level only.
+        Map<String, StoredEvent> latest = new HashMap<>();
+        for (RelationIndex.Aggregation a : aggregations.values()) {
+            if (a.thread() != null) {
+                reader.event(a.thread().latestEventId()).ifPresent(e -> latest.put(e.eventId(), e));
+            }
+        }
+        Map<String, RelationIndex.Aggregation> latestAggregations = latest.isEmpty() ? Map.of()
+                : relations.aggregations(latest.values(), viewer.userId());
+        List<JsonObject> out = new ArrayList<>(events.size());
+        for (StoredEvent e : events) {
+            out.add(format(e, viewer, true, bundle(aggregations.get(e.eventId()), viewer, latest, latestAggregations)));
+        }
+        return out;
+    }
+
+    public JsonObject formatWithRelations(StoredEvent e, Requester viewer) {
+        return formatPage(List.of(e), viewer).getFirst();
+    }
+
+    private JsonObject bundle(RelationIndex.Aggregation a, Requester viewer, Map<String, StoredEvent> latest,
+                              Map<String, RelationIndex.Aggregation> latestAggregations) {
+        if (a == null) {
+            return null;
+        }
+        JsonObjectBuilder out = Json.objectBuilder();
+        if (a.latestEdit() != null) {
+            reader.event(a.latestEdit()).ifPresent(edit -> out.add("m.replace", format(edit, viewer, true, null)));
+        }
+        if (a.thread() != null && latest.get(a.thread().latestEventId()) instanceof StoredEvent last) {
+            out.add("m.thread", Json.objectBuilder()
+                    .add("latest_event", format(last, viewer, true,
+                            bundle(latestAggregations.get(last.eventId()), viewer, Map.of(), Map.of())))
+                    .add("count", a.thread().count())
+                    .add("current_user_participated", a.thread().currentUserParticipated()));
+        }
+        if (!a.references().isEmpty()) {
+            JsonArrayBuilder chunk = Json.arrayBuilder();
+            a.references().forEach(id -> chunk.add(Json.objectBuilder().add("event_id", id)));
+            out.add("m.reference", Json.objectBuilder().add("chunk", chunk));
+        }
+        JsonObject built = out.build();
+        return built.isEmpty() ? null : built;
+    }
+
+    private JsonObject format(StoredEvent e, Requester viewer, boolean withRelations, JsonObject bundled) {
         RoomVersion version = reader.version(new RoomId(e.roomId())).orElse(RoomVersion.DEFAULT);
         JsonObject json = e.isRedacted() ? Redaction.redact(version, e.pdu().json()) : e.pdu().json();
         JsonObjectBuilder out = Json.objectBuilder()
@@ -63,8 +133,11 @@ public final class ClientEvents {
                 unsigned.add("prev_sender", prev.sender());
             }));
             if (e.isRedacted()) {
-                reader.event(e.redactedBecause()).ifPresent(r -> unsigned.add("redacted_because", format(r, viewer, false)));
+                reader.event(e.redactedBecause()).ifPresent(r -> unsigned.add("redacted_because", format(r, viewer, false, null)));
             }
+        }
+        if (bundled != null) {
+            unsigned.add("m.relations", bundled);
         }
         out.add("unsigned", unsigned);
         return out.build();

@@ -35,6 +35,7 @@ import org.hearth.server.http.Reply;
 import org.hearth.server.http.Requester;
 import org.hearth.spec.error.ErrorCode;
 import org.hearth.spec.error.MatrixException;
+import org.hearth.spec.event.Relation;
 import org.hearth.spec.event.StateKey;
 import org.hearth.spec.id.RoomId;
 import org.hearth.spec.id.UserId;
@@ -141,6 +142,7 @@ public final class RoomsRoutes implements HttpService {
         if ("m.room.redaction".equals(type)) {
             redacts = optionalString(content, "redacts");
         }
+        refuseDuplicateAnnotation(who, type, content, path(req, "txnId"));
         StoredEvent sent = rooms.engine().send(room, who.userId(),
                 new EventDraft(type, null, content, redacts).withOriginServerTs(appServiceTs(req, who)),
                 new RoomEngine.Txn(txnDevice(who), "send " + room.value() + " " + type, path(req, "txnId")));
@@ -148,14 +150,30 @@ public final class RoomsRoutes implements HttpService {
     }
 
     /**
-     * Spec "Timestamp massaging": {@code ts} sets an appservice's event's origin_server_ts (send and state only);
-     * ignored for others, as Synapse does; not an integer in the canonical range is {@code M_INVALID_PARAM}.
+     * Spec, "Avoiding duplicate annotations": a second annotation by the same user with the same type and key is
+     * refused (400 M_DUPLICATE_ANNOTATION); a retry of the first send (same device and transaction ID) is not one.
      */
+    private void refuseDuplicateAnnotation(Requester who, String type, JsonObject content, String txnId) {
+        Relation.of(content).filter(r -> r.relType().equals(Relation.ANNOTATION)).ifPresent(r -> {
+            Optional<StoredEvent> earlier = rooms.relations()
+                    .annotation(r.parentId(), who.userId().value(), type, r.key()).flatMap(rooms.reader()::event);
+            if (earlier.isPresent() && !(txnId.equals(earlier.get().txnId())
+                    && txnDevice(who).equals(earlier.get().txnDeviceId()))) {
+                throw new MatrixException(ErrorCode.DUPLICATE_ANNOTATION, "You already annotated this event with "
+                        + r.key());
+            }
+        });
+    }
+
     /** Transaction IDs are scoped to the device; an appservice acting without one scopes them to itself (Synapse). */
     private static String txnDevice(Requester who) {
         return who.deviceId() != null ? who.deviceId() : "appservice " + who.appService().id();
     }
 
+    /**
+     * Spec "Timestamp massaging": {@code ts} sets an appservice's event's origin_server_ts (send and state only);
+     * ignored for others, as Synapse does; not an integer in the canonical range is {@code M_INVALID_PARAM}.
+     */
     private static Long appServiceTs(ServerRequest req, Requester who) {
         if (who.appService() == null) {
             return null;
@@ -223,7 +241,7 @@ public final class RoomsRoutes implements HttpService {
         Requester who = auth.require(req);
         RoomId room = access.room(req);
         StoredEvent event = visibleEvent(room, who, path(req, "eventId"));
-        Reply.json(res, 200, format.format(event, who));
+        Reply.json(res, 200, format.formatWithRelations(event, who));
     }
 
     private StoredEvent visibleEvent(RoomId room, Requester who, String eventId) {
@@ -328,8 +346,8 @@ public final class RoomsRoutes implements HttpService {
         }
         JsonArrayBuilder events = Json.arrayBuilder();
         Set<String> senders = new LinkedHashSet<>();
+        format.formatPage(chunk, who).forEach(events::add);
         for (StoredEvent e : chunk) {
-            events.add(format.format(e, who));
             senders.add(e.sender());
         }
         JsonObjectBuilder out = Json.objectBuilder().add("chunk", events).add("start", token(from));
@@ -363,15 +381,19 @@ public final class RoomsRoutes implements HttpService {
         List<StoredEvent> after = rooms.reader().timeline(room, event.streamOrdering(), Long.MAX_VALUE, afterCount, false)
                 .stream().filter(viewer::canSee).toList();
         JsonArrayBuilder b = Json.arrayBuilder();
-        before.forEach(e -> b.add(format.format(e, who)));
+        List<StoredEvent> page = new ArrayList<>(before);
+        page.add(event);
+        page.addAll(after);
+        List<JsonObject> formatted = format.formatPage(page, who);
+        formatted.subList(0, before.size()).forEach(b::add);
         JsonArrayBuilder a = Json.arrayBuilder();
-        after.forEach(e -> a.add(format.format(e, who)));
+        formatted.subList(before.size() + 1, formatted.size()).forEach(a::add);
         JsonArrayBuilder state = Json.arrayBuilder();
         rooms.reader().load(rooms.reader().stateIdsAfter(event)).values().forEach(e -> state.add(format.format(e, who)));
         long start = before.isEmpty() ? event.streamOrdering() - 1 : before.getLast().streamOrdering() - 1;
         long end = after.isEmpty() ? event.streamOrdering() : after.getLast().streamOrdering();
         Reply.json(res, 200, Json.objectBuilder()
-                .add("event", format.format(event, who))
+                .add("event", formatted.get(before.size()))
                 .add("events_before", b).add("events_after", a).add("state", state)
                 .add("start", token(start)).add("end", token(end)).build());
     }

@@ -37,7 +37,11 @@ public final class ConfigLoader {
             "limits.max_request_body_bytes", "limits.rate_limits",
             "federation.verify_tls", "federation.allow_private_addresses",
             "tls.keystore", "tls.keystore_password", "tls.alias",
-            "security.password_hash_cost");
+            "security.password_hash_cost",
+            "media.max_upload_size", "media.max_pending_uploads", "media.unused_expiration_ms",
+            "media.max_image_pixels", "media.thumbnail_sizes", "media.enable_authenticated_media",
+            "media.url_preview.enabled", "media.url_preview.ip_range_blacklist", "media.url_preview.ip_range_whitelist",
+            "media.url_preview.max_spider_size", "media.max_user_storage_bytes", "media.quota_info_uri");
 
     private static final String APP_SERVICE_FILES = "app_service_config_files";
 
@@ -136,7 +140,67 @@ public final class ConfigLoader {
             throw new InvalidConfigException("security.password_hash_cost must be default or test, got '" + cost + "'");
         }
         return new HearthConfig(serverName, string(c, "public_baseurl"), dataDir, mediaDir, listeners, database,
-                registration, version, limits, federation, tls, new HearthConfig.Security(cost), appServiceFiles(c));
+                registration, version, limits, federation, tls, new HearthConfig.Security(cost), media(c),
+                appServiceFiles(c));
+    }
+
+    private static HearthConfig.Media media(Config c) {
+        var defaults = org.hearth.core.media.MediaSettings.defaults();
+        long maxUpload = integer(c, "media.max_upload_size", defaults.maxUploadBytes());
+        if (maxUpload < 1 || maxUpload > Integer.MAX_VALUE) {
+            throw new InvalidConfigException("media.max_upload_size must be from 1 to " + Integer.MAX_VALUE + " bytes, got " + maxUpload);
+        }
+        long pending = integer(c, "media.max_pending_uploads", defaults.maxPendingUploads());
+        if (pending < 1 || pending > 1000) {
+            throw new InvalidConfigException("media.max_pending_uploads must be from 1 to 1000, got " + pending);
+        }
+        long expiry = integer(c, "media.unused_expiration_ms", defaults.unusedExpiry().toMillis());
+        if (expiry < 1000) {
+            throw new InvalidConfigException("media.unused_expiration_ms must be at least 1000, got " + expiry);
+        }
+        long pixels = integer(c, "media.max_image_pixels", defaults.maxImagePixels());
+        if (pixels < 1) {
+            throw new InvalidConfigException("media.max_image_pixels must be positive, got " + pixels);
+        }
+        java.util.List<org.hearth.core.media.ThumbnailSize> sizes = defaults.thumbnailSizes();
+        var text = string(c, "media.thumbnail_sizes");
+        if (text.isPresent()) {
+            try {
+                sizes = org.hearth.core.media.ThumbnailSize.parseList(text.get());
+            } catch (IllegalArgumentException e) {
+                throw new InvalidConfigException("media.thumbnail_sizes: " + e.getMessage());
+            }
+        }
+        long spider = integer(c, "media.url_preview.max_spider_size", 10L * 1024 * 1024);
+        if (spider < 1024 || spider > Integer.MAX_VALUE - 8) {
+            throw new InvalidConfigException("media.url_preview.max_spider_size must be from 1024 to " + (Integer.MAX_VALUE - 8)
+                    + " bytes, got " + spider);
+        }
+        var preview = new HearthConfig.UrlPreview(bool(c, "media.url_preview.enabled", false),
+                ranges(c, "media.url_preview.ip_range_blacklist", org.hearth.core.media.AddressRanges.DEFAULT_DENIED),
+                ranges(c, "media.url_preview.ip_range_whitelist", ""), spider);
+        long quota = integer(c, "media.max_user_storage_bytes", 0);
+        if (quota < 0) {
+            throw new InvalidConfigException("media.max_user_storage_bytes must be 0 (no quota) or positive, got " + quota);
+        }
+        String infoUri = string(c, "media.quota_info_uri").orElse("");
+        if (quota > 0 && !infoUri.startsWith("https://") && !infoUri.startsWith("http://")) {
+            // The spec requires info_uri on M_USER_LIMIT_EXCEEDED: a page telling users about the quota.
+            throw new InvalidConfigException("media.quota_info_uri (an http(s) URL) is required when media.max_user_storage_bytes is set");
+        }
+        return new HearthConfig.Media(maxUpload, (int) pending, expiry, pixels, sizes,
+                bool(c, "media.enable_authenticated_media", defaults.authenticatedOnly()), preview, quota, infoUri);
+    }
+
+    private static String ranges(Config c, String key, String fallback) {
+        // Present but empty is a valid (empty) list; absent is the default.
+        String text = c.get(key).asString().asOptional().orElse(fallback);
+        try {
+            org.hearth.core.media.AddressRanges.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigException(key + ": " + e.getMessage());
+        }
+        return text;
     }
 
     /** A YAML list of paths, or (from an override) one string of comma-separated paths. */

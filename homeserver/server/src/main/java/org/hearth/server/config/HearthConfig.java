@@ -19,6 +19,7 @@ public record HearthConfig(
         Federation federation,
         Tls tls,
         Security security,
+        Media media,
         List<Path> appServiceConfigFiles) {
 
     /** Where the server's Ed25519 signing key lives: {@code <data_dir>/<server_name>.signing.key}, as Synapse names it. */
@@ -56,6 +57,18 @@ public record HearthConfig(
     public record Limits(long maxRequestBodyBytes, boolean rateLimits) {}
 
     public record Federation(boolean verifyTls, boolean allowPrivateAddresses) {}
+
+    /**
+     * The content repository: {@code maxUploadBytes} per file, pending {@code /media/v1/create} IDs per user and
+     * their lifetime, the pixel limit of images to thumbnail, the thumbnail sizes made, and whether new uploads are
+     * served only on the authenticated endpoints (Synapse's {@code enable_authenticated_media}).
+     */
+    public record Media(long maxUploadBytes, int maxPendingUploads, long unusedExpirationMs, long maxImagePixels,
+                        java.util.List<org.hearth.core.media.ThumbnailSize> thumbnailSizes, boolean authenticatedOnly,
+                        UrlPreview urlPreview, long userQuotaBytes, String quotaInfoUri) {}
+
+    /** {@code deniedRanges} and {@code allowedRanges}: comma-separated CIDR lists, checked at load. */
+    public record UrlPreview(boolean enabled, String deniedRanges, String allowedRanges, long maxBytes) {}
 
     /** {@code passwordHashCost}: {@code default} (Argon2id 19 MiB, t=2, p=1) or {@code test} (cheap, insecure). */
     public record Security(String passwordHashCost) {}

@@ -38,6 +38,9 @@ public final class MatrixErrors {
                                     Reply.errorBody(ErrorCode.LIMIT_EXCEEDED.errcode(), e.getMessage()))
                             .add("retry_after_ms", e.retryAfterMs()).build());
                 })
+                .error(org.hearth.core.media.StorageQuotaExceeded.class, (req, res, e) -> Reply.json(res, 403,
+                        jakarta.json.Json.createObjectBuilder(Reply.errorBody("M_USER_LIMIT_EXCEEDED", e.getMessage()))
+                                .add("info_uri", e.infoUri()).add("can_upgrade", false).build()))
                 .error(HttpException.class, MatrixErrors::httpException)
                 .error(Throwable.class, MatrixErrors::unexpected)
                 .any((req, res) -> answer(req, res, 404, ErrorCode.UNRECOGNIZED.errcode(), "Unrecognized request"));

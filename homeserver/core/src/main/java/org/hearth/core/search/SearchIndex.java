@@ -1,0 +1,246 @@
+package org.hearth.core.search;
+
+import io.helidon.dbclient.DbExecute;
+import io.helidon.dbclient.DbRow;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import java.text.Normalizer;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.hearth.core.room.StoredEvent;
+import org.hearth.core.storage.Database;
+
+/**
+ * The searchable text of events (spec: "Server Side Search"): {@code content.body} of messages,
+ * {@code content.name} and {@code content.topic} of the room's name and topic, written in the transaction that
+ * persists the event (so a search right after a send finds it, and nothing is lost in a crash between the two)
+ * and deleted with its redaction. Encrypted events have no cleartext and are never indexed. Matching is a MariaDB
+ * InnoDB FULLTEXT index in boolean mode, every word required and matched as a prefix.
+ */
+public final class SearchIndex {
+    /** The keys the spec defines, and the event type each is read from. */
+    public static final Map<String, String> KEYS = Map.of(
+            "content.body", "m.room.message", "content.name", "m.room.name", "content.topic", "m.room.topic");
+    // InnoDB's innodb_ft_min_token_size default: shorter words are not in the FULLTEXT index.
+    static final int MIN_INDEXED_WORD = 3;
+    // Synapse's bound on one search term; longer terms are cut, not refused.
+    static final int MAX_WORDS = 16;
+
+    private final Database database;
+
+    public SearchIndex(Database database) {
+        this.database = database;
+    }
+
+    /** Indexes {@code event}'s searchable key, if it has one; a redaction removes its target's text. */
+    public void persisted(DbExecute tx, StoredEvent event, String redacts) {
+        if (redacts != null) {
+            tx.createNamedDelete("search-delete").params(params("event_id", redacts, "room_id", event.roomId()))
+                    .execute();
+        }
+        if (event.rejected() || event.softFailed()) {
+            return;
+        }
+        for (var key : KEYS.entrySet()) {
+            if (!key.getValue().equals(event.type())) {
+                continue;
+            }
+            JsonObject content = event.pdu().content();
+            if (content.get(key.getKey().substring("content.".length())) instanceof JsonString text
+                    && !text.getString().isBlank()) {
+                tx.createNamedInsert("search-insert").params(params("event_id", event.eventId(),
+                        "search_key", key.getKey(), "room_id", event.roomId(), "sender", event.sender(),
+                        "type", event.type(), "contains_url", content.get("url") instanceof JsonString,
+                        "stream_ordering", event.streamOrdering(), "value", text.getString())).execute();
+            }
+        }
+    }
+
+    /**
+     * What to look for: {@code rooms} already narrowed to those the user may search; the filter's other
+     * conditions (null or empty: no condition).
+     */
+    public record Query(String term, Collection<String> rooms, Collection<String> keys, Collection<String> senders,
+                        Collection<String> notSenders, Collection<String> types, Collection<String> notTypes,
+                        Boolean containsUrl) {}
+
+    public record Hit(String eventId, String roomId, long streamOrdering, double rank) {}
+
+    /** Hits of one page, and how many rows matched in all (before history visibility). */
+    public record Page(List<Hit> hits, long total) {}
+
+    /** The words of a search term, lower-cased, in order, without repeats: what highlights are made of. */
+    public static List<String> words(String term) {
+        Set<String> out = new LinkedHashSet<>();
+        String normalized = Normalizer.normalize(term, Normalizer.Form.NFC).toLowerCase(Locale.ROOT);
+        for (String w : normalized.split("[^\\p{L}\\p{N}_]+")) {
+            if (!w.isEmpty() && out.size() < MAX_WORDS) {
+                out.add(w);
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * Hits, best first ({@code byRank}) or newest first; {@code belowPosition} pages the newest-first order,
+     * {@code offset} the ranked one.
+     */
+    public Page search(Query q, boolean byRank, long belowPosition, int offset, int limit) {
+        List<String> words = words(q.term());
+        if (words.isEmpty() || q.rooms().isEmpty()) {
+            return new Page(List.of(), 0);
+        }
+        List<Object> params = new ArrayList<>();
+        String match = booleanQuery(words);
+        StringBuilder sql = new StringBuilder("SELECT event_id, room_id, stream_ordering, ");
+        if (match != null) {
+            sql.append("MATCH(value) AGAINST (? IN BOOLEAN MODE) AS score");
+            params.add(match);
+        } else {
+            sql.append("1 AS score");
+        }
+        // The total in the same query: for a common word the FULLTEXT lookup is most of the cost, so a separate
+        // COUNT(*) would double it (bench/RESULTS.md).
+        sql.append(", COUNT(*) OVER () AS total");
+        sql.append(" FROM event_search WHERE ");
+        where(sql, params, q, words, match);
+        if (!byRank) {
+            sql.append(" AND stream_ordering < ?");
+            params.add(belowPosition);
+            sql.append(" ORDER BY stream_ordering DESC");
+        } else {
+            sql.append(" ORDER BY score DESC, stream_ordering DESC");
+        }
+        sql.append(" LIMIT ? OFFSET ?");
+        params.add(limit);
+        params.add(offset);
+        long[] total = {0};
+        List<Hit> hits;
+        try (Stream<DbRow> rows = database.execute().createQuery(sql.toString()).params(params).execute()) {
+            hits = rows.map(r -> {
+                total[0] = lng(r, "total");
+                return new Hit(str(r, "event_id"), str(r, "room_id"), lng(r, "stream_ordering"),
+                        ((Number) r.column("score").get()).doubleValue());
+            }).toList();
+        }
+        return new Page(hits, total[0]);
+    }
+
+    /** How many events match before history visibility is applied: the spec's "approximate" count. */
+    public long count(Query q) {
+        List<String> words = words(q.term());
+        if (words.isEmpty() || q.rooms().isEmpty()) {
+            return 0;
+        }
+        List<Object> params = new ArrayList<>();
+        StringBuilder sql = new StringBuilder("SELECT COUNT(*) AS n FROM event_search WHERE ");
+        where(sql, params, q, words, booleanQuery(words));
+        return database.execute().createGet(sql.toString()).params(params).execute().map(r -> lng(r, "n")).orElse(0L);
+    }
+
+    private static void where(StringBuilder sql, List<Object> params, Query q, List<String> words, String match) {
+        sql.append("room_id IN (");
+        placeholders(sql, q.rooms(), params);
+        sql.append(")");
+        if (match != null) {
+            sql.append(" AND MATCH(value) AGAINST (? IN BOOLEAN MODE)");
+            params.add(match);
+        }
+        // Words too short for the FULLTEXT index are matched by a scan of the rows the index (or the rooms) left.
+        for (String w : words) {
+            if (w.length() < MIN_INDEXED_WORD) {
+                sql.append(" AND value LIKE ?");
+                params.add("%" + likeEscape(w) + "%");
+            }
+        }
+        in(sql, params, "search_key", q.keys(), false);
+        in(sql, params, "sender", q.senders(), false);
+        in(sql, params, "sender", q.notSenders(), true);
+        types(sql, params, q.types(), false);
+        types(sql, params, q.notTypes(), true);
+        if (q.containsUrl() != null) {
+            sql.append(" AND contains_url = ?");
+            params.add(q.containsUrl());
+        }
+    }
+
+    /** "+word*" for each indexed word: all required, each a prefix (Synapse's behaviour); null when none is long enough. */
+    static String booleanQuery(List<String> words) {
+        StringBuilder b = new StringBuilder();
+        for (String w : words) {
+            if (w.length() >= MIN_INDEXED_WORD) {
+                b.append(b.isEmpty() ? "" : " ").append('+').append(w).append('*');
+            }
+        }
+        return b.isEmpty() ? null : b.toString();
+    }
+
+    private static void in(StringBuilder sql, List<Object> params, String column, Collection<String> values,
+                           boolean not) {
+        if (values == null || values.isEmpty()) {
+            return;
+        }
+        sql.append(" AND ").append(column).append(not ? " NOT IN (" : " IN (");
+        placeholders(sql, values, params);
+        sql.append(")");
+    }
+
+    /** Event type filters allow a trailing '*' wildcard (spec: "Filtering"). */
+    private static void types(StringBuilder sql, List<Object> params, Collection<String> types, boolean not) {
+        if (types == null || types.isEmpty()) {
+            return;
+        }
+        sql.append(not ? " AND NOT (" : " AND (");
+        boolean first = true;
+        for (String t : types) {
+            sql.append(first ? "" : " OR ");
+            first = false;
+            if (t.endsWith("*")) {
+                sql.append("type LIKE ?");
+                params.add(likeEscape(t.substring(0, t.length() - 1)) + "%");
+            } else {
+                sql.append("type = ?");
+                params.add(t);
+            }
+        }
+        sql.append(")");
+    }
+
+    private static String likeEscape(String s) {
+        return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+    }
+
+    private static void placeholders(StringBuilder sql, Collection<?> values, List<Object> params) {
+        boolean first = true;
+        for (Object v : values) {
+            sql.append(first ? "?" : ", ?");
+            params.add(v);
+            first = false;
+        }
+    }
+
+    private static String str(DbRow row, String column) {
+        Object v = row.column(column).asOptional().orElse(null);
+        return v == null ? null : v.toString();
+    }
+
+    private static long lng(DbRow row, String column) {
+        Object v = row.column(column).asOptional().orElse(null);
+        return v == null ? 0L : ((Number) v).longValue();
+    }
+
+    private static Map<String, Object> params(Object... keyValues) {
+        Map<String, Object> map = new HashMap<>();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            map.put((String) keyValues[i], keyValues[i + 1]);
+        }
+        return map;
+    }
+}

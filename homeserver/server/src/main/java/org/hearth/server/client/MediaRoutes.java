@@ -1,0 +1,292 @@
+package org.hearth.server.client;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import org.hearth.core.media.ContentRepository;
+import org.hearth.core.media.UrlPreviews;
+import org.hearth.server.http.Authenticator;
+import org.hearth.server.http.MatrixErrors;
+import org.hearth.server.http.Reply;
+import org.hearth.server.http.Requester;
+import org.hearth.spec.error.ErrorCode;
+import org.hearth.spec.error.MatrixException;
+import org.hearth.spec.json.Json;
+
+/**
+ * Spec "Content repository". {@link #authenticated} serves {@code /_matrix/client/v1/media} (download, thumbnail,
+ * config; a token is required). {@link #legacy} serves {@code /_matrix/media/{r0,v3,v1}}: uploads (which are not
+ * deprecated), and the deprecated unauthenticated download, thumbnail and config, which do not serve media
+ * uploaded while {@code media.enable_authenticated_media} is on (404, as Synapse).
+ */
+public final class MediaRoutes {
+    /** Spec "Serving inline content": the only types served {@code inline}; everything else is an attachment. */
+    static final Set<String> INLINE_TYPES = Set.of("text/css", "text/plain", "text/csv", "application/json",
+            "application/ld+json", "image/jpeg", "image/gif", "image/png", "image/apng", "image/webp", "image/avif",
+            "video/mp4", "video/webm", "video/ogg", "video/quicktime", "audio/mp4", "audio/webm", "audio/aac",
+            "audio/mpeg", "audio/ogg", "audio/wave", "audio/wav", "audio/x-wav", "audio/x-pn-wav", "audio/flac",
+            "audio/x-flac");
+    /** The spec's recommended policy plus {@code media-src 'self'}, exactly as Synapse sends it. */
+    static final String CONTENT_SECURITY_POLICY = "sandbox; default-src 'none'; script-src 'none'; "
+            + "plugin-types application/pdf; style-src 'unsafe-inline'; media-src 'self'; object-src 'self';";
+    private static final long DEFAULT_TIMEOUT_MS = 20_000;
+    // Synapse's cap on timeout_ms: a download never holds a request longer than this.
+    private static final long MAX_TIMEOUT_MS = 60_000;
+
+    private final Authenticator auth;
+    private final ContentRepository media;
+    private final Optional<UrlPreviews> previews;
+
+    /** {@code previews} empty: URL previews are off and their endpoints absent (404 M_UNRECOGNIZED, as Synapse). */
+    public MediaRoutes(Authenticator auth, ContentRepository media, Optional<UrlPreviews> previews) {
+        this.auth = auth;
+        this.media = media;
+        this.previews = previews;
+    }
+
+    /** For {@code /_matrix/client/v1/media}. */
+    public HttpService authenticated() {
+        return rules -> {
+            downloadRules(rules, "", true);
+            rules.get("/config", this::config).any("/config", MatrixErrors::wrongMethod);
+            if (previews.isPresent()) {
+                rules.get("/preview_url", this::previewUrl).any("/preview_url", MatrixErrors::wrongMethod);
+            }
+        };
+    }
+
+    /** For {@code /_matrix/media}: uploads at r0, v1 and v3 as Synapse; create at v1 only. */
+    public HttpService legacy() {
+        return rules -> {
+            for (String version : List.of("/r0", "/v1", "/v3")) {
+                rules.post(version + "/upload", this::upload).any(version + "/upload", MatrixErrors::wrongMethod)
+                        .put(version + "/upload/{serverName}/{mediaId}", this::uploadTo)
+                        .any(version + "/upload/{serverName}/{mediaId}", MatrixErrors::wrongMethod);
+                downloadRules(rules, version, false);
+                rules.get(version + "/config", this::config).any(version + "/config", MatrixErrors::wrongMethod);
+                if (previews.isPresent()) {
+                    rules.get(version + "/preview_url", this::previewUrl).any(version + "/preview_url", MatrixErrors::wrongMethod);
+                }
+            }
+            rules.post("/v1/create", this::create).any("/v1/create", MatrixErrors::wrongMethod);
+        };
+    }
+
+    private void downloadRules(HttpRules rules, String prefix, boolean authenticated) {
+        rules.get(prefix + "/download/{serverName}/{mediaId}", (req, res) -> download(req, res, authenticated, false))
+                .any(prefix + "/download/{serverName}/{mediaId}", MatrixErrors::wrongMethod)
+                .get(prefix + "/download/{serverName}/{mediaId}/{fileName}", (req, res) -> download(req, res, authenticated, true))
+                .any(prefix + "/download/{serverName}/{mediaId}/{fileName}", MatrixErrors::wrongMethod)
+                .get(prefix + "/thumbnail/{serverName}/{mediaId}", (req, res) -> thumbnail(req, res, authenticated))
+                .any(prefix + "/thumbnail/{serverName}/{mediaId}", MatrixErrors::wrongMethod);
+    }
+
+    private void upload(ServerRequest req, ServerResponse res) {
+        Requester who = auth.require(req);
+        checkDeclaredLength(req);
+        String uri = media.upload(who.userId(), contentType(req), ClientPaths.query(req, "filename"), body(req));
+        Reply.json(res, 200, Json.objectBuilder().add("content_uri", uri).build());
+    }
+
+    private void create(ServerRequest req, ServerResponse res) {
+        Requester who = auth.require(req);
+        ContentRepository.Created created = media.create(who.userId());
+        Reply.json(res, 200, Json.objectBuilder().add("content_uri", created.contentUri())
+                .add("unused_expires_at", created.unusedExpiresAt()).build());
+    }
+
+    private void uploadTo(ServerRequest req, ServerResponse res) {
+        Requester who = auth.require(req);
+        checkDeclaredLength(req);
+        media.uploadTo(who.userId(), ClientPaths.param(req, "serverName"), ClientPaths.param(req, "mediaId"),
+                contentType(req), ClientPaths.query(req, "filename"), body(req));
+        Reply.json(res, 200, Json.objectBuilder().build());
+    }
+
+    private void download(ServerRequest req, ServerResponse res, boolean authenticated, boolean fileNameInPath) {
+        if (authenticated) {
+            auth.require(req);
+        }
+        booleanParam(req, "allow_redirect", false); // validated; this server never redirects
+        String server = ClientPaths.param(req, "serverName");
+        checkAllowRemote(req, authenticated, server);
+        ContentRepository.Content content = media.download(server, ClientPaths.param(req, "mediaId"),
+                timeout(req), authenticated);
+        String fileName = fileNameInPath ? ClientPaths.param(req, "fileName") : content.fileName();
+        String type = content.contentType();
+        String disposition = INLINE_TYPES.contains(ContentRepository.baseType(type)) ? "inline" : "attachment";
+        send(res, content, type, contentDisposition(disposition, fileName), authenticated);
+    }
+
+    private void thumbnail(ServerRequest req, ServerResponse res, boolean authenticated) {
+        if (authenticated) {
+            auth.require(req);
+        }
+        int width = dimension(req, "width");
+        int height = dimension(req, "height");
+        String method = ClientPaths.query(req, "method");
+        method = method == null ? "scale" : method;
+        if (!method.equals("crop") && !method.equals("scale")) {
+            throw new MatrixException(ErrorCode.INVALID_PARAM, "method must be crop or scale");
+        }
+        // Animated thumbnails are not made: the spec then asks to behave as if animated were false.
+        booleanParam(req, "animated", false);
+        booleanParam(req, "allow_redirect", false);
+        String server = ClientPaths.param(req, "serverName");
+        checkAllowRemote(req, authenticated, server);
+        ContentRepository.Content content = media.thumbnail(server, ClientPaths.param(req, "mediaId"),
+                width, height, method, timeout(req), authenticated);
+        String name = "thumbnail." + (content.contentType().equals("image/jpeg") ? "jpg" : "png");
+        // Thumbnails are always images of the inline-safe types.
+        send(res, content, content.contentType(), contentDisposition("inline", name), authenticated);
+    }
+
+    private void previewUrl(ServerRequest req, ServerResponse res) {
+        // A token on both paths, as Synapse: previews make this server fetch URLs for the requester.
+        Requester who = auth.require(req);
+        String url = ClientPaths.query(req, "url");
+        if (url == null || url.isBlank()) {
+            throw new MatrixException(ErrorCode.MISSING_PARAM, "Missing query parameter url");
+        }
+        String ts = ClientPaths.query(req, "ts");
+        if (ts != null && !ts.matches("-?[0-9]{1,18}")) {
+            throw new MatrixException(ErrorCode.INVALID_PARAM, "ts must be an integer");
+        }
+        Reply.json(res, 200, previews.orElseThrow().preview(who.userId(), url));
+    }
+
+    /** Both paths need a token (the deprecated one too: spec security, and Synapse). */
+    private void config(ServerRequest req, ServerResponse res) {
+        auth.require(req);
+        Reply.json(res, 200, Json.objectBuilder().add("m.upload.size", media.settings().maxUploadBytes()).build());
+    }
+
+    private static void send(ServerResponse res, ContentRepository.Content content, String type, String disposition,
+                             boolean authenticated) {
+        res.status(Status.OK_200);
+        res.header(HeaderNames.CONTENT_TYPE, type);
+        res.header(HeaderNames.CONTENT_DISPOSITION, disposition);
+        res.header(HeaderNames.create("Content-Security-Policy"), CONTENT_SECURITY_POLICY);
+        res.header(HeaderNames.create("Cross-Origin-Resource-Policy"), "cross-origin");
+        res.header(HeaderNames.X_CONTENT_TYPE_OPTIONS, "nosniff");
+        // Content behind an mxc URI never changes; authenticated answers must not sit in shared caches.
+        res.header(HeaderNames.CACHE_CONTROL, authenticated ? "private, max-age=86400" : "public, max-age=86400, s-maxage=86400");
+        res.header(HeaderNames.CONTENT_LENGTH, Long.toString(content.length()));
+        try (InputStream in = content.body(); OutputStream out = res.outputStream()) {
+            in.transferTo(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * RFC 6266: a plain {@code filename=} when the name is an HTTP token, else {@code filename*=utf-8''...} with
+     * RFC 8187 percent-encoding, so quotes, semicolons, line breaks or non-ASCII cannot break the header.
+     */
+    static String contentDisposition(String disposition, String fileName) {
+        if (fileName == null || fileName.isEmpty()) {
+            return disposition;
+        }
+        if (fileName.chars().allMatch(MediaRoutes::isTokenChar)) {
+            return disposition + "; filename=" + fileName;
+        }
+        StringBuilder encoded = new StringBuilder();
+        for (byte b : fileName.getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if (isAttrChar(c)) {
+                encoded.append((char) c);
+            } else {
+                encoded.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+            }
+        }
+        return disposition + "; filename*=utf-8''" + encoded;
+    }
+
+    private static boolean isTokenChar(int c) {
+        return c < 128 && (Character.isLetterOrDigit(c) || "!#$%&'*+-.^_`|~".indexOf(c) >= 0);
+    }
+
+    private static boolean isAttrChar(int c) {
+        return c < 128 && (Character.isLetterOrDigit(c) || "!#$&+-.^_`|~".indexOf(c) >= 0);
+    }
+
+    private void checkAllowRemote(ServerRequest req, boolean authenticated, String server) {
+        if (!authenticated && !booleanParam(req, "allow_remote", true) && !server.equals(media.serverName())) {
+            throw new MatrixException(ErrorCode.NOT_FOUND, "Not found (allow_remote is false)");
+        }
+    }
+
+    private void checkDeclaredLength(ServerRequest req) {
+        var length = req.headers().contentLength();
+        if (length.isPresent() && length.getAsLong() > media.settings().maxUploadBytes()) {
+            throw new MatrixException(ErrorCode.TOO_LARGE, "Upload is over the limit of "
+                    + media.settings().maxUploadBytes() + " bytes");
+        }
+    }
+
+    private static String contentType(ServerRequest req) {
+        return req.headers().first(HeaderNames.CONTENT_TYPE).orElse(null);
+    }
+
+    private static InputStream body(ServerRequest req) {
+        return req.content().hasEntity() ? req.content().inputStream() : InputStream.nullInputStream();
+    }
+
+    private static Duration timeout(ServerRequest req) {
+        String value = ClientPaths.query(req, "timeout_ms");
+        if (value == null) {
+            return Duration.ofMillis(DEFAULT_TIMEOUT_MS);
+        }
+        try {
+            long ms = Long.parseLong(value);
+            if (ms < 0) {
+                throw new NumberFormatException();
+            }
+            return Duration.ofMillis(Math.min(ms, MAX_TIMEOUT_MS));
+        } catch (NumberFormatException e) {
+            throw new MatrixException(ErrorCode.INVALID_PARAM, "timeout_ms must be a non-negative integer");
+        }
+    }
+
+    private static int dimension(ServerRequest req, String name) {
+        String value = ClientPaths.query(req, name);
+        if (value == null) {
+            throw new MatrixException(ErrorCode.MISSING_PARAM, "Missing query parameter " + name);
+        }
+        try {
+            int n = Integer.parseInt(value);
+            if (n < 1) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new MatrixException(ErrorCode.INVALID_PARAM, name + " must be a positive integer");
+        }
+    }
+
+    private static boolean booleanParam(ServerRequest req, String name, boolean fallback) {
+        String value = ClientPaths.query(req, name);
+        if (value == null) {
+            return fallback;
+        }
+        return switch (value.toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new MatrixException(ErrorCode.INVALID_PARAM, name + " must be true or false");
+        };
+    }
+}
