@@ -303,6 +303,10 @@ class AppServiceIT {
         // A regular client still cannot create devices.
         User alice = SERVER.register("devalice");
         alice.put("/_matrix/client/v3/devices/NEWDEV", json("display_name", "x")).assertError(404, "M_NOT_FOUND");
+        // Keys need a device: without device_id a clear 400, with it the upload works.
+        as(null).post(asUser("/_matrix/client/v3/keys/upload", ghost), json()).assertError(400, "M_UNKNOWN");
+        as(null).put(asUser("/_matrix/client/v3/devices/KEYDEV", ghost), json()).assertStatus(201);
+        as(null).post(asUser("/_matrix/client/v3/keys/upload", ghost) + "&device_id=KEYDEV", json()).assertStatus(200);
         // A ghost without a device still syncs (the spec asks appservices to sync as virtual users).
         as(null).get(asUser("/_matrix/client/v3/sync?timeout=0", ghost)).assertStatus(200);
     }
