@@ -16,7 +16,12 @@ import org.hearth.core.keys.CrossSigningHandler;
 import org.hearth.core.keys.KeysHandler;
 import org.hearth.core.port.EventNotifier;
 import org.hearth.core.port.RemoteKeys;
+import org.hearth.core.push.PushActions;
+import org.hearth.core.push.PushGatewaySender;
 import org.hearth.core.push.PushRulesHandler;
+import org.hearth.core.push.PushRulesets;
+import org.hearth.core.push.Pushers;
+import org.hearth.core.push.UnreadNotifications;
 import org.hearth.core.room.RoomEngineMembership;
 import org.hearth.core.room.RoomSyncSource;
 import org.hearth.core.room.RoomCreation;
@@ -41,6 +46,14 @@ import org.hearth.server.client.AdminRoutes;
 import org.hearth.server.http.AccountModerationGate;
 import org.hearth.server.client.ReportRoutes;
 import org.hearth.server.admin.EventReportRoutes;
+import org.hearth.core.port.RemoteRoomDirectory;
+import org.hearth.server.client.EventByTimestampRoutes;
+import org.hearth.server.client.MutualRoomsRoutes;
+import org.hearth.server.client.PublicRoomsRoutes;
+import org.hearth.server.client.RoomRateLimits;
+import org.hearth.server.client.RoomSummaryRoutes;
+import org.hearth.server.client.RoomUpgradeRoutes;
+import org.hearth.server.client.UserDirectoryRoutes;
 import org.hearth.server.client.MembershipRoutes;
 import org.hearth.server.client.RoomsRoutes;
 import org.hearth.server.http.Authenticator;
@@ -51,11 +64,11 @@ import org.hearth.spec.room.RoomVersion;
 import org.hearth.core.storage.DatabaseSettings;
 import org.hearth.core.storage.Migrations;
 import org.hearth.core.storage.ServerMetadata;
-import org.hearth.federation.inbound.VersionRoutes;
-import org.hearth.federation.keys.ServerKeyRoutes;
 import org.hearth.core.sync.SyncStreams;
 import org.hearth.server.client.AccountDataRoutes;
+import org.hearth.server.client.NotificationsRoutes;
 import org.hearth.server.client.PushRulesRoutes;
+import org.hearth.server.client.PushersRoutes;
 import org.hearth.server.client.CapabilitiesRoutes;
 import org.hearth.server.client.PresenceRoutes;
 import org.hearth.server.client.ReceiptRoutes;
@@ -94,6 +107,13 @@ import org.hearth.core.port.RemoteMedia;
 import org.hearth.server.http.MatrixErrors;
 import org.hearth.server.tls.FederationKeystore;
 import org.hearth.spec.crypto.SigningKey;
+import org.hearth.core.plugin.PluginStorage;
+import org.hearth.server.client.EventGate;
+import org.hearth.server.plugins.HostedHomeserver;
+import org.hearth.server.plugins.PluginGates;
+import org.hearth.server.plugins.PluginHost;
+import org.hearth.server.plugins.PluginHttpRoutes;
+import org.hearth.server.plugins.StoredEventLog;
 
 /** A running homeserver: its database, listeners and routes, wired by hand; {@link #close} stops it in order. */
 public final class HearthServer implements AutoCloseable {
@@ -107,13 +127,18 @@ public final class HearthServer implements AutoCloseable {
     private final Database database;
     private final WebServer webServer;
     private final Accounts accounts;
+    private final Rooms rooms;
+    private final Federation federation;
 
-    private HearthServer(HearthConfig config, Lifecycle lifecycle, Database database, WebServer webServer, Accounts accounts) {
+    private HearthServer(HearthConfig config, Lifecycle lifecycle, Database database, WebServer webServer,
+                         Accounts accounts, Rooms rooms, Federation federation) {
         this.config = config;
         this.lifecycle = lifecycle;
         this.database = database;
         this.webServer = webServer;
         this.accounts = accounts;
+        this.rooms = rooms;
+        this.federation = federation;
     }
 
     /**
@@ -164,10 +189,7 @@ public final class HearthServer implements AutoCloseable {
                     accounts.devices()::exists);
             appServices.all().forEach(as -> accounts.accounts().ensureExists(as.sender()));
             var pusher = lifecycle.add(new TransactionPusher(appServices, appServiceQueue, rooms.reader(), format, Clock.systemUTC()));
-            eventNotifier.set((room, position, changed) -> {
-                streams.eventsPersisted(room, position, changed);
-                pusher.eventsPersisted(room, position, changed);
-            });
+            eventNotifier.set(streams);
             streams.ephemeralEvents(pusher);
             pusher.start();
             accounts.deviceChanges().set(streams.deviceLists());
@@ -187,8 +209,45 @@ public final class HearthServer implements AutoCloseable {
                     streams::deviceLists, remoteKeys::get);
             var crossSigning = new CrossSigningHandler(database, Clock.systemUTC(), accounts.uia(), streams::deviceLists);
             streams.sync().useKeyCounts(keys);
-            ClientApi clientApi = new ClientApi(config, accounts, rooms, streams, database, media, new E2ee(keys, crossSigning),
-                    appServices, appServiceQueue);
+            // Push: actions recorded in each commit (so /sync counts them), read receipts clear them, gateway pushes
+            // go out after the commit is announced and before the syncs wake; a device's pushers go with it.
+            var push = new Push(new PushRulesets(), new Pushers(database, Clock.systemUTC()),
+                    new UnreadNotifications(database));
+            var pushActions = new PushActions(config.serverName(), push.rulesets(), push.pushers());
+            var gateway = lifecycle.add(new PushGatewaySender(push.pushers(), push.unread(), rooms.reader(),
+                    Duration.ofSeconds(1), Duration.ofHours(1)));
+            rooms.engine().usePushActions(pushActions);
+            streams.receipts().useReadReceipts(push.unread());
+            streams.sync().useUnreadCounts(push.unread());
+            eventNotifier.set((room, position, changed) -> {
+                gateway.send(pushActions.committed(room, position));
+                streams.eventsPersisted(room, position, changed);
+            });
+            accounts.deviceChanges().set(user -> {
+                streams.deviceLists().devicesChanged(user);
+                push.pushers().devicesChanged(user);
+            });
+            // Plugins: loaded once the handlers their Homeserver facade wraps exist.
+            var pluginConfig = config.plugins();
+            PluginHost plugins = lifecycle.add(new PluginHost(pluginConfig.dir(),
+                    Duration.ofMillis(pluginConfig.callBudgetMs()), pluginConfig.maxFailures(),
+                    id -> new HostedHomeserver(id, ServerName.parse(config.serverName()),
+                            PluginGates.section(pluginConfig.sections().getOrDefault(id, java.util.Map.of())), rooms,
+                            accounts.accounts(), accounts.profiles(), streams.accountData(), new PluginStorage(database)),
+                    new StoredEventLog(new PluginStorage(database), rooms.reader())));
+            EventNotifier syncNotifier = eventNotifier.get();
+            eventNotifier.set((room, position, changed) -> {
+                syncNotifier.eventsPersisted(room, position, changed);
+                plugins.eventsPersisted();
+            });
+            // Application services hear of commits after everything else.
+            EventNotifier beforeAppServices = eventNotifier.get();
+            eventNotifier.set((room, position, changed) -> {
+                beforeAppServices.eventsPersisted(room, position, changed);
+                pusher.eventsPersisted(room, position, changed);
+            });
+            ClientApi clientApi = new ClientApi(config, accounts, rooms, streams, database, media,
+                    new E2ee(keys, crossSigning), push, plugins, appServices, appServiceQueue);
 
             // The well-known answers name the listeners' actual ports, known only once they are bound (port 0).
             AtomicReference<WebServer> bound = new AtomicReference<>();
@@ -200,9 +259,10 @@ public final class HearthServer implements AutoCloseable {
             if (config.listeners().combined()) {
                 clientRoutes(federationRouting, clientApi);
             }
-            federationRouting.register("/_matrix/key/v2", new ServerKeyRoutes(config.serverName(), signingKey, Clock.systemUTC()))
-                    .register("/_matrix/federation/v1", new VersionRoutes(version))
-                    .register("/.well-known/matrix", wellKnown);
+            Federation federation = Federation.create(config, signingKey, database, Clock.systemUTC());
+            federation.routes(federationRouting, config, signingKey, version, database, rooms, accounts.profiles(),
+                    Clock.systemUTC());
+            federationRouting.register("/.well-known/matrix", wellKnown);
             MatrixErrors.install(federationRouting);
 
             var fed = config.listeners().federation();
@@ -235,7 +295,7 @@ public final class HearthServer implements AutoCloseable {
             lifecycle.add(new Stoppable("webserver", webServer::stop));
             webServer.start();
             bound.set(webServer);
-            return new HearthServer(config, lifecycle, database, webServer, accounts);
+            return new HearthServer(config, lifecycle, database, webServer, accounts, rooms, federation);
         } catch (IOException e) {
             lifecycle.close();
             throw new UncheckedIOException("cannot create " + config.dataDir() + ": " + e.getMessage(), e);
@@ -267,9 +327,12 @@ public final class HearthServer implements AutoCloseable {
 
     /** What the Client-Server routes are built from. */
     record ClientApi(HearthConfig config, Accounts accounts, Rooms rooms, SyncStreams streams, Database database,
-                     ContentRepository media, E2ee e2ee, AppServices appServices, AppServiceQueue appServiceQueue) {}
+                     ContentRepository media, E2ee e2ee, Push push, PluginHost plugins, AppServices appServices,
+                     AppServiceQueue appServiceQueue) {}
 
     record E2ee(KeysHandler keys, CrossSigningHandler crossSigning) {}
+
+    record Push(PushRulesets rulesets, Pushers pushers, UnreadNotifications unread) {}
 
     private static void clientRoutes(HttpRouting.Builder routing, ClientApi api) {
         Accounts accounts = api.accounts();
@@ -304,12 +367,22 @@ public final class HearthServer implements AutoCloseable {
                 new ReceiptRoutes(auth, bodies, streams.receipts()),
                 new PresenceRoutes(auth, bodies, streams.presence()),
                 new AccountDataRoutes(auth, bodies, streams.accountData()),
-                new PushRulesRoutes(auth, bodies, new PushRulesHandler(streams.accountData())),
+                new PushRulesRoutes(auth, bodies, new PushRulesHandler(streams.accountData(), api.push().rulesets())),
+                new PushersRoutes(auth, bodies, api.push().pushers()),
+                new NotificationsRoutes(auth, api.push().unread(), api.rooms().reader(),
+                        new ClientEvents(api.rooms().reader(), Clock.systemUTC())),
                 new ToDeviceRoutes(auth, bodies, streams.toDevice()),
                 new KeysRoutes(auth, bodies, api.e2ee().keys(), api.e2ee().crossSigning(), streams.deviceLists(), streams.sync()),
                 new CapabilitiesRoutes(auth, api.config().defaultRoomVersion()));
         roomRoutes(routing, auth, api.rooms(), api.config().serverName(), api.config().defaultRoomVersion(),
-                api.config().limits().maxRequestBodyBytes());
+                api.config().limits().maxRequestBodyBytes(), PluginGates.eventGate(api.plugins(), api.config().serverName()));
+        // Room directory, upgrades, user directory, summaries (issue 5): per-user limits on sends and joins first.
+        routing.addFilter(RoomRateLimits.from(auth, api.config().limits()))
+                .register("/_matrix/client", new UserDirectoryRoutes(auth, bodies, api.rooms().userDirectory()))
+                .register("/_matrix/client/v1", new EventByTimestampRoutes(auth, api.rooms()),
+                        new RoomSummaryRoutes(auth, api.rooms()),
+                        new MutualRoomsRoutes(auth, api.rooms().userDirectory()));
+        routing.register("/_hearth", new PluginHttpRoutes(auth, bodies, api.plugins()));
         routing.register("/_matrix/client/v1", new RegistrationTokenValidityRoutes(accounts.registrationTokens()));
         var preview = api.config().media().urlPreview();
         var mediaRoutes = new MediaRoutes(auth, api.media(), preview.enabled()
@@ -344,11 +417,17 @@ public final class HearthServer implements AutoCloseable {
     /** The room endpoints, at v3 and (where they existed) r0. Public for tests that bring their own Authenticator. */
     public static void roomRoutes(HttpRouting.Builder routing, Authenticator auth, Rooms rooms, String serverName,
                                   RoomVersion defaultVersion, long maxBodyBytes) {
+        roomRoutes(routing, auth, rooms, serverName, defaultVersion, maxBodyBytes, EventGate.NONE);
+    }
+
+    /** The room endpoints with a check of clients' events before they are stored. */
+    public static void roomRoutes(HttpRouting.Builder routing, Authenticator auth, Rooms rooms, String serverName,
+                                  RoomVersion defaultVersion, long maxBodyBytes, EventGate gate) {
         JsonBody body = new JsonBody(maxBodyBytes);
         var creation = new RoomCreation(rooms, ServerName.parse(serverName), defaultVersion);
         var format = new ClientEvents(rooms.reader(), rooms.relations(), Clock.systemUTC());
         for (String prefix : List.of("/_matrix/client/v3", "/_matrix/client/r0")) {
-            routing.register(prefix, new RoomsRoutes(auth, body, rooms, creation, format))
+            routing.register(prefix, new RoomsRoutes(auth, body, rooms, creation, format, gate))
                     .register(prefix, new MembershipRoutes(auth, body, rooms))
                     .register(prefix, new DirectoryRoutes(auth, body, rooms, serverName))
                     .register(prefix, new SearchRoutes(auth, body, rooms, format));
@@ -356,6 +435,10 @@ public final class HearthServer implements AutoCloseable {
         // Relations, threads and space hierarchies were added in v1; rooms on other servers wait for federation.
         routing.register("/_matrix/client/v1", new RelationsRoutes(auth, rooms, format),
                 new SpacesRoutes(auth, new SpaceHierarchy(rooms, SpaceHierarchy.RemoteRooms.NONE)));
+        // These register v3 and r0 themselves (ClientPaths). Other servers' directories need federation.
+        routing.register("/_matrix/client",
+                new PublicRoomsRoutes(auth, body, rooms, serverName, RemoteRoomDirectory.UNREACHABLE),
+                new RoomUpgradeRoutes(auth, body, rooms));
     }
 
     private static String federationSocket(HearthConfig config) {
@@ -405,6 +488,15 @@ public final class HearthServer implements AutoCloseable {
     /** The accounts part: the {@link org.hearth.server.http.Authenticator}, handlers, and the profile-change port. */
     public Accounts accounts() {
         return accounts;
+    }
+
+    public Rooms rooms() {
+        return rooms;
+    }
+
+    /** The Server-Server parts: outbound client, other servers' keys, inbound authentication. */
+    public Federation federation() {
+        return federation;
     }
 
     /** Stops accepting, lets in-flight requests finish (up to the grace period), closes the pool, stops MariaDB. */

@@ -56,6 +56,7 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
 
     private final boolean forceEmbedded;
     private final Map<String, String> extraConfig = new HashMap<>();
+    private final Map<String, java.util.function.Supplier<Map<String, String>>> lateConfig = new java.util.LinkedHashMap<>();
     private boolean combined;
     private Path dataDir;
     private String scratchDatabase;
@@ -92,6 +93,15 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
         return this;
     }
 
+    /**
+     * Config keys computed when the server starts, e.g. from another test server started before it (order the
+     * extensions with {@code @Order}).
+     */
+    public TestServer withLate(String name, java.util.function.Supplier<Map<String, String>> keysAndValues) {
+        lateConfig.put(name, keysAndValues);
+        return this;
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         Path target = Path.of("target");
@@ -115,6 +125,7 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
         // Argon2id at its real cost is ~165 ms a hash: a few hundred test users would burn a minute of CPU.
         overrides.put("security.password_hash_cost", "test");
         overrides.putAll(extraConfig);
+        lateConfig.values().forEach(late -> overrides.putAll(late.get()));
         if (!forceEmbedded && externalMariaDbAnswers()) {
             dropStaleScratchDatabases(Instant.now().minus(Duration.ofDays(1)));
             scratchDatabase = "hearth_test_" + Instant.now().getEpochSecond() + "_"
@@ -188,6 +199,11 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
     public Response federation(String method, String path) {
         return send(method, URI.create("https://localhost:" + server.federationPort() + path),
                 HttpRequest.BodyPublishers.noBody());
+    }
+
+    /** A request to the federation listener with a body and headers (name, value, ...). */
+    public Response federation(String method, String path, HttpRequest.BodyPublisher body, String... headers) {
+        return send(method, URI.create("https://localhost:" + server.federationPort() + path), body, headers);
     }
 
     private Response send(String method, URI uri, HttpRequest.BodyPublisher body, String... headers) {

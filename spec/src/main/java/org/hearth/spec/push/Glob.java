@@ -56,11 +56,13 @@ public final class Glob {
 
     /** Whether the pattern matches all of {@code value} (spec: {@code event_match}). */
     public boolean matchesWhole(String value) {
-        int[] v = value.codePoints().map(Glob::fold).toArray();
         int[] first = segments[0];
         if (segments.length == 1) {
-            return first.length == v.length && matchesAt(first, v, 0);
+            // Most patterns (event types, msgtypes) have no star: compared in place, nothing allocated, since
+            // this runs for every rule, member and event.
+            return matchesWholeLiteral(first, value);
         }
+        int[] v = folded(value);
         if (!matchesAt(first, v, 0)) {
             return false;
         }
@@ -76,7 +78,10 @@ public final class Glob {
      */
     public boolean matchesWords(String value) {
         int[] raw = value.codePoints().toArray();
-        int[] v = Arrays.stream(raw).map(Glob::fold).toArray();
+        int[] v = new int[raw.length];
+        for (int i = 0; i < raw.length; i++) {
+            v[i] = fold(raw[i]);
+        }
         int n = v.length;
         int[] first = segments[0];
         if (segments.length == 1) {
@@ -129,6 +134,33 @@ public final class Glob {
         return pos;
     }
 
+    private static boolean matchesWholeLiteral(int[] segment, String value) {
+        int i = 0;
+        int at = 0;
+        while (at < value.length()) {
+            if (i == segment.length) {
+                return false;
+            }
+            int cp = value.codePointAt(at);
+            if (segment[i] != ANY && segment[i] != fold(cp)) {
+                return false;
+            }
+            i++;
+            at += Character.charCount(cp);
+        }
+        return i == segment.length;
+    }
+
+    private static int[] folded(String value) {
+        int[] out = new int[value.codePointCount(0, value.length())];
+        for (int at = 0, i = 0; at < value.length(); i++) {
+            int cp = value.codePointAt(at);
+            out[i] = fold(cp);
+            at += Character.charCount(cp);
+        }
+        return out;
+    }
+
     private static boolean matchesAt(int[] segment, int[] v, int at) {
         if (at < 0 || at + segment.length > v.length) {
             return false;
@@ -155,6 +187,9 @@ public final class Glob {
 
     // The folding java.util.regex uses for CASE_INSENSITIVE | UNICODE_CASE.
     private static int fold(int cp) {
+        if (cp < 128) {
+            return cp >= 'A' && cp <= 'Z' ? cp + ('a' - 'A') : cp;
+        }
         return Character.toLowerCase(Character.toUpperCase(cp));
     }
 

@@ -3,7 +3,6 @@ package org.hearth.spec.push;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.hearth.spec.error.ErrorCode;
 import org.hearth.spec.error.MatrixException;
@@ -50,10 +49,13 @@ public sealed interface PushCondition {
 
         /** Whether a room with {@code memberCount} members satisfies {@code is}. */
         public boolean matches(long memberCount) {
-            Matcher m = IS.matcher(is);
-            m.matches();
-            long n = Long.parseLong(m.group(2));
-            String op = m.group(1) == null ? "==" : m.group(1);
+            // Parsed by hand, not with IS: this runs for every member of the room on every event.
+            int opEnd = 0;
+            while (opEnd < is.length() && "=<>".indexOf(is.charAt(opEnd)) >= 0) {
+                opEnd++;
+            }
+            long n = Long.parseLong(is, opEnd, is.length(), 10);
+            String op = opEnd == 0 ? "==" : is.substring(0, opEnd);
             return switch (op) {
                 case "==" -> memberCount == n;
                 case "<" -> memberCount < n;

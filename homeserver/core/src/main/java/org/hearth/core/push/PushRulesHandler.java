@@ -25,9 +25,16 @@ import org.hearth.spec.push.ServerDefaultRules;
  */
 public final class PushRulesHandler {
     private final AccountDataStream accountData;
+    private final PushRulesets rulesets;
 
     public PushRulesHandler(AccountDataStream accountData) {
+        this(accountData, new PushRulesets());
+    }
+
+    /** {@code rulesets}, the evaluation's cache, forgets the user's rules after each change. */
+    public PushRulesHandler(AccountDataStream accountData, PushRulesets rulesets) {
         this.accountData = accountData;
+        this.rulesets = rulesets;
     }
 
     /** The effective ruleset: the user's rules placed among the server defaults. */
@@ -86,6 +93,7 @@ public final class PushRulesHandler {
     private void edit(UserId user, UnaryOperator<PushRuleset> change) {
         accountData.editGlobal(user, AccountDataStream.PUSH_RULES,
                 stored -> change.apply(PushRulesView.stored(user, Optional.of(stored))).toResponse());
+        rulesets.invalidate(user);
     }
 
     private static String blankToNull(String s) {

@@ -108,7 +108,13 @@ public final class RoomCreation {
         Optional<RoomAlias> finalAlias = alias;
         try {
             return rooms.engine().create(version, creator, createContent.build(), drafts,
-                    (tx, room) -> finalAlias.ifPresent(a -> rooms.aliases().insert(tx, a, room, creator)));
+                    (tx, room) -> {
+                        finalAlias.ifPresent(a -> rooms.aliases().insert(tx, a, room, creator));
+                        // Spec: visibility "public" publishes the room in the directory; absent means private.
+                        if ("public".equals(req.visibility())) {
+                            rooms.directory().setPublished(tx, room, true);
+                        }
+                    });
         } catch (MatrixException e) {
             if (e.code() == ErrorCode.FORBIDDEN) {
                 throw new MatrixException(ErrorCode.INVALID_ROOM_STATE, e.getMessage());

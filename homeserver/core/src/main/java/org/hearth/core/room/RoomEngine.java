@@ -28,6 +28,7 @@ import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.hearth.core.port.EventNotifier;
+import org.hearth.core.port.EventPushActions;
 import org.hearth.core.storage.Database;
 import org.hearth.spec.auth.AuthResult;
 import org.hearth.spec.auth.AuthRules;
@@ -79,6 +80,7 @@ public final class RoomEngine {
     private final Cache<String, String> recentTxns = Caffeine.newBuilder().maximumSize(100_000)
             .expireAfterWrite(java.time.Duration.ofMinutes(10)).build();
     private final Cache<String, RoomHead> heads = Caffeine.newBuilder().maximumSize(10_000).build();
+    private volatile EventPushActions pushActions = EventPushActions.NONE;
 
     RoomEngine(Database database, String serverName, SigningKey signingKey, Clock clock, EventNotifier notifier,
                EventRepository events, StateSnapshots snapshots, StreamPositions positions, EventIndex index) {
@@ -228,6 +230,11 @@ public final class RoomEngine {
 
     private static List<Item> items(UserId sender, List<EventDraft> drafts) {
         return drafts.stream().map(d -> new Item(sender, d, null)).toList();
+    }
+
+    /** Push actions are recorded in each commit's transaction (set once at wiring). */
+    public void usePushActions(EventPushActions pushActions) {
+        this.pushActions = pushActions;
     }
 
     /** What one commit changed, told to the notifier once the room's lock is released. */
@@ -437,6 +444,10 @@ public final class RoomEngine {
             tx.createNamedUpdate("rooms-set-current-state").params(params("room_id", roomId,
                     "current_state_group", group)).execute();
             extra.accept(tx);
+            pushActions.persisting(tx, new RoomId(roomId), version, out, k -> {
+                String id = state.apply(k);
+                return id == null ? null : pdu(id, fresh);
+            });
             return out;
         });
         long group = stored.getLast().stateGroupAfter();

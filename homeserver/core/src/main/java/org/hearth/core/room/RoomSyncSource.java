@@ -30,7 +30,7 @@ public final class RoomSyncSource implements RoomsStream {
     private static final List<String> STRIPPED_TYPES = List.of("m.room.create", "m.room.name", "m.room.avatar", "m.room.topic",
             "m.room.join_rules", "m.room.canonical_alias", "m.room.encryption");
     private static final int HEROES = 5;
-    // Push rules are not evaluated yet (no push module): the counts are always zero.
+    // The counts come from the push module: SyncHandler fills unread_notifications from its UnreadCounts port.
     private static final JsonObject NO_UNREAD = Json.objectBuilder().add("notification_count", 0)
             .add("highlight_count", 0).build();
 

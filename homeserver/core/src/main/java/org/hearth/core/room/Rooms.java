@@ -1,6 +1,9 @@
 package org.hearth.core.room;
 
 import java.time.Clock;
+import org.hearth.core.directory.RoomDirectory;
+import org.hearth.core.directory.RoomSummaries;
+import org.hearth.core.directory.UserDirectory;
 import org.hearth.core.port.EventNotifier;
 import org.hearth.core.relations.RelationIndex;
 import org.hearth.core.search.SearchIndex;
@@ -19,6 +22,9 @@ public final class Rooms {
     private final MemberProfiles memberProfiles;
     private final RelationIndex relations;
     private final SearchIndex search;
+    private final RoomDirectory directory;
+    private final UserDirectory userDirectory;
+    private final EventsByTime eventsByTime;
 
     public Rooms(Database database, String serverName, SigningKey signingKey, Clock clock, EventNotifier notifier) {
         EventRepository events = new EventRepository(database);
@@ -35,6 +41,22 @@ public final class Rooms {
         this.reader = new RoomReader(database, events, snapshots, positions);
         this.aliases = new RoomAliases(database);
         this.memberProfiles = new MemberProfiles(this);
+        this.directory = new RoomDirectory(database, new RoomSummaries(database, reader), clock);
+        this.userDirectory = new UserDirectory(database, reader, directory.summaries());
+        this.eventsByTime = new EventsByTime(database, reader);
+    }
+
+    /** The published room directory and room summaries. */
+    public RoomDirectory directory() {
+        return directory;
+    }
+
+    public UserDirectory userDirectory() {
+        return userDirectory;
+    }
+
+    public EventsByTime eventsByTime() {
+        return eventsByTime;
     }
 
     public MemberProfiles memberProfiles() {

@@ -37,6 +37,10 @@ public final class Database implements AutoCloseable {
             "relations",
             "media",
             "keys",
+            "directory",
+            "notifications",
+            "federation",
+            "plugins",
             "appservice");
 
     private final HikariDataSource pool;

@@ -31,7 +31,16 @@ public final class PresenceStream {
     private final Notifier notifier;
     private final RoomMembership membership;
     private final Clock clock;
+    // Synapse's SYNC_ONLINE_TIMEOUT: a user with no sync in flight and none ended this recently goes offline.
+    static final long SYNC_ONLINE_TIMEOUT_MS = 30_000;
     private final ConcurrentHashMap<UserId, Presence> latest = new ConcurrentHashMap<>();
+    // Users whose syncs keep them online: the only ones the sweep looks at, however many users exist.
+    private final ConcurrentHashMap<UserId, Syncing> syncing = new ConcurrentHashMap<>();
+
+    private static final class Syncing {
+        final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+        volatile long lastEnded;
+    }
 
     volatile org.hearth.core.port.EphemeralEvents listener = org.hearth.core.port.EphemeralEvents.NONE;
 
@@ -73,6 +82,57 @@ public final class PresenceStream {
             return;
         }
         write(new Presence(user, setPresence, now.statusMsg(), ts, setPresence.equals("online")), stateChanges);
+    }
+
+    /**
+     * A /sync begins; unless it asks for {@code offline}, it keeps the user online until {@link #syncEnded} and
+     * {@link #SYNC_ONLINE_TIMEOUT_MS} after. True when tracked (then call {@link #syncEnded}).
+     */
+    boolean syncStarted(UserId user, Optional<String> setPresence) {
+        if (setPresence.isEmpty() || setPresence.get().equals("offline")) {
+            return false;
+        }
+        syncing.compute(user, (u, s) -> {
+            Syncing out = s == null ? new Syncing() : s;
+            out.inFlight.incrementAndGet();
+            return out;
+        });
+        return true;
+    }
+
+    void syncEnded(UserId user) {
+        syncing.computeIfPresent(user, (u, s) -> {
+            s.lastEnded = clock.millis();
+            s.inFlight.decrementAndGet();
+            return s;
+        });
+    }
+
+    /**
+     * One pass of the presence timer (run every few seconds by {@link SyncStreams}): users whose syncs stopped
+     * more than {@link #SYNC_ONLINE_TIMEOUT_MS} ago go offline, as in Synapse. Looks only at users who synced.
+     */
+    void sweep() {
+        long now = clock.millis();
+        for (var entry : syncing.entrySet()) {
+            Syncing seen = entry.getValue();
+            // Cheap test first: most users are mid-sync or synced lately, and need no presence lookup.
+            if (seen.inFlight.get() > 0 || now - seen.lastEnded <= SYNC_ONLINE_TIMEOUT_MS) {
+                continue;
+            }
+            UserId user = entry.getKey();
+            Presence p = current(user);
+            boolean[] expired = {false};
+            syncing.computeIfPresent(user, (u, s) -> {
+                // As Synapse: the later of the last sync and the last activity (a PUT /presence) counts.
+                expired[0] = s.inFlight.get() == 0
+                        && now - Math.max(s.lastEnded, p.lastActiveTs()) > SYNC_ONLINE_TIMEOUT_MS;
+                return expired[0] ? null : s;
+            });
+            if (expired[0] && !p.state().equals("offline")) {
+                write(new Presence(user, "offline", p.statusMsg(), p.lastActiveTs(), false), true);
+            }
+        }
     }
 
     private void write(Presence p, boolean wake) {

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.hearth.core.port.ReadReceipts;
 import org.hearth.core.storage.Database;
 import org.hearth.spec.error.ErrorCode;
 import org.hearth.spec.error.MatrixException;
@@ -33,6 +34,7 @@ public final class ReceiptStream {
     private final RoomMembership membership;
     private final AccountDataStream accountData;
     private final Clock clock;
+    private volatile ReadReceipts reads = ReadReceipts.NONE;
 
     volatile org.hearth.core.port.EphemeralEvents listener = org.hearth.core.port.EphemeralEvents.NONE;
 
@@ -43,6 +45,11 @@ public final class ReceiptStream {
         this.membership = membership;
         this.accountData = accountData;
         this.clock = clock;
+    }
+
+    /** Unread counts follow read receipts (set once at wiring). */
+    public void useReadReceipts(ReadReceipts reads) {
+        this.reads = reads;
     }
 
     record Receipt(RoomId room, String type, UserId user, String threadId, String eventId, long ts) {}
@@ -90,6 +97,7 @@ public final class ReceiptStream {
                     .addParam("user_id", user.value()).addParam("thread_id", threadId)
                     .addParam("event_id", event.value()).addParam("ts", clock.millis())
                     .addParam("stream_id", position).execute();
+            reads.read(tx, user, room, threadId, event.value());
             return position;
         });
         if (type.equals(READ_PRIVATE)) {

@@ -35,6 +35,7 @@ public final class SyncHandler {
     private final ToDeviceStream toDevice;
     private final DeviceListStream deviceLists;
     private volatile DeviceKeyCounts keyCounts = DeviceKeyCounts.NONE;
+    private volatile UnreadCounts unreadCounts = UnreadCounts.NONE;
 
     public SyncHandler(RoomsStream rooms, RoomMembership membership, Notifier notifier,
                        org.hearth.core.storage.Database database, TypingStream typing, ReceiptStream receipts,
@@ -52,11 +53,27 @@ public final class SyncHandler {
         this.deviceLists = deviceLists;
     }
 
+    /** Where unread_notifications come from (set once at wiring). */
+    public void useUnreadCounts(UnreadCounts unreadCounts) {
+        this.unreadCounts = unreadCounts;
+    }
+
     /** A parsed /sync request; {@code since} empty for an initial sync. */
     public record Request(UserId user, String deviceId, Optional<SyncToken> since, long timeoutMs, boolean fullState,
                           Optional<String> setPresence, SyncFilter filter) {}
 
     public JsonObject sync(Request request) throws InterruptedException {
+        boolean tracked = presence.syncStarted(request.user(), request.setPresence());
+        try {
+            return syncTracked(request);
+        } finally {
+            if (tracked) {
+                presence.syncEnded(request.user());
+            }
+        }
+    }
+
+    private JsonObject syncTracked(Request request) throws InterruptedException {
         request.setPresence().ifPresent(p -> presence.onSync(request.user(), p));
         if (request.since().isEmpty() || request.fullState() || request.timeoutMs() <= 0) {
             return build(request, request.since().orElse(SyncToken.ZERO), current()).json();
@@ -152,13 +169,19 @@ public final class SyncHandler {
 
         JsonObjectBuilder join = Json.objectBuilder();
         Set<RoomId> done = new HashSet<>();
+        // One query for every room of the response; read in the same build as the timelines, so a new event
+        // and its count arrive together.
+        Map<RoomId, Map<String, UnreadCounts.Count>> unread = roomChanges.join().isEmpty() && ephemeral.isEmpty()
+                && roomData.isEmpty() ? Map.of() : unreadCounts.unread(user);
+        boolean byThread = roomFilter.timeline().unreadThreadNotifications();
         for (RoomsStream.JoinedRoom room : roomChanges.join()) {
             if (!roomFilter.matchesRoom(room.roomId().value())) {
                 continue;
             }
             done.add(room.roomId());
             join.add(room.roomId().value(), joinedRoom(filter, room.timeline(), room.state(),
-                    ephemeral.get(room.roomId()), roomData.get(room.roomId()), room.summary(), room.unreadNotifications()));
+                    ephemeral.get(room.roomId()), roomData.get(room.roomId()), room.summary(),
+                    unread.getOrDefault(room.roomId(), Map.of()), byThread));
             news = true;
         }
         Set<RoomId> extra = new HashSet<>(ephemeral.keySet());
@@ -166,7 +189,7 @@ public final class SyncHandler {
         extra.removeAll(done);
         for (RoomId room : extra) {
             join.add(room.value(), joinedRoom(filter, null, List.of(), ephemeral.get(room), roomData.get(room),
-                    JsonValue.EMPTY_JSON_OBJECT, null));
+                    JsonValue.EMPTY_JSON_OBJECT, unread.getOrDefault(room, Map.of()), byThread));
             news = true;
         }
         JsonObjectBuilder invite = Json.objectBuilder();
@@ -239,7 +262,7 @@ public final class SyncHandler {
 
     private JsonObjectBuilder joinedRoom(SyncFilter filter, RoomsStream.Timeline timeline, List<JsonObject> state,
                                          List<JsonObject> ephemeral, List<JsonObject> accountData, JsonObject summary,
-                                         JsonObject unread) {
+                                         Map<String, UnreadCounts.Count> unread, boolean byThread) {
         SyncFilter.RoomFilter roomFilter = filter.room();
         List<JsonObject> eph = ephemeral == null ? List.of() : ephemeral;
         JsonObjectBuilder room = Json.objectBuilder()
@@ -249,10 +272,35 @@ public final class SyncHandler {
                 .add("account_data", Json.objectBuilder().add("events",
                         limited(accountData == null ? List.of() : accountData, roomFilter.accountData().events())))
                 .add("summary", summary == null ? JsonValue.EMPTY_JSON_OBJECT : summary);
-        if (unread != null) {
-            room.add("unread_notifications", unread);
-        }
+        unreadNotifications(room, unread, byThread);
         return room;
+    }
+
+    /**
+     * Spec, sync.yaml: every thread's counts in {@code unread_notifications}; with the filter's
+     * {@code unread_thread_notifications}, the main timeline's there and each thread's under its root.
+     */
+    private static void unreadNotifications(JsonObjectBuilder room, Map<String, UnreadCounts.Count> unread,
+                                            boolean byThread) {
+        long notifications = 0;
+        long highlights = 0;
+        JsonObjectBuilder threads = Json.objectBuilder();
+        for (var e : unread.entrySet()) {
+            if (!byThread || e.getKey().equals(UnreadCounts.MAIN)) {
+                notifications += e.getValue().notifications();
+                highlights += e.getValue().highlights();
+            } else {
+                threads.add(e.getKey(), counts(e.getValue().notifications(), e.getValue().highlights()));
+            }
+        }
+        room.add("unread_notifications", counts(notifications, highlights));
+        if (byThread) {
+            room.add("unread_thread_notifications", threads);
+        }
+    }
+
+    private static JsonObjectBuilder counts(long notifications, long highlights) {
+        return Json.objectBuilder().add("notification_count", notifications).add("highlight_count", highlights);
     }
 
     private JsonObjectBuilder timeline(SyncFilter filter, RoomsStream.Timeline timeline) {

@@ -17,6 +17,8 @@ import org.hearth.spec.id.ServerName;
 public final class SyncStreams implements EventNotifier, AutoCloseable {
     private static final Logger LOG = System.getLogger(SyncStreams.class.getName());
     private static final long TYPING_TICK_MS = 500;
+    // The presence sweep runs every this many typing ticks (5 s): offline comes 30-35 s after the last sync.
+    private static final int PRESENCE_TICKS = 10;
 
     private final Notifier notifier;
     private final AccountDataStream accountData;
@@ -45,14 +47,18 @@ public final class SyncStreams implements EventNotifier, AutoCloseable {
     }
 
     private void tick() {
+        long ticks = 0;
         while (!Thread.currentThread().isInterrupted()) {
             try {
                 Thread.sleep(TYPING_TICK_MS);
                 typing.expire();
+                if (++ticks % PRESENCE_TICKS == 0) {
+                    presence.sweep();
+                }
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
-                LOG.log(Level.ERROR, "typing expiry failed", e);
+                LOG.log(Level.ERROR, "typing expiry or presence sweep failed", e);
             }
         }
     }

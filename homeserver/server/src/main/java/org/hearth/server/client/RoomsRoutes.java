@@ -54,8 +54,15 @@ public final class RoomsRoutes implements HttpService {
     private final RoomCreation creation;
     private final ClientEvents format;
     private final RoomAccess access;
+    private final EventGate gate;
 
     public RoomsRoutes(Authenticator auth, JsonBody body, Rooms rooms, RoomCreation creation, ClientEvents format) {
+        this(auth, body, rooms, creation, format, EventGate.NONE);
+    }
+
+    public RoomsRoutes(Authenticator auth, JsonBody body, Rooms rooms, RoomCreation creation, ClientEvents format,
+                       EventGate gate) {
+        this.gate = gate;
         this.auth = auth;
         this.body = body;
         this.rooms = rooms;
@@ -143,6 +150,7 @@ public final class RoomsRoutes implements HttpService {
             redacts = optionalString(content, "redacts");
         }
         refuseDuplicateAnnotation(who, type, content, path(req, "txnId"));
+        gate.check(room, who.userId(), type, Optional.empty(), content);
         StoredEvent sent = rooms.engine().send(room, who.userId(),
                 new EventDraft(type, null, content, redacts).withOriginServerTs(appServiceTs(req, who)),
                 new RoomEngine.Txn(txnDevice(who), "send " + room.value() + " " + type, path(req, "txnId")));
@@ -203,6 +211,7 @@ public final class RoomsRoutes implements HttpService {
             UserId.tryParse(stateKey).orElseThrow(() -> new MatrixException(ErrorCode.BAD_JSON,
                     "m.room.member state keys are user IDs"));
         }
+        gate.check(room, who.userId(), type, Optional.of(stateKey), content);
         StoredEvent sent = rooms.engine().send(room, who.userId(),
                 EventDraft.state(type, stateKey, content).withOriginServerTs(appServiceTs(req, who)), null);
         Reply.json(res, 200, Json.objectBuilder().add("event_id", sent.eventId()).build());

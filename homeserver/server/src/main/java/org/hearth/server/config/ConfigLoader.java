@@ -5,11 +5,15 @@ import io.helidon.config.ConfigException;
 import io.helidon.config.ConfigSources;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.hearth.spec.crypto.UnpaddedBase64;
 import org.hearth.spec.id.ServerName;
 import org.hearth.spec.room.RoomVersion;
 
@@ -35,13 +39,20 @@ public final class ConfigLoader {
             "database.type", "database.url", "database.user", "database.password", "database.pool_size",
             "registration.open", "registration.shared_secret",
             "limits.max_request_body_bytes", "limits.rate_limits",
-            "federation.verify_tls", "federation.allow_private_addresses",
+            "limits.messages_per_second", "limits.messages_burst", "limits.joins_per_second", "limits.joins_burst",
+            "federation.verify_tls", "federation.allow_private_addresses", "federation.trusted_ca_file",
             "tls.keystore", "tls.keystore_password", "tls.alias",
             "security.password_hash_cost",
             "media.max_upload_size", "media.max_pending_uploads", "media.unused_expiration_ms",
             "media.max_image_pixels", "media.thumbnail_sizes", "media.enable_authenticated_media",
             "media.url_preview.enabled", "media.url_preview.ip_range_blacklist", "media.url_preview.ip_range_whitelist",
-            "media.url_preview.max_spider_size", "media.max_user_storage_bytes", "media.quota_info_uri");
+            "media.url_preview.max_spider_size", "media.max_user_storage_bytes", "media.quota_info_uri",
+            "plugins.dir", "plugins.call_budget_ms", "plugins.max_failures");
+    // Each plugin's own section, plugin_config.<pluginId>.<key>, is the plugin's to check.
+    private static final String PLUGIN_CONFIG = "plugin_config";
+
+    // A list of objects, checked entry by entry in trustedKeyServers.
+    private static final String TRUSTED_KEY_SERVERS = "federation.trusted_key_servers";
 
     private static final String APP_SERVICE_FILES = "app_service_config_files";
 
@@ -75,7 +86,8 @@ public final class ConfigLoader {
         Set<String> unknown = config.traverse()
                 .filter(Config::isLeaf)
                 .map(node -> node.key().toString())
-                .filter(key -> !KNOWN_KEYS.contains(key) && !key.matches(APP_SERVICE_FILES + "(\\.[0-9]+)?"))
+                .filter(key -> !KNOWN_KEYS.contains(key) && !key.startsWith(TRUSTED_KEY_SERVERS + ".")
+                        && !key.startsWith(PLUGIN_CONFIG + ".") && !key.matches(APP_SERVICE_FILES + "(\\.[0-9]+)?"))
                 .collect(Collectors.toCollection(java.util.TreeSet::new));
         if (!unknown.isEmpty()) {
             // A misspelt key would otherwise silently fall back to its default.
@@ -126,9 +138,17 @@ public final class ConfigLoader {
         if (maxBody < 65_536) {
             throw new InvalidConfigException("limits.max_request_body_bytes must be at least 65536, got " + maxBody);
         }
-        var limits = new HearthConfig.Limits(maxBody, bool(c, "limits.rate_limits", true));
+        // Synapse's defaults: rc_message 0.2/s burst 10, rc_joins (local) 0.1/s burst 10.
+        var limits = new HearthConfig.Limits(maxBody, bool(c, "limits.rate_limits", true),
+                rate(c, "limits.messages", 0.2, 10), rate(c, "limits.joins", 0.1, 10));
+        Optional<Path> trustedCa = string(c, "federation.trusted_ca_file").map(Path::of).map(Path::toAbsolutePath);
+        trustedCa.ifPresent(f -> {
+            if (!Files.isReadable(f)) {
+                throw new InvalidConfigException("federation.trusted_ca_file " + f + " is not a readable file");
+            }
+        });
         var federation = new HearthConfig.Federation(bool(c, "federation.verify_tls", true),
-                bool(c, "federation.allow_private_addresses", false));
+                bool(c, "federation.allow_private_addresses", false), trustedCa, trustedKeyServers(c));
         var tls = new HearthConfig.Tls(
                 string(c, "tls.keystore").map(Path::of).orElse(dataDir.resolve("tls").resolve("federation.p12"))
                         .toAbsolutePath().normalize(),
@@ -140,8 +160,31 @@ public final class ConfigLoader {
             throw new InvalidConfigException("security.password_hash_cost must be default or test, got '" + cost + "'");
         }
         return new HearthConfig(serverName, string(c, "public_baseurl"), dataDir, mediaDir, listeners, database,
-                registration, version, limits, federation, tls, new HearthConfig.Security(cost), media(c),
+                registration, version, limits, federation, tls, new HearthConfig.Security(cost), media(c), plugins(c, dataDir),
                 appServiceFiles(c));
+    }
+
+    private static HearthConfig.Plugins plugins(Config c, Path dataDir) {
+        Path dir = string(c, "plugins.dir").map(Path::of).orElse(dataDir.resolve("plugins")).toAbsolutePath().normalize();
+        long budget = integer(c, "plugins.call_budget_ms", 1000);
+        if (budget < 10 || budget > 60_000) {
+            throw new InvalidConfigException("plugins.call_budget_ms must be from 10 to 60000, got " + budget);
+        }
+        long failures = integer(c, "plugins.max_failures", 5);
+        if (failures < 1 || failures > 1000) {
+            throw new InvalidConfigException("plugins.max_failures must be from 1 to 1000, got " + failures);
+        }
+        java.util.Map<String, java.util.Map<String, String>> sections = new java.util.TreeMap<>();
+        Config root = c.get(PLUGIN_CONFIG);
+        root.traverse().filter(Config::isLeaf).forEach(node -> {
+            String key = node.key().toString().substring(PLUGIN_CONFIG.length() + 1);
+            int dot = key.indexOf('.');
+            if (dot > 0) {
+                sections.computeIfAbsent(key.substring(0, dot), k -> new java.util.TreeMap<>())
+                        .put(key.substring(dot + 1), node.asString().orElse(""));
+            }
+        });
+        return new HearthConfig.Plugins(dir, budget, (int) failures, sections);
     }
 
     private static HearthConfig.Media media(Config c) {
@@ -213,6 +256,47 @@ public final class ConfigLoader {
                 .map(p -> Path.of(p).toAbsolutePath().normalize()).toList();
     }
 
+    private static List<HearthConfig.TrustedKeyServer> trustedKeyServers(Config c) {
+        Config list = c.get(TRUSTED_KEY_SERVERS);
+        if (!list.exists()) {
+            return List.of();
+        }
+        List<HearthConfig.TrustedKeyServer> out = new ArrayList<>();
+        for (Config entry : list.asNodeList().orElse(List.of())) {
+            String where = TRUSTED_KEY_SERVERS + "." + entry.name();
+            for (Config child : entry.asNodeList().orElse(List.of())) {
+                if (!child.name().equals("server_name") && !child.name().equals("verify_keys")) {
+                    throw new InvalidConfigException("unknown key " + where + "." + child.name()
+                            + " (expected server_name and verify_keys)");
+                }
+            }
+            String name = string(entry, "server_name").orElseThrow(
+                    () -> new InvalidConfigException(where + ".server_name is required"));
+            if (!ServerName.isValid(name)) {
+                throw new InvalidConfigException(where + ".server_name '" + name + "' is not a valid server name");
+            }
+            Map<String, String> keys = new LinkedHashMap<>();
+            for (Config key : entry.get("verify_keys").asNodeList().orElse(List.of())) {
+                String value = key.asString().orElse("").strip();
+                if (!key.name().startsWith("ed25519:") || !isPublicKey(value)) {
+                    throw new InvalidConfigException(where + ".verify_keys." + key.name()
+                            + " must be an ed25519:<id> key ID with a 32-byte unpadded base64 public key");
+                }
+                keys.put(key.name(), value);
+            }
+            out.add(new HearthConfig.TrustedKeyServer(name, keys));
+        }
+        return out;
+    }
+
+    private static boolean isPublicKey(String base64) {
+        try {
+            return UnpaddedBase64.decode(base64).length == 32;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     static void checkServerName(String serverName) {
         // The grammar allows any 5-digit port; our own name must also be reachable, so 1 to 65535.
         if (!ServerName.isValid(serverName)
@@ -242,6 +326,25 @@ public final class ConfigLoader {
                 throw new InvalidConfigException(key + " must be an integer, got '" + v + "'");
             }
         }).orElse(fallback);
+    }
+
+    private static HearthConfig.Rate rate(Config c, String prefix, double perSecond, int burst) {
+        String key = prefix + "_per_second";
+        double rate = string(c, key).map(v -> {
+            try {
+                return Double.parseDouble(v);
+            } catch (NumberFormatException e) {
+                throw new InvalidConfigException(key + " must be a number, got '" + v + "'");
+            }
+        }).orElse(perSecond);
+        if (!(rate > 0) || Double.isInfinite(rate)) {
+            throw new InvalidConfigException(key + " must be above 0, got " + rate);
+        }
+        long count = integer(c, prefix + "_burst", burst);
+        if (count < 1 || count > 1_000_000) {
+            throw new InvalidConfigException(prefix + "_burst must be from 1 to 1000000, got " + count);
+        }
+        return new HearthConfig.Rate(rate, (int) count);
     }
 
     private static int port(Config c, String key, int fallback) {

@@ -28,6 +28,7 @@ public final class EnvOverrides {
         keys.put("HEARTH_RATE_LIMITS", "limits.rate_limits");
         keys.put("HEARTH_FEDERATION_VERIFY_TLS", "federation.verify_tls");
         keys.put("HEARTH_FEDERATION_ALLOW_PRIVATE_ADDRESSES", "federation.allow_private_addresses");
+        keys.put("HEARTH_FEDERATION_TRUSTED_CA_FILE", "federation.trusted_ca_file");
         keys.put("HEARTH_PASSWORD_HASH_COST", "security.password_hash_cost");
         return Map.copyOf(keys);
     }

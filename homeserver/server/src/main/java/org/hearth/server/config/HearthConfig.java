@@ -2,6 +2,7 @@ package org.hearth.server.config;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.hearth.spec.room.RoomVersion;
 
@@ -20,6 +21,7 @@ public record HearthConfig(
         Tls tls,
         Security security,
         Media media,
+        Plugins plugins,
         List<Path> appServiceConfigFiles) {
 
     /** Where the server's Ed25519 signing key lives: {@code <data_dir>/<server_name>.signing.key}, as Synapse names it. */
@@ -54,9 +56,34 @@ public record HearthConfig(
         }
     }
 
-    public record Limits(long maxRequestBodyBytes, boolean rateLimits) {}
+    /** {@code messages} and {@code joins}: per-user token buckets, applied only while {@code rateLimits} is on. */
+    public record Limits(long maxRequestBodyBytes, boolean rateLimits, Rate messages, Rate joins) {}
 
-    public record Federation(boolean verifyTls, boolean allowPrivateAddresses) {}
+    /** {@code burst} actions at once, refilled at {@code perSecond}. */
+    public record Rate(double perSecond, int burst) {}
+
+    /**
+     * @param trustedCaFile     PEM certificates trusted besides the system's trust store
+     * @param trustedKeyServers notaries for other servers' keys, with the keys their answers must be signed with
+     */
+    public record Federation(boolean verifyTls, boolean allowPrivateAddresses, Optional<Path> trustedCaFile,
+                             List<TrustedKeyServer> trustedKeyServers) {
+        public Federation {
+            trustedKeyServers = List.copyOf(trustedKeyServers);
+        }
+
+        /** The two test-network switches off, nothing extra trusted, no notaries. */
+        public static Federation defaults() {
+            return new Federation(true, false, Optional.empty(), List.of());
+        }
+    }
+
+    /** A notary: its server name and key ID to public key (unpadded base64); no keys means trust on first use. */
+    public record TrustedKeyServer(String serverName, Map<String, String> verifyKeys) {
+        public TrustedKeyServer {
+            verifyKeys = Map.copyOf(verifyKeys);
+        }
+    }
 
     /**
      * The content repository: {@code maxUploadBytes} per file, pending {@code /media/v1/create} IDs per user and
@@ -72,6 +99,12 @@ public record HearthConfig(
 
     /** {@code passwordHashCost}: {@code default} (Argon2id 19 MiB, t=2, p=1) or {@code test} (cheap, insecure). */
     public record Security(String passwordHashCost) {}
+
+    /**
+     * Where plugin jars are loaded from at start, each call's time budget, the failures in a row that disable a
+     * plugin, and each plugin's own config section (plugin ID to flattened key to value).
+     */
+    public record Plugins(Path dir, long callBudgetMs, int maxFailures, java.util.Map<String, java.util.Map<String, String>> sections) {}
 
     /** A PKCS12 keystore for the federation listener; generated self-signed on first start when missing. */
     public record Tls(Path keystore, String keystorePassword, String alias) {

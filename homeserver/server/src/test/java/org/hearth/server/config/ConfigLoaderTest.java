@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.hearth.spec.room.RoomVersion;
 import org.junit.jupiter.api.Test;
@@ -46,12 +47,32 @@ class ConfigLoaderTest {
         assertEquals(RoomVersion.V12, c.defaultRoomVersion());
         assertEquals(50L * 1024 * 1024, c.limits().maxRequestBodyBytes());
         assertTrue(c.limits().rateLimits());
+        assertEquals(new HearthConfig.Rate(0.2, 10), c.limits().messages());
+        assertEquals(new HearthConfig.Rate(0.1, 10), c.limits().joins());
         assertTrue(c.federation().verifyTls());
         assertFalse(c.federation().allowPrivateAddresses());
+        assertTrue(c.federation().trustedCaFile().isEmpty());
+        assertEquals(List.of(), c.federation().trustedKeyServers());
         assertEquals(dir.resolve("tls/federation.p12").toAbsolutePath(), c.tls().keystore());
         assertEquals("hearth-federation", c.tls().alias());
         assertEquals(32, c.tls().keystorePassword().length(), "a random password per generated file");
         assertEquals(dir.resolve("example.org.signing.key").toAbsolutePath(), c.signingKeyFile());
+    }
+
+    @Test
+    void trustedKeyServersAndCaFile() throws IOException {
+        Path ca = dir.resolve("ca.pem");
+        Files.writeString(ca, "not read until start");
+        HearthConfig c = ConfigLoader.load(yaml("server_name: example.org\nfederation:\n  trusted_ca_file: " + ca + "\n"
+                + "  trusted_key_servers:\n"
+                + "    - server_name: \"matrix.org\"\n"
+                + "      verify_keys:\n"
+                + "        \"ed25519:auto\": \"Noi6WqcDj0QmPxCNQqgezwTlBKrfqehY1u2FyWP9uYw\"\n"
+                + "    - server_name: \"notary.example:8448\"\n"), Map.of());
+        assertEquals(java.util.Optional.of(ca.toAbsolutePath()), c.federation().trustedCaFile());
+        assertEquals(List.of(
+                new HearthConfig.TrustedKeyServer("matrix.org", Map.of("ed25519:auto", "Noi6WqcDj0QmPxCNQqgezwTlBKrfqehY1u2FyWP9uYw")),
+                new HearthConfig.TrustedKeyServer("notary.example:8448", Map.of())), c.federation().trustedKeyServers());
     }
 
     @Test
@@ -150,6 +171,14 @@ class ConfigLoaderTest {
             "default_room_version: \"13\"\n",
             "limits:\n  rate_limits: maybe\n",
             "limits:\n  max_request_body_bytes: 1000\n",
+            "limits:\n  messages_per_second: 0\n",
+            "limits:\n  messages_per_second: fast\n",
+            "limits:\n  joins_burst: 0\n",
+            "federation:\n  trusted_ca_file: /no/such/file.pem\n",
+            "federation:\n  trusted_key_servers:\n    - verify_keys: {}\n",
+            "federation:\n  trusted_key_servers:\n    - server_name: \"bad name!\"\n",
+            "federation:\n  trusted_key_servers:\n    - server_name: n.example\n      verify_keys:\n        \"ed25519:a\": short\n",
+            "federation:\n  trusted_key_servers:\n    - server_name: n.example\n      verify_kyes: {}\n",
     })
     void invalidValuesAreRefused(String rest) throws IOException {
         Path file = yaml("server_name: example.org\n" + rest);

@@ -1,0 +1,154 @@
+package org.hearth.federation.client;
+
+import jakarta.json.JsonObject;
+import java.io.IOException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import javax.net.ssl.SSLException;
+import org.hearth.federation.discovery.Destination;
+import org.hearth.federation.discovery.ServerNameResolver;
+import org.hearth.spec.crypto.SigningKey;
+import org.hearth.spec.error.MatrixException;
+import org.hearth.spec.federation.XMatrix;
+import org.hearth.spec.id.ServerName;
+import org.hearth.spec.json.Json;
+
+/**
+ * Outbound Server-Server requests: resolves the destination's name, refuses denied IP ranges, signs every request
+ * with an {@code X-Matrix} Authorization header (spec: "Request Authentication"), speaks HTTPS with the configured
+ * trust, and turns the answer into JSON or a {@link FederationException}. Destinations that do not answer are
+ * backed off.
+ */
+public final class FederationClient {
+    private static final Logger LOG = System.getLogger(FederationClient.class.getName());
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    // Synapse's default federation request timeout.
+    static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
+    // send_join answers of big rooms run to tens of megabytes.
+    static final long MAX_RESPONSE_BYTES = 100L * 1024 * 1024;
+
+    private final String serverName;
+    private final SigningKey key;
+    private final ServerNameResolver resolver;
+    private final FederationTls tls;
+    private final AddressFilter addresses;
+    private final Backoff backoff;
+    private final HttpsExchange https;
+
+    public FederationClient(String serverName, SigningKey key, ServerNameResolver resolver, FederationTls tls,
+                            AddressFilter addresses, Backoff backoff) {
+        this.serverName = serverName;
+        this.key = key;
+        this.resolver = resolver;
+        this.tls = tls;
+        this.addresses = addresses;
+        this.backoff = backoff;
+        this.https = new HttpsExchange(tls);
+    }
+
+    public JsonObject get(String destination, String target) {
+        return request("GET", destination, target, null, false);
+    }
+
+    public JsonObject post(String destination, String target, JsonObject body) {
+        return request("POST", destination, target, body, false);
+    }
+
+    public JsonObject put(String destination, String target, JsonObject body) {
+        return request("PUT", destination, target, body, false);
+    }
+
+    /**
+     * One signed request. {@code target} is the path with its query, already percent-encoded, exactly as it goes on
+     * the request line (it is what the signature covers). {@code ignoreBackoff} for requests that must be tried
+     * anyway, such as key fetches.
+     */
+    public JsonObject request(String method, String destination, String target, JsonObject body,
+                              boolean ignoreBackoff) {
+        ServerName name = ServerName.tryParse(destination)
+                .orElseThrow(() -> FederationException.unreachable(destination, "not a valid server name"));
+        if (!ignoreBackoff) {
+            long retryAt = backoff.retryAt(destination);
+            if (retryAt > 0) {
+                throw FederationException.unreachable(destination, "not answering; backing off until "
+                        + Instant.ofEpochMilli(retryAt));
+            }
+        }
+        XMatrix auth = XMatrix.sign(method, target, serverName, destination, body, key);
+        byte[] bytes = body == null ? null : body.toString().getBytes(StandardCharsets.UTF_8);
+        Map<String, String> headers = body == null
+                ? Map.of("Authorization", auth.headerValue(), "Accept", "application/json")
+                : Map.of("Authorization", auth.headerValue(), "Accept", "application/json",
+                        "Content-Type", "application/json");
+        List<String> problems = new ArrayList<>();
+        for (Destination d : resolver.resolve(name)) {
+            for (InetAddress address : addresses(d, problems)) {
+                HttpsExchange.Response response;
+                try {
+                    response = https.send(address, d.port(), d.tlsName(), d.hostHeader(), method, target,
+                            headers, bytes, CONNECT_TIMEOUT, READ_TIMEOUT, MAX_RESPONSE_BYTES);
+                } catch (SSLException e) {
+                    problems.add(address.getHostAddress() + ":" + d.port() + ": TLS: " + e.getMessage());
+                    continue;
+                } catch (IOException e) {
+                    problems.add(address.getHostAddress() + ":" + d.port() + ": " + e);
+                    continue;
+                }
+                backoff.succeeded(destination);
+                return answer(destination, response);
+            }
+        }
+        backoff.failed(destination);
+        String why = problems.isEmpty() ? "no address to connect to" : String.join("; ", problems);
+        LOG.log(Level.DEBUG, method + " " + destination + target + " failed: " + why);
+        throw FederationException.unreachable(destination, why);
+    }
+
+    private List<InetAddress> addresses(Destination d, List<String> problems) {
+        InetAddress[] all;
+        try {
+            all = InetAddress.getAllByName(d.connectHost());
+        } catch (UnknownHostException e) {
+            problems.add(d.connectHost() + ": unknown host");
+            return List.of();
+        }
+        List<InetAddress> allowed = new ArrayList<>();
+        for (InetAddress a : all) {
+            if (addresses.allows(a)) {
+                allowed.add(a);
+            } else {
+                problems.add(d.connectHost() + " resolves to " + a.getHostAddress()
+                        + ", in a range federation may not reach");
+            }
+        }
+        return allowed;
+    }
+
+    private static JsonObject answer(String destination, HttpsExchange.Response response) {
+        JsonObject json = null;
+        try {
+            json = Json.parseObject(response.body());
+        } catch (MatrixException notJson) {
+            // handled below
+        }
+        if (response.status() / 100 == 2) {
+            if (json == null) {
+                throw new FederationException(destination, response.status(), "M_NOT_JSON",
+                        "answered " + response.status() + " without a JSON object");
+            }
+            return json;
+        }
+        String errcode = json != null ? json.getString("errcode", "M_UNKNOWN") : "M_UNKNOWN";
+        String error = json != null ? json.getString("error", "") : "";
+        throw new FederationException(destination, response.status(), errcode,
+                "answered " + response.status() + " " + errcode + (error.isEmpty() ? "" : ": " + error));
+    }
+}

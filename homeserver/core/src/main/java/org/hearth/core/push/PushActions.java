@@ -1,0 +1,263 @@
+package org.hearth.core.push;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.helidon.dbclient.DbExecute;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Function;
+import org.hearth.core.port.EventPushActions;
+import org.hearth.core.room.StoredEvent;
+import org.hearth.core.sync.UnreadCounts;
+import org.hearth.spec.auth.PowerLevels;
+import org.hearth.spec.event.Pdu;
+import org.hearth.spec.event.StateKey;
+import org.hearth.spec.id.RoomId;
+import org.hearth.spec.id.UserId;
+import org.hearth.spec.json.Json;
+import org.hearth.spec.push.EvaluationContext;
+import org.hearth.spec.push.PushAction;
+import org.hearth.spec.push.PushMatch;
+import org.hearth.spec.push.PushOutcome;
+import org.hearth.spec.push.PushRuleEvaluator;
+import org.hearth.spec.room.RoomVersion;
+
+/**
+ * Evaluates every event the room engine commits against the push rules of each local user it may notify (the
+ * room's joined local members but the sender, and a local invitee) and records the notifying ones in
+ * {@code event_push_actions}, in the commit's transaction: one insert per commit, rulesets and member lists
+ * cached. Notifications for users with pushers wait here until their commit is announced, then go to the
+ * push gateway sender.
+ */
+public final class PushActions implements EventPushActions {
+    private static final String MEMBER = "m.room.member";
+    private static final String REDACTION = "m.room.redaction";
+    // Rows of one INSERT ... JSON_TABLE: bounds the statement (and packet) size in 10,000-member rooms.
+    private static final int ROWS_PER_INSERT = 2_000;
+
+    /** Stored as NULL: the actions of group messages under the default rules, the commonest by far. */
+    static final List<PushAction> JUST_NOTIFY = List.of(PushAction.NOTIFY);
+
+    private final String serverName;
+    private final PushRulesets rulesets;
+    private final Pushers pushers;
+    // Joined members (all servers) of rooms lately written to; dropped when a commit changes membership.
+    private final Cache<String, List<UserId>> joined = Caffeine.newBuilder().maximumSize(10_000).build();
+    private final ConcurrentHashMap<RoomId, ConcurrentLinkedQueue<Notified>> pending = new ConcurrentHashMap<>();
+
+    public PushActions(String serverName, PushRulesets rulesets, Pushers pushers) {
+        this.serverName = serverName;
+        this.rulesets = rulesets;
+        this.pushers = pushers;
+    }
+
+    /** One notification for a user with pushers, to send once its event is committed. */
+    public record Notified(UserId user, RoomId room, String eventId, long streamOrdering, List<PushAction> actions,
+                           boolean highlight) {}
+
+    @Override
+    public void persisting(DbExecute tx, RoomId room, RoomVersion version, List<StoredEvent> events,
+                           Function<StateKey, Pdu> currentState) {
+        boolean membershipChanged = false;
+        Set<String> redacted = new java.util.HashSet<>();
+        List<UserId> joinedBefore = joined.getIfPresent(room.value());
+        for (StoredEvent e : events) {
+            if (MEMBER.equals(e.type())) {
+                membershipChanged = true;
+                membershipClearsCounts(tx, room, e, joinedBefore);
+            }
+            if (REDACTION.equals(e.type())) {
+                // A redacted event no longer notifies (as Synapse): its counts and /notifications entry go.
+                String redacts = redactsOf(e.pdu());
+                if (redacts != null) {
+                    redacted.add(redacts);
+                    tx.createNamedGet("notifications-event-position").addParam("event_id", redacts)
+                            .addParam("room_id", room.value()).execute()
+                            .ifPresent(row -> tx.createNamedDelete("notifications-actions-delete-event")
+                                    .addParam("stream_ordering", UnreadNotifications.number(row, "stream_ordering"))
+                                    .addParam("room_id", room.value()).execute());
+                }
+            }
+        }
+        List<UserId> members = membershipChanged ? loadJoined(tx, room) : joined.get(room.value(), r -> loadJoined(tx, room));
+        if (membershipChanged) {
+            joined.invalidate(room.value());
+        }
+        List<UserId> local = members.stream().filter(u -> u.domain().equals(serverName)).toList();
+        Map<StateKey, Pdu> powerState = new HashMap<>();
+        for (StateKey k : List.of(StateKey.of("m.room.create", ""), StateKey.of("m.room.power_levels", ""))) {
+            Pdu p = currentState.apply(k);
+            if (p != null) {
+                powerState.put(k, p);
+            }
+        }
+        PowerLevels levels = PowerLevels.fromState(version, powerState);
+        Map<String, Pdu> batch = new HashMap<>();
+        events.forEach(e -> batch.put(e.eventId(), e.pdu()));
+        List<String> rows = new ArrayList<>();
+        List<Notified> notified = new ArrayList<>();
+        for (StoredEvent e : events) {
+            if (e.rejected() || e.softFailed() || redacted.contains(e.eventId())) {
+                continue;
+            }
+            Pdu pdu = e.pdu();
+            Set<UserId> candidates = new LinkedHashSet<>(local);
+            invitee(pdu).ifPresent(candidates::add);
+            candidates.remove(UserId.tryParse(pdu.sender()).orElse(null));
+            if (candidates.isEmpty()) {
+                continue;
+            }
+            String thread = threadOf(tx, pdu, batch);
+            long senderLevel = levels.userLevel(pdu.sender());
+            // Every row of this event shares these; built once, not per member.
+            String shared = "," + e.streamOrdering() + "," + quoted(room.value()) + "," + quoted(thread) + ",";
+            for (UserId user : candidates) {
+                PushRulesets.Rules rules = rulesets.get(tx, user);
+                String name = rules.needsDisplayName() ? displayName(currentState, user) : null;
+                var ctx = new EvaluationContext(user, name, members.size(), senderLevel, levels::notificationLevel);
+                Optional<PushMatch> match = PushRuleEvaluator.evaluate(rules.ruleset(), pdu.json(), ctx);
+                if (match.isEmpty()) {
+                    continue;
+                }
+                PushOutcome outcome = match.get().outcome();
+                if (!outcome.notifies()) {
+                    continue;
+                }
+                List<PushAction> acts = match.get().actions();
+                String actionsJson = acts.equals(JUST_NOTIFY) ? "null" : quoted(PushAction.toJson(acts).toString());
+                rows.add("[" + quoted(user.value()) + shared + (outcome.highlight() ? 1 : 0) + "," + actionsJson + "]");
+                if (pushers.hasPushers(user)) {
+                    notified.add(new Notified(user, room, e.eventId(), e.streamOrdering(), match.get().actions(),
+                            outcome.highlight()));
+                }
+            }
+        }
+        for (int i = 0; i < rows.size(); i += ROWS_PER_INSERT) {
+            List<String> chunk = rows.subList(i, Math.min(rows.size(), i + ROWS_PER_INSERT));
+            tx.createNamedInsert("notifications-actions-insert")
+                    .addParam("rows", "[" + String.join(",", chunk) + "]").execute();
+        }
+        if (!notified.isEmpty()) {
+            pending.computeIfAbsent(room, r -> new ConcurrentLinkedQueue<>()).addAll(notified);
+        }
+    }
+
+    /**
+     * The notifications of {@code room}'s events up to {@code position}, once the engine announced their commit;
+     * later ones (a commit still in progress) stay.
+     */
+    public List<Notified> committed(RoomId room, long position) {
+        ConcurrentLinkedQueue<Notified> queue = pending.get(room);
+        if (queue == null) {
+            return List.of();
+        }
+        List<Notified> out = new ArrayList<>();
+        queue.removeIf(n -> {
+            if (n.streamOrdering() <= position) {
+                out.add(n);
+                return true;
+            }
+            return false;
+        });
+        if (queue.isEmpty()) {
+            pending.remove(room, queue);
+        }
+        return out;
+    }
+
+    private static List<UserId> loadJoined(DbExecute tx, RoomId room) {
+        List<UserId> out = new ArrayList<>();
+        tx.createNamedQuery("notifications-joined-members").addParam("room_id", room.value()).execute()
+                .forEach(row -> UserId.tryParse(row.column("user_id").get(String.class)).ifPresent(out::add));
+        return List.copyOf(out);
+    }
+
+    /**
+     * A local user who leaves (or is kicked or banned) keeps no unread counts in the room; one who joins counts
+     * only what follows the join (as Synapse, which counts from the join when there is no receipt).
+     */
+    private void membershipClearsCounts(DbExecute tx, RoomId room, StoredEvent e, List<UserId> joinedBefore) {
+        String membership = e.pdu().content().getString("membership", "");
+        Optional<UserId> target = e.stateKey().flatMap(UserId::tryParse);
+        if (target.isEmpty() || !target.get().domain().equals(serverName)) {
+            return;
+        }
+        long upto = switch (membership) {
+            case "leave", "ban" -> Long.MAX_VALUE;
+            // A profile change is a join over a join: not a new start. Unknown (not cached) counts as new.
+            case "join" -> joinedBefore != null && joinedBefore.contains(target.get()) ? -1 : e.streamOrdering();
+            default -> -1;
+        };
+        if (upto >= 0) {
+            tx.createNamedUpdate("notifications-read-room").addParam("user_id", target.get().value())
+                    .addParam("room_id", room.value()).addParam("upto", upto).execute();
+        }
+    }
+
+    /** An invite notifies its local target, who is not joined yet (.m.rule.invite_for_me). */
+    private Optional<UserId> invitee(Pdu pdu) {
+        if (!MEMBER.equals(pdu.type()) || !"invite".equals(pdu.content().getString("membership", ""))) {
+            return Optional.empty();
+        }
+        return pdu.stateKey().flatMap(UserId::tryParse).filter(u -> u.domain().equals(serverName));
+    }
+
+    private static String displayName(Function<StateKey, Pdu> state, UserId user) {
+        Pdu member = state.apply(StateKey.of(MEMBER, user.value()));
+        return member == null ? null : member.content().getString("displayname", null);
+    }
+
+    /**
+     * Spec "Threading": an event in a thread has an {@code m.thread} relation to the root; an edit, reaction or
+     * reference belongs to the thread of the event it relates to (as Synapse counts them); all else is main.
+     */
+    private static String threadOf(DbExecute tx, Pdu pdu, Map<String, Pdu> batch) {
+        JsonObject relation = relation(pdu.content());
+        if (relation == null) {
+            return UnreadCounts.MAIN;
+        }
+        String target = relation.getString("event_id", null);
+        if ("m.thread".equals(relation.getString("rel_type", null)) && target != null) {
+            return target;
+        }
+        if (target == null) {
+            return UnreadCounts.MAIN;
+        }
+        Pdu parent = batch.get(target);
+        JsonObject parentContent = parent != null ? parent.content()
+                : tx.createNamedGet("notifications-event-json").addParam("event_id", target).execute()
+                        .map(row -> Json.parseObject(row.column("json").get(String.class)))
+                        .map(json -> json.get("content") instanceof JsonObject c ? c : null).orElse(null);
+        JsonObject parentRelation = parentContent == null ? null : relation(parentContent);
+        if (parentRelation != null && "m.thread".equals(parentRelation.getString("rel_type", null))
+                && parentRelation.get("event_id") instanceof JsonString root) {
+            return root.getString();
+        }
+        return UnreadCounts.MAIN;
+    }
+
+    private static JsonObject relation(JsonObject content) {
+        return content.get("m.relates_to") instanceof JsonObject r && r.get("event_id") instanceof JsonString
+                ? r : null;
+    }
+
+    private static String quoted(String s) {
+        return Json.string(s).toString();
+    }
+
+    private static String redactsOf(Pdu pdu) {
+        if (pdu.json().get("redacts") instanceof JsonString s) {
+            return s.getString();
+        }
+        return pdu.content().get("redacts") instanceof JsonString s ? s.getString() : null;
+    }
+}

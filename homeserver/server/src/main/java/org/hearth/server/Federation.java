@@ -1,0 +1,54 @@
+package org.hearth.server;
+
+import io.helidon.webserver.http.HttpRouting;
+import java.time.Clock;
+import org.hearth.core.profile.ProfileHandler;
+import org.hearth.core.room.Rooms;
+import org.hearth.core.storage.Database;
+import org.hearth.federation.auth.FederationAuth;
+import org.hearth.federation.client.AddressFilter;
+import org.hearth.federation.client.Backoff;
+import org.hearth.federation.client.FederationClient;
+import org.hearth.federation.client.FederationTls;
+import org.hearth.federation.client.HttpsWellKnown;
+import org.hearth.federation.discovery.JndiDns;
+import org.hearth.federation.discovery.ServerNameResolver;
+import org.hearth.federation.inbound.EventRoutes;
+import org.hearth.federation.inbound.QueryRoutes;
+import org.hearth.federation.inbound.RoomAccess;
+import org.hearth.federation.inbound.VersionRoutes;
+import org.hearth.federation.keys.NotaryRoutes;
+import org.hearth.federation.keys.ServerKeyRoutes;
+import org.hearth.federation.keys.ServerKeys;
+import org.hearth.federation.keys.TrustedKeyServer;
+import org.hearth.server.config.HearthConfig;
+import org.hearth.spec.crypto.SigningKey;
+import org.hearth.spec.crypto.UnpaddedBase64;
+
+/** The Server-Server parts wired together: outbound client, key store and notary, inbound authentication. */
+public record Federation(FederationClient client, ServerKeys keys, FederationAuth auth) {
+
+    static Federation create(HearthConfig config, SigningKey signingKey, Database database, Clock clock) {
+        var settings = config.federation();
+        var tls = FederationTls.create(settings.verifyTls(), settings.trustedCaFile());
+        var addresses = AddressFilter.of(settings.allowPrivateAddresses());
+        var resolver = new ServerNameResolver(new JndiDns(), new HttpsWellKnown(tls, addresses));
+        var client = new FederationClient(config.serverName(), signingKey, resolver, tls, addresses, new Backoff(clock));
+        var notaries = settings.trustedKeyServers().stream().map(t -> new TrustedKeyServer(t.serverName(),
+                t.verifyKeys().entrySet().stream().collect(java.util.stream.Collectors.toMap(
+                        java.util.Map.Entry::getKey, e -> UnpaddedBase64.decode(e.getValue()))))).toList();
+        var keys = new ServerKeys(config.serverName(), signingKey, database, client, notaries, clock);
+        return new Federation(client, keys, new FederationAuth(config.serverName(), keys, clock));
+    }
+
+    /** The key API and the Server-Server endpoints, on the federation listener. */
+    void routes(HttpRouting.Builder routing, HearthConfig config, SigningKey signingKey, String version, Database database,
+                Rooms rooms, ProfileHandler profiles, Clock clock) {
+        String name = config.serverName();
+        var ownKeys = new ServerKeyRoutes(name, signingKey, clock);
+        routing.register("/_matrix/key/v2", ownKeys, new NotaryRoutes(keys, name, signingKey, ownKeys, clock))
+                .register("/_matrix/federation/v1", new VersionRoutes(version),
+                        new QueryRoutes(auth, profiles, rooms.aliases(), rooms.reader(), name),
+                        new EventRoutes(auth, rooms.reader(), new RoomAccess(rooms.reader(), database), name, clock));
+    }
+}

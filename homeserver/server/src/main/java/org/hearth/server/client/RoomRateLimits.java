@@ -1,0 +1,70 @@
+package org.hearth.server.client;
+
+import io.helidon.http.Method;
+import io.helidon.webserver.http.Filter;
+import io.helidon.webserver.http.FilterChain;
+import io.helidon.webserver.http.RoutingRequest;
+import io.helidon.webserver.http.RoutingResponse;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.hearth.core.ratelimit.RateLimiter;
+import org.hearth.server.config.HearthConfig;
+import org.hearth.server.http.Authenticator;
+import org.hearth.server.http.Requester;
+import org.hearth.spec.error.MatrixException;
+
+/**
+ * Per-user rate limits on room actions (spec: "Rate limiting"; Synapse's rc_message and rc_joins): a request over
+ * its user's bucket answers 429 {@code M_LIMIT_EXCEEDED} with {@code retry_after_ms} (and Retry-After) before its
+ * handler runs, so it changes nothing. One filter names every limited endpoint, rather than each handler.
+ */
+public final class RoomRateLimits implements Filter {
+    // PUT /rooms/{roomId}/send|state|redact/...: every event a client sends.
+    private static final Pattern SEND = Pattern.compile("^/_matrix/client/(?:v3|r0)/rooms/[^/]+/(?:send|state|redact)/.*");
+    // POST /join/{roomIdOrAlias}, /rooms/{roomId}/join, /rooms/{roomId}/invite.
+    private static final Pattern JOIN = Pattern.compile(
+            "^/_matrix/client/(?:v3|r0)/(?:join/[^/]+|rooms/[^/]+/(?:join|invite))/?$");
+
+    private final Authenticator auth;
+    private final RateLimiter messages;
+    private final RateLimiter joins;
+
+    RoomRateLimits(Authenticator auth, RateLimiter messages, RateLimiter joins) {
+        this.auth = auth;
+        this.messages = messages;
+        this.joins = joins;
+    }
+
+    public static RoomRateLimits from(Authenticator auth, HearthConfig.Limits limits) {
+        return new RoomRateLimits(auth,
+                new RateLimiter(limits.messages().perSecond(), limits.messages().burst(), limits.rateLimits()),
+                new RateLimiter(limits.joins().perSecond(), limits.joins().burst(), limits.rateLimits()));
+    }
+
+    @Override
+    public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+        Method method = req.prologue().method();
+        String path = req.path().path();
+        RateLimiter limiter = Method.PUT.equals(method) && SEND.matcher(path).matches() ? messages
+                : Method.POST.equals(method) && JOIN.matcher(path).matches() ? joins : null;
+        if (limiter != null) {
+            requester(req).filter(who -> !exempt(who)).ifPresent(who -> limiter.acquire(who.userId().value()));
+        }
+        chain.proceed();
+    }
+
+    // A missing or bad token is the handler's to answer (401); this filter only counts known users.
+    private Optional<Requester> requester(RoutingRequest req) {
+        try {
+            return auth.optional(req);
+        } catch (MatrixException e) {
+            return Optional.empty();
+        }
+    }
+
+    // Issue 12 (application services): users of an appservice registered with rate_limited: false are exempt;
+    // the Requester will say so once appservice tokens exist.
+    private static boolean exempt(Requester who) {
+        return false;
+    }
+}

@@ -1,0 +1,233 @@
+package org.hearth.server.plugins;
+
+import jakarta.json.JsonObject;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.hearth.core.account.AccountHandler;
+import org.hearth.core.plugin.PluginStorage;
+import org.hearth.core.profile.ProfileHandler;
+import org.hearth.core.room.EventDraft;
+import org.hearth.core.room.Membership;
+import org.hearth.core.room.Rooms;
+import org.hearth.core.room.StoredEvent;
+import org.hearth.core.sync.AccountDataStream;
+import org.hearth.plugin.api.Homeserver;
+import org.hearth.plugin.api.KeyValueStore;
+import org.hearth.spec.auth.PowerLevels;
+import org.hearth.spec.error.ErrorCode;
+import org.hearth.spec.error.MatrixException;
+import org.hearth.spec.event.Pdu;
+import org.hearth.spec.id.RoomId;
+import org.hearth.spec.id.ServerName;
+import org.hearth.spec.id.UserId;
+import org.hearth.spec.json.Json;
+import org.hearth.spec.event.StateKey;
+
+/** One plugin's view of the server: the core's handlers behind the plugin API's types (strings and JSON). */
+public final class HostedHomeserver implements Homeserver {
+    private final String pluginId;
+    private final ServerName serverName;
+    private final JsonObject config;
+    private final Rooms rooms;
+    private final AccountHandler accounts;
+    private final ProfileHandler profiles;
+    private final AccountDataStream accountData;
+    private final KeyValueStore store;
+
+    public HostedHomeserver(String pluginId, ServerName serverName, JsonObject config, Rooms rooms, AccountHandler accounts,
+                     ProfileHandler profiles, AccountDataStream accountData, PluginStorage storage) {
+        this.pluginId = pluginId;
+        this.serverName = serverName;
+        this.config = config;
+        this.rooms = rooms;
+        this.accounts = accounts;
+        this.profiles = profiles;
+        this.accountData = accountData;
+        this.store = new Store(pluginId, storage);
+    }
+
+    @Override
+    public String serverName() {
+        return serverName.value();
+    }
+
+    @Override
+    public JsonObject config() {
+        return config;
+    }
+
+    @Override
+    public KeyValueStore store() {
+        return store;
+    }
+
+    @Override
+    public boolean roomExists(String roomId) {
+        return RoomId.tryParse(roomId).flatMap(rooms.reader()::room).isPresent();
+    }
+
+    @Override
+    public Optional<JsonObject> state(String roomId, String type, String stateKey) {
+        return rooms.reader().currentStateEvent(room(roomId), type, stateKey).map(e -> e.pdu().content());
+    }
+
+    @Override
+    public Optional<String> membership(String roomId, String userId) {
+        return rooms.reader().membership(room(roomId), user(userId)).map(Membership::membership);
+    }
+
+    @Override
+    public List<String> joinedMembers(String roomId) {
+        return rooms.reader().members(room(roomId)).stream().filter(m -> m.membership().equals(Membership.JOIN))
+                .map(Membership::userId).toList();
+    }
+
+    private PowerLevels powerLevels(RoomId room) {
+        var version = rooms.reader().version(room).orElseThrow(() -> new MatrixException(ErrorCode.NOT_FOUND,
+                "Unknown room " + room.value()));
+        Map<StateKey, Pdu> state = new HashMap<>();
+        rooms.reader().currentState(room).forEach((key, event) -> state.put(key, event.pdu()));
+        return PowerLevels.fromState(version, state);
+    }
+
+    @Override
+    public long powerLevel(String roomId, String userId) {
+        return powerLevels(room(roomId)).userLevel(user(userId).value());
+    }
+
+    @Override
+    public boolean maySendState(String roomId, String userId, String type) {
+        PowerLevels levels = powerLevels(room(roomId));
+        return levels.userLevel(user(userId).value()) >= levels.requiredLevel(type, true);
+    }
+
+    @Override
+    public String sendEvent(String roomId, String asUser, String type, JsonObject content) {
+        return rooms.engine().send(room(roomId), local(asUser), new EventDraft(type, null, content, null), null).eventId();
+    }
+
+    @Override
+    public String sendState(String roomId, String asUser, String type, String stateKey, JsonObject content) {
+        return rooms.engine().send(room(roomId), local(asUser), EventDraft.state(type, stateKey, content), null).eventId();
+    }
+
+    @Override
+    public void invite(String roomId, String inviter, String invitee) {
+        UserId target = user(invitee);
+        rooms.engine().send(room(roomId), local(inviter), EventDraft.state("m.room.member", target.value(),
+                rooms.memberProfiles().content(target, Membership.INVITE, null)), null);
+    }
+
+    @Override
+    public void join(String roomId, String userId) {
+        UserId user = local(userId);
+        rooms.engine().send(room(roomId), user, EventDraft.state("m.room.member", user.value(),
+                rooms.memberProfiles().content(user, Membership.JOIN, null)), null);
+    }
+
+    @Override
+    public String botUser(String localpart) {
+        if (!localpart.startsWith(pluginId)) {
+            throw new IllegalArgumentException("a bot's localpart starts with the plugin ID " + pluginId);
+        }
+        UserId bot = UserId.of(localpart, serverName);
+        if (accounts.account(bot).isEmpty()) {
+            try {
+                // A random password nobody holds: the bot acts only through its plugin.
+                accounts.registerAdministratively(localpart, UUID.randomUUID() + "-" + UUID.randomUUID(), false,
+                        "bot", null);
+            } catch (MatrixException e) {
+                if (accounts.account(bot).isEmpty()) {
+                    throw e;
+                }
+            }
+        }
+        return bot.value();
+    }
+
+    @Override
+    public Optional<JsonObject> accountData(String userId, String type) {
+        return accountData.find(local(userId), Optional.empty(), type);
+    }
+
+    @Override
+    public void setAccountData(String userId, String type, JsonObject content) {
+        accountData.put(local(userId), Optional.empty(), type, content);
+    }
+
+    @Override
+    public Optional<JsonObject> profile(String userId) {
+        try {
+            var profile = profiles.get(user(userId));
+            var out = Json.objectBuilder();
+            if (profile.displayName() != null) {
+                out.add("displayname", profile.displayName());
+            }
+            if (profile.avatarUrl() != null) {
+                out.add("avatar_url", profile.avatarUrl());
+            }
+            return Optional.of(out.build());
+        } catch (MatrixException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static RoomId room(String roomId) {
+        return RoomId.tryParse(roomId).orElseThrow(() -> new MatrixException(ErrorCode.NOT_FOUND, "Unknown room " + roomId));
+    }
+
+    private static UserId user(String userId) {
+        return UserId.tryParse(userId).orElseThrow(() -> new MatrixException(ErrorCode.INVALID_PARAM,
+                "Not a user ID: " + userId));
+    }
+
+    private UserId local(String userId) {
+        UserId user = user(userId);
+        if (!user.serverName().equals(serverName)) {
+            throw new MatrixException(ErrorCode.FORBIDDEN, "Plugins act only as users of this server");
+        }
+        return user;
+    }
+
+    private record Store(String pluginId, PluginStorage storage) implements KeyValueStore {
+        private static final int MAX_KEY = 255;
+
+        @Override
+        public Optional<JsonObject> get(String key) {
+            return storage.get(pluginId, checked(key)).map(text -> Json.parse(text).asJsonObject());
+        }
+
+        @Override
+        public void put(String key, JsonObject value) {
+            storage.put(pluginId, checked(key), value.toString());
+        }
+
+        @Override
+        public boolean delete(String key) {
+            return storage.delete(pluginId, checked(key));
+        }
+
+        @Override
+        public boolean replace(String key, JsonObject expected, JsonObject value) {
+            return storage.replace(pluginId, checked(key), expected.toString(), value.toString());
+        }
+
+        @Override
+        public Map<String, JsonObject> list(String prefix, int limit) {
+            Map<String, JsonObject> out = new LinkedHashMap<>();
+            storage.list(pluginId, prefix, Math.max(0, limit)).forEach((k, v) -> out.put(k, Json.parse(v).asJsonObject()));
+            return out;
+        }
+
+        private static String checked(String key) {
+            if (key.isEmpty() || key.length() > MAX_KEY) {
+                throw new IllegalArgumentException("store keys are 1 to " + MAX_KEY + " characters");
+            }
+            return key;
+        }
+    }
+}

@@ -1,0 +1,432 @@
+package org.hearth.server.plugins;
+
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.lang.reflect.Constructor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.hearth.plugin.api.EventCheck;
+import org.hearth.plugin.api.EventObserver;
+import org.hearth.plugin.api.ObservedEvent;
+import org.hearth.plugin.api.Homeserver;
+import org.hearth.plugin.api.PluginApi;
+import org.hearth.plugin.api.PluginRoutes;
+import org.hearth.plugin.api.ProposedEvent;
+import org.hearth.plugin.api.ScheduledTask;
+import org.hearth.plugin.api.Verdict;
+import org.hearth.spec.error.MatrixException;
+import org.pf4j.DefaultPluginManager;
+import org.pf4j.ExtensionFactory;
+import org.pf4j.ManifestPluginDescriptorFinder;
+import org.pf4j.PluginDescriptorFinder;
+import org.pf4j.PluginManager;
+import org.pf4j.PluginState;
+import org.pf4j.PluginWrapper;
+
+/**
+ * Loads the plugin jars of one directory at start (PF4J) and runs every call into them on its own platform thread
+ * with a time budget. PF4J's class loader is no sandbox: a call that overruns is abandoned (interrupted, its answer
+ * ignored; a CPU loop keeps its thread, which is why calls never run on virtual threads, whose few carriers it would
+ * pin), and a plugin whose calls fail or overrun {@code maxFailures} times in a row is disabled and logged. Unbounded
+ * allocation cannot be contained in one JVM: run with {@code -XX:+ExitOnOutOfMemoryError} under a supervisor.
+ */
+public final class PluginHost implements AutoCloseable {
+    private static final Logger LOG = System.getLogger(PluginHost.class.getName());
+
+    /** What the admin endpoint shows of a plugin. */
+    public enum State { STARTED, DISABLED, REFUSED, UNLOADED }
+
+    /** One plugin as the host sees it. */
+    public static final class Hosted {
+        final String id;
+        final String version;
+        final Path path;
+        final List<java.util.concurrent.ScheduledFuture<?>> schedules = new ArrayList<>();
+        final List<EventCheck> checks = new ArrayList<>();
+        final List<PluginRoutes.Route> routes = new ArrayList<>();
+        final List<ScheduledTask> tasks = new ArrayList<>();
+        final List<EventObserver> observers = new ArrayList<>();
+        final java.util.concurrent.Semaphore wake = new java.util.concurrent.Semaphore(0);
+        volatile Thread feed;
+        final AtomicInteger failuresInARow = new AtomicInteger();
+        volatile State state;
+        volatile String reason;
+
+        Hosted(String id, String version, Path path, State state, String reason) {
+            this.id = id;
+            this.path = path;
+            this.version = version;
+            this.state = state;
+            this.reason = reason;
+        }
+
+        public String id() {
+            return id;
+        }
+
+        public String version() {
+            return version;
+        }
+
+        public State state() {
+            return state;
+        }
+
+        /** Why it is refused or disabled; empty while started. */
+        public Optional<String> reason() {
+            return Optional.ofNullable(reason);
+        }
+    }
+
+    /** Stored events in stream order, and each plugin's acknowledged position. */
+    public interface EventLog {
+        long currentPosition();
+
+        /** Accepted events with {@code after < position <= currentPosition()}, oldest first. */
+        List<ObservedEvent> after(long after, int limit);
+
+        Optional<Long> acknowledged(String pluginId);
+
+        void acknowledge(String pluginId, long position);
+    }
+
+    private static final int OBSERVER_BATCH = 100;
+    private static final long OBSERVER_RETRY_MS = 1000;
+
+    private final Map<String, Hosted> plugins = new ConcurrentHashMap<>();
+    private final EventLog eventLog;
+    private final Duration budget;
+    private final int maxFailures;
+    private final PluginManager manager;
+    private final ExecutorService calls = Executors.newCachedThreadPool(Thread.ofPlatform().daemon().name("plugin-call-", 0).factory());
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("plugin-timer").factory());
+
+    /**
+     * @param facades the {@link Homeserver} each plugin ID gets (its own config section and storage)
+     */
+    public PluginHost(Path dir, Duration budget, int maxFailures, Function<String, Homeserver> facades, EventLog eventLog) {
+        this.eventLog = eventLog;
+        this.budget = budget;
+        this.maxFailures = maxFailures;
+        Map<String, Homeserver> perPlugin = new ConcurrentHashMap<>();
+        this.manager = new DefaultPluginManager(dir) {
+            @Override
+            protected PluginDescriptorFinder createPluginDescriptorFinder() {
+                return new ManifestPluginDescriptorFinder();
+            }
+
+            @Override
+            protected ExtensionFactory createExtensionFactory() {
+                return new ExtensionFactory() {
+                    @Override
+                    public <T> T create(Class<T> type) {
+                        PluginWrapper owner = whichPlugin(type);
+                        String id = owner == null ? "" : owner.getPluginId();
+                        return construct(type, perPlugin.computeIfAbsent(id, facades));
+                    }
+                };
+            }
+        };
+        if (!Files.isDirectory(dir)) {
+            LOG.log(Level.INFO, "no plugin directory " + dir + ": no plugins");
+            return;
+        }
+        manager.loadPlugins();
+        for (PluginWrapper wrapper : manager.getPlugins()) {
+            start(wrapper);
+        }
+    }
+
+    private static <T> T construct(Class<T> type, Homeserver homeserver) {
+        try {
+            try {
+                Constructor<T> withFacade = type.getDeclaredConstructor(Homeserver.class);
+                withFacade.setAccessible(true);
+                return withFacade.newInstance(homeserver);
+            } catch (NoSuchMethodException e) {
+                Constructor<T> plain = type.getDeclaredConstructor();
+                plain.setAccessible(true);
+                return plain.newInstance();
+            }
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot create extension " + type.getName() + ": " + e, e);
+        }
+    }
+
+    private void start(PluginWrapper wrapper) {
+        String id = wrapper.getPluginId();
+        String version = wrapper.getDescriptor().getVersion();
+        String requires = wrapper.getDescriptor().getRequires();
+        if (requires == null || requires.isBlank() || requires.equals("*")) {
+            refuse(wrapper, "its manifest has no Plugin-Requires (the plugin API versions it works with)");
+            return;
+        }
+        boolean fits;
+        try {
+            fits = manager.getVersionManager().checkVersionConstraint(PluginApi.VERSION, requires);
+        } catch (RuntimeException e) {
+            fits = false;
+        }
+        if (!fits) {
+            refuse(wrapper, "it requires plugin API " + requires + " and this server has " + PluginApi.VERSION);
+            return;
+        }
+        try {
+            PluginState state = manager.startPlugin(id);
+            if (state != PluginState.STARTED) {
+                refuse(wrapper, "PF4J left it " + state);
+                return;
+            }
+            Hosted hosted = new Hosted(id, version, wrapper.getPluginPath(), State.STARTED, null);
+            hosted.checks.addAll(manager.getExtensions(EventCheck.class, id));
+            for (PluginRoutes routes : manager.getExtensions(PluginRoutes.class, id)) {
+                hosted.routes.addAll(routes.routes());
+            }
+            hosted.tasks.addAll(manager.getExtensions(ScheduledTask.class, id));
+            hosted.observers.addAll(manager.getExtensions(EventObserver.class, id));
+            plugins.put(id, hosted);
+            if (!hosted.observers.isEmpty()) {
+                if (eventLog.acknowledged(id).isEmpty()) {
+                    eventLog.acknowledge(id, eventLog.currentPosition()); // a new plugin starts from now
+                }
+                hosted.feed = Thread.ofPlatform().daemon().name("plugin-observer-" + id).start(() -> feed(hosted));
+            }
+            for (ScheduledTask task : hosted.tasks) {
+                long every = Math.max(1000, task.interval().toMillis());
+                hosted.schedules.add(timer.scheduleWithFixedDelay(() -> {
+                    if (hosted.state == State.STARTED) {
+                        call(hosted, () -> {
+                            task.run();
+                            return null;
+                        });
+                    }
+                }, every, every, TimeUnit.MILLISECONDS));
+            }
+            LOG.log(Level.INFO, "plugin " + id + " " + version + " started: " + hosted.checks.size() + " event checks, "
+                    + hosted.observers.size() + " event observers, " + hosted.routes.size() + " routes, " + hosted.tasks.size()
+                    + " scheduled tasks");
+        } catch (RuntimeException | LinkageError e) {
+            refuse(wrapper, "it failed to start: " + e);
+        }
+    }
+
+    private void refuse(PluginWrapper wrapper, String reason) {
+        String id = wrapper.getPluginId();
+        String version = wrapper.getDescriptor().getVersion();
+        LOG.log(Level.WARNING, "plugin " + id + " " + version + " not loaded: " + reason);
+        plugins.put(id, new Hosted(id, version, wrapper.getPluginPath(), State.REFUSED, reason));
+        try {
+            manager.unloadPlugin(id);
+        } catch (RuntimeException e) {
+            LOG.log(Level.DEBUG, "unloading refused plugin " + id + ": " + e);
+        }
+    }
+
+    /**
+     * Stops a plugin and drops its class loader: its routes answer 404 and its checks and observers are no longer
+     * called (a call in flight finishes or overruns on its own). {@code M_NOT_FOUND} for an unknown ID.
+     */
+    public synchronized Hosted unload(String id) {
+        Hosted hosted = plugin(id).orElseThrow(() -> new MatrixException(
+                org.hearth.spec.error.ErrorCode.NOT_FOUND, "No plugin " + id));
+        hosted.state = State.UNLOADED;
+        hosted.reason = "unloaded by an admin";
+        hosted.schedules.forEach(f -> f.cancel(true));
+        if (hosted.feed != null) {
+            hosted.feed.interrupt();
+        }
+        if (manager.getPlugin(id) != null) {
+            manager.unloadPlugin(id);
+        }
+        LOG.log(Level.INFO, "plugin " + id + " unloaded");
+        return hosted;
+    }
+
+    /**
+     * Unloads the plugin, then loads its jar again from the same file (so a replaced jar takes effect) and starts
+     * it, with its failure count cleared. Observers resume after their acknowledged position.
+     */
+    public synchronized Hosted reload(String id) {
+        Hosted old = unload(id);
+        plugins.remove(id);
+        String loaded;
+        try {
+            loaded = manager.loadPlugin(old.path);
+        } catch (RuntimeException e) {
+            Hosted failed = new Hosted(id, old.version, old.path, State.REFUSED, "reload failed: " + e.getMessage());
+            plugins.put(id, failed);
+            return failed;
+        }
+        start(manager.getPlugin(loaded));
+        return plugins.get(loaded);
+    }
+
+    /** Told after each commit of room events: wakes the observers' feeds. */
+    public void eventsPersisted() {
+        for (Hosted hosted : plugins.values()) {
+            if (hosted.feed != null) {
+                hosted.wake.release();
+            }
+        }
+    }
+
+    /**
+     * Delivers events after the plugin's acknowledged position to its observers, acknowledging each once every
+     * observer returned; a failure stops the batch, to be retried from the acknowledged position.
+     */
+    private void feed(Hosted hosted) {
+        try {
+            while (hosted.state == State.STARTED) {
+                boolean failed = !deliver(hosted);
+                if (failed) {
+                    Thread.sleep(OBSERVER_RETRY_MS);
+                } else {
+                    // Woken by a commit; the timeout also catches a wake-up lost to a failure in between.
+                    hosted.wake.tryAcquire(5, TimeUnit.SECONDS);
+                    hosted.wake.drainPermits();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** @return false after a failure */
+    private boolean deliver(Hosted hosted) {
+        try {
+            long from = eventLog.acknowledged(hosted.id).orElse(0L);
+            while (hosted.state == State.STARTED) {
+                List<ObservedEvent> batch = eventLog.after(from, OBSERVER_BATCH);
+                if (batch.isEmpty()) {
+                    return true;
+                }
+                for (ObservedEvent event : batch) {
+                    for (EventObserver observer : hosted.observers) {
+                        Optional<Boolean> done;
+                        try {
+                            done = call(hosted, () -> {
+                                observer.observe(event);
+                                return Boolean.TRUE;
+                            });
+                        } catch (MatrixException e) {
+                            failed(hosted, "threw " + e.code().errcode() + " " + e.getMessage());
+                            done = Optional.empty();
+                        }
+                        if (done.isEmpty()) {
+                            return false;
+                        }
+                    }
+                    eventLog.acknowledge(hosted.id, event.streamPosition());
+                    from = event.streamPosition();
+                }
+            }
+            return true;
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "delivering events to plugin " + hosted.id + ": " + e);
+            return false;
+        }
+    }
+
+    public List<Hosted> plugins() {
+        return plugins.values().stream().sorted(java.util.Comparator.comparing(Hosted::id)).toList();
+    }
+
+    public Optional<Hosted> plugin(String id) {
+        return Optional.ofNullable(plugins.get(id));
+    }
+
+    /**
+     * Asks every started plugin's checks about an event; the first refusal wins. A check that throws or overruns
+     * counts as a failure and allows the event.
+     */
+    public Verdict check(ProposedEvent event) {
+        for (Hosted hosted : plugins.values()) {
+            for (EventCheck check : hosted.checks) {
+                if (hosted.state != State.STARTED || (!event.local() && !check.checksFederatedEvents())) {
+                    continue;
+                }
+                Optional<Verdict> verdict = call(hosted, () -> check.check(event));
+                if (verdict.isPresent() && verdict.get() instanceof Verdict.Refuse refuse) {
+                    return refuse;
+                }
+            }
+        }
+        return Verdict.ALLOW;
+    }
+
+    /**
+     * Runs {@code work} within the budget. A {@link MatrixException} is the plugin's answer and passes through; any
+     * other throw, a null answer or an overrun is a failure and yields empty.
+     */
+    <T> Optional<T> call(Hosted hosted, Callable<T> work) {
+        Future<T> future = calls.submit(work);
+        try {
+            T result = future.get(budget.toMillis(), TimeUnit.MILLISECONDS);
+            if (result == null) {
+                failed(hosted, "returned null");
+                return Optional.empty();
+            }
+            hosted.failuresInARow.set(0);
+            return Optional.of(result);
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            failed(hosted, "overran its " + budget.toMillis() + " ms budget");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof MatrixException answer) {
+                hosted.failuresInARow.set(0);
+                throw answer;
+            }
+            failed(hosted, "threw " + e.getCause());
+        } catch (InterruptedException e) {
+            future.cancel(true);
+            Thread.currentThread().interrupt();
+        }
+        return Optional.empty();
+    }
+
+    private void failed(Hosted hosted, String what) {
+        int n = hosted.failuresInARow.incrementAndGet();
+        LOG.log(Level.WARNING, "plugin " + hosted.id + " " + what + " (" + n + " failures in a row)");
+        if (n >= maxFailures && hosted.state == State.STARTED) {
+            hosted.state = State.DISABLED;
+            hosted.reason = "disabled after " + n + " failures in a row; last: " + what;
+            LOG.log(Level.ERROR, "plugin " + hosted.id + " " + hosted.reason);
+        }
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        for (Hosted hosted : plugins.values()) {
+            if (hosted.feed != null) {
+                hosted.feed.interrupt();
+            }
+        }
+        // One by one: PF4J 3.15's stopPlugins() throws ConcurrentModificationException (pf4j#656).
+        for (PluginWrapper wrapper : List.copyOf(manager.getPlugins())) {
+            try {
+                manager.unloadPlugin(wrapper.getPluginId());
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "unloading plugin " + wrapper.getPluginId() + ": " + e);
+            }
+        }
+        calls.shutdownNow();
+    }
+}

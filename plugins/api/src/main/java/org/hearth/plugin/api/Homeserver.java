@@ -1,0 +1,66 @@
+package org.hearth.plugin.api;
+
+import jakarta.json.JsonObject;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What a plugin may ask of the server. An extension gets it through a constructor taking a {@code Homeserver}.
+ * Methods throw {@link org.hearth.spec.error.MatrixException} as the client API would (e.g. {@code M_FORBIDDEN} when
+ * the room's rules refuse an event, {@code M_NOT_FOUND} for an unknown room). Users are user IDs
+ * ({@code @alice:example.org}); rooms are room IDs.
+ */
+public interface Homeserver {
+    String serverName();
+
+    /** The plugin's own section of the homeserver config, {@code plugin_config.<pluginId>}; values are strings. */
+    JsonObject config();
+
+    /** The plugin's own storage. */
+    KeyValueStore store();
+
+    boolean roomExists(String roomId);
+
+    /** The content of a current state event, if the room has it. */
+    Optional<JsonObject> state(String roomId, String type, String stateKey);
+
+    /** The user's membership in the room ({@code join}, {@code invite}, {@code leave}, {@code ban}, {@code knock}). */
+    Optional<String> membership(String roomId, String userId);
+
+    /** The users whose membership is {@code join}. */
+    List<String> joinedMembers(String roomId);
+
+    /** The user's power level in the room, from {@code m.room.power_levels} (or the room's defaults). */
+    long powerLevel(String roomId, String userId);
+
+    /**
+     * Whether {@code userId} may send a state event of {@code type} in the room now, as the power levels say (the
+     * {@code events} map, else {@code state_default}).
+     */
+    boolean maySendState(String roomId, String userId, String type);
+
+    /** Sends a message event as a local user (or the plugin's bot); returns the event ID. */
+    String sendEvent(String roomId, String asUser, String type, JsonObject content);
+
+    /** Sends a state event as a local user (or the plugin's bot); returns the event ID. */
+    String sendState(String roomId, String asUser, String type, String stateKey, JsonObject content);
+
+    /** {@code inviter} invites {@code invitee}, under the room's rules. */
+    void invite(String roomId, String inviter, String invitee);
+
+    /** The local user joins the room, under the room's rules (an invite, or a public room). */
+    void join(String roomId, String userId);
+
+    /**
+     * The plugin's bot user, {@code @<localpart>:<server>}, registered on first use (no password: it cannot log in).
+     * The localpart must start with the plugin's ID.
+     */
+    String botUser(String localpart);
+
+    Optional<JsonObject> accountData(String userId, String type);
+
+    void setAccountData(String userId, String type, JsonObject content);
+
+    /** Display name and avatar URL, as {@code GET /profile/{userId}} answers. */
+    Optional<JsonObject> profile(String userId);
+}
