@@ -28,6 +28,13 @@ import org.hearth.core.room.RoomCreation;
 import org.hearth.core.room.Rooms;
 import java.util.Optional;
 import org.hearth.core.storage.Database;
+import org.hearth.core.appservice.AppServiceQueue;
+import org.hearth.core.appservice.AppServices;
+import org.hearth.server.appservice.AppServiceQueries;
+import org.hearth.server.appservice.AppServiceRoutes;
+import org.hearth.server.appservice.ThirdPartyRoutes;
+import org.hearth.server.appservice.RegistrationFiles;
+import org.hearth.server.appservice.TransactionPusher;
 import org.hearth.spec.error.MatrixException;
 import org.hearth.server.client.ClientEvents;
 import org.hearth.server.client.DirectoryRoutes;
@@ -140,6 +147,8 @@ public final class HearthServer implements AutoCloseable {
      */
     public static HearthServer start(HearthConfig config, String version, Lifecycle lifecycle) {
         try {
+            // Registration files are checked before anything starts: a bad one stops the start, naming the file.
+            AppServices appServices = RegistrationFiles.load(config.appServiceConfigFiles(), ServerName.parse(config.serverName()));
             Files.createDirectories(config.dataDir());
             Files.createDirectories(config.mediaDir());
             SigningKey signingKey = ServerSigningKey.loadOrCreate(config.signingKeyFile());
@@ -174,7 +183,15 @@ public final class HearthServer implements AutoCloseable {
             var membership = new RoomEngineMembership(rooms.reader(), config.serverName());
             SyncStreams streams = lifecycle.add(new SyncStreams(database, roomSync, membership,
                     new AccountDevices(accounts.devices()), ServerName.parse(config.serverName()), Clock.systemUTC()));
+            // Application services: their as_tokens, their senders, and transactions pushed after every commit.
+            var appServiceQueue = new AppServiceQueue(database);
+            accounts.authenticator().appServices(appServices, user -> accounts.accounts().account(user).isPresent(),
+                    accounts.devices()::exists);
+            appServices.all().forEach(as -> accounts.accounts().ensureExists(as.sender()));
+            var pusher = lifecycle.add(new TransactionPusher(appServices, appServiceQueue, rooms.reader(), format, Clock.systemUTC()));
             eventNotifier.set(streams);
+            streams.ephemeralEvents(pusher);
+            pusher.start();
             accounts.deviceChanges().set(streams.deviceLists());
             var mediaConfig = config.media();
             var media = new ContentRepository(database, new MediaFiles(config.mediaDir()), RemoteMedia.NONE,
@@ -223,8 +240,14 @@ public final class HearthServer implements AutoCloseable {
                 syncNotifier.eventsPersisted(room, position, changed);
                 plugins.eventsPersisted();
             });
+            // Application services hear of commits after everything else.
+            EventNotifier beforeAppServices = eventNotifier.get();
+            eventNotifier.set((room, position, changed) -> {
+                beforeAppServices.eventsPersisted(room, position, changed);
+                pusher.eventsPersisted(room, position, changed);
+            });
             ClientApi clientApi = new ClientApi(config, accounts, rooms, streams, database, media,
-                    new E2ee(keys, crossSigning), push, plugins);
+                    new E2ee(keys, crossSigning), push, plugins, appServices, appServiceQueue);
 
             // The well-known answers name the listeners' actual ports, known only once they are bound (port 0).
             AtomicReference<WebServer> bound = new AtomicReference<>();
@@ -304,7 +327,8 @@ public final class HearthServer implements AutoCloseable {
 
     /** What the Client-Server routes are built from. */
     record ClientApi(HearthConfig config, Accounts accounts, Rooms rooms, SyncStreams streams, Database database,
-                     ContentRepository media, E2ee e2ee, Push push, PluginHost plugins) {}
+                     ContentRepository media, E2ee e2ee, Push push, PluginHost plugins, AppServices appServices,
+                     AppServiceQueue appServiceQueue) {}
 
     record E2ee(KeysHandler keys, CrossSigningHandler crossSigning) {}
 
@@ -316,11 +340,19 @@ public final class HearthServer implements AutoCloseable {
         routing.addFilter(new Cors())
                 .addFilter(new BodyLimit(api.config().limits().maxRequestBodyBytes()))
                 .register("/_matrix/client", new VersionsRoutes());
+        var queries = new AppServiceQueries();
+        var appServiceRoutes = new AppServiceRoutes(accounts.authenticator(), accounts.json(), api.appServices(),
+                api.appServiceQueue(), api.rooms().reader(), queries, user -> accounts.accounts().account(user).isPresent(),
+                alias -> api.rooms().aliases().resolve(alias).isPresent());
+        var thirdParty = new ThirdPartyRoutes(accounts.authenticator(), api.appServices(), queries);
+        routing.register("/_matrix/client/v1", appServiceRoutes.v1())
+                .register("/_matrix/client/v3", appServiceRoutes.v3(), thirdParty)
+                .register("/_matrix/client/r0", appServiceRoutes.v3(), thirdParty);
         // Endpoints that existed in r0 answer there too, as Synapse does: older clients and bots still use r0.
         for (String prefix : List.of("/_matrix/client/v3", "/_matrix/client/r0")) {
             boolean r0 = prefix.endsWith("r0");
             routing.register(prefix,
-                    new RegistrationRoutes(accounts.accounts(), accounts.json()),
+                    new RegistrationRoutes(accounts.accounts(), accounts.json(), accounts.authenticator(), api.appServices()),
                     new LoginRoutes(accounts.accounts(), accounts.tokens(), accounts.authenticator(), accounts.json(), r0),
                     new AccountRoutes(accounts.accounts(), accounts.authenticator(), accounts.json()),
                     new DeviceRoutes(accounts.devices(), accounts.authenticator(), accounts.json()),

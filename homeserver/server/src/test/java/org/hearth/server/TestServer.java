@@ -61,6 +61,7 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
     private Path dataDir;
     private String scratchDatabase;
     private HearthServer server;
+    private HearthConfig config;
     private HttpClient http;
 
     private TestServer(boolean forceEmbedded) {
@@ -135,7 +136,7 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
             overrides.put("database.user", "root");
             overrides.put("database.password", "");
         }
-        HearthConfig config = DataDirectory.prepare(Optional.empty(), overrides);
+        config = DataDirectory.prepare(Optional.empty(), overrides);
         server = HearthServer.start(config, "test", new Lifecycle());
         http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
@@ -164,6 +165,12 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
 
     public HearthServer server() {
         return server;
+    }
+
+    /** Stops the server and starts it again on the same database and ports (as an operator's restart). */
+    public void restart() {
+        server.close();
+        server = HearthServer.start(config, "test", new Lifecycle());
     }
 
     public Path dataDir() {

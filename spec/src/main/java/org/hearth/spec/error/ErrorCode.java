@@ -40,7 +40,12 @@ public enum ErrorCode {
     NOT_YET_UPLOADED(504),
     CANNOT_OVERWRITE_MEDIA(409),
     // Spec "POST /keys/device_signing/upload" and "POST /keys/signatures/upload".
-    INVALID_SIGNATURE(400);
+    INVALID_SIGNATURE(400),
+    UNKNOWN_DEVICE(400),
+    URL_NOT_SET(400),
+    BAD_STATUS(502),
+    CONNECTION_FAILED(502),
+    CONNECTION_TIMEOUT(504);
 
     private final int status;
 

@@ -150,6 +150,65 @@ public final class AccountHandler {
         return result;
     }
 
+    /**
+     * Registration by an application service ({@code m.login.application_service}): no UIA and no password; the
+     * caller has checked that {@code user} is in the appservice's namespace. Logs in unless inhibited.
+     */
+    public LoginResult registerForAppService(UserId user, Registration r, String ip) {
+        r.deviceId().ifPresent(AccountHandler::checkDeviceId);
+        LoginResult result = database.transaction(tx -> {
+            if (!accounts.insert(tx, user, null, clock.millis(), false, null, user.localpart())) {
+                throw new MatrixException(ErrorCode.USER_IN_USE, "User ID already taken");
+            }
+            if (r.inhibitLogin()) {
+                return new LoginResult(user, null, null, null, null);
+            }
+            String deviceId = r.deviceId().orElseGet(Tokens::deviceId);
+            devices.upsert(tx, user, deviceId, r.initialDeviceDisplayName().orElse(null), clock.millis(), ip);
+            return tokens.issue(tx, user, deviceId, r.refreshToken());
+        });
+        profileChanges.get().profileChanged(user, user.localpart(), null);
+        if (!r.inhibitLogin()) {
+            deviceChanges.get().devicesChanged(user);
+        }
+        return result;
+    }
+
+    /** The appservice's sender exists from the start, so it can act (join, send) before registering itself. */
+    public void ensureExists(UserId user) {
+        if (accounts.exists(database.execute(), user)) {
+            return;
+        }
+        database.transaction(tx -> accounts.insert(tx, user, null, clock.millis(), false, null, user.localpart()));
+    }
+
+    /**
+     * Login by an application service ({@code m.login.application_service}) as an existing user of its namespace
+     * (checked by the caller): a new device and token, no password.
+     */
+    public LoginResult loginForAppService(UserId user, Optional<String> deviceId, Optional<String> displayName,
+                                          boolean refreshToken, String ip) {
+        Optional<Account> account = accounts.find(database.execute(), user);
+        if (account.isEmpty()) {
+            throw new MatrixException(ErrorCode.FORBIDDEN, "Invalid username or password");
+        }
+        if (account.get().deactivated()) {
+            throw new MatrixException(ErrorCode.USER_DEACTIVATED, "This account has been deactivated");
+        }
+        deviceId.ifPresent(AccountHandler::checkDeviceId);
+        List<String> replaced = new ArrayList<>();
+        LoginResult result = database.transaction(tx -> {
+            String device = deviceId.orElseGet(Tokens::deviceId);
+            replaced.addAll(devices.tokensOf(tx, user, device));
+            devices.deleteTokens(tx, user, device);
+            devices.upsert(tx, user, device, displayName.orElse(null), clock.millis(), ip);
+            return tokens.issue(tx, user, device, refreshToken);
+        });
+        tokens.forget(replaced);
+        deviceChanges.get().devicesChanged(user);
+        return result;
+    }
+
     /** Spec "GET /register/available": {@code M_USER_IN_USE} when taken, {@code M_INVALID_USERNAME} when invalid. */
     public void checkAvailable(String username) {
         UserId user = Usernames.forRegistration(username, serverName);

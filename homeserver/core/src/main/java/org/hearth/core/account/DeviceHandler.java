@@ -8,6 +8,7 @@ import org.hearth.core.port.DeviceChanges;
 import org.hearth.core.storage.Database;
 import org.hearth.spec.error.ErrorCode;
 import org.hearth.spec.error.MatrixException;
+import org.hearth.spec.id.UserId;
 
 /** Spec "Device management": a user's own devices. */
 public final class DeviceHandler {
@@ -26,6 +27,49 @@ public final class DeviceHandler {
 
     public List<Device> list(Session session) {
         return devices.list(database.execute(), session.userId());
+    }
+
+    public boolean exists(UserId user, String deviceId) {
+        return devices.find(database.execute(), user, deviceId).isPresent();
+    }
+
+    /**
+     * Spec "PUT /devices/{deviceId}" by an application service (v1.17, MSC4190): creates the device when the user
+     * does not have it (true), else renames it (false). The device has no access token: the appservice acts as it
+     * through {@code device_id} assertion.
+     */
+    public boolean createOrRename(Session session, String deviceId, String displayName) {
+        if (exists(session.userId(), deviceId)) {
+            rename(session, deviceId, displayName);
+            return false;
+        }
+        AccountHandler.checkDeviceId(deviceId);
+        if (displayName != null && displayName.length() > Device.MAX_DISPLAY_NAME_LENGTH) {
+            throw new MatrixException(ErrorCode.INVALID_PARAM,
+                    "display_name is over " + Device.MAX_DISPLAY_NAME_LENGTH + " characters");
+        }
+        database.transaction(tx -> {
+            devices.upsert(tx, session.userId(), deviceId, displayName, System.currentTimeMillis(), null);
+            return null;
+        });
+        changes.get().devicesChanged(session.userId());
+        return true;
+    }
+
+    /** Deletion by an application service: no UIA (spec v1.17); otherwise as {@link #delete}. */
+    public void deleteByAppService(Session session, List<String> deviceIds, boolean single) {
+        if (single && devices.find(database.execute(), session.userId(), deviceIds.getFirst()).isEmpty()) {
+            throw new MatrixException(ErrorCode.NOT_FOUND, "Unknown device");
+        }
+        List<String> removed = database.transaction(tx -> {
+            List<String> hashes = new ArrayList<>();
+            for (String id : deviceIds) {
+                hashes.addAll(devices.delete(tx, session.userId(), id));
+            }
+            return hashes;
+        });
+        tokens.forget(removed);
+        changes.get().devicesChanged(session.userId());
     }
 
     /** {@code M_NOT_FOUND} for a device the user does not have. */

@@ -20,6 +20,15 @@ public final class Usernames {
      * customary namespace of application services and bridges, answered {@code M_EXCLUSIVE}).
      */
     public static UserId forRegistration(String username, ServerName server) {
+        return checked(username, server, false);
+    }
+
+    /** As {@link #forRegistration}, for an application service registering in its namespace: {@code _} allowed. */
+    public static UserId forAppService(String username, ServerName server) {
+        return checked(username, server, true);
+    }
+
+    private static UserId checked(String username, ServerName server, boolean appService) {
         String localpart = username.toLowerCase(Locale.ROOT);
         if (localpart.startsWith("@") && localpart.endsWith(":" + server.value().toLowerCase(Locale.ROOT))) {
             // Some clients send the whole ID.
@@ -32,7 +41,7 @@ public final class Usernames {
         if (localpart.chars().allMatch(c -> c >= '0' && c <= '9')) {
             throw new MatrixException(ErrorCode.INVALID_USERNAME, "Numeric user IDs are reserved for guest users");
         }
-        if (localpart.startsWith("_")) {
+        if (localpart.startsWith("_") && !appService) {
             throw new MatrixException(ErrorCode.EXCLUSIVE, "User IDs starting with '_' are reserved for application services");
         }
         var id = UserId.tryParse("@" + localpart + ":" + server.value());

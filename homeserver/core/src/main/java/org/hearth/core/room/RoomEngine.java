@@ -501,7 +501,7 @@ public final class RoomEngine {
                 .add("room_id", roomId).add("type", draft.type()).add("sender", sender.value())
                 .add("content", draft.redacts() != null && version.redactsInContent()
                         ? Json.objectBuilder(draft.content()).add("redacts", draft.redacts()).build() : draft.content())
-                .add("origin_server_ts", now).add("depth", depth);
+                .add("origin_server_ts", draft.originServerTs() != null ? draft.originServerTs() : now).add("depth", depth);
         if (draft.stateKey() != null) {
             b.add("state_key", draft.stateKey());
         }

@@ -42,6 +42,8 @@ public final class PresenceStream {
         volatile long lastEnded;
     }
 
+    volatile org.hearth.core.port.EphemeralEvents listener = org.hearth.core.port.EphemeralEvents.NONE;
+
     public PresenceStream(Database database, Notifier notifier, RoomMembership membership, Clock clock) {
         this.database = database;
         this.notifier = notifier;
@@ -147,6 +149,8 @@ public final class PresenceStream {
             // Coalesced: a last_active refresh alone wakes nobody; it rides along with the next sync.
             notifier.notifyUser(p.user());
             notifier.notifyUsers(membership.usersSharingRooms(p.user()));
+            listener.presence(p.user(), Json.objectBuilder().add("type", "m.presence").add("sender", p.user().value())
+                    .add("content", content(p)).build());
         }
     }
 

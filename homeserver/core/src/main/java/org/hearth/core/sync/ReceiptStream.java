@@ -36,6 +36,8 @@ public final class ReceiptStream {
     private final Clock clock;
     private volatile ReadReceipts reads = ReadReceipts.NONE;
 
+    volatile org.hearth.core.port.EphemeralEvents listener = org.hearth.core.port.EphemeralEvents.NONE;
+
     public ReceiptStream(Database database, Notifier notifier, RoomMembership membership, AccountDataStream accountData,
                          Clock clock) {
         this.database = database;
@@ -102,6 +104,13 @@ public final class ReceiptStream {
             notifier.notifyUser(user);
         } else {
             notifier.notifyRoom(room);
+            var receipt = Json.objectBuilder().add("ts", clock.millis());
+            if (!threadId.equals(UNTHREADED)) {
+                receipt.add("thread_id", threadId);
+            }
+            listener.roomEphemeral(room, Json.objectBuilder().add("type", "m.receipt").add("room_id", room.value())
+                    .add("content", Json.objectBuilder().add(event.value(), Json.objectBuilder().add(type,
+                            Json.objectBuilder().add(user.value(), receipt)))).build());
         }
     }
 

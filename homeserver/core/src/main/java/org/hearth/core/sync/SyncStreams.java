@@ -63,6 +63,14 @@ public final class SyncStreams implements EventNotifier, AutoCloseable {
         }
     }
 
+    /** Where ephemeral events also go once stored (application services); none until set. */
+    public void ephemeralEvents(org.hearth.core.port.EphemeralEvents listener) {
+        typing.listener = listener;
+        receipts.listener = listener;
+        presence.listener = listener;
+        toDevice.listener = listener;
+    }
+
     /** The room engine's events reach waiting syncs: the room's members, and whoever's membership changed. */
     @Override
     public void eventsPersisted(RoomId room, long position, Set<UserId> membershipChanged) {

@@ -25,6 +25,8 @@ public final class ToDeviceStream {
     private final ServerName localServer;
     private final Clock clock;
 
+    volatile org.hearth.core.port.EphemeralEvents listener = org.hearth.core.port.EphemeralEvents.NONE;
+
     public ToDeviceStream(Database database, Notifier notifier, DeviceDirectory devices, ServerName localServer, Clock clock) {
         this.database = database;
         this.notifier = notifier;
@@ -67,6 +69,9 @@ public final class ToDeviceStream {
         });
         if (stored) {
             notifier.notifyUsers(local.keySet());
+            local.forEach((user, targets) -> targets.forEach((device, content) -> listener.toDevice(user,
+                    Json.objectBuilder().add("type", type).add("sender", sender.value()).add("to_user_id", user.value())
+                            .add("to_device_id", device).add("content", content).build())));
         }
     }
 

@@ -29,6 +29,8 @@ public final class TypingStream {
     private final Map<RoomId, RoomTyping> rooms = new HashMap<>();
     private long position;
 
+    volatile org.hearth.core.port.EphemeralEvents listener = org.hearth.core.port.EphemeralEvents.NONE;
+
     public TypingStream(Notifier notifier, RoomMembership membership, Clock clock) {
         this.notifier = notifier;
         this.membership = membership;
@@ -67,7 +69,27 @@ public final class TypingStream {
         }
         if (changed) {
             notifier.notifyRoom(room);
+            emit(room);
         }
+    }
+
+    /** The room's typers now, as the m.typing event, to the listener. */
+    private void emit(RoomId room) {
+        if (listener == org.hearth.core.port.EphemeralEvents.NONE) {
+            return;
+        }
+        var ids = Json.arrayBuilder();
+        lock.lock();
+        try {
+            RoomTyping state = rooms.get(room);
+            if (state != null) {
+                state.expiries.keySet().forEach(u -> ids.add(u.value()));
+            }
+        } finally {
+            lock.unlock();
+        }
+        listener.roomEphemeral(room, Json.objectBuilder().add("type", "m.typing").add("room_id", room.value())
+                .add("content", Json.objectBuilder().add("user_ids", ids)).build());
     }
 
     /** Drops expired typers and wakes their rooms; called every second by the server. */
@@ -87,6 +109,7 @@ public final class TypingStream {
             lock.unlock();
         }
         changed.forEach(notifier::notifyRoom);
+        changed.forEach(this::emit);
     }
 
     public long currentPosition() {

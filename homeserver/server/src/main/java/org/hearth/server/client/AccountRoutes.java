@@ -40,11 +40,12 @@ public final class AccountRoutes implements HttpService {
 
     private void whoami(ServerRequest req, ServerResponse res) {
         Session s = auth.session(req);
-        Reply.json(res, 200, Json.objectBuilder()
-                .add("user_id", s.userId().value())
-                .add("device_id", s.deviceId())
-                .add("is_guest", false)
-                .build());
+        var body = Json.objectBuilder().add("user_id", s.userId().value()).add("is_guest", false);
+        // An appservice acting as a user without a device has none to name.
+        if (s.deviceId() != null) {
+            body.add("device_id", s.deviceId());
+        }
+        Reply.json(res, 200, body.build());
     }
 
     // Clients (Element's settings) list 3PIDs unconditionally; Hearth binds none yet, so the list is empty.

@@ -59,6 +59,12 @@ public final class DeviceRoutes implements HttpService {
         Session s = auth.session(req);
         JsonObject body = json.read(req);
         String name = Json.optionalString(body, "display_name").orElse(null);
+        if (auth.appService(req).isPresent()) {
+            // Only appservices create devices this way (v1.17): 201 when created, 200 when renamed.
+            boolean created = devices.createOrRename(s, req.path().pathParameters().get("deviceId"), name);
+            Reply.json(res, created ? 201 : 200, JsonValue.EMPTY_JSON_OBJECT);
+            return;
+        }
         devices.rename(s, req.path().pathParameters().get("deviceId"), name);
         Reply.json(res, 200, JsonValue.EMPTY_JSON_OBJECT);
     }
@@ -66,6 +72,11 @@ public final class DeviceRoutes implements HttpService {
     private void delete(ServerRequest req, ServerResponse res) {
         Session s = auth.session(req);
         JsonObject body = req.content().hasEntity() ? json.read(req) : JsonValue.EMPTY_JSON_OBJECT;
+        if (auth.appService(req).isPresent()) {
+            devices.deleteByAppService(s, List.of(req.path().pathParameters().get("deviceId")), true);
+            Reply.json(res, 200, JsonValue.EMPTY_JSON_OBJECT);
+            return;
+        }
         devices.delete(s, List.of(req.path().pathParameters().get("deviceId")), true,
                 RequestBodies.optionalObject(body, "auth").orElse(null));
         Reply.json(res, 200, JsonValue.EMPTY_JSON_OBJECT);
@@ -81,7 +92,11 @@ public final class DeviceRoutes implements HttpService {
             }
             ids.add(str.getString());
         }
-        devices.delete(s, ids, false, RequestBodies.optionalObject(body, "auth").orElse(null));
+        if (auth.appService(req).isPresent()) {
+            devices.deleteByAppService(s, ids, false);
+        } else {
+            devices.delete(s, ids, false, RequestBodies.optionalObject(body, "auth").orElse(null));
+        }
         Reply.json(res, 200, JsonValue.EMPTY_JSON_OBJECT);
     }
 

@@ -67,6 +67,10 @@ public final class KeysRoutes implements HttpService {
 
     private void upload(ServerRequest req, ServerResponse res) {
         Requester who = auth.require(req);
+        if (who.deviceId() == null) {
+            // An appservice acting without device_id (spec: such operations fail); Synapse's answer.
+            throw new MatrixException(ErrorCode.UNKNOWN, "To upload keys, you must pass device_id when authenticating");
+        }
         Map<String, Long> counts = keys.upload(who.userId(), who.deviceId(), bodies.read(req));
         var out = Json.objectBuilder();
         counts.forEach(out::add);

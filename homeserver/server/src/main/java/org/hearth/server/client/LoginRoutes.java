@@ -55,13 +55,18 @@ public final class LoginRoutes implements HttpService {
 
     private void flows(ServerRequest req, ServerResponse res) {
         Reply.json(res, 200, Json.objectBuilder()
-                .add("flows", Json.arrayBuilder().add(Json.objectBuilder().add("type", PASSWORD)))
+                .add("flows", Json.arrayBuilder().add(Json.objectBuilder().add("type", PASSWORD))
+                        .add(Json.objectBuilder().add("type", RegistrationRoutes.APP_SERVICE)))
                 .build());
     }
 
     private void login(ServerRequest req, ServerResponse res) {
         JsonObject body = json.read(req);
         String type = Json.requiredString(body, "type");
+        if (type.equals(RegistrationRoutes.APP_SERVICE)) {
+            Reply.json(res, 200, render(loginForAppService(req, body), accounts.serverName().value()));
+            return;
+        }
         if (!type.equals(PASSWORD)) {
             throw new MatrixException(ErrorCode.UNKNOWN, "Unknown login type " + type);
         }
@@ -72,6 +77,22 @@ public final class LoginRoutes implements HttpService {
                 Json.optionalString(body, "initial_device_display_name"),
                 RequestBodies.optionalBoolean(body, "refresh_token", false));
         Reply.json(res, 200, render(accounts.login(login, TokenAuthenticator.ip(req)), accounts.serverName().value()));
+    }
+
+    /** Spec: the {@code as_token} logs in as any user of its namespace; outside it {@code M_EXCLUSIVE} (Synapse: 403). */
+    private LoginResult loginForAppService(ServerRequest req, JsonObject body) {
+        var as = auth.appService(req);
+        if (as.isEmpty()) {
+            auth.require(req);
+            throw new MatrixException(ErrorCode.UNKNOWN_TOKEN, "Unrecognised application service token");
+        }
+        var user = LoginIdentifiers.user(body, accounts.serverName());
+        if (!as.get().isInterestedInUser(user.value())) {
+            throw new MatrixException(ErrorCode.EXCLUSIVE, 403, "Invalid access_token");
+        }
+        return accounts.loginForAppService(user, Json.optionalString(body, "device_id"),
+                Json.optionalString(body, "initial_device_display_name"),
+                RequestBodies.optionalBoolean(body, "refresh_token", false), TokenAuthenticator.ip(req));
     }
 
     private void refresh(ServerRequest req, ServerResponse res) {

@@ -151,8 +151,9 @@ public final class RoomsRoutes implements HttpService {
         }
         refuseDuplicateAnnotation(who, type, content, path(req, "txnId"));
         gate.check(room, who.userId(), type, Optional.empty(), content);
-        StoredEvent sent = rooms.engine().send(room, who.userId(), new EventDraft(type, null, content, redacts),
-                new RoomEngine.Txn(who.deviceId(), "send " + room.value() + " " + type, path(req, "txnId")));
+        StoredEvent sent = rooms.engine().send(room, who.userId(),
+                new EventDraft(type, null, content, redacts).withOriginServerTs(appServiceTs(req, who)),
+                new RoomEngine.Txn(txnDevice(who), "send " + room.value() + " " + type, path(req, "txnId")));
         Reply.json(res, 200, Json.objectBuilder().add("event_id", sent.eventId()).build());
     }
 
@@ -165,11 +166,39 @@ public final class RoomsRoutes implements HttpService {
             Optional<StoredEvent> earlier = rooms.relations()
                     .annotation(r.parentId(), who.userId().value(), type, r.key()).flatMap(rooms.reader()::event);
             if (earlier.isPresent() && !(txnId.equals(earlier.get().txnId())
-                    && who.deviceId().equals(earlier.get().txnDeviceId()))) {
+                    && txnDevice(who).equals(earlier.get().txnDeviceId()))) {
                 throw new MatrixException(ErrorCode.DUPLICATE_ANNOTATION, "You already annotated this event with "
                         + r.key());
             }
         });
+    }
+
+    /** Transaction IDs are scoped to the device; an appservice acting without one scopes them to itself (Synapse). */
+    private static String txnDevice(Requester who) {
+        return who.deviceId() != null ? who.deviceId() : "appservice " + who.appService().id();
+    }
+
+    /**
+     * Spec "Timestamp massaging": {@code ts} sets an appservice's event's origin_server_ts (send and state only);
+     * ignored for others, as Synapse does; not an integer in the canonical range is {@code M_INVALID_PARAM}.
+     */
+    private static Long appServiceTs(ServerRequest req, Requester who) {
+        if (who.appService() == null) {
+            return null;
+        }
+        var ts = req.query().first("ts").asOptional();
+        if (ts.isEmpty()) {
+            return null;
+        }
+        try {
+            long value = Long.parseLong(ts.get());
+            if (value < 0 || value > 9007199254740991L) {
+                throw new NumberFormatException();
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            throw new MatrixException(ErrorCode.INVALID_PARAM, "ts must be a non-negative integer timestamp in milliseconds");
+        }
     }
 
     private void putState(ServerRequest req, ServerResponse res) {
@@ -183,7 +212,8 @@ public final class RoomsRoutes implements HttpService {
                     "m.room.member state keys are user IDs"));
         }
         gate.check(room, who.userId(), type, Optional.of(stateKey), content);
-        StoredEvent sent = rooms.engine().send(room, who.userId(), EventDraft.state(type, stateKey, content), null);
+        StoredEvent sent = rooms.engine().send(room, who.userId(),
+                EventDraft.state(type, stateKey, content).withOriginServerTs(appServiceTs(req, who)), null);
         Reply.json(res, 200, Json.objectBuilder().add("event_id", sent.eventId()).build());
     }
 
@@ -243,7 +273,7 @@ public final class RoomsRoutes implements HttpService {
         }
         StoredEvent sent = rooms.engine().send(room, who.userId(),
                 new EventDraft("m.room.redaction", null, redactionContent.build(), path(req, "eventId")),
-                new RoomEngine.Txn(who.deviceId(), "redact " + room.value() + " " + path(req, "eventId"), path(req, "txnId")));
+                new RoomEngine.Txn(txnDevice(who), "redact " + room.value() + " " + path(req, "eventId"), path(req, "txnId")));
         Reply.json(res, 200, Json.objectBuilder().add("event_id", sent.eventId()).build());
     }
 

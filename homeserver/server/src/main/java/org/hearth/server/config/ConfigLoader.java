@@ -54,6 +54,8 @@ public final class ConfigLoader {
     // A list of objects, checked entry by entry in trustedKeyServers.
     private static final String TRUSTED_KEY_SERVERS = "federation.trusted_key_servers";
 
+    private static final String APP_SERVICE_FILES = "app_service_config_files";
+
     private ConfigLoader() {}
 
     /** Loads {@code file} (which must exist) under {@code overrides} (config key to value). */
@@ -85,7 +87,7 @@ public final class ConfigLoader {
                 .filter(Config::isLeaf)
                 .map(node -> node.key().toString())
                 .filter(key -> !KNOWN_KEYS.contains(key) && !key.startsWith(TRUSTED_KEY_SERVERS + ".")
-                        && !key.startsWith(PLUGIN_CONFIG + "."))
+                        && !key.startsWith(PLUGIN_CONFIG + ".") && !key.matches(APP_SERVICE_FILES + "(\\.[0-9]+)?"))
                 .collect(Collectors.toCollection(java.util.TreeSet::new));
         if (!unknown.isEmpty()) {
             // A misspelt key would otherwise silently fall back to its default.
@@ -158,7 +160,8 @@ public final class ConfigLoader {
             throw new InvalidConfigException("security.password_hash_cost must be default or test, got '" + cost + "'");
         }
         return new HearthConfig(serverName, string(c, "public_baseurl"), dataDir, mediaDir, listeners, database,
-                registration, version, limits, federation, tls, new HearthConfig.Security(cost), media(c), plugins(c, dataDir));
+                registration, version, limits, federation, tls, new HearthConfig.Security(cost), media(c), plugins(c, dataDir),
+                appServiceFiles(c));
     }
 
     private static HearthConfig.Plugins plugins(Config c, Path dataDir) {
@@ -241,6 +244,16 @@ public final class ConfigLoader {
             throw new InvalidConfigException(key + ": " + e.getMessage());
         }
         return text;
+    }
+
+    /** A YAML list of paths, or (from an override) one string of comma-separated paths. */
+    private static java.util.List<Path> appServiceFiles(Config c) {
+        Config node = c.get(APP_SERVICE_FILES);
+        java.util.List<String> paths = node.isLeaf()
+                ? string(c, APP_SERVICE_FILES).map(v -> java.util.Arrays.asList(v.split(","))).orElse(java.util.List.of())
+                : node.asList(String.class).orElse(java.util.List.of());
+        return paths.stream().map(String::strip).filter(p -> !p.isEmpty())
+                .map(p -> Path.of(p).toAbsolutePath().normalize()).toList();
     }
 
     private static List<HearthConfig.TrustedKeyServer> trustedKeyServers(Config c) {

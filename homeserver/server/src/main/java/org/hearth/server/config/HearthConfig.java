@@ -21,7 +21,8 @@ public record HearthConfig(
         Tls tls,
         Security security,
         Media media,
-        Plugins plugins) {
+        Plugins plugins,
+        List<Path> appServiceConfigFiles) {
 
     /** Where the server's Ed25519 signing key lives: {@code <data_dir>/<server_name>.signing.key}, as Synapse names it. */
     public Path signingKeyFile() {

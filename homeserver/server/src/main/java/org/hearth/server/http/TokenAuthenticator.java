@@ -7,6 +7,10 @@ import java.net.SocketAddress;
 import java.util.Optional;
 import org.hearth.core.account.AccessTokens;
 import org.hearth.core.account.Session;
+import org.hearth.core.appservice.AppService;
+import org.hearth.core.appservice.AppServices;
+import java.util.function.Predicate;
+import org.hearth.spec.id.UserId;
 import org.hearth.spec.error.ErrorCode;
 import org.hearth.spec.error.MatrixException;
 
@@ -20,6 +24,9 @@ public final class TokenAuthenticator implements Authenticator {
 
     private final AccessTokens tokens;
     private volatile AccountGate gate = AccountGate.OPEN;
+    private volatile AppServices appServices = AppServices.NONE;
+    private volatile Predicate<UserId> userExists = u -> false;
+    private volatile java.util.function.BiPredicate<UserId, String> deviceExists = (u, d) -> false;
 
     public TokenAuthenticator(AccessTokens tokens) {
         this.tokens = tokens;
@@ -37,20 +44,84 @@ public final class TokenAuthenticator implements Authenticator {
         this.gate = gate;
     }
 
+    /** Set at start: the appservices whose {@code as_token}s are accepted, and who exists (for user assertion). */
+    public void appServices(AppServices appServices, Predicate<UserId> userExists,
+                            java.util.function.BiPredicate<UserId, String> deviceExists) {
+        this.appServices = appServices;
+        this.userExists = userExists;
+        this.deviceExists = deviceExists;
+    }
+
     @Override
     public Requester require(ServerRequest request) {
-        return requester(session(request));
+        String token = token(request).orElseThrow(() -> new MatrixException(ErrorCode.MISSING_TOKEN, "Missing access token"));
+        return requester(request, token);
     }
 
     @Override
     public Optional<Requester> optional(ServerRequest request) {
-        return token(request).map(t -> requester(checked(request, tokens.authenticate(t, ip(request), userAgent(request)))));
+        return token(request).map(t -> requester(request, t));
+    }
+
+    private Requester requester(ServerRequest request, String token) {
+        Optional<AppService> as = appServices.byAsToken(token);
+        if (as.isPresent()) {
+            UserId user = assertedUser(request, as.get());
+            return new Requester(user, assertedDevice(request, user), false, as.get());
+        }
+        return requester(checked(request, tokens.authenticate(token, ip(request), userAgent(request))));
+    }
+
+    /** The appservice whose {@code as_token} the request carries, if it carries one. */
+    public Optional<AppService> appService(ServerRequest request) {
+        return token(request).flatMap(appServices::byAsToken);
     }
 
     /** The full session (with the token's digest), for the account routes that end it. */
     public Session session(ServerRequest request) {
         String token = token(request).orElseThrow(() -> new MatrixException(ErrorCode.MISSING_TOKEN, "Missing access token"));
+        Optional<AppService> as = appServices.byAsToken(token);
+        if (as.isPresent()) {
+            // An appservice's user has no access token of its own, hence no digest: nothing for logout to end.
+            UserId user = assertedUser(request, as.get());
+            return new Session(user, assertedDevice(request, user), false, false, null, null);
+        }
         return checked(request, tokens.authenticate(token, ip(request), userAgent(request)));
+    }
+
+    /**
+     * Spec "Identity assertion": the {@code user_id} query parameter, else the registration's sender; a user outside
+     * the namespaces, or one not registered yet, is refused 403 {@code M_FORBIDDEN} as Synapse does (bridges read
+     * that answer from whoami as "register this user first").
+     */
+    /** Spec v1.17: {@code device_id} names one of the asserted user's devices, else 400 {@code M_UNKNOWN_DEVICE}. */
+    private String assertedDevice(ServerRequest request, UserId user) {
+        Optional<String> device = request.query().first("device_id").asOptional();
+        if (device.isEmpty()) {
+            return null;
+        }
+        if (!deviceExists.test(user, device.get())) {
+            throw new MatrixException(ErrorCode.UNKNOWN_DEVICE, "Unknown device " + device.get() + " for " + user.value());
+        }
+        return device.get();
+    }
+
+    private UserId assertedUser(ServerRequest request, AppService as) {
+        Optional<String> asserted = request.query().first("user_id").asOptional();
+        if (asserted.isEmpty() || asserted.get().equals(as.sender().value())) {
+            return as.sender();
+        }
+        UserId user = UserId.tryParse(asserted.get()).orElseThrow(
+                () -> new MatrixException(ErrorCode.INVALID_PARAM, "user_id is not a valid user ID"));
+        if (!as.isInterestedInUser(user.value())) {
+            throw new MatrixException(ErrorCode.FORBIDDEN,
+                    "Application service cannot masquerade as this user (" + user.value() + ").");
+        }
+        if (!userExists.test(user)) {
+            throw new MatrixException(ErrorCode.FORBIDDEN,
+                    "Application service has not registered this user (" + user.value() + ")");
+        }
+        return user;
     }
 
     private Session checked(ServerRequest request, Session session) {
