@@ -40,7 +40,8 @@ public final class Database implements AutoCloseable {
             "directory",
             "notifications",
             "federation",
-            "plugins");
+            "plugins",
+            "retention");
 
     private final HikariDataSource pool;
     private final DbClient client;
