@@ -2,5 +2,4 @@
 -- and flagged purged rather than deleted, so event_edges, forward_extremities and the prev_events of later events
 -- keep pointing at rows that exist (the DAG stays valid for auth and federation); reads skip purged rows.
 ALTER TABLE events ADD COLUMN purged BOOLEAN NOT NULL DEFAULT FALSE;
--- The purge job's scan: a room's expired events by origin_server_ts.
-CREATE INDEX events_room_ts ON events (room_id, origin_server_ts);
+-- The purge job scans a room's events by origin_server_ts through events_room_ts (V5).
