@@ -91,6 +91,12 @@ class RetentionIT {
         return out;
     }
 
+    static long notifiedMessages(TestServer.User user) {
+        return user.get("/_matrix/client/v3/notifications").assertStatus(200).json().getJsonArray("notifications")
+                .stream().filter(n -> n.asJsonObject().getJsonObject("event").getString("type").equals("m.room.message"))
+                .count();
+    }
+
     static String column(String sql, String eventId) {
         try (var c = server.server().database().dataSource().getConnection();
              var st = c.prepareStatement(sql)) {
@@ -175,6 +181,33 @@ class RetentionIT {
         assertEquals(List.of(after), synced(alice, room));
         // Once no longer the newest, the old extremity is purged too.
         await("the purge of the former extremity", () -> purged(last));
+    }
+
+    @Test
+    void expiredEventsLeaveSearchNotificationsAndRelations() throws Exception {
+        var erin = server.register("ret_erin");
+        var fred = server.register("ret_fred");
+        String room = createRoom(erin);
+        erin.post("/_matrix/client/v3/rooms/" + enc(room) + "/invite", json("user_id", fred.userId())).assertStatus(200);
+        fred.post("/_matrix/client/v3/rooms/" + enc(room) + "/join", json()).assertStatus(200);
+        erin.put("/_matrix/client/v3/rooms/" + enc(room) + "/state/m.room.retention", json("max_lifetime", 1000))
+                .assertStatus(200);
+        String parent = say(erin, room, "zanzibarword parent");
+        String reply = send(fred, room, json("msgtype", "m.text", "body", "thread reply",
+                "m.relates_to", json("rel_type", "m.thread", "event_id", parent)));
+        say(erin, room, "zanzibarword newest");
+        var search = json("search_categories", json("room_events", json("search_term", "zanzibarword")));
+        assertEquals(2, fred.post("/_matrix/client/v3/search", search).assertStatus(200).json()
+                .getJsonObject("search_categories").getJsonObject("room_events").getJsonArray("results").size());
+        assertEquals(2, notifiedMessages(fred));
+        await("the purge", () -> purged(parent) && purged(reply));
+        await("the newest message expired", () -> messages(fred, room).isEmpty());
+        assertEquals(0, fred.post("/_matrix/client/v3/search", search).assertStatus(200).json()
+                .getJsonObject("search_categories").getJsonObject("room_events").getJsonArray("results").size());
+        // (The invite, a state event, stays notified.)
+        assertEquals(0, notifiedMessages(fred));
+        assertEquals(404, fred.get("/_matrix/client/v3/rooms/" + enc(room) + "/relations/" + enc(parent)).status());
+        assertEquals(0, Integer.parseInt(column("SELECT COUNT(*) FROM event_relations WHERE event_id = ?", reply)));
     }
 
     @Test
