@@ -99,6 +99,7 @@ import org.hearth.spec.id.UserId;
 import org.hearth.server.http.BodyLimit;
 import org.hearth.server.client.MediaRoutes;
 import org.hearth.core.media.ContentRepository;
+import org.hearth.core.room.RetentionSettings;
 import org.hearth.core.media.AddressRanges;
 import org.hearth.core.media.UrlPreviews;
 import org.hearth.core.media.MediaFiles;
@@ -158,8 +159,12 @@ public final class HearthServer implements AutoCloseable {
             long maxBody = config.limits().maxRequestBodyBytes();
             // The room engine tells the sync streams about new events; the streams read rooms through the engine.
             var eventNotifier = new AtomicReference<EventNotifier>(EventNotifier.NONE);
+            var retention = config.retention();
             Rooms rooms = new Rooms(database, config.serverName(), signingKey, Clock.systemUTC(),
-                    (room, position, changed) -> eventNotifier.get().eventsPersisted(room, position, changed));
+                    (room, position, changed) -> eventNotifier.get().eventsPersisted(room, position, changed),
+                    new RetentionSettings(retention.enabled(), retention.defaultMinLifetime(),
+                            retention.defaultMaxLifetime(), retention.allowedLifetimeMin(),
+                            retention.allowedLifetimeMax(), Duration.ofMillis(retention.purgeIntervalMs())));
             rooms.memberProfiles().useProfiles(user -> {
                 try {
                     return Optional.of(accounts.profiles().get(user));
@@ -200,6 +205,10 @@ public final class HearthServer implements AutoCloseable {
                     mediaConfig.maxImagePixels(), mediaConfig.thumbnailSizes(), mediaConfig.authenticatedOnly(),
                     mediaConfig.userQuotaBytes(), mediaConfig.quotaInfoUri()),
                     Clock.systemUTC());
+            if (retention.enabled()) {
+                lifecycle.add(new RetentionJob(rooms.retentionPurge(), media,
+                        Duration.ofMillis(retention.purgeIntervalMs())));
+            }
             // Helidon has one payload limit per listener: the client one admits uploads, BodyLimit the rest.
             long maxClientBody = Math.max(maxBody, mediaConfig.maxUploadBytes());
             // End-to-end keys: changes reach the device-list stream; /sync reads one-time key counts; remote users'

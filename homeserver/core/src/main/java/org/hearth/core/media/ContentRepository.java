@@ -277,6 +277,46 @@ public final class ContentRepository {
                 c.length(), c.body());
     }
 
+    /**
+     * Deletes our media {@code mxcUri} once nothing refers to it any more: no stored (not purged) event's JSON and no
+     * user's avatar. Called for the media of events purged by retention. The file is content-addressed and shared
+     * by identical uploads, so it (and its thumbnails) goes only with the last media row naming its SHA-256.
+     *
+     * @return whether the media was deleted
+     */
+    public boolean deleteIfUnreferenced(String mxcUri) {
+        String prefix = "mxc://" + ourName.value() + "/";
+        if (!mxcUri.startsWith(prefix) || !MEDIA_ID.matcher(mxcUri.substring(prefix.length())).matches()) {
+            return false;
+        }
+        String mediaId = mxcUri.substring(prefix.length());
+        // The quotes around it: a JSON string equal to the URI, not one that merely starts with it.
+        String pattern = "%\"" + mxcUri.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "\"%";
+        String sha256 = db.transaction(tx -> {
+            Optional<MediaRow> row = find(tx, mediaId);
+            if (row.isEmpty()
+                    || tx.createNamedGet("retention-media-referenced").addParam("pattern", pattern).execute().isPresent()
+                    || tx.createNamedGet("retention-avatar-referenced").addParam("uri", mxcUri).execute().isPresent()) {
+                return null;
+            }
+            tx.createNamedDelete("retention-media-delete").addParam("media_id", mediaId).execute();
+            String sha = row.get().sha256();
+            if (sha == null || tx.createNamedGet("retention-media-sha-used").addParam("sha256", sha).execute()
+                    .isPresent()) {
+                return "";
+            }
+            tx.createNamedDelete("retention-thumbnails-delete").addParam("sha256", sha).execute();
+            return sha;
+        });
+        if (sha256 == null) {
+            return false;
+        }
+        if (!sha256.isEmpty()) {
+            files.delete(sha256);
+        }
+        return true;
+    }
+
     private static ServerName serverName(String value) {
         return ServerName.tryParse(value).orElseThrow(
                 () -> new MatrixException(ErrorCode.INVALID_PARAM, "Invalid server name: " + value));

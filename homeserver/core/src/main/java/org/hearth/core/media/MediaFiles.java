@@ -118,6 +118,23 @@ public final class MediaFiles {
         return fanOut("content", sha256).resolve(checked(sha256));
     }
 
+    /** Deletes the content named {@code sha256} and every thumbnail made of it. */
+    public void delete(String sha256) {
+        deleteQuietly(content(sha256));
+        Path thumbs = fanOut("thumbnails", sha256);
+        if (Files.isDirectory(thumbs)) {
+            try (var list = Files.list(thumbs)) {
+                for (Path p : list.toList()) {
+                    if (p.getFileName().toString().startsWith(sha256 + "-")) {
+                        deleteQuietly(p);
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
     public Path thumbnail(String sha256, int width, int height, String method, String extension) {
         return fanOut("thumbnails", sha256).resolve(checked(sha256) + "-" + width + "x" + height + "-"
                 + ("crop".equals(method) ? "crop" : "scale") + "." + ("png".equals(extension) ? "png" : "jpg"));

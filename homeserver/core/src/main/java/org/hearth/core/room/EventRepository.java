@@ -43,19 +43,19 @@ final class EventRepository {
     }
 
     /** Up to {@code limit} accepted events of the room with {@code to < stream_ordering <= from}, newest first. */
-    List<StoredEvent> backward(String roomId, long from, long to, int limit) {
-        return query("rooms-timeline-backward", roomId, from, to, limit);
+    List<StoredEvent> backward(String roomId, long from, long to, int limit, long minTs) {
+        return query("rooms-timeline-backward", roomId, from, to, limit, minTs);
     }
 
     /** Up to {@code limit} accepted events of the room with {@code from < stream_ordering <= to}, oldest first. */
-    List<StoredEvent> forward(String roomId, long from, long to, int limit) {
-        return query("rooms-timeline-forward", roomId, from, to, limit);
+    List<StoredEvent> forward(String roomId, long from, long to, int limit, long minTs) {
+        return query("rooms-timeline-forward", roomId, from, to, limit, minTs);
     }
 
-    private List<StoredEvent> query(String name, String roomId, long from, long to, int limit) {
+    private List<StoredEvent> query(String name, String roomId, long from, long to, int limit, long minTs) {
         List<StoredEvent> out = new ArrayList<>();
-        try (Stream<DbRow> rows = database.execute().createNamedQuery(name)
-                .params(params("room_id", roomId, "from_pos", from, "to_pos", to, "lim", limit)).execute()) {
+        try (Stream<DbRow> rows = database.execute().createNamedQuery(name).params(params("room_id", roomId,
+                "from_pos", from, "to_pos", to, "lim", limit, "min_ts", minTs)).execute()) {
             rows.forEach(r -> {
                 StoredEvent e = event(r);
                 StoredEvent cached = events.getIfPresent(e.eventId());
@@ -83,6 +83,11 @@ final class EventRepository {
     /** Caches events once their transaction committed. */
     void committed(StoredEvent e) {
         events.put(e.eventId(), e);
+    }
+
+    /** Drops a purged event from the cache, so the next read sees its pruned JSON. */
+    void purged(String eventId) {
+        events.invalidate(eventId);
     }
 
     boolean markRedacted(DbExecute tx, String eventId, String redactionId) {

@@ -21,16 +21,18 @@ public final class HistoryVisibility {
     /** One reader's view of one room: the current membership is read once for a page of events. */
     public Viewer viewer(RoomId room, UserId user) {
         String current = reader.membership(room, user).map(Membership::membership).orElse(null);
-        return new Viewer(user, current);
+        return new Viewer(user, current, reader.expiryCutoff(room));
     }
 
     public final class Viewer {
         private final UserId user;
         private final String currentMembership;
+        private final long expiryCutoff;
 
-        private Viewer(UserId user, String currentMembership) {
+        private Viewer(UserId user, String currentMembership, long expiryCutoff) {
             this.user = user;
             this.currentMembership = currentMembership;
+            this.expiryCutoff = expiryCutoff;
         }
 
         public Optional<String> currentMembership() {
@@ -42,6 +44,10 @@ public final class HistoryVisibility {
         }
 
         public boolean canSee(StoredEvent event) {
+            // Expired under the room's retention policy: gone for everyone, even before the purge job ran.
+            if (reader.expired(event, expiryCutoff)) {
+                return false;
+            }
             Map<StateKey, String> state = reader.stateIdsBefore(event);
             String visibility = content(state.get(KEY), "history_visibility", "shared");
             if (visibility.equals("world_readable")) {

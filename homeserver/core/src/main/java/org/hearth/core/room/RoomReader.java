@@ -13,6 +13,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.time.Clock;
 import org.hearth.core.storage.Database;
 import org.hearth.core.sync.RoomMembership;
 import org.hearth.spec.event.StateKey;
@@ -30,9 +32,14 @@ public final class RoomReader {
     private final EventRepository events;
     private final StateSnapshots snapshots;
     private final StreamPositions positions;
+    private final RetentionSettings retention;
+    private final Clock clock;
     private final Cache<String, RoomVersion> versions = Caffeine.newBuilder().maximumSize(100_000).build();
 
-    RoomReader(Database database, EventRepository events, StateSnapshots snapshots, StreamPositions positions) {
+    RoomReader(Database database, EventRepository events, StateSnapshots snapshots, StreamPositions positions,
+               RetentionSettings retention, Clock clock) {
+        this.retention = retention;
+        this.clock = clock;
         this.database = database;
         this.events = events;
         this.snapshots = snapshots;
@@ -103,8 +110,36 @@ public final class RoomReader {
      */
     public List<StoredEvent> timeline(RoomId room, long from, long to, int limit, boolean newestFirst) {
         long upper = Math.min(to, positions.current());
-        return newestFirst ? events.backward(room.value(), upper, from, limit)
-                : events.forward(room.value(), from, upper, limit);
+        long minTs = expiryCutoff(room);
+        return newestFirst ? events.backward(room.value(), upper, from, limit, minTs)
+                : events.forward(room.value(), from, upper, limit, minTs);
+    }
+
+    /**
+     * The room's effective retention {@code max_lifetime} (see {@link RetentionSettings#maxLifetime}); empty when
+     * its events are kept forever.
+     */
+    public OptionalLong maxLifetime(RoomId room) {
+        if (!retention.enabled()) {
+            return OptionalLong.empty();
+        }
+        JsonObject content = currentStateEvent(room, RetentionSettings.EVENT_TYPE, "")
+                .map(e -> e.pdu().content()).orElse(null);
+        return retention.maxLifetime(content);
+    }
+
+    /**
+     * The oldest {@code origin_server_ts} a non-state event of the room may have to be shown to clients: older
+     * ones have expired under the room's retention policy, whether or not the purge job has removed them yet.
+     */
+    public long expiryCutoff(RoomId room) {
+        OptionalLong max = maxLifetime(room);
+        return max.isEmpty() ? Long.MIN_VALUE : clock.millis() - max.getAsLong();
+    }
+
+    /** Whether a client may no longer see {@code event} because the room's retention policy expired it. */
+    public boolean expired(StoredEvent event, long cutoff) {
+        return event.stateKey().isEmpty() && event.pdu().originServerTs() < cutoff;
     }
 
     public Optional<Membership> membership(RoomId room, UserId user) {

@@ -25,8 +25,14 @@ public final class Rooms {
     private final RoomDirectory directory;
     private final UserDirectory userDirectory;
     private final EventsByTime eventsByTime;
+    private final RetentionPurge retentionPurge;
 
     public Rooms(Database database, String serverName, SigningKey signingKey, Clock clock, EventNotifier notifier) {
+        this(database, serverName, signingKey, clock, notifier, RetentionSettings.DISABLED);
+    }
+
+    public Rooms(Database database, String serverName, SigningKey signingKey, Clock clock, EventNotifier notifier,
+                 RetentionSettings retention) {
         EventRepository events = new EventRepository(database);
         StateSnapshots snapshots = new StateSnapshots(database);
         StreamPositions positions = new StreamPositions(events.maxStreamOrdering());
@@ -38,7 +44,8 @@ public final class Rooms {
         };
         this.engine = new RoomEngine(database, serverName, signingKey, clock, notifier, events, snapshots, positions,
                 index);
-        this.reader = new RoomReader(database, events, snapshots, positions);
+        this.reader = new RoomReader(database, events, snapshots, positions, retention, clock);
+        this.retentionPurge = new RetentionPurge(database, events, reader);
         this.aliases = new RoomAliases(database);
         this.memberProfiles = new MemberProfiles(this);
         this.directory = new RoomDirectory(database, new RoomSummaries(database, reader), clock);
@@ -53,6 +60,11 @@ public final class Rooms {
 
     public UserDirectory userDirectory() {
         return userDirectory;
+    }
+
+    /** Purges events expired under the rooms' retention policies. */
+    public RetentionPurge retentionPurge() {
+        return retentionPurge;
     }
 
     public EventsByTime eventsByTime() {

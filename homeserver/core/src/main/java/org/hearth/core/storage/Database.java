@@ -41,7 +41,8 @@ public final class Database implements AutoCloseable {
             "notifications",
             "federation",
             "plugins",
-            "appservice");
+            "appservice",
+            "retention");
 
     private final HikariDataSource pool;
     private final DbClient client;

@@ -52,7 +52,8 @@ public final class NotificationsRoutes implements HttpService {
         var array = Json.arrayBuilder();
         for (UnreadNotifications.Entry e : page) {
             Optional<StoredEvent> event = reader.event(e.eventId());
-            if (event.isEmpty()) {
+            // Expired under the room's retention policy but not purged yet: gone all the same.
+            if (event.isEmpty() || reader.expired(event.get(), reader.expiryCutoff(e.room()))) {
                 continue;
             }
             JsonObject client = format.format(event.get(), who);

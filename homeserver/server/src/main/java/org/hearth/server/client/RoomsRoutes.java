@@ -23,6 +23,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.hearth.core.room.EventDraft;
 import org.hearth.core.room.HistoryVisibility;
+import org.hearth.core.room.RetentionSettings;
 import org.hearth.core.room.Membership;
 import org.hearth.core.room.RoomCreation;
 import org.hearth.core.room.RoomEngine;
@@ -211,10 +212,33 @@ public final class RoomsRoutes implements HttpService {
             UserId.tryParse(stateKey).orElseThrow(() -> new MatrixException(ErrorCode.BAD_JSON,
                     "m.room.member state keys are user IDs"));
         }
+        if (type.equals(RetentionSettings.EVENT_TYPE)) {
+            checkRetention(content);
+        }
         gate.check(room, who.userId(), type, Optional.of(stateKey), content);
         StoredEvent sent = rooms.engine().send(room, who.userId(),
                 EventDraft.state(type, stateKey, content).withOriginServerTs(appServiceTs(req, who)), null);
         Reply.json(res, 200, Json.objectBuilder().add("event_id", sent.eventId()).build());
+    }
+
+    /**
+     * As Synapse's event validator: a local {@code m.room.retention} with a lifetime that is not a whole number, or a
+     * min_lifetime above its max_lifetime, is refused (received over federation, such values are ignored instead).
+     */
+    private static void checkRetention(JsonObject content) {
+        for (String key : List.of("min_lifetime", "max_lifetime")) {
+            JsonValue v = content.get(key);
+            if (v != null && v != JsonValue.NULL && RetentionSettings.lifetime(content, key) == null) {
+                throw new MatrixException(ErrorCode.BAD_JSON,
+                        "'" + key + "' of m.room.retention must be a non-negative integer");
+            }
+        }
+        Long min = RetentionSettings.lifetime(content, "min_lifetime");
+        Long max = RetentionSettings.lifetime(content, "max_lifetime");
+        if (min != null && max != null && min > max) {
+            throw new MatrixException(ErrorCode.BAD_JSON,
+                    "'min_lifetime' of m.room.retention must not exceed 'max_lifetime'");
+        }
     }
 
     private void getAllState(ServerRequest req, ServerResponse res) {

@@ -47,7 +47,9 @@ public final class ConfigLoader {
             "media.max_image_pixels", "media.thumbnail_sizes", "media.enable_authenticated_media",
             "media.url_preview.enabled", "media.url_preview.ip_range_blacklist", "media.url_preview.ip_range_whitelist",
             "media.url_preview.max_spider_size", "media.max_user_storage_bytes", "media.quota_info_uri",
-            "plugins.dir", "plugins.call_budget_ms", "plugins.max_failures");
+            "plugins.dir", "plugins.call_budget_ms", "plugins.max_failures",
+            "retention.enabled", "retention.default_policy.min_lifetime", "retention.default_policy.max_lifetime",
+            "retention.allowed_lifetime_min", "retention.allowed_lifetime_max", "retention.purge_interval_ms");
     // Each plugin's own section, plugin_config.<pluginId>.<key>, is the plugin's to check.
     private static final String PLUGIN_CONFIG = "plugin_config";
 
@@ -161,7 +163,37 @@ public final class ConfigLoader {
         }
         return new HearthConfig(serverName, string(c, "public_baseurl"), dataDir, mediaDir, listeners, database,
                 registration, version, limits, federation, tls, new HearthConfig.Security(cost), media(c), plugins(c, dataDir),
-                appServiceFiles(c));
+                appServiceFiles(c), retention(c));
+    }
+
+    private static HearthConfig.Retention retention(Config c) {
+        Long defaultMin = lifetime(c, "retention.default_policy.min_lifetime");
+        Long defaultMax = lifetime(c, "retention.default_policy.max_lifetime");
+        Long allowedMin = lifetime(c, "retention.allowed_lifetime_min");
+        Long allowedMax = lifetime(c, "retention.allowed_lifetime_max");
+        if (defaultMin != null && defaultMax != null && defaultMin > defaultMax) {
+            throw new InvalidConfigException("retention.default_policy.min_lifetime must not exceed max_lifetime");
+        }
+        if (allowedMin != null && allowedMax != null && allowedMin > allowedMax) {
+            throw new InvalidConfigException("retention.allowed_lifetime_min must not exceed allowed_lifetime_max");
+        }
+        long interval = integer(c, "retention.purge_interval_ms", 3_600_000);
+        if (interval < 100 || interval > 604_800_000) {
+            throw new InvalidConfigException("retention.purge_interval_ms must be from 100 to 604800000, got " + interval);
+        }
+        return new HearthConfig.Retention(bool(c, "retention.enabled", false), defaultMin, defaultMax, allowedMin,
+                allowedMax, interval);
+    }
+
+    private static Long lifetime(Config c, String key) {
+        if (string(c, key).isEmpty()) {
+            return null;
+        }
+        long v = integer(c, key, 0);
+        if (v <= 0) {
+            throw new InvalidConfigException(key + " must be a positive number of milliseconds, got " + v);
+        }
+        return v;
     }
 
     private static HearthConfig.Plugins plugins(Config c, Path dataDir) {

@@ -22,7 +22,8 @@ public record HearthConfig(
         Security security,
         Media media,
         Plugins plugins,
-        List<Path> appServiceConfigFiles) {
+        List<Path> appServiceConfigFiles,
+        Retention retention) {
 
     /** Where the server's Ed25519 signing key lives: {@code <data_dir>/<server_name>.signing.key}, as Synapse names it. */
     public Path signingKeyFile() {
@@ -104,6 +105,13 @@ public record HearthConfig(
      * Where plugin jars are loaded from at start, each call's time budget, the failures in a row that disable a
      * plugin, and each plugin's own config section (plugin ID to flattened key to value).
      */
+    /**
+     * Message retention (Synapse's {@code retention:}): lifetimes in milliseconds, null when not set;
+     * {@code purgeIntervalMs} is how often the purge job runs.
+     */
+    public record Retention(boolean enabled, Long defaultMinLifetime, Long defaultMaxLifetime, Long allowedLifetimeMin,
+                            Long allowedLifetimeMax, long purgeIntervalMs) {}
+
     public record Plugins(Path dir, long callBudgetMs, int maxFailures, java.util.Map<String, java.util.Map<String, String>> sections) {}
 
     /** A PKCS12 keystore for the federation listener; generated self-signed on first start when missing. */
