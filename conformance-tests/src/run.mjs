@@ -12,12 +12,15 @@ import { addBaseUrl, record, Recording, SpecViolation, specValidator } from "./h
 import { coverage } from "./coverage.mjs";
 import * as foundation from "./scenarios/foundation.mjs";
 import * as client from "./scenarios/client.mjs";
+import * as relations from "./scenarios/relations.mjs";
+import * as media from "./scenarios/media.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const SCENARIOS = [
     foundation.versions, foundation.wellKnownClient, foundation.wellKnownServer, foundation.serverKeys,
     foundation.unknownEndpoint, foundation.cors, foundation.federationVersion, foundation.keyNotary,
     client.registerLogin, client.roomStateProfile, client.coreClient, client.federationChat,
+    relations.editReact, relations.threads, media.mediaThumbnail,
 ];
 const DEFAULT_TIMEOUT_MS = 60_000;
 // The whole run stays within this (CI's .ci/run has 20 minutes in all): a scenario gets at most what is left,
