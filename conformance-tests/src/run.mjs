@@ -14,6 +14,8 @@ import * as foundation from "./scenarios/foundation.mjs";
 import * as client from "./scenarios/client.mjs";
 import * as relations from "./scenarios/relations.mjs";
 import * as media from "./scenarios/media.mjs";
+import * as search from "./scenarios/search.mjs";
+import * as notifications from "./scenarios/notifications.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const SCENARIOS = [
@@ -21,6 +23,7 @@ const SCENARIOS = [
     foundation.unknownEndpoint, foundation.cors, foundation.federationVersion, foundation.keyNotary,
     client.registerLogin, client.roomStateProfile, client.coreClient, client.federationChat,
     relations.editReact, relations.threads, media.mediaThumbnail,
+    search.search, notifications.mentionHighlight, notifications.muteRoom,
 ];
 const DEFAULT_TIMEOUT_MS = 60_000;
 // The whole run stays within this (CI's .ci/run has 20 minutes in all): a scenario gets at most what is left,
