@@ -16,6 +16,7 @@ import * as relations from "./scenarios/relations.mjs";
 import * as media from "./scenarios/media.mjs";
 import * as search from "./scenarios/search.mjs";
 import * as notifications from "./scenarios/notifications.mjs";
+import * as e2ee from "./scenarios/e2ee.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const SCENARIOS = [
@@ -24,6 +25,7 @@ const SCENARIOS = [
     client.registerLogin, client.roomStateProfile, client.coreClient, client.federationChat,
     relations.editReact, relations.threads, media.mediaThumbnail,
     search.search, notifications.mentionHighlight, notifications.muteRoom,
+    e2ee.e2eeKeys,
 ];
 const DEFAULT_TIMEOUT_MS = 60_000;
 // The whole run stays within this (CI's .ci/run has 20 minutes in all): a scenario gets at most what is left,
