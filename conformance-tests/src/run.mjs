@@ -17,6 +17,7 @@ import * as media from "./scenarios/media.mjs";
 import * as search from "./scenarios/search.mjs";
 import * as notifications from "./scenarios/notifications.mjs";
 import * as e2ee from "./scenarios/e2ee.mjs";
+import * as e2eeCrypto from "./scenarios/e2ee-crypto.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const SCENARIOS = [
@@ -25,7 +26,7 @@ const SCENARIOS = [
     client.registerLogin, client.roomStateProfile, client.coreClient, client.federationChat,
     relations.editReact, relations.threads, media.mediaThumbnail,
     search.search, notifications.mentionHighlight, notifications.muteRoom,
-    e2ee.e2eeKeys,
+    e2ee.e2eeKeys, e2eeCrypto.e2eeRoundTrip,
 ];
 const DEFAULT_TIMEOUT_MS = 60_000;
 // The whole run stays within this (CI's .ci/run has 20 minutes in all): a scenario gets at most what is left,
