@@ -19,6 +19,8 @@ import * as notifications from "./scenarios/notifications.mjs";
 import * as e2ee from "./scenarios/e2ee.mjs";
 import * as e2eeCrypto from "./scenarios/e2ee-crypto.mjs";
 import * as directory from "./scenarios/directory.mjs";
+import * as spaces from "./scenarios/spaces.mjs";
+import * as users from "./scenarios/users.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const SCENARIOS = [
@@ -29,6 +31,7 @@ const SCENARIOS = [
     search.search, notifications.mentionHighlight, notifications.muteRoom,
     e2ee.e2eeKeys, e2eeCrypto.e2eeRoundTrip,
     directory.publicRooms, directory.roomUpgrade,
+    spaces.spacesHierarchy, users.userDirectory,
 ];
 const DEFAULT_TIMEOUT_MS = 60_000;
 // The whole run stays within this (CI's .ci/run has 20 minutes in all): a scenario gets at most what is left,
