@@ -21,6 +21,7 @@ import * as e2eeCrypto from "./scenarios/e2ee-crypto.mjs";
 import * as directory from "./scenarios/directory.mjs";
 import * as spaces from "./scenarios/spaces.mjs";
 import * as users from "./scenarios/users.mjs";
+import * as pushers from "./scenarios/pushers.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const SCENARIOS = [
@@ -31,7 +32,7 @@ const SCENARIOS = [
     search.search, notifications.mentionHighlight, notifications.muteRoom,
     e2ee.e2eeKeys, e2eeCrypto.e2eeRoundTrip,
     directory.publicRooms, directory.roomUpgrade,
-    spaces.spacesHierarchy, users.userDirectory,
+    spaces.spacesHierarchy, users.userDirectory, pushers.pushers,
 ];
 const DEFAULT_TIMEOUT_MS = 60_000;
 // The whole run stays within this (CI's .ci/run has 20 minutes in all): a scenario gets at most what is left,
