@@ -62,6 +62,21 @@ export const editReact = {
         const edits = await b.relations(roomId, originalId, sdk.RelationType.Replace, sdk.EventType.RoomMessage);
         assertEqual(edits.events.map((e) => e.getId()).sort(), [editId, edit2Id].sort(), "the original's m.replace relations");
 
+        // Invalid replacements are not aggregated (spec: "Validity of replacement events"): bob editing alice's
+        // message, and an edit without m.new_content. A server may also refuse to send them.
+        const invalid = async (client, content) => {
+            try {
+                await client.sendMessage(roomId, { ...content, "m.relates_to": { rel_type: sdk.RelationType.Replace, event_id: originalId } });
+            } catch (e) {
+                if (!e.httpStatus || e.httpStatus >= 500) throw e;
+            }
+        };
+        await invalid(b, { msgtype: sdk.MsgType.Text, body: "* bob was here", "m.new_content": { msgtype: sdk.MsgType.Text, body: "bob was here" } });
+        await invalid(a, { msgtype: sdk.MsgType.Text, body: "* no new content" });
+        const still = await b.fetchRoomEvent(roomId, originalId);
+        assertEqual(still.unsigned?.["m.relations"]?.["m.replace"]?.event_id, edit2Id,
+            "unsigned.m.relations.m.replace after an edit by another sender and one without m.new_content");
+
         // Reactions: both react with the same key; bob's second identical reaction is refused.
         const react = (client, key) => client.sendEvent(roomId, sdk.EventType.Reaction, {
             "m.relates_to": { rel_type: sdk.RelationType.Annotation, event_id: originalId, key },
