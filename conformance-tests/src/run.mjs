@@ -24,6 +24,7 @@ import * as users from "./scenarios/users.mjs";
 import * as pushers from "./scenarios/pushers.mjs";
 import * as keyBackup from "./scenarios/key-backup.mjs";
 import * as reports from "./scenarios/reports.mjs";
+import * as badInput from "./scenarios/bad-input.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const SCENARIOS = [
@@ -35,7 +36,7 @@ const SCENARIOS = [
     e2ee.e2eeKeys, e2eeCrypto.e2eeRoundTrip,
     directory.publicRooms, directory.roomUpgrade,
     spaces.spacesHierarchy, users.userDirectory, pushers.pushers,
-    keyBackup.keyBackup, reports.reports,
+    keyBackup.keyBackup, reports.reports, badInput.relationsBadInput, badInput.mediaBadInput,
 ];
 const DEFAULT_TIMEOUT_MS = 60_000;
 // The whole run stays within this (CI's .ci/run has 20 minutes in all): a scenario gets at most what is left,
