@@ -12,12 +12,31 @@ import { addBaseUrl, record, Recording, SpecViolation, specValidator } from "./h
 import { coverage } from "./coverage.mjs";
 import * as foundation from "./scenarios/foundation.mjs";
 import * as client from "./scenarios/client.mjs";
+import * as relations from "./scenarios/relations.mjs";
+import * as media from "./scenarios/media.mjs";
+import * as search from "./scenarios/search.mjs";
+import * as notifications from "./scenarios/notifications.mjs";
+import * as e2ee from "./scenarios/e2ee.mjs";
+import * as e2eeCrypto from "./scenarios/e2ee-crypto.mjs";
+import * as directory from "./scenarios/directory.mjs";
+import * as spaces from "./scenarios/spaces.mjs";
+import * as users from "./scenarios/users.mjs";
+import * as pushers from "./scenarios/pushers.mjs";
+import * as keyBackup from "./scenarios/key-backup.mjs";
+import * as reports from "./scenarios/reports.mjs";
+import * as badInput from "./scenarios/bad-input.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const SCENARIOS = [
     foundation.versions, foundation.wellKnownClient, foundation.wellKnownServer, foundation.serverKeys,
     foundation.unknownEndpoint, foundation.cors, foundation.federationVersion, foundation.keyNotary,
     client.registerLogin, client.roomStateProfile, client.coreClient, client.federationChat,
+    relations.editReact, relations.threads, media.mediaThumbnail,
+    search.search, notifications.mentionHighlight, notifications.muteRoom,
+    e2ee.e2eeKeys, e2eeCrypto.e2eeRoundTrip,
+    directory.publicRooms, directory.roomUpgrade,
+    spaces.spacesHierarchy, users.userDirectory, pushers.pushers,
+    keyBackup.keyBackup, reports.reports, badInput.relationsBadInput, badInput.mediaBadInput,
 ];
 const DEFAULT_TIMEOUT_MS = 60_000;
 // The whole run stays within this (CI's .ci/run has 20 minutes in all): a scenario gets at most what is left,

@@ -151,6 +151,7 @@ public final class RoomsRoutes implements HttpService {
             redacts = optionalString(content, "redacts");
         }
         refuseDuplicateAnnotation(who, type, content, path(req, "txnId"));
+        refuseNestedThread(room, content);
         gate.check(room, who.userId(), type, Optional.empty(), content);
         StoredEvent sent = rooms.engine().send(room, who.userId(),
                 new EventDraft(type, null, content, redacts).withOriginServerTs(appServiceTs(req, who)),
@@ -200,6 +201,22 @@ public final class RoomsRoutes implements HttpService {
         } catch (NumberFormatException e) {
             throw new MatrixException(ErrorCode.INVALID_PARAM, "ts must be a non-negative integer timestamp in milliseconds");
         }
+    }
+
+    /**
+     * Spec, "Validation of m.thread relationships": a thread cannot start off an event of the room that itself has
+     * an {@code m.relates_to} (a reply in a thread, an edit...); the spec's note says 400 M_UNKNOWN.
+     */
+    private void refuseNestedThread(RoomId room, JsonObject content) {
+        Relation.of(content).filter(r -> r.relType().equals(Relation.THREAD)).ifPresent(r -> {
+            boolean parentRelates = rooms.reader().event(r.parentId())
+                    .filter(parent -> parent.roomId().equals(room.value()))
+                    .filter(parent -> parent.pdu().content().containsKey("m.relates_to"))
+                    .isPresent();
+            if (parentRelates) {
+                throw new MatrixException(ErrorCode.UNKNOWN, "Cannot start a thread from an event with a relation");
+            }
+        });
     }
 
     private void putState(ServerRequest req, ServerResponse res) {

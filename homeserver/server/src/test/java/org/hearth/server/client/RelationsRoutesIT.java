@@ -175,6 +175,25 @@ class RelationsRoutesIT {
     }
 
     @Test
+    void aThreadOffAnEventWithARelationIsRefused() {
+        var alice = server.user("nest-alice");
+        String room = alice.createRoom("{}");
+        String root = alice.sendText(room, "root");
+        String reply = threadReply(alice, room, root, "in the thread");
+        String edit = edit(alice, room, root, "root, edited");
+        // Spec, "Validation of m.thread relationships": 400 with M_UNKNOWN, nothing stored.
+        for (String parent : List.of(reply, edit)) {
+            alice.put("/rooms/" + enc(room) + "/send/m.room.message/nest" + TXN.incrementAndGet(), """
+                    {"msgtype":"m.text","body":"nested","m.relates_to":{"rel_type":"m.thread","event_id":"%s"}}"""
+                    .formatted(parent)).assertError(400, "M_UNKNOWN");
+            assertEquals(List.of(), ids(alice.get(relations(room, parent) + "/m.thread").ok().json()));
+        }
+        // Replies to the root itself are still fine.
+        threadReply(alice, room, root, "another reply");
+        assertEquals(2, ids(alice.get(relations(room, root) + "/m.thread").ok().json()).size());
+    }
+
+    @Test
     void aSecondIdenticalAnnotationIsRefusedButARetryIsNot() {
         var alice = server.user("dup-alice");
         String room = alice.createRoom("{}");
