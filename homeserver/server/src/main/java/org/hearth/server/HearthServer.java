@@ -239,6 +239,17 @@ public final class HearthServer implements AutoCloseable {
             Federation federation = Federation.create(config, signingKey, database, Clock.systemUTC());
             federation.routes(federationRouting, config, signingKey, version, database, rooms, accounts.profiles(),
                     Clock.systemUTC());
+            // Federation: local events go out to the rooms' other servers; joins to unknown rooms go through them.
+            var outbound = lifecycle.add(new org.hearth.federation.send.TransactionQueue(config.serverName(),
+                    rooms.reader(), federation.client(), Clock.systemUTC()));
+            EventNotifier localNotifier = eventNotifier.get();
+            eventNotifier.set((room, position, changed) -> {
+                localNotifier.eventsPersisted(room, position, changed);
+                outbound.eventsPersisted(room, position, changed);
+            });
+            rooms.useRemoteJoins(new org.hearth.federation.send.RoomJoiner(config.serverName(), signingKey,
+                    federation.client(), org.hearth.federation.inbound.PduChecks.over(federation.keys()),
+                    rooms.engine(), Clock.systemUTC()));
             federationRouting.register("/.well-known/matrix", wellKnown);
             MatrixErrors.install(federationRouting);
 

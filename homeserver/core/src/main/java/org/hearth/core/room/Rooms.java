@@ -46,6 +46,17 @@ public final class Rooms {
         this.eventsByTime = new EventsByTime(database, reader);
     }
 
+    private volatile org.hearth.core.port.RemoteJoins remoteJoins = org.hearth.core.port.RemoteJoins.NONE;
+
+    /** Joins to rooms of other servers go through federation once it is wired. */
+    public void useRemoteJoins(org.hearth.core.port.RemoteJoins remoteJoins) {
+        this.remoteJoins = remoteJoins;
+    }
+
+    public org.hearth.core.port.RemoteJoins remoteJoins() {
+        return remoteJoins;
+    }
+
     /** The published room directory and room summaries. */
     public RoomDirectory directory() {
         return directory;
