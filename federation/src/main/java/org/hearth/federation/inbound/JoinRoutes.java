@@ -15,6 +15,7 @@ import org.hearth.core.room.StoredEvent;
 import org.hearth.federation.auth.FederationAuth;
 import org.hearth.federation.auth.FederationRequest;
 import org.hearth.federation.http.FederationJson;
+import org.hearth.spec.crypto.SigningKey;
 import org.hearth.spec.error.ErrorCode;
 import org.hearth.spec.error.MatrixException;
 import org.hearth.spec.event.Pdu;
@@ -35,9 +36,11 @@ public final class JoinRoutes implements HttpService {
     private final RoomAccess access;
     private final PduChecks checks;
     private final String ownName;
+    private final SigningKey key;
 
     public JoinRoutes(FederationAuth auth, RoomReader reader, RoomEngine engine, RoomAccess access, PduChecks checks,
-                      String ownName) {
+                      String ownName, SigningKey key) {
+        this.key = key;
         this.auth = auth;
         this.reader = reader;
         this.engine = engine;
@@ -51,7 +54,9 @@ public final class JoinRoutes implements HttpService {
         rules.get("/v1/make_join/{roomId}/{userId}", auth.authenticated(this::makeJoin))
                 .any("/v1/make_join/{roomId}/{userId}", FederationJson::wrongMethod)
                 .put("/v2/send_join/{roomId}/{eventId}", auth.authenticated(this::sendJoin))
-                .any("/v2/send_join/{roomId}/{eventId}", FederationJson::wrongMethod);
+                .any("/v2/send_join/{roomId}/{eventId}", FederationJson::wrongMethod)
+                .put("/v2/invite/{roomId}/{eventId}", auth.authenticated(this::invite))
+                .any("/v2/invite/{roomId}/{eventId}", FederationJson::wrongMethod);
     }
 
     private RoomVersion knownRoom(RoomId room, String origin) {
@@ -91,6 +96,54 @@ public final class JoinRoutes implements HttpService {
                 Json.objectBuilder().add("membership", "join").build()));
         FederationJson.reply(res, Json.objectBuilder().add("room_version", version.id()).add("event", template)
                 .build());
+    }
+
+    /** Spec: "Inviting to a room", {@code PUT /v2/invite}: co-signs an invite of one of this server's users. */
+    private void invite(ServerRequest req, ServerResponse res, FederationRequest request) {
+        RoomId room = room(req);
+        String eventId = req.path().pathParameters().get("eventId");
+        JsonObject body = request.json();
+        if (!(body.get("event") instanceof JsonObject event)
+                || !(body.get("room_version") instanceof jakarta.json.JsonString versionText)) {
+            throw new MatrixException(ErrorCode.BAD_JSON, "event and room_version are required");
+        }
+        RoomVersion version = RoomVersion.find(versionText.getString()).orElse(null);
+        if (version == null) {
+            res.status(io.helidon.http.Status.BAD_REQUEST_400);
+            res.header(io.helidon.http.HeaderNames.CONTENT_TYPE, "application/json");
+            res.send(Json.objectBuilder().add("errcode", "M_INCOMPATIBLE_ROOM_VERSION")
+                    .add("error", "Room version " + versionText.getString() + " is not supported")
+                    .add("room_version", versionText.getString()).build().toString());
+            return;
+        }
+        if (reader.version(room).isPresent()) {
+            access.checkAcl(request.origin(), room);
+        }
+        Pdu pdu = switch (checks.check(version, event)) {
+            case PduChecks.Checked.Dropped(String reason) -> throw new MatrixException(ErrorCode.BAD_JSON, reason);
+            case PduChecks.Checked.Usable(Pdu usable, boolean redacted) -> usable;
+        };
+        String target = pdu.stateKey().orElse("");
+        if (!pdu.eventId().equals(eventId) || !room.value().equals(pdu.roomId().orElse(null))
+                || !"m.room.member".equals(pdu.type()) || !"invite".equals(pdu.content().getString("membership", ""))) {
+            throw new MatrixException(ErrorCode.BAD_JSON, "Not an invite event of this room and ID");
+        }
+        if (!UserId.tryParse(target).map(UserId::domain).orElse("").equals(ownName)) {
+            throw new MatrixException(ErrorCode.FORBIDDEN, "The invited user is not of this server");
+        }
+        if (!UserId.tryParse(pdu.sender()).map(UserId::domain).orElse("").equals(request.origin())) {
+            throw new MatrixException(ErrorCode.FORBIDDEN, "The invite's sender is not of the requesting server");
+        }
+        JsonObject signed = org.hearth.spec.event.EventSigning.sign(version, pdu.json(), ownName, key);
+        if (reader.version(room).isEmpty()) {
+            jakarta.json.JsonArray state = body.get("invite_room_state") instanceof jakarta.json.JsonArray a ? a
+                    : jakarta.json.Json.createArrayBuilder().build();
+            JsonObject unsigned = signed.get("unsigned") instanceof JsonObject u ? u : Json.objectBuilder().build();
+            JsonObject kept = Json.objectBuilder(signed).add("unsigned", Json.objectBuilder(unsigned)
+                    .add("invite_room_state", state)).build();
+            engine.storeRemoteInvite(room, new Pdu(pdu.eventId(), kept));
+        }
+        FederationJson.reply(res, Json.objectBuilder().add("event", signed).build());
     }
 
     private void sendJoin(ServerRequest req, ServerResponse res, FederationRequest request) {

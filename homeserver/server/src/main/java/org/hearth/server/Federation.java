@@ -56,6 +56,6 @@ public record Federation(FederationClient client, ServerKeys keys, FederationAut
                         new TransactionRoutes(auth, rooms.reader(), rooms.engine(),
                                 new RoomAccess(rooms.reader(), database), PduChecks.over(keys), client))
                 .register("/_matrix/federation", new JoinRoutes(auth, rooms.reader(), rooms.engine(),
-                        new RoomAccess(rooms.reader(), database), PduChecks.over(keys), name));
+                        new RoomAccess(rooms.reader(), database), PduChecks.over(keys), name, signingKey));
     }
 }

@@ -247,9 +247,9 @@ public final class HearthServer implements AutoCloseable {
                 localNotifier.eventsPersisted(room, position, changed);
                 outbound.eventsPersisted(room, position, changed);
             });
-            rooms.useRemoteJoins(new org.hearth.federation.send.RoomJoiner(config.serverName(), signingKey,
+            rooms.useRemoteMembership(new org.hearth.federation.send.RemoteMembershipClient(config.serverName(), signingKey,
                     federation.client(), org.hearth.federation.inbound.PduChecks.over(federation.keys()),
-                    rooms.engine(), Clock.systemUTC()));
+                    rooms.engine(), rooms.reader(), Clock.systemUTC()));
             federationRouting.register("/.well-known/matrix", wellKnown);
             MatrixErrors.install(federationRouting);
 

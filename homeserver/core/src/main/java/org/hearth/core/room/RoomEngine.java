@@ -553,6 +553,38 @@ public final class RoomEngine {
         return persisted.events().getFirst();
     }
 
+    /**
+     * An invite of a local user to a room this server does not have (spec: "Inviting to a room", invitee's side):
+     * kept as an outlier with the invitee's membership, so /sync lists the room under {@code invite}; the stripped
+     * state travels in the event's {@code unsigned.invite_room_state}.
+     */
+    public void storeRemoteInvite(RoomId room, Pdu invite) {
+        RoomSlot slot = slots.get(room.value());
+        List<Long> allocated = new ArrayList<>();
+        Persisted persisted;
+        slot.lock.lock();
+        try {
+            if (events.find(invite.eventId()).isPresent()) {
+                return;
+            }
+            long position = positions.allocate();
+            allocated.add(position);
+            String target = invite.stateKey().orElseThrow();
+            StoredEvent stored = database.transaction(tx -> {
+                StoredEvent e = new StoredEvent(invite, room.value(), position, false, true, null, 0, 0, null, null);
+                events.insert(tx, e);
+                events.upsertMembership(tx, room.value(), target, Membership.INVITE, invite.eventId(), position);
+                return e;
+            });
+            events.committed(stored);
+            persisted = new Persisted(room, List.of(stored), Set.of(UserId.parse(target)));
+        } finally {
+            allocated.forEach(positions::settle);
+            unlockAndHandOver(slot);
+        }
+        notify(persisted);
+    }
+
     private RoomHead head(String roomId) {
         RoomHead head = heads.getIfPresent(roomId);
         if (head != null) {

@@ -114,7 +114,7 @@ public final class MembershipRoutes implements HttpService {
             servers.add(raw.substring(colon + 1));
         }
         JsonObject content = rooms.memberProfiles().content(who.userId(), Membership.JOIN, optionalString(b, "reason"));
-        rooms.remoteJoins().join(who.userId(), room, servers, content);
+        rooms.remoteMembership().join(who.userId(), room, servers, content);
         Reply.json(res, 200, Json.objectBuilder().add("room_id", room.value()).build());
         return true;
     }
@@ -141,7 +141,11 @@ public final class MembershipRoutes implements HttpService {
                 throw new MatrixException(ErrorCode.FORBIDDEN, target + " is already in the room");
             });
         }
-        rooms.engine().send(room, who.userId(), memberDraft(user, membership, b), null);
+        if (membership.equals(Membership.INVITE) && !user.domain().equals(who.userId().domain())) {
+            rooms.remoteMembership().invite(room, who.userId(), user, memberDraft(user, membership, b).content());
+        } else {
+            rooms.engine().send(room, who.userId(), memberDraft(user, membership, b), null);
+        }
         Reply.json(res, 200, JsonValue.EMPTY_JSON_OBJECT);
     }
 

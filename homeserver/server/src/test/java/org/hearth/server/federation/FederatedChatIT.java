@@ -72,6 +72,39 @@ class FederatedChatIT {
     }
 
     @Test
+    void aRemoteUserIsInvitedSeesTheInviteAndJoins() {
+        var alice = a.register("ialice");
+        var bob = b.register("ibob");
+        String roomId = alice.post("/_matrix/client/v3/createRoom", TestServer.json("preset", "private_chat",
+                "name", "private")).assertStatus(200).json().getString("room_id");
+        // Invite-only: bob cannot join uninvited.
+        bob.post("/_matrix/client/v3/join/" + enc(roomId) + "?server_name=" + enc(a.serverName()),
+                JsonValue.EMPTY_JSON_OBJECT).assertError(404, "M_NOT_FOUND");
+        alice.post("/_matrix/client/v3/rooms/" + enc(roomId) + "/invite", TestServer.json("user_id", bob.userId()))
+                .assertStatus(200);
+        JsonObject invite = bob.get("/_matrix/client/v3/sync").assertStatus(200).json().getJsonObject("rooms")
+                .getJsonObject("invite").getJsonObject(roomId);
+        String state = invite.getJsonObject("invite_state").getJsonArray("events").toString();
+        assertTrue(state.contains("\"private\"") && state.contains("\"invite\""), state);
+        // The invite in A's room carries B's signature too.
+        String inviteId = a.server().rooms().reader().membership(org.hearth.spec.id.RoomId.parse(roomId),
+                org.hearth.spec.id.UserId.parse(bob.userId())).orElseThrow().eventId();
+        JsonObject signatures = a.server().rooms().reader().event(inviteId).orElseThrow().pdu().json()
+                .getJsonObject("signatures");
+        assertTrue(signatures.containsKey(a.serverName()) && signatures.containsKey(b.serverName()), signatures.toString());
+
+        bob.post("/_matrix/client/v3/rooms/" + enc(roomId) + "/join?server_name=" + enc(a.serverName()),
+                JsonValue.EMPTY_JSON_OBJECT).assertStatus(200);
+        awaitInTimeline(alice, roomId, "m.room.member", bob.userId());
+        bob.put("/_matrix/client/v3/rooms/" + enc(roomId) + "/send/m.room.message/i1",
+                TestServer.json("msgtype", "m.text", "body", "thanks for the invite")).assertStatus(200);
+        awaitInTimeline(alice, roomId, "m.room.message", "thanks for the invite");
+        // Inviting a user of a server that does not exist fails without a trace in the room.
+        alice.post("/_matrix/client/v3/rooms/" + enc(roomId) + "/invite", TestServer.json("user_id",
+                "@x:unreachable.invalid")).assertError(403, "M_FORBIDDEN");
+    }
+
+    @Test
     void tamperedPdusAreRefusedPerPduAndTransactionsAreIdempotent() {
         var alice = a.register("talice");
         var bob = b.register("tbob");

@@ -10,8 +10,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import org.hearth.core.port.RemoteJoins;
+import org.hearth.core.port.RemoteMembership;
 import org.hearth.core.room.RoomEngine;
+import org.hearth.core.room.RoomReader;
 import org.hearth.federation.client.FederationClient;
 import org.hearth.federation.client.FederationException;
 import org.hearth.federation.inbound.PduChecks;
@@ -31,16 +32,18 @@ import org.hearth.spec.room.RoomVersion;
  * template, send_join, check the returned state and auth chain (format, signatures, hashes), then store the room
  * with the join. The servers are tried in order until one answers.
  */
-public final class RoomJoiner implements RemoteJoins {
+public final class RemoteMembershipClient implements RemoteMembership {
     private final String ownName;
     private final SigningKey key;
     private final FederationClient client;
     private final PduChecks checks;
     private final RoomEngine engine;
     private final Clock clock;
+    private final RoomReader reader;
 
-    public RoomJoiner(String ownName, SigningKey key, FederationClient client, PduChecks checks, RoomEngine engine,
-                      Clock clock) {
+    public RemoteMembershipClient(String ownName, SigningKey key, FederationClient client, PduChecks checks,
+                                  RoomEngine engine, RoomReader reader, Clock clock) {
+        this.reader = reader;
         this.ownName = ownName;
         this.key = key;
         this.client = client;
@@ -96,6 +99,50 @@ public final class RoomJoiner implements RemoteJoins {
         List<Pdu> state = checked(version, answer.get("state"));
         List<Pdu> chain = checked(version, answer.get("auth_chain"));
         engine.joinRemote(version, room, state, chain, join);
+    }
+
+    // Spec: "Stripped state", what the invitee sees of the room before joining.
+    private static final List<String> STRIPPED = List.of("m.room.create", "m.room.join_rules", "m.room.name",
+            "m.room.avatar", "m.room.canonical_alias", "m.room.encryption", "m.room.topic");
+
+    @Override
+    public void invite(RoomId room, UserId sender, UserId invitee, JsonObject content) {
+        RoomVersion version = reader.version(room)
+                .orElseThrow(() -> new MatrixException(ErrorCode.NOT_FOUND, "Unknown room " + room.value()));
+        JsonObject template = engine.template(room, sender, org.hearth.core.room.EventDraft.state("m.room.member",
+                invitee.value(), content));
+        JsonObject signed = EventSigning.hashAndSign(version, Json.objectBuilder(template)
+                .add("origin_server_ts", clock.millis()).build(), ownName, key);
+        Pdu invite = EventIds.pdu(version, signed);
+        var state = jakarta.json.Json.createArrayBuilder();
+        var current = reader.currentState(room);
+        for (var entry : current.entrySet()) {
+            boolean senderMember = entry.getKey().type().equals("m.room.member")
+                    && entry.getKey().stateKey().equals(sender.value());
+            if (STRIPPED.contains(entry.getKey().type()) && entry.getKey().stateKey().isEmpty() || senderMember) {
+                var e = entry.getValue();
+                state.add(Json.objectBuilder().add("type", e.type()).add("state_key", e.stateKey().orElse(""))
+                        .add("sender", e.sender()).add("content", e.pdu().content()));
+            }
+        }
+        JsonObject answer;
+        try {
+            answer = client.put(invitee.domain(), "/_matrix/federation/v2/invite/" + encode(room.value()) + "/"
+                    + encode(invite.eventId()), Json.objectBuilder().add("room_version", version.id())
+                    .add("event", signed).add("invite_room_state", state).build());
+        } catch (FederationException e) {
+            throw new MatrixException(ErrorCode.FORBIDDEN, "The invitee's server refused the invite: " + e.getMessage());
+        }
+        if (!(answer.get("event") instanceof JsonObject cosigned)
+                || !invite.eventId().equals(EventIds.compute(version, cosigned))
+                || !checks.signedBy(version, cosigned, invitee.domain())) {
+            throw new MatrixException(ErrorCode.FORBIDDEN, "The invitee's server did not sign the invite");
+        }
+        try {
+            engine.receive(room, new Pdu(invite.eventId(), cosigned));
+        } catch (RoomEngine.MissingPrevEvents e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Every event must pass format, signature and hash checks; one that does not fails the join. */
