@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import org.hearth.core.port.EphemeralChanges;
 import org.hearth.core.room.RoomEngine;
 import org.hearth.core.room.RoomReader;
 import org.hearth.federation.auth.FederationAuth;
@@ -27,6 +28,7 @@ import org.hearth.spec.error.ErrorCode;
 import org.hearth.spec.error.MatrixException;
 import org.hearth.spec.event.Pdu;
 import org.hearth.spec.id.RoomId;
+import org.hearth.spec.id.UserId;
 import org.hearth.spec.json.Json;
 import org.hearth.spec.room.RoomVersion;
 
@@ -41,6 +43,8 @@ public final class TransactionRoutes implements HttpService {
     static final int MAX_PDUS = 50;
     static final int MAX_EDUS = 100;
     static final int MISSING_LIMIT = 10;
+    // Spec: a remote typing notification has no timeout; Synapse's is 30 s without an update.
+    static final long TYPING_TIMEOUT_MS = 30_000;
 
     private final FederationAuth auth;
     private final RoomReader reader;
@@ -48,12 +52,14 @@ public final class TransactionRoutes implements HttpService {
     private final RoomAccess access;
     private final PduChecks checks;
     private final FederationClient client;
+    private final EphemeralChanges edus;
     // Synapse keeps transaction answers for a day; a retried transaction within that gets the same answer.
     private final Cache<String, JsonObject> answered = Caffeine.newBuilder().maximumSize(100_000)
             .expireAfterWrite(Duration.ofDays(1)).build();
 
     public TransactionRoutes(FederationAuth auth, RoomReader reader, RoomEngine engine, RoomAccess access,
-                             PduChecks checks, FederationClient client) {
+                             PduChecks checks, FederationClient client, EphemeralChanges edus) {
+        this.edus = edus;
         this.auth = auth;
         this.reader = reader;
         this.engine = engine;
@@ -79,7 +85,52 @@ public final class TransactionRoutes implements HttpService {
         }
         // One transaction per (origin, ID) at a time: the cache computes it once and answers retries from memory.
         JsonObject answer = answered.get(request.origin() + "\n" + txnId, k -> process(request.origin(), pdus));
+        if (edus != null && !answered.asMap().containsKey(request.origin() + "\n" + txnId + "\nedus")) {
+            answered.put(request.origin() + "\n" + txnId + "\nedus", JsonValue.EMPTY_JSON_OBJECT);
+            edus.forEach(e -> edu(request.origin(), e));
+        }
         FederationJson.reply(res, answer);
+    }
+
+    /** Spec: "Typing Notifications" and "Receipts" EDUs; others are ignored, and so are malformed ones. */
+    private void edu(String origin, JsonValue value) {
+        if (!(value instanceof JsonObject edu) || !(edu.get("content") instanceof JsonObject content)) {
+            return;
+        }
+        try {
+            switch (edu.getString("edu_type", "")) {
+                case "m.typing" -> {
+                    UserId user = UserId.parse(content.getString("user_id"));
+                    RoomId room = RoomId.parse(content.getString("room_id"));
+                    if (user.domain().equals(origin) && reader.version(room).isPresent()) {
+                        access.checkAcl(origin, room);
+                        this.edus.typing(user, room, content.getBoolean("typing", false), TYPING_TIMEOUT_MS);
+                    }
+                }
+                case "m.receipt" -> content.forEach((roomId, byType) -> {
+                    RoomId room = RoomId.parse(roomId);
+                    if (reader.version(room).isEmpty() || !(byType instanceof JsonObject types)) {
+                        return;
+                    }
+                    access.checkAcl(origin, room);
+                    if (types.get("m.read") instanceof JsonObject users) {
+                        users.forEach((userId, receipt) -> {
+                            UserId user = UserId.parse(userId);
+                            if (user.domain().equals(origin) && receipt instanceof JsonObject r
+                                    && r.get("event_ids") instanceof JsonArray ids && !ids.isEmpty()) {
+                                JsonObject data = r.get("data") instanceof JsonObject d ? d : JsonValue.EMPTY_JSON_OBJECT;
+                                this.edus.receipt(user, room, "m.read", ids.getString(0),
+                                        data.getString("thread_id", ""), 0);
+                            }
+                        });
+                    }
+                });
+                default -> { }
+            }
+        } catch (RuntimeException e) {
+            // An EDU is best effort (spec: no answer for EDUs): a bad one is dropped.
+            LOG.log(Level.DEBUG, "EDU from " + origin + " dropped: " + e.getMessage());
+        }
     }
 
     private static JsonArray array(JsonObject body, String name, boolean required) {

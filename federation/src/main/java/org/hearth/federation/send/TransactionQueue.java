@@ -26,12 +26,13 @@ import org.hearth.spec.json.Json;
 /**
  * Spec: Server-Server API, "Transactions": events this server's users send go to every other server with a member
  * joined to the room, through one ordered queue per destination; at most one transaction in flight per destination,
- * at most 50 PDUs each, retried with exponential backoff (1 s doubling to 10 min) until the destination answers.
+ * at most 50 PDUs and 100 EDUs (typing, read receipts) each, retried with exponential backoff (1 s doubling to 10 min) until the destination answers.
  * The queue is in memory: events queued when the server stops are not sent after it restarts.
  */
-public final class TransactionQueue implements EventNotifier, AutoCloseable {
+public final class TransactionQueue implements EventNotifier, org.hearth.core.port.EphemeralChanges, AutoCloseable {
     private static final Logger LOG = System.getLogger(TransactionQueue.class.getName());
     static final int MAX_PDUS = 50;
+    static final int MAX_EDUS = 100;
     static final long MAX_RETRY_MS = 10 * 60 * 1000;
 
     private final String ownName;
@@ -57,6 +58,7 @@ public final class TransactionQueue implements EventNotifier, AutoCloseable {
     /** One destination's PDUs in order, and whether a sender works on them. */
     private static final class Queue {
         final Deque<JsonObject> pdus = new ArrayDeque<>();
+        final Deque<JsonObject> edus = new ArrayDeque<>();
         boolean sending;
     }
 
@@ -83,13 +85,7 @@ public final class TransactionQueue implements EventNotifier, AutoCloseable {
         if (local.isEmpty()) {
             return;
         }
-        Set<String> destinations = new java.util.TreeSet<>();
-        for (Membership m : reader.members(room)) {
-            if (m.membership().equals(Membership.JOIN)) {
-                UserId.tryParse(m.userId()).map(UserId::domain).filter(d -> !d.equals(ownName))
-                        .ifPresent(destinations::add);
-            }
-        }
+        Set<String> destinations = destinations(room);
         // A remote user who was just invited or left hears about it too.
         for (StoredEvent e : local) {
             if ("m.room.member".equals(e.type())) {
@@ -102,10 +98,55 @@ public final class TransactionQueue implements EventNotifier, AutoCloseable {
         }
     }
 
+    /** The other servers with a member joined to {@code room}. */
+    private Set<String> destinations(RoomId room) {
+        Set<String> destinations = new java.util.TreeSet<>();
+        for (Membership m : reader.members(room)) {
+            if (m.membership().equals(Membership.JOIN)) {
+                UserId.tryParse(m.userId()).map(UserId::domain).filter(d -> !d.equals(ownName))
+                        .ifPresent(destinations::add);
+            }
+        }
+        return destinations;
+    }
+
+    @Override
+    public void typing(UserId user, RoomId room, boolean typing, long timeoutMs) {
+        if (!user.domain().equals(ownName)) {
+            return;
+        }
+        JsonObject edu = Json.objectBuilder().add("edu_type", "m.typing").add("content", Json.objectBuilder()
+                .add("room_id", room.value()).add("user_id", user.value()).add("typing", typing)).build();
+        destinations(room).forEach(d -> enqueue(d, List.of(), edu));
+    }
+
+    @Override
+    public void receipt(UserId user, RoomId room, String type, String eventId, String threadId, long ts) {
+        if (!user.domain().equals(ownName)) {
+            return;
+        }
+        var data = Json.objectBuilder().add("ts", ts);
+        if (!threadId.isEmpty()) {
+            data.add("thread_id", threadId);
+        }
+        JsonObject edu = Json.objectBuilder().add("edu_type", "m.receipt").add("content", Json.objectBuilder()
+                .add(room.value(), Json.objectBuilder().add(type, Json.objectBuilder().add(user.value(),
+                        Json.objectBuilder().add("data", data).add("event_ids", Json.arrayBuilder().add(eventId))))))
+                .build();
+        destinations(room).forEach(d -> enqueue(d, List.of(), edu));
+    }
+
     private void enqueue(String destination, List<JsonObject> pdus) {
+        enqueue(destination, pdus, null);
+    }
+
+    private void enqueue(String destination, List<JsonObject> pdus, JsonObject edu) {
         Queue q = queues.computeIfAbsent(destination, d -> new Queue());
         synchronized (q) {
             q.pdus.addAll(pdus);
+            if (edu != null) {
+                q.edus.add(edu);
+            }
             if (q.sending || closed) {
                 return;
             }
@@ -118,6 +159,7 @@ public final class TransactionQueue implements EventNotifier, AutoCloseable {
         long delay = 1000;
         while (!closed) {
             List<JsonObject> batch = new ArrayList<>();
+            List<JsonObject> eduBatch = new ArrayList<>();
             synchronized (q) {
                 for (JsonObject p : q.pdus) {
                     if (batch.size() == MAX_PDUS) {
@@ -125,14 +167,21 @@ public final class TransactionQueue implements EventNotifier, AutoCloseable {
                     }
                     batch.add(p);
                 }
-                if (batch.isEmpty()) {
+                for (JsonObject e : q.edus) {
+                    if (eduBatch.size() == MAX_EDUS) {
+                        break;
+                    }
+                    eduBatch.add(e);
+                }
+                if (batch.isEmpty() && eduBatch.isEmpty()) {
                     q.sending = false;
                     return;
                 }
             }
             String txnId = Long.toString(txnCounter.incrementAndGet());
             JsonObject body = Json.objectBuilder().add("origin", ownName).add("origin_server_ts", clock.millis())
-                    .add("pdus", jakarta.json.Json.createArrayBuilder(batch)).build();
+                    .add("pdus", jakarta.json.Json.createArrayBuilder(batch))
+                    .add("edus", jakarta.json.Json.createArrayBuilder(eduBatch)).build();
             try {
                 // Retries reuse the transaction ID, so a transaction that got through but lost its answer is
                 // not processed twice.
@@ -154,6 +203,9 @@ public final class TransactionQueue implements EventNotifier, AutoCloseable {
                 synchronized (q) {
                     for (int i = 0; i < batch.size(); i++) {
                         q.pdus.pollFirst();
+                    }
+                    for (int i = 0; i < eduBatch.size(); i++) {
+                        q.edus.pollFirst();
                     }
                 }
             } catch (InterruptedException e) {

@@ -35,6 +35,12 @@ public final class ReceiptStream {
     private final AccountDataStream accountData;
     private final Clock clock;
     private volatile ReadReceipts reads = ReadReceipts.NONE;
+    private volatile org.hearth.core.port.EphemeralChanges changes = org.hearth.core.port.EphemeralChanges.NONE;
+
+    /** Public receipts go to federation too (set once at wiring). */
+    public void useChanges(org.hearth.core.port.EphemeralChanges changes) {
+        this.changes = changes;
+    }
 
     public ReceiptStream(Database database, Notifier notifier, RoomMembership membership, AccountDataStream accountData,
                          Clock clock) {
@@ -102,6 +108,7 @@ public final class ReceiptStream {
             notifier.notifyUser(user);
         } else {
             notifier.notifyRoom(room);
+            changes.receipt(user, room, type, event.value(), threadId, clock.millis());
         }
     }
 

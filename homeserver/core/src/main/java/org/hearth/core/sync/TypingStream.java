@@ -28,6 +28,12 @@ public final class TypingStream {
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<RoomId, RoomTyping> rooms = new HashMap<>();
     private long position;
+    private volatile org.hearth.core.port.EphemeralChanges changes = org.hearth.core.port.EphemeralChanges.NONE;
+
+    /** Typing changes go to federation too (set once at wiring). */
+    public void useChanges(org.hearth.core.port.EphemeralChanges changes) {
+        this.changes = changes;
+    }
 
     public TypingStream(Notifier notifier, RoomMembership membership, Clock clock) {
         this.notifier = notifier;
@@ -68,6 +74,7 @@ public final class TypingStream {
         if (changed) {
             notifier.notifyRoom(room);
         }
+        changes.typing(user, room, typing, timeoutMs);
     }
 
     /** Drops expired typers and wakes their rooms; called every second by the server. */

@@ -69,6 +69,39 @@ class FederatedChatIT {
         List<String> bodies = timeline(bob, roomId).stream().filter(e -> e.getString("type").equals("m.room.message"))
                 .map(e -> e.getJsonObject("content").getString("body")).filter(s -> s.startsWith("burst")).toList();
         assertEquals(List.of("burst 0", "burst 1", "burst 2", "burst 3", "burst 4"), bodies);
+
+        // Typing and read receipts travel as EDUs.
+        bob.put("/_matrix/client/v3/rooms/" + enc(roomId) + "/typing/" + enc(bob.userId()),
+                TestServer.json("typing", true, "timeout", 10_000)).assertStatus(200);
+        awaitEphemeral(alice, roomId, "m.typing", bob.userId());
+        String bobsMessage = timeline(alice, roomId).stream().filter(e -> e.toString().contains("hello alice"))
+                .findFirst().orElseThrow().getString("event_id");
+        alice.post("/_matrix/client/v3/rooms/" + enc(roomId) + "/receipt/m.read/" + enc(bobsMessage),
+                JsonValue.EMPTY_JSON_OBJECT).assertStatus(200);
+        awaitEphemeral(bob, roomId, "m.receipt", alice.userId());
+    }
+
+    private static void awaitEphemeral(TestServer.User user, String roomId, String type, String text) {
+        long deadline = System.currentTimeMillis() + 15_000;
+        String last = "";
+        while (System.currentTimeMillis() < deadline) {
+            JsonObject sync = user.get("/_matrix/client/v3/sync").assertStatus(200).json();
+            JsonObject room = sync.getJsonObject("rooms").getJsonObject("join").getJsonObject(roomId);
+            if (room != null && room.getJsonObject("ephemeral") != null) {
+                for (JsonObject e : room.getJsonObject("ephemeral").getJsonArray("events").getValuesAs(JsonObject.class)) {
+                    last = e.toString();
+                    if (type.equals(e.getString("type")) && last.contains(text)) {
+                        return;
+                    }
+                }
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException ex) {
+                throw new AssertionError(ex);
+            }
+        }
+        throw new AssertionError(user.userId() + " never got " + type + " of " + text + "; last " + last);
     }
 
     @Test
