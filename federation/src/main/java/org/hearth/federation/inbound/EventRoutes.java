@@ -206,6 +206,11 @@ public final class EventRoutes implements HttpService {
 
     /** The auth events of {@code roots}, recursively, each once (the roots themselves only as someone's auth event). */
     private List<StoredEvent> authChain(Iterable<String> roots) {
+        return authChain(reader, roots);
+    }
+
+    /** The auth events of {@code roots}, transitively (the roots themselves only when some root names them). */
+    static List<StoredEvent> authChain(RoomReader reader, Iterable<String> roots) {
         Set<String> seen = new LinkedHashSet<>();
         Deque<String> queue = new ArrayDeque<>();
         for (String id : roots) {

@@ -36,6 +36,19 @@ public final class PduChecks {
         record Dropped(String reason) implements Checked {}
     }
 
+    /** Whether {@code server} signed {@code event} with a key valid then (e.g. the invitee's server on an invite). */
+    public boolean signedBy(RoomVersion version, JsonObject event, String server) {
+        JsonObject redacted = org.hearth.spec.event.Redaction.redact(version, event);
+        long validAt = version.enforceKeyValidity() ? event.getJsonNumber("origin_server_ts").longValue() : 0;
+        for (String keyId : org.hearth.spec.crypto.Signatures.keyIds(redacted, server)) {
+            var key = keys.publicKey(server, keyId, validAt);
+            if (key.isPresent() && org.hearth.spec.crypto.Signatures.verify(redacted, server, keyId, key.get(), version)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public Checked check(RoomVersion version, JsonObject event) {
         try {
             EventFormat.validate(version, event);

@@ -14,6 +14,9 @@ import org.hearth.federation.client.HttpsWellKnown;
 import org.hearth.federation.discovery.JndiDns;
 import org.hearth.federation.discovery.ServerNameResolver;
 import org.hearth.federation.inbound.EventRoutes;
+import org.hearth.federation.inbound.JoinRoutes;
+import org.hearth.federation.inbound.PduChecks;
+import org.hearth.federation.inbound.TransactionRoutes;
 import org.hearth.federation.inbound.QueryRoutes;
 import org.hearth.federation.inbound.RoomAccess;
 import org.hearth.federation.inbound.VersionRoutes;
@@ -43,12 +46,16 @@ public record Federation(FederationClient client, ServerKeys keys, FederationAut
 
     /** The key API and the Server-Server endpoints, on the federation listener. */
     void routes(HttpRouting.Builder routing, HearthConfig config, SigningKey signingKey, String version, Database database,
-                Rooms rooms, ProfileHandler profiles, Clock clock) {
+                Rooms rooms, ProfileHandler profiles, Clock clock, org.hearth.core.port.EphemeralChanges edus) {
         String name = config.serverName();
         var ownKeys = new ServerKeyRoutes(name, signingKey, clock);
         routing.register("/_matrix/key/v2", ownKeys, new NotaryRoutes(keys, name, signingKey, ownKeys, clock))
                 .register("/_matrix/federation/v1", new VersionRoutes(version),
                         new QueryRoutes(auth, profiles, rooms.aliases(), rooms.reader(), name),
-                        new EventRoutes(auth, rooms.reader(), new RoomAccess(rooms.reader(), database), name, clock));
+                        new EventRoutes(auth, rooms.reader(), new RoomAccess(rooms.reader(), database), name, clock),
+                        new TransactionRoutes(auth, rooms.reader(), rooms.engine(),
+                                new RoomAccess(rooms.reader(), database), PduChecks.over(keys), client, edus))
+                .register("/_matrix/federation", new JoinRoutes(auth, rooms.reader(), rooms.engine(),
+                        new RoomAccess(rooms.reader(), database), PduChecks.over(keys), name, signingKey));
     }
 }

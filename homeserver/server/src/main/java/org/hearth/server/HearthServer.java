@@ -270,7 +270,33 @@ public final class HearthServer implements AutoCloseable {
             }
             Federation federation = Federation.create(config, signingKey, database, Clock.systemUTC());
             federation.routes(federationRouting, config, signingKey, version, database, rooms, accounts.profiles(),
-                    Clock.systemUTC());
+                    Clock.systemUTC(), new org.hearth.core.port.EphemeralChanges() {
+                        // Typing and receipts of remote users, from /send EDUs.
+                        @Override
+                        public void typing(UserId user, org.hearth.spec.id.RoomId room, boolean typing, long timeoutMs) {
+                            streams.typing().set(user, room, typing, timeoutMs);
+                        }
+
+                        @Override
+                        public void receipt(UserId user, org.hearth.spec.id.RoomId room, String type, String eventId, String threadId,
+                                            long ts) {
+                            streams.receipts().receipt(user, room, type, org.hearth.spec.id.EventId.parse(eventId),
+                                    threadId.isEmpty() ? Optional.empty() : Optional.of(threadId));
+                        }
+                    });
+            // Federation: local events go out to the rooms' other servers; joins to unknown rooms go through them.
+            var outbound = lifecycle.add(new org.hearth.federation.send.TransactionQueue(config.serverName(),
+                    rooms.reader(), federation.client(), Clock.systemUTC()));
+            EventNotifier localNotifier = eventNotifier.get();
+            eventNotifier.set((room, position, changed) -> {
+                localNotifier.eventsPersisted(room, position, changed);
+                outbound.eventsPersisted(room, position, changed);
+            });
+            streams.typing().useChanges(outbound);
+            streams.receipts().useChanges(outbound);
+            rooms.useRemoteMembership(new org.hearth.federation.send.RemoteMembershipClient(config.serverName(), signingKey,
+                    federation.client(), org.hearth.federation.inbound.PduChecks.over(federation.keys()),
+                    rooms.engine(), rooms.reader(), Clock.systemUTC()));
             federationRouting.register("/.well-known/matrix", wellKnown);
             MatrixErrors.install(federationRouting);
 

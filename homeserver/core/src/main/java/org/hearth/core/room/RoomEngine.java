@@ -46,6 +46,7 @@ import org.hearth.spec.id.UserId;
 import org.hearth.spec.json.Json;
 import org.hearth.spec.room.EventIdFormat;
 import org.hearth.spec.room.RoomVersion;
+import org.hearth.spec.stateres.StateResolver;
 
 /**
  * Builds, authorizes and persists the events this server's users send. Sends to one room are serialized by a
@@ -318,6 +319,294 @@ public final class RoomEngine {
         }
         notify(persisted);
         return persisted.room();
+    }
+
+    /** A remote PDU that cannot be placed: some of its prev_events are not known here. */
+    public static final class MissingPrevEvents extends RuntimeException {
+        public final List<String> missing;
+
+        MissingPrevEvents(List<String> missing) {
+            super("prev_events not known: " + missing);
+            this.missing = missing;
+        }
+    }
+
+    /**
+     * Persists a PDU received from another server, already checked for format, signatures and hash (spec: "Checks
+     * performed on receipt of a PDU", steps 4 to 6 here). Its state before is the state after its prev event, or the
+     * resolution of its prev events' states; it must pass auth against its auth_events and against that state
+     * (otherwise {@code M_FORBIDDEN}, not stored). Failing against the current state, it is stored soft-failed: never
+     * in timelines nor in the current state. Returns the stored event (the earlier one when already known).
+     */
+    public StoredEvent receive(RoomId room, Pdu pdu) {
+        RoomSlot slot = slots.get(room.value());
+        Persisted persisted;
+        StoredEvent result;
+        List<Long> allocated = new ArrayList<>();
+        slot.lock.lock();
+        try {
+            Optional<StoredEvent> known = events.find(pdu.eventId());
+            if (known.isPresent()) {
+                return known.get();
+            }
+            RoomHead head = head(room.value());
+            RoomVersion version = head.version();
+            List<StoredEvent> prevs = new ArrayList<>();
+            List<String> missing = new ArrayList<>();
+            for (String prev : pdu.prevEvents()) {
+                Optional<StoredEvent> p = events.find(prev).filter(e -> e.roomId().equals(room.value()));
+                if (p.isPresent()) {
+                    prevs.add(p.get());
+                } else {
+                    missing.add(prev);
+                }
+            }
+            if (!missing.isEmpty() || prevs.isEmpty()) {
+                throw new MissingPrevEvents(missing);
+            }
+            Map<StateKey, String> before;
+            long beforeGroup;
+            if (prevs.size() == 1) {
+                beforeGroup = prevs.getFirst().stateGroupAfter();
+                before = snapshots.get(beforeGroup);
+            } else {
+                beforeGroup = -1;
+                before = Map.copyOf(StateResolver.resolve(version,
+                        prevs.stream().map(p -> snapshots.get(p.stateGroupAfter())).toList(),
+                        id -> events.find(id).map(StoredEvent::pdu).orElse(null)));
+            }
+            Map<StateKey, Pdu> byAuthEvents = new HashMap<>();
+            for (String id : pdu.authEvents()) {
+                StoredEvent a = events.find(id).filter(e -> e.roomId().equals(room.value()) && !e.rejected())
+                        .orElseThrow(() -> new MatrixException(ErrorCode.FORBIDDEN, "auth event " + id + " unknown"));
+                a.pdu().stateTuple().ifPresent(k -> byAuthEvents.put(k, a.pdu()));
+            }
+            String createId = before.get(CREATE_KEY);
+            if (version.roomIdFromCreateEvent() && createId != null) {
+                // From v12 the create event is named by the room ID, not listed in auth_events.
+                events.find(createId).ifPresent(c -> byAuthEvents.putIfAbsent(CREATE_KEY, c.pdu()));
+            }
+            if (AuthRules.check(version, pdu, byAuthEvents) instanceof AuthResult.Rejected(String reason)) {
+                throw new MatrixException(ErrorCode.FORBIDDEN, "rejected by its auth events: " + reason);
+            }
+            Map<String, Pdu> none = Map.of();
+            if (AuthRules.check(version, pdu, authState(version, pdu, before::get, none))
+                    instanceof AuthResult.Rejected(String reason)) {
+                throw new MatrixException(ErrorCode.FORBIDDEN, "rejected by the state before it: " + reason);
+            }
+            Map<StateKey, String> current = snapshots.get(head.currentStateGroup());
+            boolean softFailed = AuthRules.check(version, pdu, authState(version, pdu, current::get, none))
+                    instanceof AuthResult.Rejected;
+            long position = positions.allocate();
+            allocated.add(position);
+            String roomId = room.value();
+            List<String> replaced = head.extremities().stream().filter(pdu.prevEvents()::contains).toList();
+            List<String> newExtremities = new ArrayList<>(head.extremities());
+            newExtremities.removeAll(replaced);
+            newExtremities.add(pdu.eventId());
+            Set<UserId> membershipChanged = new LinkedHashSet<>();
+            long[] groups = new long[3];
+            StoredEvent stored = database.transaction(tx -> {
+                long bg = beforeGroup >= 0 ? beforeGroup : snapshots.create(tx, roomId, StateSnapshots.EMPTY, before);
+                long after = pdu.isState()
+                        ? snapshots.create(tx, roomId, bg, Map.of(pdu.stateTuple().orElseThrow(), pdu.eventId()))
+                        : bg;
+                StoredEvent e = new StoredEvent(pdu, roomId, position, false, softFailed, null, bg, after, null, null);
+                events.insert(tx, e);
+                long currentGroup = head.currentStateGroup();
+                if (!softFailed) {
+                    index.persisted(tx, e, redactsOf(version, pdu));
+                    events.replaceExtremities(tx, roomId, replaced, pdu.eventId());
+                    if (newExtremities.size() == 1) {
+                        currentGroup = after;
+                    } else if (pdu.isState() || !before.equals(current)) {
+                        // A fork: the new current state resolves the old one with this branch's.
+                        Map<StateKey, String> resolved = StateResolver.resolve(version,
+                                List.of(current, snapshots.get(after)),
+                                id -> id.equals(pdu.eventId()) ? pdu : events.find(id).map(StoredEvent::pdu).orElse(null));
+                        currentGroup = snapshots.create(tx, roomId, StateSnapshots.EMPTY, resolved);
+                    }
+                    tx.createNamedUpdate("rooms-set-current-state").params(params("room_id", roomId,
+                            "current_state_group", currentGroup)).execute();
+                    if (MEMBER.equals(pdu.type())) {
+                        String target = pdu.stateKey().orElseThrow();
+                        events.upsertMembership(tx, roomId, target, pdu.content().getString("membership", ""),
+                                pdu.eventId(), position);
+                        UserId.tryParse(target).ifPresent(membershipChanged::add);
+                    }
+                    pushActions.persisting(tx, room, version, List.of(e), k -> {
+                        String id = before.get(k);
+                        return id == null ? null : events.find(id).map(StoredEvent::pdu).orElse(null);
+                    });
+                }
+                groups[0] = currentGroup;
+                return e;
+            });
+            events.committed(stored);
+            if (!softFailed) {
+                long depth = Math.max(head.maxDepth(), pdu.depth());
+                heads.put(roomId, new RoomHead(roomId, version, List.copyOf(newExtremities), depth, groups[0]));
+            }
+            result = stored;
+            persisted = softFailed ? null : new Persisted(room, List.of(stored), Set.copyOf(membershipChanged));
+        } finally {
+            allocated.forEach(positions::settle);
+            unlockAndHandOver(slot);
+        }
+        notify(persisted);
+        return result;
+    }
+
+    /**
+     * The unsigned event a remote user would send next in {@code room} (spec: make_join / make_leave templates):
+     * prev_events are the forward extremities, auth_events chosen from the current state. {@code M_FORBIDDEN} when
+     * the auth rules would refuse it now.
+     */
+    public JsonObject template(RoomId room, UserId sender, EventDraft draft) {
+        RoomHead head = head(room.value());
+        RoomVersion version = head.version();
+        Map<StateKey, String> current = snapshots.get(head.currentStateGroup());
+        Map<String, Pdu> none = Map.of();
+        JsonObjectBuilder b = Json.objectBuilder().add("room_id", room.value()).add("type", draft.type())
+                .add("sender", sender.value()).add("content", draft.content()).add("origin", sender.domain())
+                .add("origin_server_ts", clock.millis()).add("depth", head.maxDepth() + 1);
+        if (draft.stateKey() != null) {
+            b.add("state_key", draft.stateKey());
+        }
+        Pdu unsigned = new Pdu(null, b.build());
+        List<String> authIds = new ArrayList<>();
+        for (StateKey key : AuthRules.authEventTypes(version, unsigned)) {
+            String id = current.get(key);
+            if (id != null) {
+                authIds.add(id);
+            }
+        }
+        JsonObject event = Json.objectBuilder(unsigned.json()).add("prev_events", refs(version, head.extremities(), none))
+                .add("auth_events", refs(version, authIds, none)).build();
+        if (AuthRules.check(version, new Pdu(null, event), authState(version, unsigned, current::get, none))
+                instanceof AuthResult.Rejected(String reason)) {
+            throw new MatrixException(ErrorCode.FORBIDDEN, reason);
+        }
+        return event;
+    }
+
+    /**
+     * A local user joined a room of another server (spec: send_join): stores the room, the returned state and
+     * auth chain (checked by the caller for signatures and hashes) apart from the timeline, and the join event,
+     * which must pass auth against that state.
+     */
+    public StoredEvent joinRemote(RoomVersion version, RoomId room, List<Pdu> state, List<Pdu> authChain, Pdu join) {
+        RoomSlot slot = slots.get(room.value());
+        List<Long> allocated = new ArrayList<>();
+        Persisted persisted;
+        slot.lock.lock();
+        try {
+            Map<String, Pdu> known = new HashMap<>();
+            authChain.forEach(p -> known.put(p.eventId(), p));
+            state.forEach(p -> known.put(p.eventId(), p));
+            Map<StateKey, String> before = new HashMap<>();
+            for (Pdu p : state) {
+                p.stateTuple().ifPresent(k -> before.put(k, p.eventId()));
+            }
+            String createId = before.get(CREATE_KEY);
+            if (createId == null) {
+                throw new MatrixException(ErrorCode.BAD_JSON, "the room's state has no create event");
+            }
+            Map<StateKey, Pdu> authState = authState(version, join, before::get, known);
+            if (AuthRules.check(version, join, authState) instanceof AuthResult.Rejected(String reason)) {
+                throw new MatrixException(ErrorCode.FORBIDDEN, "join refused by the room's state: " + reason);
+            }
+            String roomId = room.value();
+            boolean newRoom = database.execute().createNamedGet("rooms-get").params(params("room_id", roomId))
+                    .execute().isEmpty();
+            Set<UserId> membershipChanged = new LinkedHashSet<>();
+            List<Pdu> outliers = known.values().stream().filter(p -> events.find(p.eventId()).isEmpty())
+                    .sorted(java.util.Comparator.comparingLong(Pdu::depth)).toList();
+            List<Long> outlierPositions = new ArrayList<>();
+            for (int i = 0; i < outliers.size(); i++) {
+                long p = positions.allocate();
+                allocated.add(p);
+                outlierPositions.add(p);
+            }
+            long joinPosition = positions.allocate();
+            allocated.add(joinPosition);
+            StoredEvent stored = database.transaction(tx -> {
+                if (newRoom) {
+                    tx.createNamedInsert("rooms-insert").params(params("room_id", roomId,
+                            "room_version", version.id(), "creator", known.get(createId).sender(),
+                            "current_state_group", 0L, "created_ts", clock.millis())).execute();
+                }
+                // Outliers: known for auth and state, kept out of timelines (stored as soft-failed).
+                for (int i = 0; i < outliers.size(); i++) {
+                    events.insert(tx, new StoredEvent(outliers.get(i), roomId, outlierPositions.get(i), false, true,
+                            null, 0, 0, null, null));
+                }
+                long bg = snapshots.create(tx, roomId, StateSnapshots.EMPTY, before);
+                long after = snapshots.create(tx, roomId, bg, Map.of(join.stateTuple().orElseThrow(), join.eventId()));
+                StoredEvent e = new StoredEvent(join, roomId, joinPosition, false, false, null, bg, after, null, null);
+                events.insert(tx, e);
+                for (String old : events.extremities(roomId)) {
+                    tx.createNamedDelete("rooms-extremity-delete").params(params("room_id", roomId, "event_id", old))
+                            .execute();
+                }
+                tx.createNamedInsert("rooms-extremity-insert").params(params("room_id", roomId,
+                        "event_id", join.eventId())).execute();
+                tx.createNamedUpdate("rooms-set-current-state").params(params("room_id", roomId,
+                        "current_state_group", after)).execute();
+                for (var entry : before.entrySet()) {
+                    if (MEMBER.equals(entry.getKey().type())) {
+                        Pdu m = known.get(entry.getValue());
+                        events.upsertMembership(tx, roomId, entry.getKey().stateKey(),
+                                m.content().getString("membership", ""), m.eventId(),
+                                outliers.contains(m) ? outlierPositions.get(outliers.indexOf(m)) : joinPosition);
+                    }
+                }
+                String target = join.stateKey().orElseThrow();
+                events.upsertMembership(tx, roomId, target, "join", join.eventId(), joinPosition);
+                UserId.tryParse(target).ifPresent(membershipChanged::add);
+                return e;
+            });
+            events.committed(stored);
+            heads.invalidate(roomId);
+            persisted = new Persisted(room, List.of(stored), Set.copyOf(membershipChanged));
+        } finally {
+            allocated.forEach(positions::settle);
+            unlockAndHandOver(slot);
+        }
+        notify(persisted);
+        return persisted.events().getFirst();
+    }
+
+    /**
+     * An invite of a local user to a room this server does not have (spec: "Inviting to a room", invitee's side):
+     * kept as an outlier with the invitee's membership, so /sync lists the room under {@code invite}; the stripped
+     * state travels in the event's {@code unsigned.invite_room_state}.
+     */
+    public void storeRemoteInvite(RoomId room, Pdu invite) {
+        RoomSlot slot = slots.get(room.value());
+        List<Long> allocated = new ArrayList<>();
+        Persisted persisted;
+        slot.lock.lock();
+        try {
+            if (events.find(invite.eventId()).isPresent()) {
+                return;
+            }
+            long position = positions.allocate();
+            allocated.add(position);
+            String target = invite.stateKey().orElseThrow();
+            StoredEvent stored = database.transaction(tx -> {
+                StoredEvent e = new StoredEvent(invite, room.value(), position, false, true, null, 0, 0, null, null);
+                events.insert(tx, e);
+                events.upsertMembership(tx, room.value(), target, Membership.INVITE, invite.eventId(), position);
+                return e;
+            });
+            events.committed(stored);
+            persisted = new Persisted(room, List.of(stored), Set.of(UserId.parse(target)));
+        } finally {
+            allocated.forEach(positions::settle);
+            unlockAndHandOver(slot);
+        }
+        notify(persisted);
     }
 
     private RoomHead head(String roomId) {

@@ -232,9 +232,28 @@ public final class RoomSyncSource implements RoomsStream {
         return last.isEmpty() ? Map.of() : reader.stateIdsAfter(last.getFirst());
     }
 
+    private static List<JsonObject> inviteRoomState(StoredEvent invite) {
+        List<JsonObject> out = new ArrayList<>();
+        if (invite.pdu().json().get("unsigned") instanceof JsonObject unsigned
+                && unsigned.get("invite_room_state") instanceof jakarta.json.JsonArray state) {
+            for (var v : state) {
+                if (v instanceof JsonObject o) {
+                    out.add(o);
+                }
+            }
+        }
+        out.add(Json.objectBuilder().add("type", invite.type()).add("state_key", invite.stateKey().orElse(""))
+                .add("sender", invite.sender()).add("content", invite.pdu().content()).build());
+        return out;
+    }
+
     /** Spec: "Stripped state" for invites and knocks, with the user's own membership event and its sender's. */
     private List<JsonObject> stripped(RoomId room, Membership m) {
         Map<StateKey, String> current = reader.currentStateIds(room);
+        if (current.isEmpty()) {
+            // A room of another server this one only has the invite of: the state came with the invite.
+            return reader.event(m.eventId()).map(RoomSyncSource::inviteRoomState).orElse(List.of());
+        }
         Set<String> ids = new LinkedHashSet<>();
         for (String type : STRIPPED_TYPES) {
             String id = current.get(StateKey.of(type, ""));

@@ -53,6 +53,17 @@ public final class Rooms {
         this.eventsByTime = new EventsByTime(database, reader);
     }
 
+    private volatile org.hearth.core.port.RemoteMembership remoteMembership = org.hearth.core.port.RemoteMembership.NONE;
+
+    /** Joins to rooms of other servers go through federation once it is wired. */
+    public void useRemoteMembership(org.hearth.core.port.RemoteMembership remoteMembership) {
+        this.remoteMembership = remoteMembership;
+    }
+
+    public org.hearth.core.port.RemoteMembership remoteMembership() {
+        return remoteMembership;
+    }
+
     /** The published room directory and room summaries. */
     public RoomDirectory directory() {
         return directory;

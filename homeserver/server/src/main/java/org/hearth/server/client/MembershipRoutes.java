@@ -72,18 +72,51 @@ public final class MembershipRoutes implements HttpService {
 
     private void joinByIdOrAlias(ServerRequest req, ServerResponse res) {
         Requester who = auth.require(req);
-        RoomId room = access.roomOrAlias(path(req, "roomIdOrAlias"));
-        joinRoom(who, room, optionalBody(req), res);
+        String raw = path(req, "roomIdOrAlias");
+        JsonObject b = optionalBody(req);
+        if (joinedRemotely(req, who, raw, b, res)) {
+            return;
+        }
+        RoomId room = access.roomOrAlias(raw);
+        joinRoom(who, room, b, res);
     }
 
     private void join(ServerRequest req, ServerResponse res) {
         Requester who = auth.require(req);
-        joinRoom(who, access.room(req), optionalBody(req), res);
+        JsonObject b = optionalBody(req);
+        if (joinedRemotely(req, who, path(req, "roomId"), b, res)) {
+            return;
+        }
+        joinRoom(who, access.room(req), b, res);
     }
 
     private void joinRoom(Requester who, RoomId room, JsonObject b, ServerResponse res) {
         rooms.engine().send(room, who.userId(), memberDraft(who.userId(), Membership.JOIN, b), null);
         Reply.json(res, 200, Json.objectBuilder().add("room_id", room.value()).build());
+    }
+
+    /**
+     * A room ID this server does not know is joined over federation, through the {@code server_name}/{@code via}
+     * servers and the room ID's own server.
+     */
+    private boolean joinedRemotely(ServerRequest req, Requester who, String raw, JsonObject b, ServerResponse res) {
+        if (!raw.startsWith("!")) {
+            return false;
+        }
+        RoomId room = RoomId.tryParse(raw).orElse(null);
+        if (room == null || rooms.reader().version(room).isPresent()) {
+            return false;
+        }
+        java.util.List<String> servers = new java.util.ArrayList<>(req.query().all("server_name", java.util.List::of));
+        servers.addAll(req.query().all("via", java.util.List::of));
+        int colon = raw.indexOf(':');
+        if (colon > 0) {
+            servers.add(raw.substring(colon + 1));
+        }
+        JsonObject content = rooms.memberProfiles().content(who.userId(), Membership.JOIN, optionalString(b, "reason"));
+        rooms.remoteMembership().join(who.userId(), room, servers, content);
+        Reply.json(res, 200, Json.objectBuilder().add("room_id", room.value()).build());
+        return true;
     }
 
     private void knock(ServerRequest req, ServerResponse res) {
@@ -108,7 +141,11 @@ public final class MembershipRoutes implements HttpService {
                 throw new MatrixException(ErrorCode.FORBIDDEN, target + " is already in the room");
             });
         }
-        rooms.engine().send(room, who.userId(), memberDraft(user, membership, b), null);
+        if (membership.equals(Membership.INVITE) && !user.domain().equals(who.userId().domain())) {
+            rooms.remoteMembership().invite(room, who.userId(), user, memberDraft(user, membership, b).content());
+        } else {
+            rooms.engine().send(room, who.userId(), memberDraft(user, membership, b), null);
+        }
         Reply.json(res, 200, JsonValue.EMPTY_JSON_OBJECT);
     }
 

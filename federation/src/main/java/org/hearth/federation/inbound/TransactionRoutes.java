@@ -1,0 +1,247 @@
+package org.hearth.federation.inbound;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonValue;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import org.hearth.core.port.EphemeralChanges;
+import org.hearth.core.room.RoomEngine;
+import org.hearth.core.room.RoomReader;
+import org.hearth.federation.auth.FederationAuth;
+import org.hearth.federation.auth.FederationRequest;
+import org.hearth.federation.client.FederationClient;
+import org.hearth.federation.http.FederationJson;
+import org.hearth.spec.error.ErrorCode;
+import org.hearth.spec.error.MatrixException;
+import org.hearth.spec.event.Pdu;
+import org.hearth.spec.id.RoomId;
+import org.hearth.spec.id.UserId;
+import org.hearth.spec.json.Json;
+import org.hearth.spec.room.RoomVersion;
+
+/**
+ * Spec: Server-Server API, "Transactions" ({@code PUT /send/{txnId}}), mounted at /_matrix/federation/v1. Each PDU
+ * is checked (format, signatures, hash) and handed to the room engine, which authorizes and persists it; missing
+ * prev_events are fetched once through {@code /get_missing_events}. Per-PDU errors go in the answer's
+ * {@code pdus}; a transaction seen before answers what it answered then.
+ */
+public final class TransactionRoutes implements HttpService {
+    private static final Logger LOG = System.getLogger(TransactionRoutes.class.getName());
+    static final int MAX_PDUS = 50;
+    static final int MAX_EDUS = 100;
+    static final int MISSING_LIMIT = 10;
+    // Spec: a remote typing notification has no timeout; Synapse's is 30 s without an update.
+    static final long TYPING_TIMEOUT_MS = 30_000;
+
+    private final FederationAuth auth;
+    private final RoomReader reader;
+    private final RoomEngine engine;
+    private final RoomAccess access;
+    private final PduChecks checks;
+    private final FederationClient client;
+    private final EphemeralChanges edus;
+    // Synapse keeps transaction answers for a day; a retried transaction within that gets the same answer.
+    private final Cache<String, JsonObject> answered = Caffeine.newBuilder().maximumSize(100_000)
+            .expireAfterWrite(Duration.ofDays(1)).build();
+
+    public TransactionRoutes(FederationAuth auth, RoomReader reader, RoomEngine engine, RoomAccess access,
+                             PduChecks checks, FederationClient client, EphemeralChanges edus) {
+        this.edus = edus;
+        this.auth = auth;
+        this.reader = reader;
+        this.engine = engine;
+        this.access = access;
+        this.checks = checks;
+        this.client = client;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.put("/send/{txnId}", auth.authenticated(this::send))
+                .any("/send/{txnId}", FederationJson::wrongMethod);
+    }
+
+    private void send(ServerRequest req, ServerResponse res, FederationRequest request) {
+        String txnId = req.path().pathParameters().get("txnId");
+        JsonObject body = request.json();
+        JsonArray pdus = array(body, "pdus", true);
+        JsonArray edus = array(body, "edus", false);
+        if (pdus.size() > MAX_PDUS || edus != null && edus.size() > MAX_EDUS) {
+            throw new MatrixException(ErrorCode.BAD_JSON, "a transaction carries at most " + MAX_PDUS + " PDUs and "
+                    + MAX_EDUS + " EDUs");
+        }
+        // One transaction per (origin, ID) at a time: the cache computes it once and answers retries from memory.
+        JsonObject answer = answered.get(request.origin() + "\n" + txnId, k -> process(request.origin(), pdus));
+        if (edus != null && !answered.asMap().containsKey(request.origin() + "\n" + txnId + "\nedus")) {
+            answered.put(request.origin() + "\n" + txnId + "\nedus", JsonValue.EMPTY_JSON_OBJECT);
+            edus.forEach(e -> edu(request.origin(), e));
+        }
+        FederationJson.reply(res, answer);
+    }
+
+    /** Spec: "Typing Notifications" and "Receipts" EDUs; others are ignored, and so are malformed ones. */
+    private void edu(String origin, JsonValue value) {
+        if (!(value instanceof JsonObject edu) || !(edu.get("content") instanceof JsonObject content)) {
+            return;
+        }
+        try {
+            switch (edu.getString("edu_type", "")) {
+                case "m.typing" -> {
+                    UserId user = UserId.parse(content.getString("user_id"));
+                    RoomId room = RoomId.parse(content.getString("room_id"));
+                    if (user.domain().equals(origin) && reader.version(room).isPresent()) {
+                        access.checkAcl(origin, room);
+                        this.edus.typing(user, room, content.getBoolean("typing", false), TYPING_TIMEOUT_MS);
+                    }
+                }
+                case "m.receipt" -> content.forEach((roomId, byType) -> {
+                    RoomId room = RoomId.parse(roomId);
+                    if (reader.version(room).isEmpty() || !(byType instanceof JsonObject types)) {
+                        return;
+                    }
+                    access.checkAcl(origin, room);
+                    if (types.get("m.read") instanceof JsonObject users) {
+                        users.forEach((userId, receipt) -> {
+                            UserId user = UserId.parse(userId);
+                            if (user.domain().equals(origin) && receipt instanceof JsonObject r
+                                    && r.get("event_ids") instanceof JsonArray ids && !ids.isEmpty()) {
+                                JsonObject data = r.get("data") instanceof JsonObject d ? d : JsonValue.EMPTY_JSON_OBJECT;
+                                this.edus.receipt(user, room, "m.read", ids.getString(0),
+                                        data.getString("thread_id", ""), 0);
+                            }
+                        });
+                    }
+                });
+                default -> { }
+            }
+        } catch (RuntimeException e) {
+            // An EDU is best effort (spec: no answer for EDUs): a bad one is dropped.
+            LOG.log(Level.DEBUG, "EDU from " + origin + " dropped: " + e.getMessage());
+        }
+    }
+
+    private static JsonArray array(JsonObject body, String name, boolean required) {
+        JsonValue v = body.get(name);
+        if (v == null && !required) {
+            return null;
+        }
+        if (!(v instanceof JsonArray a)) {
+            throw new MatrixException(ErrorCode.BAD_JSON, name + " must be an array");
+        }
+        return a;
+    }
+
+    private JsonObject process(String origin, JsonArray pdus) {
+        JsonObjectBuilder results = Json.objectBuilder();
+        for (JsonValue value : pdus) {
+            if (!(value instanceof JsonObject json)) {
+                continue;
+            }
+            String key = json.getString("event_id", null);
+            try {
+                Pdu pdu = receive(origin, json, true);
+                results.add(pdu.eventId(), JsonValue.EMPTY_JSON_OBJECT);
+            } catch (Rejected e) {
+                results.add(e.eventId != null ? e.eventId : key == null ? "unknown" : key,
+                        Json.objectBuilder().add("error", e.getMessage()));
+            }
+        }
+        return Json.objectBuilder().add("pdus", results).build();
+    }
+
+    private static final class Rejected extends RuntimeException {
+        final String eventId;
+
+        Rejected(String eventId, String message) {
+            super(message);
+            this.eventId = eventId;
+        }
+    }
+
+    private Pdu receive(String origin, JsonObject json, boolean fetchMissing) {
+        String roomText = json.get("room_id") instanceof jakarta.json.JsonString s ? s.getString() : null;
+        RoomId room = roomText == null ? null : RoomId.tryParse(roomText).orElse(null);
+        if (room == null) {
+            throw new Rejected(null, "no valid room_id");
+        }
+        Optional<RoomVersion> version = reader.version(room);
+        if (version.isEmpty()) {
+            throw new Rejected(null, "room " + roomText + " is not known here");
+        }
+        Pdu pdu = switch (checks.check(version.get(), json)) {
+            case PduChecks.Checked.Dropped(String reason) -> throw new Rejected(null, reason);
+            case PduChecks.Checked.Usable(Pdu usable, boolean redacted) -> usable;
+        };
+        try {
+            access.checkAcl(origin, room);
+            engine.receive(room, pdu);
+            return pdu;
+        } catch (RoomEngine.MissingPrevEvents e) {
+            if (!fetchMissing) {
+                throw new Rejected(pdu.eventId(), e.getMessage());
+            }
+            fetchMissing(origin, room, pdu);
+            try {
+                engine.receive(room, pdu);
+                return pdu;
+            } catch (RoomEngine.MissingPrevEvents again) {
+                throw new Rejected(pdu.eventId(), again.getMessage());
+            } catch (MatrixException refused) {
+                throw new Rejected(pdu.eventId(), refused.getMessage());
+            }
+        } catch (MatrixException refused) {
+            throw new Rejected(pdu.eventId(), refused.getMessage());
+        }
+    }
+
+    /** Spec: "Backfilling and retrieving missing events": the events between our extremities and this one. */
+    private void fetchMissing(String origin, RoomId room, Pdu pdu) {
+        List<String> earliest = reader.room(room).map(r -> extremities(room)).orElse(List.of());
+        JsonObject request = Json.objectBuilder().add("earliest_events", jakarta.json.Json.createArrayBuilder(earliest))
+                .add("latest_events", Json.arrayBuilder().add(pdu.eventId())).add("limit", MISSING_LIMIT)
+                .add("min_depth", 0).build();
+        JsonObject answer;
+        try {
+            answer = client.post(origin, "/_matrix/federation/v1/get_missing_events/"
+                    + java.net.URLEncoder.encode(room.value(), java.nio.charset.StandardCharsets.UTF_8), request);
+        } catch (RuntimeException e) {
+            LOG.log(Level.DEBUG, "get_missing_events from " + origin + " failed: " + e.getMessage());
+            return;
+        }
+        List<JsonObject> missing = new ArrayList<>();
+        if (answer.get("events") instanceof JsonArray events) {
+            for (JsonValue v : events) {
+                if (v instanceof JsonObject o) {
+                    missing.add(o);
+                }
+            }
+        }
+        missing.sort(Comparator.comparingLong(o -> o.getJsonNumber("depth") == null ? 0
+                : o.getJsonNumber("depth").longValue()));
+        for (JsonObject o : missing) {
+            try {
+                receive(origin, o, false);
+            } catch (Rejected e) {
+                LOG.log(Level.DEBUG, "missing event refused: " + e.getMessage());
+            }
+        }
+    }
+
+    private List<String> extremities(RoomId room) {
+        // The newest events we have are good earliest_events: the remote walks back until it reaches them.
+        return reader.timeline(room, 0, reader.currentPosition(), 5, true).stream().map(e -> e.eventId()).toList();
+    }
+}

@@ -1,0 +1,170 @@
+package org.hearth.federation.send;
+
+import jakarta.json.JsonArray;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.hearth.core.port.RemoteMembership;
+import org.hearth.core.room.RoomEngine;
+import org.hearth.core.room.RoomReader;
+import org.hearth.federation.client.FederationClient;
+import org.hearth.federation.client.FederationException;
+import org.hearth.federation.inbound.PduChecks;
+import org.hearth.spec.crypto.SigningKey;
+import org.hearth.spec.error.ErrorCode;
+import org.hearth.spec.error.MatrixException;
+import org.hearth.spec.event.EventIds;
+import org.hearth.spec.event.EventSigning;
+import org.hearth.spec.event.Pdu;
+import org.hearth.spec.id.RoomId;
+import org.hearth.spec.id.UserId;
+import org.hearth.spec.json.Json;
+import org.hearth.spec.room.RoomVersion;
+
+/**
+ * Spec: Server-Server API, "Joining Rooms", the joining server's side: make_join on a resident server, sign the
+ * template, send_join, check the returned state and auth chain (format, signatures, hashes), then store the room
+ * with the join. The servers are tried in order until one answers.
+ */
+public final class RemoteMembershipClient implements RemoteMembership {
+    private final String ownName;
+    private final SigningKey key;
+    private final FederationClient client;
+    private final PduChecks checks;
+    private final RoomEngine engine;
+    private final Clock clock;
+    private final RoomReader reader;
+
+    public RemoteMembershipClient(String ownName, SigningKey key, FederationClient client, PduChecks checks,
+                                  RoomEngine engine, RoomReader reader, Clock clock) {
+        this.reader = reader;
+        this.ownName = ownName;
+        this.key = key;
+        this.client = client;
+        this.checks = checks;
+        this.engine = engine;
+        this.clock = clock;
+    }
+
+    @Override
+    public void join(UserId user, RoomId room, List<String> servers, JsonObject content) {
+        Set<String> candidates = new LinkedHashSet<>(servers);
+        candidates.remove(ownName);
+        if (candidates.isEmpty()) {
+            throw new MatrixException(ErrorCode.NOT_FOUND, "Unknown room " + room.value() + " and no server to join through");
+        }
+        List<String> problems = new ArrayList<>();
+        for (String server : candidates) {
+            try {
+                joinThrough(server, user, room, content);
+                return;
+            } catch (FederationException e) {
+                problems.add(server + ": " + e.getMessage());
+            }
+        }
+        throw new MatrixException(ErrorCode.NOT_FOUND, "No server could join " + room.value() + ": "
+                + String.join("; ", problems));
+    }
+
+    private void joinThrough(String server, UserId user, RoomId room, JsonObject content) {
+        StringBuilder target = new StringBuilder("/_matrix/federation/v1/make_join/").append(encode(room.value()))
+                .append('/').append(encode(user.value()));
+        char sep = '?';
+        for (RoomVersion v : RoomVersion.ALL) {
+            target.append(sep).append("ver=").append(encode(v.id()));
+            sep = '&';
+        }
+        JsonObject made = client.get(server, target.toString());
+        RoomVersion version = RoomVersion.find(made.getString("room_version", "1"))
+                .orElseThrow(() -> new MatrixException(ErrorCode.INCOMPATIBLE_ROOM_VERSION, "unknown room version"));
+        if (!(made.get("event") instanceof JsonObject template)
+                || !room.value().equals(template.getString("room_id", null))
+                || !user.value().equals(template.getString("state_key", null))
+                || !user.value().equals(template.getString("sender", null))) {
+            throw new MatrixException(ErrorCode.BAD_JSON, server + " answered make_join with a bad template");
+        }
+        JsonObject withContent = Json.objectBuilder(template)
+                .add("content", Json.objectBuilder(content).add("membership", "join"))
+                .add("origin", ownName).add("origin_server_ts", clock.millis()).build();
+        JsonObject signed = EventSigning.hashAndSign(version, withContent, ownName, key);
+        Pdu join = EventIds.pdu(version, signed);
+        JsonObject answer = client.put(server, "/_matrix/federation/v2/send_join/" + encode(room.value()) + "/"
+                + encode(join.eventId()), signed);
+        List<Pdu> state = checked(version, answer.get("state"));
+        List<Pdu> chain = checked(version, answer.get("auth_chain"));
+        engine.joinRemote(version, room, state, chain, join);
+    }
+
+    // Spec: "Stripped state", what the invitee sees of the room before joining.
+    private static final List<String> STRIPPED = List.of("m.room.create", "m.room.join_rules", "m.room.name",
+            "m.room.avatar", "m.room.canonical_alias", "m.room.encryption", "m.room.topic");
+
+    @Override
+    public void invite(RoomId room, UserId sender, UserId invitee, JsonObject content) {
+        RoomVersion version = reader.version(room)
+                .orElseThrow(() -> new MatrixException(ErrorCode.NOT_FOUND, "Unknown room " + room.value()));
+        JsonObject template = engine.template(room, sender, org.hearth.core.room.EventDraft.state("m.room.member",
+                invitee.value(), content));
+        JsonObject signed = EventSigning.hashAndSign(version, Json.objectBuilder(template)
+                .add("origin_server_ts", clock.millis()).build(), ownName, key);
+        Pdu invite = EventIds.pdu(version, signed);
+        var state = jakarta.json.Json.createArrayBuilder();
+        var current = reader.currentState(room);
+        for (var entry : current.entrySet()) {
+            boolean senderMember = entry.getKey().type().equals("m.room.member")
+                    && entry.getKey().stateKey().equals(sender.value());
+            if (STRIPPED.contains(entry.getKey().type()) && entry.getKey().stateKey().isEmpty() || senderMember) {
+                var e = entry.getValue();
+                state.add(Json.objectBuilder().add("type", e.type()).add("state_key", e.stateKey().orElse(""))
+                        .add("sender", e.sender()).add("content", e.pdu().content()));
+            }
+        }
+        JsonObject answer;
+        try {
+            answer = client.put(invitee.domain(), "/_matrix/federation/v2/invite/" + encode(room.value()) + "/"
+                    + encode(invite.eventId()), Json.objectBuilder().add("room_version", version.id())
+                    .add("event", signed).add("invite_room_state", state).build());
+        } catch (FederationException e) {
+            throw new MatrixException(ErrorCode.FORBIDDEN, "The invitee's server refused the invite: " + e.getMessage());
+        }
+        if (!(answer.get("event") instanceof JsonObject cosigned)
+                || !invite.eventId().equals(EventIds.compute(version, cosigned))
+                || !checks.signedBy(version, cosigned, invitee.domain())) {
+            throw new MatrixException(ErrorCode.FORBIDDEN, "The invitee's server did not sign the invite");
+        }
+        try {
+            engine.receive(room, new Pdu(invite.eventId(), cosigned));
+        } catch (RoomEngine.MissingPrevEvents e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Every event must pass format, signature and hash checks; one that does not fails the join. */
+    private List<Pdu> checked(RoomVersion version, JsonValue events) {
+        if (!(events instanceof JsonArray array)) {
+            throw new MatrixException(ErrorCode.BAD_JSON, "send_join answer lacks state or auth_chain");
+        }
+        List<Pdu> out = new ArrayList<>();
+        for (JsonValue v : array) {
+            if (!(v instanceof JsonObject o)) {
+                throw new MatrixException(ErrorCode.BAD_JSON, "send_join answer holds a non-object event");
+            }
+            switch (checks.check(version, o)) {
+                case PduChecks.Checked.Dropped(String reason) ->
+                        throw new MatrixException(ErrorCode.FORBIDDEN, "a state event failed its checks: " + reason);
+                case PduChecks.Checked.Usable(Pdu pdu, boolean redacted) -> out.add(pdu);
+            }
+        }
+        return out;
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+}
