@@ -1,5 +1,6 @@
 package org.hearth.core.account;
 
+import org.hearth.core.storage.Rows;
 import io.helidon.dbclient.DbExecute;
 import io.helidon.dbclient.DbRow;
 import java.time.Clock;

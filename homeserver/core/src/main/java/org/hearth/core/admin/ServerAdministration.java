@@ -1,5 +1,6 @@
 package org.hearth.core.admin;
 
+import org.hearth.core.storage.Rows;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.helidon.dbclient.DbRow;

@@ -1,5 +1,6 @@
 package org.hearth.core.report;
 
+import org.hearth.core.storage.Rows;
 import io.helidon.dbclient.DbRow;
 import java.time.Clock;
 import java.util.List;

@@ -1,8 +1,9 @@
 package org.hearth.core.room;
 
-import static org.hearth.core.room.Rows.lng;
-import static org.hearth.core.room.Rows.params;
-import static org.hearth.core.room.Rows.str;
+import org.hearth.core.storage.Rows;
+import static org.hearth.core.storage.Rows.lng;
+import static org.hearth.core.storage.Rows.params;
+import static org.hearth.core.storage.Rows.str;
 
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;

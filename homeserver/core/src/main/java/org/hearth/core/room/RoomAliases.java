@@ -1,7 +1,8 @@
 package org.hearth.core.room;
 
-import static org.hearth.core.room.Rows.params;
-import static org.hearth.core.room.Rows.str;
+import org.hearth.core.storage.Rows;
+import static org.hearth.core.storage.Rows.params;
+import static org.hearth.core.storage.Rows.str;
 
 import io.helidon.dbclient.DbExecute;
 import io.helidon.dbclient.DbRow;

@@ -1,6 +1,7 @@
 package org.hearth.core.room;
 
-import static org.hearth.core.room.Rows.params;
+import org.hearth.core.storage.Rows;
+import static org.hearth.core.storage.Rows.params;
 
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonNumber;

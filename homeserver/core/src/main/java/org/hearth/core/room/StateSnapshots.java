@@ -1,9 +1,10 @@
 package org.hearth.core.room;
 
-import static org.hearth.core.room.Rows.lng;
-import static org.hearth.core.room.Rows.nullableLong;
-import static org.hearth.core.room.Rows.params;
-import static org.hearth.core.room.Rows.str;
+import org.hearth.core.storage.Rows;
+import static org.hearth.core.storage.Rows.lng;
+import static org.hearth.core.storage.Rows.nullableLong;
+import static org.hearth.core.storage.Rows.params;
+import static org.hearth.core.storage.Rows.str;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
