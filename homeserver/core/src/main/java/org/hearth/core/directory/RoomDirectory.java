@@ -97,16 +97,19 @@ public final class RoomDirectory {
         }
         int size = limit == null || limit <= 0 ? MAX_LIMIT : Math.min(limit, MAX_LIMIT);
         List<Entry> matching = new ArrayList<>();
+        // Read to the end first: the summaries query too, and a second connection taken while this stream
+        // holds one can wait forever on an exhausted pool.
+        Map<RoomId, Long> groups = new java.util.LinkedHashMap<>();
         try (Stream<DbRow> rows = database.execute().createNamedQuery("directory-list").execute()) {
-            rows.forEach(r -> {
-                RoomId room = RoomId.parse(r.column("room_id").getString());
-                long group = r.column("current_state_group").getLong();
-                RoomSummary s = summaries.at(room, group);
-                if (filter.matches(s)) {
-                    matching.add(new Entry(s, summaries.joinedMembers(room, group)));
-                }
-            });
+            rows.forEach(r -> groups.put(RoomId.parse(r.column("room_id").getString()),
+                    r.column("current_state_group").getLong()));
         }
+        groups.forEach((room, group) -> {
+            RoomSummary s = summaries.at(room, group);
+            if (filter.matches(s)) {
+                matching.add(new Entry(s, summaries.joinedMembers(room, group)));
+            }
+        });
         matching.sort(Comparator.comparingLong(Entry::joinedMembers).reversed()
                 .thenComparing(e -> e.summary().roomId()));
         int from = Math.min(offset, matching.size());

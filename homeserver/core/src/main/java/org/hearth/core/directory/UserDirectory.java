@@ -86,14 +86,18 @@ public final class UserDirectory {
                 }
             }
             Set<String> now = new HashSet<>();
+            // Read to the end first: summaries.at queries too, and a second connection taken while this
+            // stream holds one can wait forever on an exhausted pool.
+            Map<String, Long> groups = new java.util.LinkedHashMap<>();
             try (Stream<DbRow> rows = database.execute().createNamedQuery("directory-rooms").execute()) {
-                rows.forEach(r -> {
-                    String room = r.column("room_id").getString();
-                    if (summaries.at(RoomId.parse(room), r.column("current_state_group").getLong()).publiclyVisible()) {
-                        now.add(room);
-                    }
-                });
+                rows.forEach(r -> groups.put(r.column("room_id").getString(),
+                        r.column("current_state_group").getLong()));
             }
+            groups.forEach((room, group) -> {
+                if (summaries.at(RoomId.parse(room), group).publiclyVisible()) {
+                    now.add(room);
+                }
+            });
             Set<String> added = new HashSet<>(now);
             added.removeAll(publicRooms);
             Set<String> removed = new HashSet<>(publicRooms);

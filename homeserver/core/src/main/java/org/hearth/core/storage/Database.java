@@ -12,6 +12,10 @@ import io.helidon.dbclient.DbStatements;
 import io.helidon.dbclient.DbTransaction;
 import io.helidon.dbclient.jdbc.JdbcClientBuilder;
 import io.helidon.dbclient.jdbc.JdbcConnectionPool;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -68,6 +72,8 @@ public final class Database implements AutoCloseable {
         hikari.setAutoCommit(true);
         // READ COMMITTED, not MariaDB's REPEATABLE READ: fewer gap locks between concurrent writers.
         hikari.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+        // Diagnosis only: logs where a connection was taken when it is held longer than this (>= 2000 ms).
+        hikari.setLeakDetectionThreshold(Long.getLong("hearth.db.leak_detection_ms", 0L));
         HikariDataSource pool;
         try {
             pool = new HikariDataSource(hikari);
@@ -145,18 +151,57 @@ public final class Database implements AutoCloseable {
     }
 
     private record HikariConnections(HikariDataSource pool) implements JdbcConnectionPool {
+        // Connections the current thread has checked out and not closed: a second one taken while holding one
+        // (a read outside the open transaction) can wait forever on an exhausted pool.
+        private static final ThreadLocal<int[]> HELD = ThreadLocal.withInitial(() -> new int[1]);
+
         @Override
         public Connection connection() {
+            int[] held = HELD.get();
+            if (held[0] > 0) {
+                NESTED.log(System.Logger.Level.WARNING, "a thread holding a database connection takes another",
+                        new IllegalStateException("nested connection"));
+            }
+            Connection c;
             try {
-                return pool.getConnection();
+                c = pool.getConnection();
             } catch (SQLException e) {
                 throw new IllegalStateException("no database connection: " + e.getMessage(), e);
             }
+            held[0]++;
+            return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(),
+                    new Class<?>[] {Connection.class}, new Counted(c, held));
         }
 
         @Override
         public String dbType() {
             return "mysql";
+        }
+    }
+
+    private static final System.Logger NESTED = System.getLogger(Database.class.getName() + ".nested");
+
+    private static final class Counted implements InvocationHandler {
+        private final Connection target;
+        private final int[] held;
+        private boolean closed;
+
+        Counted(Connection target, int[] held) {
+            this.target = target;
+            this.held = held;
+        }
+
+        @Override
+        public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+            if (method.getName().equals("close") && method.getParameterCount() == 0 && !closed) {
+                closed = true;
+                held[0]--;
+            }
+            try {
+                return method.invoke(target, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
         }
     }
 }
