@@ -1,9 +1,9 @@
 package org.hearth.federation.keys;
 
-import io.helidon.dbclient.DbRow;
+import static org.hearth.core.storage.Rows.str;
+import static org.hearth.core.storage.Rows.lng;
+import static org.hearth.core.storage.Rows.params;
 import jakarta.json.JsonObject;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Optional;
 import org.hearth.core.storage.Database;
 import org.hearth.spec.crypto.UnpaddedBase64;
@@ -47,23 +47,5 @@ final class ServerKeyRepository {
                     "json", CanonicalJson.encode(response.originSigned()))).execute();
             return null;
         });
-    }
-
-    private static String str(DbRow row, String column) {
-        Object v = row.column(column).asOptional().orElse(null);
-        return v == null ? null : v.toString();
-    }
-
-    private static long lng(DbRow row, String column) {
-        Object v = row.column(column).asOptional().orElse(null);
-        return v == null ? 0L : ((Number) v).longValue();
-    }
-
-    private static Map<String, Object> params(Object... keyValues) {
-        Map<String, Object> map = new HashMap<>();
-        for (int i = 0; i < keyValues.length; i += 2) {
-            map.put((String) keyValues[i], keyValues[i + 1]);
-        }
-        return map;
     }
 }

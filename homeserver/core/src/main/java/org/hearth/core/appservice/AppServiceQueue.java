@@ -1,10 +1,11 @@
 package org.hearth.core.appservice;
 
+import static org.hearth.core.storage.Rows.str;
+import static org.hearth.core.storage.Rows.lng;
+import static org.hearth.core.storage.Rows.params;
 import io.helidon.dbclient.DbRow;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.hearth.core.storage.Database;
@@ -80,22 +81,5 @@ public final class AppServiceQueue {
     public void listRoom(String appserviceId, String networkId, String roomId, boolean visible) {
         database.execute().createNamedUpdate(visible ? "appservice-list-put" : "appservice-list-delete").params(params(
                 "appservice_id", appserviceId, "network_id", networkId, "room_id", roomId)).execute();
-    }
-
-    private static Map<String, Object> params(Object... keyValues) {
-        Map<String, Object> map = new HashMap<>();
-        for (int i = 0; i < keyValues.length; i += 2) {
-            map.put((String) keyValues[i], keyValues[i + 1]);
-        }
-        return map;
-    }
-
-    private static long lng(DbRow row, String column) {
-        return ((Number) row.column(column).get()).longValue();
-    }
-
-    private static String str(DbRow row, String column) {
-        Object v = row.column(column).asOptional().orElse(null);
-        return v == null ? null : v.toString();
     }
 }

@@ -79,7 +79,11 @@ public final class AddressRanges {
     }
 
     public boolean contains(InetAddress address) {
-        byte[] bytes = address.getAddress();
-        return ranges.stream().anyMatch(r -> r.contains(bytes));
+        return contains(address.getAddress());
+    }
+
+    /** An address as its 4 (IPv4) or 16 (IPv6) bytes. */
+    public boolean contains(byte[] address) {
+        return ranges.stream().anyMatch(r -> r.contains(address));
     }
 }

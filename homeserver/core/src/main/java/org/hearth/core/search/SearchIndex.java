@@ -1,5 +1,8 @@
 package org.hearth.core.search;
 
+import static org.hearth.core.storage.Rows.str;
+import static org.hearth.core.storage.Rows.lng;
+import static org.hearth.core.storage.Rows.params;
 import io.helidon.dbclient.DbExecute;
 import io.helidon.dbclient.DbRow;
 import jakarta.json.JsonObject;
@@ -7,7 +10,6 @@ import jakarta.json.JsonString;
 import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -224,23 +226,5 @@ public final class SearchIndex {
             params.add(v);
             first = false;
         }
-    }
-
-    private static String str(DbRow row, String column) {
-        Object v = row.column(column).asOptional().orElse(null);
-        return v == null ? null : v.toString();
-    }
-
-    private static long lng(DbRow row, String column) {
-        Object v = row.column(column).asOptional().orElse(null);
-        return v == null ? 0L : ((Number) v).longValue();
-    }
-
-    private static Map<String, Object> params(Object... keyValues) {
-        Map<String, Object> map = new HashMap<>();
-        for (int i = 0; i < keyValues.length; i += 2) {
-            map.put((String) keyValues[i], keyValues[i + 1]);
-        }
-        return map;
     }
 }
