@@ -30,6 +30,7 @@ public final class FederationAuth {
     private final String ownName;
     private final ServerKeys keys;
     private final Clock clock;
+    private volatile java.util.function.Consumer<String> heardFrom = origin -> { };
 
     public FederationAuth(String ownName, ServerKeys keys, Clock clock) {
         this.ownName = ownName;
@@ -41,6 +42,11 @@ public final class FederationAuth {
     @FunctionalInterface
     public interface Authenticated {
         void handle(ServerRequest req, ServerResponse res, FederationRequest request);
+    }
+
+    /** Told the origin of each authenticated request (a server that talks to us is up again). */
+    public void onAuthenticated(java.util.function.Consumer<String> listener) {
+        this.heardFrom = listener;
     }
 
     public Handler authenticated(Authenticated handler) {
@@ -70,6 +76,7 @@ public final class FederationAuth {
         if (!auth.verify(req.prologue().method().text(), target, content, key.publicKey())) {
             throw unauthorized("Invalid signature for " + auth.origin());
         }
+        heardFrom.accept(auth.origin());
         return new FederationRequest(auth.origin(), body);
     }
 

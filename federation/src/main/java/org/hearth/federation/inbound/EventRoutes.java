@@ -111,6 +111,10 @@ public final class EventRoutes implements HttpService {
         String eventId = req.query().first("event_id")
                 .orElseThrow(() -> new MatrixException(ErrorCode.MISSING_PARAM, "event_id is required"));
         StoredEvent event = inRoom(known(eventId), room);
+        if (event.outlier()) {
+            // Known for auth only: this server has no state at it.
+            throw new MatrixException(ErrorCode.NOT_FOUND, "No state known at " + eventId);
+        }
         return new StateAt(version, reader.stateIdsBefore(event));
     }
 

@@ -171,6 +171,9 @@ public final class JoinRoutes implements HttpService {
         } catch (RoomEngine.MissingPrevEvents e) {
             throw new MatrixException(ErrorCode.BAD_JSON, e.getMessage());
         }
+        if (stored.rejected()) {
+            throw new MatrixException(ErrorCode.FORBIDDEN, "The join was rejected: " + stored.rejectedReason());
+        }
         if (stored.softFailed()) {
             throw new MatrixException(ErrorCode.FORBIDDEN, "The join is not allowed by the room's current state");
         }

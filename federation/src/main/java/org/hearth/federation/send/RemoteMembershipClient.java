@@ -7,7 +7,10 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.lang.System.Logger.Level;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 import org.hearth.core.port.RemoteMembership;
@@ -16,6 +19,7 @@ import org.hearth.core.room.RoomReader;
 import org.hearth.federation.client.FederationClient;
 import org.hearth.federation.client.FederationException;
 import org.hearth.federation.inbound.PduChecks;
+import org.hearth.spec.auth.AuthChainCheck;
 import org.hearth.spec.crypto.SigningKey;
 import org.hearth.spec.error.ErrorCode;
 import org.hearth.spec.error.MatrixException;
@@ -29,10 +33,12 @@ import org.hearth.spec.room.RoomVersion;
 
 /**
  * Spec: Server-Server API, "Joining Rooms", the joining server's side: make_join on a resident server, sign the
- * template, send_join, check the returned state and auth chain (format, signatures, hashes), then store the room
- * with the join. The servers are tried in order until one answers.
+ * template, send_join, check the returned state and auth chain (format and signatures, hashes with redaction on a
+ * mismatch, each event against its own auth events; failing events are left out, a failing create event refuses
+ * the join), then store the room: state and auth chain as outliers, the join with the state before it. The servers are tried in order until one answers.
  */
 public final class RemoteMembershipClient implements RemoteMembership {
+    private static final System.Logger LOG = System.getLogger(RemoteMembershipClient.class.getName());
     private final String ownName;
     private final SigningKey key;
     private final FederationClient client;
@@ -96,9 +102,24 @@ public final class RemoteMembershipClient implements RemoteMembership {
         Pdu join = EventIds.pdu(version, signed);
         JsonObject answer = client.put(server, "/_matrix/federation/v2/send_join/" + encode(room.value()) + "/"
                 + encode(join.eventId()), signed);
-        List<Pdu> state = checked(version, answer.get("state"));
-        List<Pdu> chain = checked(version, answer.get("auth_chain"));
-        engine.joinRemote(version, room, state, chain, join);
+        List<Pdu> state = checked(version, room, answer.get("state"));
+        List<Pdu> chain = checked(version, room, answer.get("auth_chain"));
+        // Each event against its own auth events, auth events first; one that fails is left out.
+        Map<String, Pdu> all = new LinkedHashMap<>();
+        chain.forEach(p -> all.put(p.eventId(), p));
+        state.forEach(p -> all.put(p.eventId(), p));
+        Map<String, String> failures = AuthChainCheck.failures(version, all.values());
+        Pdu create = state.stream().filter(p -> "m.room.create".equals(p.type())).findFirst().orElse(null);
+        if (create == null || failures.containsKey(create.eventId())) {
+            throw new MatrixException(ErrorCode.FORBIDDEN, server + "'s send_join answer has no valid create event"
+                    + (create == null ? "" : ": " + failures.get(create.eventId())));
+        }
+        if (!failures.isEmpty()) {
+            LOG.log(Level.INFO, "send_join answer of " + server + " for " + room + ": left out events that failed auth: "
+                    + failures);
+        }
+        engine.joinRemote(version, room, state.stream().filter(p -> !failures.containsKey(p.eventId())).toList(),
+                chain.stream().filter(p -> !failures.containsKey(p.eventId())).toList(), join);
     }
 
     // Spec: "Stripped state", what the invitee sees of the room before joining.
@@ -139,26 +160,35 @@ public final class RemoteMembershipClient implements RemoteMembership {
             throw new MatrixException(ErrorCode.FORBIDDEN, "The invitee's server did not sign the invite");
         }
         try {
-            engine.receive(room, new Pdu(invite.eventId(), cosigned));
+            if (engine.receive(room, new Pdu(invite.eventId(), cosigned)).rejected()) {
+                throw new MatrixException(ErrorCode.FORBIDDEN, "The invite is not allowed in the room");
+            }
         } catch (RoomEngine.MissingPrevEvents e) {
             throw new IllegalStateException(e);
         }
     }
 
-    /** Every event must pass format, signature and hash checks; one that does not fails the join. */
-    private List<Pdu> checked(RoomVersion version, JsonValue events) {
+    /**
+     * The events that pass format and signature checks (spec: others are dropped), redacted when their content hash
+     * does not match, and that belong to the room.
+     */
+    private List<Pdu> checked(RoomVersion version, RoomId room, JsonValue events) {
         if (!(events instanceof JsonArray array)) {
             throw new MatrixException(ErrorCode.BAD_JSON, "send_join answer lacks state or auth_chain");
         }
         List<Pdu> out = new ArrayList<>();
         for (JsonValue v : array) {
             if (!(v instanceof JsonObject o)) {
-                throw new MatrixException(ErrorCode.BAD_JSON, "send_join answer holds a non-object event");
+                continue;
             }
             switch (checks.check(version, o)) {
                 case PduChecks.Checked.Dropped(String reason) ->
-                        throw new MatrixException(ErrorCode.FORBIDDEN, "a state event failed its checks: " + reason);
-                case PduChecks.Checked.Usable(Pdu pdu, boolean redacted) -> out.add(pdu);
+                        LOG.log(Level.INFO, "send_join answer: dropped an event of " + room + ": " + reason);
+                case PduChecks.Checked.Usable(Pdu pdu, boolean redacted) -> {
+                    if (room.value().equals(pdu.roomId().orElse(null))) {
+                        out.add(pdu);
+                    }
+                }
             }
         }
         return out;

@@ -4,17 +4,21 @@ import jakarta.json.JsonObject;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import io.helidon.dbclient.DbRow;
 import org.hearth.core.port.EventNotifier;
+import org.hearth.core.storage.Database;
+import org.hearth.core.storage.Rows;
 import org.hearth.core.room.Membership;
 import org.hearth.core.room.RoomReader;
 import org.hearth.core.room.StoredEvent;
@@ -22,44 +26,68 @@ import org.hearth.federation.client.FederationClient;
 import org.hearth.spec.id.RoomId;
 import org.hearth.spec.id.UserId;
 import org.hearth.spec.json.Json;
+import org.hearth.spec.event.Pdu;
 
 /**
  * Spec: Server-Server API, "Transactions": events this server's users send go to every other server with a member
- * joined to the room, through one ordered queue per destination; at most one transaction in flight per destination,
- * at most 50 PDUs and 100 EDUs (typing, read receipts) each, retried with exponential backoff (1 s doubling to 10 min) until the destination answers.
- * The queue is in memory: events queued when the server stops are not sent after it restarts.
+ * joined to the room, through one ordered queue per destination, persisted in the database; at most one
+ * transaction in flight per destination, at most 50 PDUs and 100 EDUs (typing, read receipts) each, retried with
+ * exponential backoff (1 s doubling to 10 min) until the destination answers, its body frozen so a retry (also after
+ * a restart) is the same transaction. A request from the destination ends its backoff. After a restart every
+ * destination with pending items is resumed. A destination that fell more than {@link #CATCH_UP_BOUND} PDUs behind
+ * gets only the latest PDU of each room and fetches the rest with {@code /get_missing_events}, as Synapse does.
  */
 public final class TransactionQueue implements EventNotifier, org.hearth.core.port.EphemeralChanges, AutoCloseable {
     private static final Logger LOG = System.getLogger(TransactionQueue.class.getName());
     static final int MAX_PDUS = 50;
     static final int MAX_EDUS = 100;
+    static final int CATCH_UP_BOUND = 50 * 10;
+    static final long FIRST_RETRY_MS = 1000;
     static final long MAX_RETRY_MS = 10 * 60 * 1000;
 
     private final String ownName;
     private final RoomReader reader;
     private final FederationClient client;
+    private final Database database;
     private final Clock clock;
     private final Map<String, Long> sentUpTo = new ConcurrentHashMap<>();
-    private final Map<String, Queue> queues = new ConcurrentHashMap<>();
-    private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
+    private final Map<String, Sender> senders = new ConcurrentHashMap<>();
+    private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     private final AtomicLong txnCounter;
     private final long startPosition;
     private volatile boolean closed;
 
-    public TransactionQueue(String ownName, RoomReader reader, FederationClient client, Clock clock) {
+    public TransactionQueue(String ownName, RoomReader reader, FederationClient client, Database database, Clock clock) {
         this.ownName = ownName;
         this.reader = reader;
         this.client = client;
+        this.database = database;
         this.clock = clock;
         this.txnCounter = new AtomicLong(clock.millis() * 1000);
         this.startPosition = reader.currentPosition();
     }
 
-    /** One destination's PDUs in order, and whether a sender works on them. */
-    private static final class Queue {
-        final Deque<JsonObject> pdus = new ArrayDeque<>();
-        final Deque<JsonObject> edus = new ArrayDeque<>();
-        boolean sending;
+    /** Whether a thread works on a destination's queue, and the wake-up of its backoff wait. */
+    private static final class Sender {
+        boolean running;
+        final Semaphore wake = new Semaphore(0);
+    }
+
+    /** Starts sending to every destination that has items left from before a restart. */
+    public void resume() {
+        List<String> destinations;
+        try (Stream<DbRow> rows = database.execute().createNamedQuery("federation-outbox-destinations").execute()) {
+            destinations = rows.map(r -> Rows.str(r, "destination")).toList();
+        }
+        destinations.forEach(this::kick);
+    }
+
+    /** The destination talked to us: it is up, so a backoff wait for it ends now. */
+    public void heardFrom(String destination) {
+        Sender s = senders.get(destination);
+        if (s != null) {
+            s.wake.release();
+        }
     }
 
     @Override
@@ -81,20 +109,19 @@ public final class TransactionQueue implements EventNotifier, org.hearth.core.po
                 from = page.getLast().streamOrdering();
             }
             sentUpTo.put(room.value(), Math.max(from, position));
-        }
-        if (local.isEmpty()) {
-            return;
-        }
-        Set<String> destinations = destinations(room);
-        // A remote user who was just invited or left hears about it too.
-        for (StoredEvent e : local) {
-            if ("m.room.member".equals(e.type())) {
-                e.stateKey().flatMap(UserId::tryParse).map(UserId::domain).filter(d -> !d.equals(ownName))
-                        .ifPresent(destinations::add);
+            if (local.isEmpty()) {
+                return;
             }
-        }
-        for (String destination : destinations) {
-            enqueue(destination, local.stream().map(e -> e.pdu().json()).toList());
+            Set<String> destinations = destinations(room);
+            // A remote user who was just invited or left hears about it too.
+            for (StoredEvent e : local) {
+                if ("m.room.member".equals(e.type())) {
+                    e.stateKey().flatMap(UserId::tryParse).map(UserId::domain).filter(d -> !d.equals(ownName))
+                            .ifPresent(destinations::add);
+                }
+            }
+            // Queued under the room's lock, so two commits of one room reach the outbox in order.
+            enqueue(destinations, local.stream().map(e -> e.pdu().json()).toList(), null);
         }
     }
 
@@ -117,7 +144,7 @@ public final class TransactionQueue implements EventNotifier, org.hearth.core.po
         }
         JsonObject edu = Json.objectBuilder().add("edu_type", "m.typing").add("content", Json.objectBuilder()
                 .add("room_id", room.value()).add("user_id", user.value()).add("typing", typing)).build();
-        destinations(room).forEach(d -> enqueue(d, List.of(), edu));
+        enqueue(destinations(room), List.of(), edu);
     }
 
     @Override
@@ -133,91 +160,169 @@ public final class TransactionQueue implements EventNotifier, org.hearth.core.po
                 .add(room.value(), Json.objectBuilder().add(type, Json.objectBuilder().add(user.value(),
                         Json.objectBuilder().add("data", data).add("event_ids", Json.arrayBuilder().add(eventId))))))
                 .build();
-        destinations(room).forEach(d -> enqueue(d, List.of(), edu));
+        enqueue(destinations(room), List.of(), edu);
     }
 
-    private void enqueue(String destination, List<JsonObject> pdus) {
-        enqueue(destination, pdus, null);
-    }
-
-    private void enqueue(String destination, List<JsonObject> pdus, JsonObject edu) {
-        Queue q = queues.computeIfAbsent(destination, d -> new Queue());
-        synchronized (q) {
-            q.pdus.addAll(pdus);
-            if (edu != null) {
-                q.edus.add(edu);
+    private void enqueue(Set<String> destinations, List<JsonObject> pdus, JsonObject edu) {
+        if (destinations.isEmpty()) {
+            return;
+        }
+        database.transaction(tx -> {
+            for (String destination : destinations) {
+                for (JsonObject pdu : pdus) {
+                    tx.createNamedInsert("federation-outbox-insert").params(Rows.params("destination", destination,
+                            "kind", "pdu", "json", pdu.toString())).execute();
+                }
+                if (edu != null) {
+                    tx.createNamedInsert("federation-outbox-insert").params(Rows.params("destination", destination,
+                            "kind", "edu", "json", edu.toString())).execute();
+                }
             }
-            if (q.sending || closed) {
+            return null;
+        });
+        destinations.forEach(this::kick);
+    }
+
+    /** Makes sure a thread sends the destination's queue; one that is waiting out a backoff tries again now. */
+    private void kick(String destination) {
+        Sender s = senders.computeIfAbsent(destination, d -> new Sender());
+        synchronized (s) {
+            if (closed) {
                 return;
             }
-            q.sending = true;
+            if (s.running) {
+                s.wake.release();
+                return;
+            }
+            s.running = true;
         }
-        senders.execute(() -> drain(destination, q));
+        threads.execute(() -> drain(destination, s));
     }
 
-    private void drain(String destination, Queue q) {
-        long delay = 1000;
-        while (!closed) {
-            List<JsonObject> batch = new ArrayList<>();
-            List<JsonObject> eduBatch = new ArrayList<>();
-            synchronized (q) {
-                for (JsonObject p : q.pdus) {
-                    if (batch.size() == MAX_PDUS) {
-                        break;
-                    }
-                    batch.add(p);
-                }
-                for (JsonObject e : q.edus) {
-                    if (eduBatch.size() == MAX_EDUS) {
-                        break;
-                    }
-                    eduBatch.add(e);
-                }
-                if (batch.isEmpty() && eduBatch.isEmpty()) {
-                    q.sending = false;
-                    return;
-                }
-            }
-            String txnId = Long.toString(txnCounter.incrementAndGet());
-            JsonObject body = Json.objectBuilder().add("origin", ownName).add("origin_server_ts", clock.millis())
-                    .add("pdus", jakarta.json.Json.createArrayBuilder(batch))
-                    .add("edus", jakarta.json.Json.createArrayBuilder(eduBatch)).build();
-            try {
-                // Retries reuse the transaction ID, so a transaction that got through but lost its answer is
-                // not processed twice.
-                while (true) {
-                    try {
-                        client.request("PUT", destination, "/_matrix/federation/v1/send/" + txnId, body, true);
-                        break;
-                    } catch (RuntimeException e) {
-                        LOG.log(Level.INFO, "transaction " + txnId + " to " + destination + " failed, retrying in "
-                                + delay + " ms: " + e.getMessage());
-                        if (closed) {
+    /** A transaction: its ID, the last outbox row it carries, its body. */
+    private record InFlight(String txnId, long lastId, JsonObject body) {}
+
+    private void drain(String destination, Sender s) {
+        long delay = FIRST_RETRY_MS;
+        try {
+            while (!closed) {
+                InFlight txn = inFlight(destination);
+                if (txn == null) {
+                    synchronized (s) {
+                        // Checked under the lock kick takes, so an item queued now finds running false and starts us.
+                        txn = nextTransaction(destination);
+                        if (txn == null) {
+                            s.running = false;
                             return;
                         }
-                        Thread.sleep(delay);
-                        delay = Math.min(delay * 2, MAX_RETRY_MS);
                     }
                 }
-                delay = 1000;
-                synchronized (q) {
-                    for (int i = 0; i < batch.size(); i++) {
-                        q.pdus.pollFirst();
-                    }
-                    for (int i = 0; i < eduBatch.size(); i++) {
-                        q.edus.pollFirst();
-                    }
+                try {
+                    client.request("PUT", destination, "/_matrix/federation/v1/send/" + txn.txnId(), txn.body(), true);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.INFO, "transaction " + txn.txnId() + " to " + destination + " failed, retrying in "
+                            + delay + " ms: " + e.getMessage());
+                    s.wake.drainPermits();
+                    s.wake.tryAcquire(delay, TimeUnit.MILLISECONDS);
+                    delay = Math.min(delay * 2, MAX_RETRY_MS);
+                    continue;
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
+                delay = FIRST_RETRY_MS;
+                InFlight sent = txn;
+                database.transaction(tx -> {
+                    tx.createNamedDelete("federation-outbox-delete-upto").params(Rows.params("destination", destination,
+                            "last_id", sent.lastId())).execute();
+                    tx.createNamedDelete("federation-in-flight-delete").params(Rows.params("destination", destination))
+                            .execute();
+                    return null;
+                });
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "sending to " + destination + " stopped: " + e);
+        }
+        synchronized (s) {
+            s.running = false;
+        }
+    }
+
+    private InFlight inFlight(String destination) {
+        return database.execute().createNamedGet("federation-in-flight-get")
+                .params(Rows.params("destination", destination)).execute()
+                .map(r -> new InFlight(Rows.str(r, "txn_id"), Rows.lng(r, "last_id"),
+                        Json.parseObject(Rows.str(r, "body")))).orElse(null);
+    }
+
+    /**
+     * The next transaction from the head of the destination's outbox (a prefix of it, so order is kept), frozen as
+     * the transaction in flight; null when the outbox is empty.
+     */
+    private InFlight nextTransaction(String destination) {
+        catchUp(destination);
+        List<JsonObject> pdus = new ArrayList<>();
+        List<JsonObject> edus = new ArrayList<>();
+        long lastId = -1;
+        try (Stream<DbRow> rows = database.execute().createNamedQuery("federation-outbox-head")
+                .params(Rows.params("destination", destination, "lim", MAX_PDUS + MAX_EDUS)).execute()) {
+            for (DbRow r : (Iterable<DbRow>) rows::iterator) {
+                boolean pdu = "pdu".equals(Rows.str(r, "kind"));
+                if (pdu ? pdus.size() == MAX_PDUS : edus.size() == MAX_EDUS) {
+                    break;
+                }
+                (pdu ? pdus : edus).add(Json.parseObject(Rows.str(r, "json")));
+                lastId = Rows.lng(r, "id");
             }
         }
+        if (lastId < 0) {
+            return null;
+        }
+        String txnId = Long.toString(txnCounter.incrementAndGet());
+        JsonObject body = Json.objectBuilder().add("origin", ownName).add("origin_server_ts", clock.millis())
+                .add("pdus", jakarta.json.Json.createArrayBuilder(pdus))
+                .add("edus", jakarta.json.Json.createArrayBuilder(edus)).build();
+        long last = lastId;
+        database.execute().createNamedInsert("federation-in-flight-insert").params(Rows.params("destination",
+                destination, "txn_id", txnId, "last_id", last, "body", body.toString())).execute();
+        return new InFlight(txnId, lastId, body);
+    }
+
+    /**
+     * Too far behind: keeps only the newest pending PDU of each room. The destination fetches what lies between
+     * with {@code /get_missing_events} (or the state before it with {@code /state_ids}).
+     */
+    private void catchUp(String destination) {
+        long pending = database.execute().createNamedGet("federation-outbox-pdu-count")
+                .params(Rows.params("destination", destination)).execute().map(r -> Rows.lng(r, "n")).orElse(0L);
+        if (pending <= CATCH_UP_BOUND) {
+            return;
+        }
+        Map<String, Long> newestOfRoom = new java.util.HashMap<>();
+        List<Long> all = new ArrayList<>();
+        try (Stream<DbRow> rows = database.execute().createNamedQuery("federation-outbox-pdus")
+                .params(Rows.params("destination", destination)).execute()) {
+            rows.forEach(r -> {
+                long id = Rows.lng(r, "id");
+                all.add(id);
+                newestOfRoom.put(new Pdu(null, Json.parseObject(Rows.str(r, "json"))).roomId().orElse(""), id);
+            });
+        }
+        Set<Long> kept = Set.copyOf(newestOfRoom.values());
+        database.transaction(tx -> {
+            for (long id : all) {
+                if (!kept.contains(id)) {
+                    tx.createNamedDelete("federation-outbox-delete-one").params(Rows.params("id", id)).execute();
+                }
+            }
+            return null;
+        });
+        LOG.log(Level.INFO, destination + " is " + pending + " PDUs behind: sending the newest of "
+                + kept.size() + " rooms, it fetches the rest");
     }
 
     @Override
     public void close() {
         closed = true;
-        senders.shutdownNow();
+        threads.shutdownNow();
     }
 }

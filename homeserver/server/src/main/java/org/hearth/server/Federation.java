@@ -24,6 +24,7 @@ import org.hearth.federation.keys.NotaryRoutes;
 import org.hearth.federation.keys.ServerKeyRoutes;
 import org.hearth.federation.keys.ServerKeys;
 import org.hearth.federation.keys.TrustedKeyServer;
+import org.hearth.federation.send.TransactionQueue;
 import org.hearth.server.config.HearthConfig;
 import org.hearth.spec.crypto.SigningKey;
 import org.hearth.spec.crypto.UnpaddedBase64;
@@ -44,6 +45,17 @@ public record Federation(FederationClient client, ServerKeys keys, FederationAut
         return new Federation(client, keys, new FederationAuth(config.serverName(), keys, clock));
     }
 
+    /**
+     * The persisted outbound queue, resumed: what was pending before a restart goes out now, and a destination that
+     * sends us a request is retried at once.
+     */
+    TransactionQueue outbound(HearthConfig config, Rooms rooms, Database database) {
+        var queue = new TransactionQueue(config.serverName(), rooms.reader(), client, database, Clock.systemUTC());
+        auth.onAuthenticated(queue::heardFrom);
+        queue.resume();
+        return queue;
+    }
+
     /** The key API and the Server-Server endpoints, on the federation listener. */
     void routes(HttpRouting.Builder routing, HearthConfig config, SigningKey signingKey, String version, Database database,
                 Rooms rooms, ProfileHandler profiles, Clock clock, org.hearth.core.port.EphemeralChanges edus) {
@@ -54,7 +66,8 @@ public record Federation(FederationClient client, ServerKeys keys, FederationAut
                         new QueryRoutes(auth, profiles, rooms.aliases(), rooms.reader(), name),
                         new EventRoutes(auth, rooms.reader(), new RoomAccess(rooms.reader(), database), name, clock),
                         new TransactionRoutes(auth, rooms.reader(), rooms.engine(),
-                                new RoomAccess(rooms.reader(), database), PduChecks.over(keys), client, edus))
+                                new RoomAccess(rooms.reader(), database), PduChecks.over(keys), client, edus,
+                                database, clock))
                 .register("/_matrix/federation", new JoinRoutes(auth, rooms.reader(), rooms.engine(),
                         new RoomAccess(rooms.reader(), database), PduChecks.over(keys), name, signingKey));
     }

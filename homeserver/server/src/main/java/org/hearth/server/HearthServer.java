@@ -285,8 +285,7 @@ public final class HearthServer implements AutoCloseable {
                         }
                     });
             // Federation: local events go out to the rooms' other servers; joins to unknown rooms go through them.
-            var outbound = lifecycle.add(new org.hearth.federation.send.TransactionQueue(config.serverName(),
-                    rooms.reader(), federation.client(), Clock.systemUTC()));
+            var outbound = lifecycle.add(federation.outbound(config, rooms, database));
             EventNotifier localNotifier = eventNotifier.get();
             eventNotifier.set((room, position, changed) -> {
                 localNotifier.eventsPersisted(room, position, changed);

@@ -106,7 +106,7 @@ public final class PushActions implements EventPushActions {
         List<String> rows = new ArrayList<>();
         List<Notified> notified = new ArrayList<>();
         for (StoredEvent e : events) {
-            if (e.rejected() || e.softFailed() || redacted.contains(e.eventId())) {
+            if (!e.inTimeline() || redacted.contains(e.eventId())) {
                 continue;
             }
             Pdu pdu = e.pdu();

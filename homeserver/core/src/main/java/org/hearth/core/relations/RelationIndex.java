@@ -42,7 +42,7 @@ public final class RelationIndex {
             tx.createNamedDelete("relations-delete")
                     .params(Columns.params("event_id", redacts, "room_id", event.roomId())).execute();
         }
-        if (event.rejected() || event.softFailed()) {
+        if (!event.inTimeline()) {
             return;
         }
         Optional<Relation> relation = Relation.of(event.pdu());

@@ -49,7 +49,7 @@ public final class ContentReports {
         checkReason(reason);
         var viewer = visibility.viewer(room, reporter);
         Optional<StoredEvent> event = rooms.event(eventId)
-                .filter(e -> e.roomId().equals(room.value()) && !e.rejected() && !e.softFailed() && !e.isRedacted());
+                .filter(e -> e.roomId().equals(room.value()) && e.inTimeline() && !e.isRedacted());
         if (!viewer.isJoined() || event.isEmpty() || !viewer.canSee(event.get())) {
             throw new MatrixException(ErrorCode.NOT_FOUND, "The event was not found or you are not joined to the room");
         }

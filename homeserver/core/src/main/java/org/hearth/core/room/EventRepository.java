@@ -73,12 +73,19 @@ final class EventRepository {
                 "type", pdu.type(), "state_key", pdu.stateKey().orElse(null), "sender", pdu.sender(),
                 "depth", pdu.depth(), "origin_server_ts", pdu.originServerTs(),
                 "json", CanonicalJson.encodeLenient(pdu.json()), "rejected", e.rejected(), "soft_failed", e.softFailed(),
+                "outlier", e.outlier(), "rejected_reason", e.rejectedReason(),
                 "state_group", e.stateGroup(), "state_group_after", e.stateGroupAfter(),
                 "txn_device_id", e.txnDeviceId(), "txn_id", e.txnId())).execute();
         for (String prev : pdu.prevEvents()) {
             tx.createNamedInsert("rooms-edge-insert").params(params("event_id", pdu.eventId(),
                     "prev_event_id", prev, "room_id", e.roomId())).execute();
         }
+    }
+
+    /** Removes an outlier, so it can be stored again as a placed event (in the same transaction). */
+    void deleteOutlier(DbExecute tx, String eventId) {
+        tx.createNamedDelete("rooms-outlier-delete").params(params("event_id", eventId)).execute();
+        tx.createNamedDelete("rooms-edges-delete").params(params("event_id", eventId)).execute();
     }
 
     /** Caches events once their transaction committed. */
@@ -181,6 +188,6 @@ final class EventRepository {
         Pdu pdu = new Pdu(str(r, "event_id"), Json.parseObject(str(r, "json")));
         return new StoredEvent(pdu, str(r, "room_id"), lng(r, "stream_ordering"), bool(r, "rejected"),
                 bool(r, "soft_failed"), str(r, "redacted_because"), lng(r, "state_group"), lng(r, "state_group_after"),
-                str(r, "txn_device_id"), str(r, "txn_id"));
+                str(r, "txn_device_id"), str(r, "txn_id"), bool(r, "outlier"), str(r, "rejected_reason"));
     }
 }

@@ -335,11 +335,22 @@ public final class RoomEngine {
     /**
      * Persists a PDU received from another server, already checked for format, signatures and hash (spec: "Checks
      * performed on receipt of a PDU", steps 4 to 6 here). Its state before is the state after its prev event, or the
-     * resolution of its prev events' states; it must pass auth against its auth_events and against that state
-     * (otherwise {@code M_FORBIDDEN}, not stored). Failing against the current state, it is stored soft-failed: never
-     * in timelines nor in the current state. Returns the stored event (the earlier one when already known).
+     * resolution of its prev events' states. An event failing auth against its auth_events or against that state is
+     * stored rejected (with the reason; never in timelines, extremities or state). Failing only against the current
+     * state, it is stored soft-failed. An auth event not known here refuses it with {@code M_FORBIDDEN}, not
+     * stored. An outlier reached this way is placed in the DAG. Returns the stored event (the earlier one when
+     * already placed).
      */
     public StoredEvent receive(RoomId room, Pdu pdu) {
+        return receive(room, pdu, null);
+    }
+
+    /**
+     * As {@link #receive(RoomId, Pdu)}, for an event whose prev_events are not all known here: {@code stateBefore}
+     * (e.g. from the sender's {@code /state_ids} at its prev events) is its state before, and its events must be
+     * known here (as outliers at least). Null: the prev events must be known.
+     */
+    public StoredEvent receive(RoomId room, Pdu pdu, Map<StateKey, String> stateBefore) {
         RoomSlot slot = slots.get(room.value());
         Persisted persisted;
         StoredEvent result;
@@ -347,27 +358,32 @@ public final class RoomEngine {
         slot.lock.lock();
         try {
             Optional<StoredEvent> known = events.find(pdu.eventId());
-            if (known.isPresent()) {
+            if (known.isPresent() && !known.get().outlier()) {
                 return known.get();
             }
+            boolean wasOutlier = known.isPresent();
             RoomHead head = head(room.value());
             RoomVersion version = head.version();
             List<StoredEvent> prevs = new ArrayList<>();
             List<String> missing = new ArrayList<>();
             for (String prev : pdu.prevEvents()) {
-                Optional<StoredEvent> p = events.find(prev).filter(e -> e.roomId().equals(room.value()));
+                // An outlier has no state here: as good as missing.
+                Optional<StoredEvent> p = events.find(prev).filter(e -> e.roomId().equals(room.value()) && !e.outlier());
                 if (p.isPresent()) {
                     prevs.add(p.get());
                 } else {
                     missing.add(prev);
                 }
             }
-            if (!missing.isEmpty() || prevs.isEmpty()) {
+            if (stateBefore == null && (!missing.isEmpty() || prevs.isEmpty())) {
                 throw new MissingPrevEvents(missing);
             }
             Map<StateKey, String> before;
             long beforeGroup;
-            if (prevs.size() == 1) {
+            if (stateBefore != null) {
+                beforeGroup = -1;
+                before = Map.copyOf(stateBefore);
+            } else if (prevs.size() == 1) {
                 beforeGroup = prevs.getFirst().stateGroupAfter();
                 before = snapshots.get(beforeGroup);
             } else {
@@ -377,9 +393,13 @@ public final class RoomEngine {
                         id -> events.find(id).map(StoredEvent::pdu).orElse(null)));
             }
             Map<StateKey, Pdu> byAuthEvents = new HashMap<>();
+            String rejection = null;
             for (String id : pdu.authEvents()) {
-                StoredEvent a = events.find(id).filter(e -> e.roomId().equals(room.value()) && !e.rejected())
+                StoredEvent a = events.find(id).filter(e -> e.roomId().equals(room.value()))
                         .orElseThrow(() -> new MatrixException(ErrorCode.FORBIDDEN, "auth event " + id + " unknown"));
+                if (a.rejected()) {
+                    rejection = "its auth event " + id + " was rejected";
+                }
                 a.pdu().stateTuple().ifPresent(k -> byAuthEvents.put(k, a.pdu()));
             }
             String createId = before.get(CREATE_KEY);
@@ -387,17 +407,20 @@ public final class RoomEngine {
                 // From v12 the create event is named by the room ID, not listed in auth_events.
                 events.find(createId).ifPresent(c -> byAuthEvents.putIfAbsent(CREATE_KEY, c.pdu()));
             }
-            if (AuthRules.check(version, pdu, byAuthEvents) instanceof AuthResult.Rejected(String reason)) {
-                throw new MatrixException(ErrorCode.FORBIDDEN, "rejected by its auth events: " + reason);
-            }
             Map<String, Pdu> none = Map.of();
-            if (AuthRules.check(version, pdu, authState(version, pdu, before::get, none))
-                    instanceof AuthResult.Rejected(String reason)) {
-                throw new MatrixException(ErrorCode.FORBIDDEN, "rejected by the state before it: " + reason);
+            if (rejection == null && AuthRules.check(version, pdu, byAuthEvents) instanceof AuthResult.Rejected(String r)) {
+                rejection = "rejected by its auth events: " + r;
             }
+            if (rejection == null && AuthRules.check(version, pdu, authState(version, pdu, before::get, none))
+                    instanceof AuthResult.Rejected(String r)) {
+                rejection = "rejected by the state before it: " + r;
+            }
+            boolean rejected = rejection != null;
+            String rejectedReason = rejection;
             Map<StateKey, String> current = snapshots.get(head.currentStateGroup());
-            boolean softFailed = AuthRules.check(version, pdu, authState(version, pdu, current::get, none))
+            boolean softFailed = !rejected && AuthRules.check(version, pdu, authState(version, pdu, current::get, none))
                     instanceof AuthResult.Rejected;
+            boolean placed = !rejected && !softFailed;
             long position = positions.allocate();
             allocated.add(position);
             String roomId = room.value();
@@ -408,14 +431,19 @@ public final class RoomEngine {
             Set<UserId> membershipChanged = new LinkedHashSet<>();
             long[] groups = new long[3];
             StoredEvent stored = database.transaction(tx -> {
+                if (wasOutlier) {
+                    events.deleteOutlier(tx, pdu.eventId());
+                }
                 long bg = beforeGroup >= 0 ? beforeGroup : snapshots.create(tx, roomId, StateSnapshots.EMPTY, before);
-                long after = pdu.isState()
+                // Spec: a rejected event changes no state.
+                long after = pdu.isState() && !rejected
                         ? snapshots.create(tx, roomId, bg, Map.of(pdu.stateTuple().orElseThrow(), pdu.eventId()))
                         : bg;
-                StoredEvent e = new StoredEvent(pdu, roomId, position, false, softFailed, null, bg, after, null, null);
+                StoredEvent e = new StoredEvent(pdu, roomId, position, rejected, softFailed, null, bg, after, null, null,
+                        false, rejectedReason);
                 events.insert(tx, e);
                 long currentGroup = head.currentStateGroup();
-                if (!softFailed) {
+                if (placed) {
                     index.persisted(tx, e, redactsOf(version, pdu));
                     events.replaceExtremities(tx, roomId, replaced, pdu.eventId());
                     if (newExtremities.size() == 1) {
@@ -444,18 +472,52 @@ public final class RoomEngine {
                 return e;
             });
             events.committed(stored);
-            if (!softFailed) {
+            if (placed) {
                 long depth = Math.max(head.maxDepth(), pdu.depth());
                 heads.put(roomId, new RoomHead(roomId, version, List.copyOf(newExtremities), depth, groups[0]));
             }
             result = stored;
-            persisted = softFailed ? null : new Persisted(room, List.of(stored), Set.copyOf(membershipChanged));
+            persisted = placed ? new Persisted(room, List.of(stored), Set.copyOf(membershipChanged)) : null;
         } finally {
             allocated.forEach(positions::settle);
             unlockAndHandOver(slot);
         }
         notify(persisted);
         return result;
+    }
+
+    /**
+     * Stores events known for auth and state only (spec: outliers, e.g. fetched by {@code /event} to compute the
+     * state before an event whose prev events are missing); already known ones are skipped.
+     */
+    public void storeOutliers(RoomId room, List<Pdu> outliers) {
+        RoomSlot slot = slots.get(room.value());
+        List<Long> allocated = new ArrayList<>();
+        slot.lock.lock();
+        try {
+            List<Pdu> fresh = outliers.stream().filter(p -> events.find(p.eventId()).isEmpty()).toList();
+            if (fresh.isEmpty()) {
+                return;
+            }
+            List<StoredEvent> stored = new ArrayList<>();
+            for (Pdu p : fresh) {
+                long position = positions.allocate();
+                allocated.add(position);
+                stored.add(outlier(p, room.value(), position));
+            }
+            database.transaction(tx -> {
+                stored.forEach(e -> events.insert(tx, e));
+                return null;
+            });
+            stored.forEach(events::committed);
+        } finally {
+            allocated.forEach(positions::settle);
+            unlockAndHandOver(slot);
+        }
+    }
+
+    private static StoredEvent outlier(Pdu pdu, String roomId, long position) {
+        return new StoredEvent(pdu, roomId, position, false, false, null, 0, 0, null, null, true, null);
     }
 
     /**
@@ -537,10 +599,9 @@ public final class RoomEngine {
                             "room_version", version.id(), "creator", known.get(createId).sender(),
                             "current_state_group", 0L, "created_ts", clock.millis())).execute();
                 }
-                // Outliers: known for auth and state, kept out of timelines (stored as soft-failed).
+                // Outliers: known for auth and state, kept out of timelines.
                 for (int i = 0; i < outliers.size(); i++) {
-                    events.insert(tx, new StoredEvent(outliers.get(i), roomId, outlierPositions.get(i), false, true,
-                            null, 0, 0, null, null));
+                    events.insert(tx, outlier(outliers.get(i), roomId, outlierPositions.get(i)));
                 }
                 long bg = snapshots.create(tx, roomId, StateSnapshots.EMPTY, before);
                 long after = snapshots.create(tx, roomId, bg, Map.of(join.stateTuple().orElseThrow(), join.eventId()));
@@ -596,7 +657,7 @@ public final class RoomEngine {
             allocated.add(position);
             String target = invite.stateKey().orElseThrow();
             StoredEvent stored = database.transaction(tx -> {
-                StoredEvent e = new StoredEvent(invite, room.value(), position, false, true, null, 0, 0, null, null);
+                StoredEvent e = outlier(invite, room.value(), position);
                 events.insert(tx, e);
                 events.upsertMembership(tx, room.value(), target, Membership.INVITE, invite.eventId(), position);
                 return e;

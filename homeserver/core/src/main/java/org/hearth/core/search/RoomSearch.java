@@ -96,7 +96,7 @@ public final class RoomSearch {
                 offset++;
                 below = h.streamOrdering();
                 Optional<StoredEvent> event = reader.event(h.eventId())
-                        .filter(e -> !e.rejected() && !e.softFailed() && !e.isRedacted());
+                        .filter(e -> e.inTimeline() && !e.isRedacted());
                 HistoryVisibility.Viewer viewer = viewers.computeIfAbsent(h.roomId(),
                         room -> visibility.viewer(new RoomId(room), user));
                 if (event.isPresent() && viewer.canSee(event.get())) {

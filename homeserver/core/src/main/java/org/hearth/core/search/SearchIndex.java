@@ -47,7 +47,7 @@ public final class SearchIndex {
             tx.createNamedDelete("search-delete").params(params("event_id", redacts, "room_id", event.roomId()))
                     .execute();
         }
-        if (event.rejected() || event.softFailed()) {
+        if (!event.inTimeline()) {
             return;
         }
         for (var key : KEYS.entrySet()) {

@@ -76,7 +76,7 @@ public final class RelationsRoutes implements HttpService {
         HistoryVisibility.Viewer viewer = access.visibility().viewer(room, who.userId());
         // Spec: 404 when the parent is unknown or in history the user cannot see.
         StoredEvent parent = rooms.reader().event(path(req, "eventId"))
-                .filter(e -> e.roomId().equals(room.value()) && !e.rejected() && !e.softFailed())
+                .filter(e -> e.roomId().equals(room.value()) && e.inTimeline())
                 .filter(viewer::canSee)
                 .orElseThrow(() -> new MatrixException(ErrorCode.NOT_FOUND, "Event not found or not visible to you"));
 
@@ -164,7 +164,7 @@ public final class RelationsRoutes implements HttpService {
                 }
                 cursor = t.latestPosition() - 1;
                 rooms.reader().event(t.rootId())
-                        .filter(e -> !e.rejected() && !e.softFailed() && Relation.validThreadRoot(e.pdu()))
+                        .filter(e -> e.inTimeline() && Relation.validThreadRoot(e.pdu()))
                         .filter(viewer::canSee).ifPresent(roots::add);
             }
             if (page.size() < batch) {

@@ -296,7 +296,7 @@ public final class RoomsRoutes implements HttpService {
 
     private StoredEvent visibleEvent(RoomId room, Requester who, String eventId) {
         Optional<StoredEvent> event = rooms.reader().event(eventId)
-                .filter(e -> e.roomId().equals(room.value()) && !e.rejected() && !e.softFailed());
+                .filter(e -> e.roomId().equals(room.value()) && e.inTimeline());
         if (event.isEmpty() || !access.visibility().viewer(room, who.userId()).canSee(event.get())) {
             throw new MatrixException(ErrorCode.NOT_FOUND, "Event not found or not visible to you");
         }
