@@ -30,44 +30,39 @@ public final class AuthChainCheck {
                 create = p;
             }
         }
-        Map<String, String> failed = new HashMap<>();
-        Map<String, Boolean> done = new HashMap<>();
-        for (Pdu root : events) {
-            // Iterative post-order: an event is decided once all its auth events are.
-            Deque<Pdu> stack = new ArrayDeque<>();
-            stack.push(root);
-            while (!stack.isEmpty()) {
-                Pdu top = stack.peek();
-                if (done.containsKey(top.eventId())) {
-                    stack.pop();
-                    continue;
-                }
-                boolean ready = true;
-                for (String id : top.authEvents()) {
-                    Pdu auth = byId.get(id);
-                    if (auth != null && !done.containsKey(id)) {
-                        if (stack.contains(auth)) {
-                            // A cycle in auth_events cannot come from valid events.
-                            failed.put(top.eventId(), "auth_events form a cycle");
-                            continue;
-                        }
-                        stack.push(auth);
-                        ready = false;
-                    }
-                }
-                if (!ready) {
-                    continue;
-                }
-                stack.pop();
-                done.put(top.eventId(), true);
-                if (!failed.containsKey(top.eventId())) {
-                    String reason = check(version, top, byId, failed, create);
-                    if (reason != null) {
-                        failed.put(top.eventId(), reason);
-                    }
+        // Kahn's order over the auth edges inside the set: an event is decided once all its auth events are.
+        Map<String, Integer> waitingOn = new HashMap<>();
+        Map<String, List<String>> dependents = new HashMap<>();
+        Deque<String> ready = new ArrayDeque<>();
+        for (Pdu p : byId.values()) {
+            int n = 0;
+            for (String id : new java.util.LinkedHashSet<>(p.authEvents())) {
+                if (byId.containsKey(id)) {
+                    n++;
+                    dependents.computeIfAbsent(id, k -> new ArrayList<>()).add(p.eventId());
                 }
             }
+            waitingOn.put(p.eventId(), n);
+            if (n == 0) {
+                ready.add(p.eventId());
+            }
         }
+        Map<String, String> failed = new HashMap<>();
+        while (!ready.isEmpty()) {
+            String id = ready.poll();
+            String reason = check(version, byId.get(id), byId, failed, create);
+            if (reason != null) {
+                failed.put(id, reason);
+            }
+            for (String dependent : dependents.getOrDefault(id, List.of())) {
+                if (waitingOn.merge(dependent, -1, Integer::sum) == 0) {
+                    ready.add(dependent);
+                }
+            }
+            waitingOn.remove(id);
+        }
+        // Never ready: a cycle in auth_events, which valid events cannot form.
+        waitingOn.keySet().forEach(id -> failed.put(id, "auth_events form a cycle"));
         return failed;
     }
 
