@@ -185,7 +185,10 @@ public final class RemoteMembershipClient implements RemoteMembership {
                 case PduChecks.Checked.Dropped(String reason) ->
                         LOG.log(Level.INFO, "send_join answer: dropped an event of " + room + ": " + reason);
                 case PduChecks.Checked.Usable(Pdu pdu, boolean redacted) -> {
-                    if (room.value().equals(pdu.roomId().orElse(null))) {
+                    // From v12 the create event has no room_id: the room ID is derived from it.
+                    String roomOf = pdu.roomId().orElseGet(() -> "m.room.create".equals(pdu.type())
+                            && version.roomIdFromCreateEvent() ? EventIds.roomIdOfCreateEvent(version, pdu.json()) : null);
+                    if (room.value().equals(roomOf)) {
                         out.add(pdu);
                     }
                 }

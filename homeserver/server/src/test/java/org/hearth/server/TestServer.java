@@ -173,6 +173,16 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
         server = HearthServer.start(config, "test", new Lifecycle());
     }
 
+    /** Stops the server; {@link #start} brings it back on the same database, data directory and ports. */
+    public void stop() {
+        server.close();
+        server = null;
+    }
+
+    public void start() {
+        server = HearthServer.start(config, "test", new Lifecycle());
+    }
+
     public Path dataDir() {
         return dataDir;
     }

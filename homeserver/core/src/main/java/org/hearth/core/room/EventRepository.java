@@ -88,6 +88,12 @@ final class EventRepository {
         tx.createNamedDelete("rooms-edges-delete").params(params("event_id", eventId)).execute();
     }
 
+    /** Whether a stored event names {@code eventId} among its prev_events. */
+    boolean referenced(String eventId) {
+        return database.execute().createNamedGet("rooms-event-referenced").params(params("event_id", eventId))
+                .execute().isPresent();
+    }
+
     /** Caches events once their transaction committed. */
     void committed(StoredEvent e) {
         events.put(e.eventId(), e);

@@ -408,7 +408,8 @@ public final class RoomEngine {
                 events.find(createId).ifPresent(c -> byAuthEvents.putIfAbsent(CREATE_KEY, c.pdu()));
             }
             Map<String, Pdu> none = Map.of();
-            if (rejection == null && AuthRules.check(version, pdu, byAuthEvents) instanceof AuthResult.Rejected(String r)) {
+            if (rejection == null
+                    && AuthRules.check(version, pdu, byAuthEvents) instanceof AuthResult.Rejected(String r)) {
                 rejection = "rejected by its auth events: " + r;
             }
             if (rejection == null && AuthRules.check(version, pdu, authState(version, pdu, before::get, none))
@@ -418,9 +419,13 @@ public final class RoomEngine {
             boolean rejected = rejection != null;
             String rejectedReason = rejection;
             Map<StateKey, String> current = snapshots.get(head.currentStateGroup());
-            boolean softFailed = !rejected && AuthRules.check(version, pdu, authState(version, pdu, current::get, none))
+            // An event later ones already point at (an outlier reached going backwards) is history: it changes
+            // neither the extremities nor the current state, and is not soft-failed against the present.
+            boolean history = wasOutlier && events.referenced(pdu.eventId());
+            boolean softFailed = !rejected && !history
+                    && AuthRules.check(version, pdu, authState(version, pdu, current::get, none))
                     instanceof AuthResult.Rejected;
-            boolean placed = !rejected && !softFailed;
+            boolean placed = !rejected && !softFailed && !history;
             long position = positions.allocate();
             allocated.add(position);
             String roomId = room.value();
@@ -443,6 +448,9 @@ public final class RoomEngine {
                         false, rejectedReason);
                 events.insert(tx, e);
                 long currentGroup = head.currentStateGroup();
+                if (history && !rejected) {
+                    index.persisted(tx, e, redactsOf(version, pdu));
+                }
                 if (placed) {
                     index.persisted(tx, e, redactsOf(version, pdu));
                     events.replaceExtremities(tx, roomId, replaced, pdu.eventId());

@@ -50,6 +50,17 @@ class FederatedChatIT {
                 .json();
         assertEquals("federated", name.getString("name"));
         awaitInTimeline(alice, roomId, "m.room.member", bob.userId());
+        // The state send_join brought is kept on B as outliers: readable as state, never in the timeline.
+        var bState = b.server().rooms().reader().currentState(org.hearth.spec.id.RoomId.parse(roomId));
+        var create = bState.get(org.hearth.spec.event.StateKey.of("m.room.create", ""));
+        var roomName = bState.get(org.hearth.spec.event.StateKey.of("m.room.name", ""));
+        assertTrue(create.outlier() && roomName.outlier() && !create.inTimeline());
+        String history = bob.get("/_matrix/client/v3/rooms/" + enc(roomId) + "/messages?dir=b&limit=100")
+                .assertStatus(200).json().getJsonArray("chunk").toString();
+        assertFalse(history.contains(create.eventId()) || history.contains(roomName.eventId()), history);
+        assertTrue(history.contains("\"" + bob.userId() + "\""), history);
+        bob.get("/_matrix/client/v3/rooms/" + enc(roomId) + "/event/" + enc(create.eventId()))
+                .assertError(404, "M_NOT_FOUND");
         List<String> members = alice.get("/_matrix/client/v3/rooms/" + enc(roomId) + "/joined_members")
                 .assertStatus(200).json().getJsonObject("joined").keySet().stream().sorted().toList();
         assertEquals(List.of(alice.userId(), bob.userId()).stream().sorted().toList(), members);
@@ -191,6 +202,60 @@ class FederatedChatIT {
                         b.serverName()))).status());
         // Unsigned: 401.
         a.federation("PUT", "/_matrix/federation/v1/send/x").assertError(401, "M_UNAUTHORIZED");
+    }
+
+    @Test
+    void aPduFailingAuthIsStoredRejectedAndNeverReachesClients() {
+        var alice = a.register("ralice");
+        var bob = b.register("rbob");
+        String roomId = alice.post("/_matrix/client/v3/createRoom", TestServer.json("preset", "public_chat"))
+                .assertStatus(200).json().getString("room_id");
+        bob.post("/_matrix/client/v3/join/" + enc(roomId) + "?server_name=" + enc(a.serverName()),
+                JsonValue.EMPTY_JSON_OBJECT).assertStatus(200);
+        awaitInTimeline(alice, roomId, "m.room.member", bob.userId());
+        var room = org.hearth.spec.id.RoomId.parse(roomId);
+        var version = a.server().rooms().reader().version(room).orElseThrow();
+        // Bob (power level 0) makes himself an admin: his server signs it, the room's auth rules refuse it.
+        JsonObject template = a.server().rooms().engine().template(room, org.hearth.spec.id.UserId.parse(bob.userId()),
+                org.hearth.core.room.EventDraft.message("m.room.message", TestServer.json("msgtype", "m.text", "body", "x")));
+        JsonObject forged = Json.objectBuilder(template).add("type", "m.room.power_levels").add("state_key", "")
+                .add("content", TestServer.json("users", TestServer.json(bob.userId(), 100))).build();
+        JsonObject signed = org.hearth.spec.event.EventSigning.hashAndSign(version, forged, b.serverName(), signingKey(b));
+        String eventId = org.hearth.spec.event.EventIds.compute(version, signed);
+        FederationClient fromB = b.server().federation().client();
+        JsonObject txn = TestServer.json("origin", b.serverName(), "origin_server_ts", System.currentTimeMillis(),
+                "pdus", jakarta.json.Json.createArrayBuilder().add(signed).build());
+        JsonObject answer = fromB.put(a.serverName(), "/_matrix/federation/v1/send/rejected1", txn);
+        assertTrue(answer.getJsonObject("pdus").getJsonObject(eventId).containsKey("error"), answer.toString());
+
+        var stored = a.server().rooms().reader().event(eventId).orElseThrow();
+        assertTrue(stored.rejected() && !stored.inTimeline(), stored.toString());
+        assertTrue(stored.rejectedReason().contains("rejected by"), stored.rejectedReason());
+        // Not in the state, the timeline or the event endpoints.
+        assertFalse(alice.get("/_matrix/client/v3/rooms/" + enc(roomId) + "/state/m.room.power_levels/")
+                .assertStatus(200).json().toString().contains(bob.userId()));
+        alice.get("/_matrix/client/v3/rooms/" + enc(roomId) + "/event/" + enc(eventId)).assertError(404, "M_NOT_FOUND");
+        assertFalse(timeline(alice, roomId).stream().anyMatch(e -> eventId.equals(e.getString("event_id"))));
+        FederationException unserved = org.junit.jupiter.api.Assertions.assertThrows(FederationException.class,
+                () -> fromB.get(a.serverName(), "/_matrix/federation/v1/event/" + enc(eventId)));
+        assertEquals(404, unserved.status());
+        // Sent again in another transaction: refused again from what is stored, still one row.
+        JsonObject again = fromB.put(a.serverName(), "/_matrix/federation/v1/send/rejected2", txn);
+        assertTrue(again.getJsonObject("pdus").getJsonObject(eventId).containsKey("error"), again.toString());
+        assertEquals(stored.streamOrdering(), a.server().rooms().reader().event(eventId).orElseThrow().streamOrdering());
+        // The room goes on: bob's next message is accepted on top of it.
+        bob.put("/_matrix/client/v3/rooms/" + enc(roomId) + "/send/m.room.message/r1",
+                TestServer.json("msgtype", "m.text", "body", "after the rejected one")).assertStatus(200);
+        awaitInTimeline(alice, roomId, "m.room.message", "after the rejected one");
+    }
+
+    private static org.hearth.spec.crypto.SigningKey signingKey(TestServer server) {
+        try {
+            return org.hearth.spec.crypto.SigningKeyFile.read(java.nio.file.Files.readString(
+                    server.dataDir().resolve(server.serverName() + ".signing.key"))).getFirst();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test
