@@ -49,6 +49,7 @@ class FederationRestartIT {
                 JsonValue.EMPTY_JSON_OBJECT).assertStatus(200);
         awaitMessages(alice, roomId, bob.userId());
 
+        String bName = b.serverName();
         b.stop();
         List<String> sent = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
@@ -56,14 +57,17 @@ class FederationRestartIT {
             alice.put("/_matrix/client/v3/rooms/" + enc(roomId) + "/send/m.room.message/d" + i,
                     TestServer.json("msgtype", "m.text", "body", sent.getLast())).assertStatus(200);
         }
-        assertTrue(outboxRows(a, b.serverName()) > 0, "A keeps the events for B in its database");
+        assertTrue(outboxRows(a, bName) > 0, "A keeps the events for B in its database");
         // A restarts too: what it still owes B comes from its database.
         a.restart();
+        long down = System.nanoTime();
         b.start();
         var bobAgain = b.login(bob.localpart(), TestServer.DEFAULT_PASSWORD);
         List<String> got = awaitMessages(bobAgain, roomId, "while down 19");
+        System.out.printf("federation: B restarted and had the 20 events it missed %.1f s after its start began%n",
+                (System.nanoTime() - down) / 1e9);
         assertEquals(sent, got.stream().filter(s -> s.startsWith("while down")).toList());
-        awaitOutboxEmpty(a, b.serverName());
+        awaitOutboxEmpty(a, bName);
 
         // A gap: B is down and A's queue for it is lost, so B never gets these twelve by /send.
         b.stop();
