@@ -364,7 +364,7 @@ public final class HearthServer implements AutoCloseable {
                 id -> new HostedHomeserver(id, ServerName.parse(config.serverName()),
                         PluginGates.section(pluginConfig.sections().getOrDefault(id, java.util.Map.of())), rooms,
                         accounts.accounts(), accounts.profiles(), streams.accountData(), new PluginStorage(database),
-                        tables.database(id), media),
+                        tables.database(id), media, config.defaultRoomVersion()),
                 new StoredEventLog(new PluginStorage(database), rooms.reader()), tables);
     }
 

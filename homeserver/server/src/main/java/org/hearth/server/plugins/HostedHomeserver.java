@@ -39,12 +39,15 @@ public final class HostedHomeserver implements Homeserver {
     private final KeyValueStore store;
     private final org.hearth.plugin.api.PluginDatabase database;
     private final org.hearth.core.media.ContentRepository media;
+    private final org.hearth.core.room.RoomCreation creation;
 
     public HostedHomeserver(String pluginId, ServerName serverName, JsonObject config, Rooms rooms, AccountHandler accounts,
                      ProfileHandler profiles, AccountDataStream accountData, PluginStorage storage,
-                     org.hearth.plugin.api.PluginDatabase database, org.hearth.core.media.ContentRepository media) {
+                     org.hearth.plugin.api.PluginDatabase database, org.hearth.core.media.ContentRepository media,
+                     org.hearth.spec.room.RoomVersion defaultRoomVersion) {
         this.database = database;
         this.media = media;
+        this.creation = new org.hearth.core.room.RoomCreation(rooms, serverName, defaultRoomVersion);
         this.pluginId = pluginId;
         this.serverName = serverName;
         this.config = config;
@@ -203,6 +206,32 @@ public final class HostedHomeserver implements Homeserver {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    @Override
+    public Optional<byte[]> mediaContent(String mxcUri, long maxBytes) {
+        var parsed = java.util.regex.Pattern.compile("mxc://([^/]+)/([A-Za-z0-9_-]+)").matcher(mxcUri == null ? "" : mxcUri);
+        if (!parsed.matches() || !parsed.group(1).equals(serverName.value())) {
+            return Optional.empty();
+        }
+        try {
+            var content = media.download(parsed.group(1), parsed.group(2), java.time.Duration.ZERO, true);
+            try (var body = content.body()) {
+                if (content.length() > maxBytes) {
+                    return Optional.empty();
+                }
+                return Optional.of(body.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes)));
+            }
+        } catch (MatrixException e) {
+            return Optional.empty();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public String createRoom(String asUser, JsonObject request) {
+        return creation.create(local(asUser), org.hearth.server.client.RoomsRoutes.parseCreate(request)).value();
     }
 
     @Override
