@@ -22,16 +22,16 @@ import javax.tools.ToolProvider;
  * processor path (it writes META-INF/extensions.idx), against the API on the class path, and a manifest naming the
  * plugin. The jar holds only the plugin's classes.
  */
-final class PluginJars {
+public final class PluginJars {
     private PluginJars() {}
 
     /** Sources given as text: class name (with package) to source. */
-    static Path build(Path dir, String id, String requires, Map<String, String> sources) {
+    public static Path build(Path dir, String id, String requires, Map<String, String> sources) {
         return build(dir, id, requires, sources, Map.of());
     }
 
     /** With resources given as text: path in the jar (e.g. {@code db/x/V1__t.sql}) to content. */
-    static Path build(Path dir, String id, String requires, Map<String, String> sources, Map<String, String> resources) {
+    public static Path build(Path dir, String id, String requires, Map<String, String> sources, Map<String, String> resources) {
         try {
             Path src = Files.createTempDirectory("plugin-src-" + id);
             for (var source : sources.entrySet()) {
@@ -52,11 +52,11 @@ final class PluginJars {
     }
 
     /** Every .java file under {@code sourceRoot}, and the files of a {@code resources} directory beside it. */
-    static Path build(Path dir, String id, String requires, Path sourceRoot) {
+    public static Path build(Path dir, String id, String requires, Path sourceRoot) {
         return build(dir, id, requires, sourceRoot, sourceRoot.resolveSibling("resources"));
     }
 
-    static Path build(Path dir, String id, String requires, Path sourceRoot, Path resourceRoot) {
+    public static Path build(Path dir, String id, String requires, Path sourceRoot, Path resourceRoot) {
         try {
             Path classes = Files.createTempDirectory("plugin-classes-" + id);
             List<String> files;
