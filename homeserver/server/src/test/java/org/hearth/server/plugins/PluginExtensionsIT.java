@@ -257,4 +257,32 @@ class PluginExtensionsIT {
         assertEquals("started", admin.post("/_hearth/admin/v1/plugins/load", json("file", "late.jar")).assertStatus(200)
                 .json().getString("state"));
     }
+
+    @Test
+    void unloadingAndReloadingAPluginWhileAClientSyncsKeepsTheClientsConnection() throws Exception {
+        var alice = newUser();
+        var admin = admin();
+        alice.post(NOTES, json("text", "kept")).assertStatus(200);
+        String room = alice.post("/_matrix/client/v3/createRoom", json()).assertStatus(200).json().getString("room_id");
+        String since = alice.get("/_matrix/client/v3/sync").assertStatus(200).json().getString("next_batch");
+        var waiting = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> alice.get("/_matrix/client/v3/sync?timeout=30000&since=" + since));
+
+        admin.post("/_hearth/admin/v1/plugins/notes/unload", json()).assertStatus(200);
+        alice.get(NOTES).assertError(404, "M_UNRECOGNIZED");
+        JsonObject between = alice.get("/_matrix/client/v3/sync").assertStatus(200).json();
+        assertFalse(between.containsKey("org.example.notes"), "an unloaded plugin adds nothing to /sync");
+        assertEquals("started", admin.post("/_hearth/admin/v1/plugins/notes/reload", json()).assertStatus(200).json()
+                .getString("state"));
+        assertFalse(waiting.isDone(), "the long poll is still waiting");
+
+        String event = alice.put("/_matrix/client/v3/rooms/" + java.net.URLEncoder.encode(room, java.nio.charset.StandardCharsets.UTF_8)
+                + "/send/m.room.message/r1", json("msgtype", "m.text", "body", "after reload")).assertStatus(200).json()
+                .getString("event_id");
+        JsonObject woken = waiting.get(60, java.util.concurrent.TimeUnit.SECONDS).assertStatus(200).json();
+        assertTrue(woken.toString().contains(event), woken.toString());
+        assertEquals(1, woken.getJsonObject("org.example.notes").getInt("count"));
+        // The reloaded plugin's tables kept their rows (migrations are not applied twice).
+        assertEquals("[\"kept\"]", alice.get(NOTES).assertStatus(200).json().getJsonArray("notes").toString());
+    }
 }
