@@ -200,7 +200,16 @@ final class Packs {
         homeserver.setAccountData(user, ImagePacks.PACK_ROOMS_UNSTABLE, content);
     }
 
+    /** Without a system packs directory there are no system packs, and no room for them. */
+    private boolean hasSystemPacks() {
+        String dir = homeserver.config().getString("system_packs_dir", "");
+        return !dir.isEmpty() && Files.isDirectory(Path.of(dir));
+    }
+
     List<String> systemKeys() {
+        if (!hasSystemPacks()) {
+            return List.of();
+        }
         systemRoom();
         return homeserver.store().get("system").map(s -> s.getJsonArray("keys").getValuesAs(
                 jakarta.json.JsonString::getString)).orElse(List.of());
@@ -208,7 +217,7 @@ final class Packs {
 
     /** Every system pack enabled for the user, once (the bot's room joined so clients can read its state). */
     void enrol(String user) {
-        if (user.equals(bot()) || homeserver.store().get("enrolled:" + user).isPresent()) {
+        if (user.equals(bot()) || homeserver.store().get("enrolled:" + user).isPresent() || systemKeys().isEmpty()) {
             return;
         }
         String room = systemRoom();
@@ -224,8 +233,9 @@ final class Packs {
     /** System packs, then the user's own, then the room packs the user enabled, as the spec orders them. */
     List<Pack> available(String user) {
         List<Pack> out = new ArrayList<>();
-        String system = systemRoom();
-        for (String key : systemKeys()) {
+        List<String> systemKeys = systemKeys();
+        String system = systemKeys.isEmpty() ? "" : systemRoom();
+        for (String key : systemKeys) {
             homeserver.state(system, ImagePacks.ROOM_PACK, key).filter(c -> c.containsKey("images"))
                     .ifPresent(c -> out.add(new Pack("system", system, key, c)));
         }
