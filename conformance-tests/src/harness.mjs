@@ -118,6 +118,20 @@ export class Target {
         return client;
     }
 
+    /**
+     * Whether the server runs a Hearth plugin: its unauthenticated page path answers something other than
+     * "unrecognized" (a plugin without such a page answers 404 M_NOT_FOUND).
+     */
+    async hasPlugin(id) {
+        try {
+            const res = await fetch(`${this.clientUrl}/_hearth/plugins/${encodeURIComponent(id)}/web/`);
+            if (res.status !== 404) return res.ok;
+            return (await res.json().catch(() => ({}))).errcode === "M_NOT_FOUND";
+        } catch {
+            return false;
+        }
+    }
+
     stopClients() {
         for (const client of this.clients.splice(0)) client.stopClient();
     }

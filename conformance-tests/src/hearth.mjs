@@ -70,6 +70,12 @@ export class HearthProcess {
             database = null;
         }
         const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `hearth-conf-${label}-`));
+        // Optional plugin jars (HEARTH_TEST_PLUGINS, comma-separated paths) go to the default plugin directory;
+        // scenarios of a plugin the server lacks are skipped.
+        for (const jar of (process.env.HEARTH_TEST_PLUGINS ?? "").split(",").filter(Boolean)) {
+            fs.mkdirSync(path.join(dataDir, "plugins"), { recursive: true });
+            fs.copyFileSync(path.resolve(jar), path.join(dataDir, "plugins", path.basename(jar)));
+        }
         // The federation port is chosen here because the server name must carry it (localhost:<port>) for
         // other servers to reach this one without .well-known or SRV.
         const federationPort = await freePort();

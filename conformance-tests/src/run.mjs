@@ -25,6 +25,7 @@ import * as pushers from "./scenarios/pushers.mjs";
 import * as keyBackup from "./scenarios/key-backup.mjs";
 import * as reports from "./scenarios/reports.mjs";
 import * as badInput from "./scenarios/bad-input.mjs";
+import * as stickers from "./scenarios/stickers.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const SCENARIOS = [
@@ -37,6 +38,7 @@ const SCENARIOS = [
     directory.publicRooms, directory.roomUpgrade,
     spaces.spacesHierarchy, users.userDirectory, pushers.pushers,
     keyBackup.keyBackup, reports.reports, badInput.relationsBadInput, badInput.mediaBadInput,
+    stickers.stickers,
 ];
 const DEFAULT_TIMEOUT_MS = 60_000;
 // The whole run stays within this (CI's .ci/run has 20 minutes in all): a scenario gets at most what is left,
@@ -147,6 +149,11 @@ async function runScenario(scenario) {
         if (scenario.servers === 2 && !hs2) return { ...result, skipped: "needs a second homeserver (HEARTH_TEST_BASE_URL_2)", millis: 0 };
         if (scenario.needs?.includes("federation") && !hs1.federationUrl) {
             return { ...result, skipped: "needs the federation URL (HEARTH_TEST_FEDERATION_URL)", millis: 0 };
+        }
+        for (const plugin of scenario.plugins ?? []) {
+            if (!(await hs1.hasPlugin(plugin))) {
+                return { ...result, skipped: `needs the ${plugin} plugin (HEARTH_TEST_PLUGINS=<its jar>)`, millis: 0 };
+            }
         }
         const left = BUDGET_MS - (Date.now() - suiteStarted);
         if (left <= 0) return { ...result, failure: `not run: the suite's ${BUDGET_MS / 1000} s budget is used up`, millis: 0 };

@@ -114,6 +114,7 @@ import org.hearth.server.plugins.HostedHomeserver;
 import org.hearth.server.plugins.PluginGates;
 import org.hearth.server.plugins.PluginHost;
 import org.hearth.server.plugins.PluginHttpRoutes;
+import org.hearth.server.plugins.PluginTables;
 import org.hearth.server.plugins.StoredEventLog;
 
 /** A running homeserver: its database, listeners and routes, wired by hand; {@link #close} stops it in order. */
@@ -237,13 +238,7 @@ public final class HearthServer implements AutoCloseable {
                 push.pushers().devicesChanged(user);
             });
             // Plugins: loaded once the handlers their Homeserver facade wraps exist.
-            var pluginConfig = config.plugins();
-            PluginHost plugins = lifecycle.add(new PluginHost(pluginConfig.dir(),
-                    Duration.ofMillis(pluginConfig.callBudgetMs()), pluginConfig.maxFailures(),
-                    id -> new HostedHomeserver(id, ServerName.parse(config.serverName()),
-                            PluginGates.section(pluginConfig.sections().getOrDefault(id, java.util.Map.of())), rooms,
-                            accounts.accounts(), accounts.profiles(), streams.accountData(), new PluginStorage(database)),
-                    new StoredEventLog(new PluginStorage(database), rooms.reader())));
+            PluginHost plugins = lifecycle.add(pluginHost(config, database, rooms, accounts, streams, media));
             EventNotifier syncNotifier = eventNotifier.get();
             eventNotifier.set((room, position, changed) -> {
                 syncNotifier.eventsPersisted(room, position, changed);
@@ -359,6 +354,19 @@ public final class HearthServer implements AutoCloseable {
         return database;
     }
 
+    /** Plugins, loaded once the handlers their Homeserver facade wraps exist. */
+    private static PluginHost pluginHost(HearthConfig config, Database database, Rooms rooms, Accounts accounts,
+                                         SyncStreams streams, ContentRepository media) {
+        var pluginConfig = config.plugins();
+        var tables = new PluginTables(database.dataSource());
+        return new PluginHost(pluginConfig.dir(), Duration.ofMillis(pluginConfig.callBudgetMs()), pluginConfig.maxFailures(),
+                id -> new HostedHomeserver(id, ServerName.parse(config.serverName()),
+                        PluginGates.section(pluginConfig.sections().getOrDefault(id, java.util.Map.of())), rooms,
+                        accounts.accounts(), accounts.profiles(), streams.accountData(), new PluginStorage(database),
+                        tables.database(id), media, config.defaultRoomVersion()),
+                new StoredEventLog(new PluginStorage(database), rooms.reader()), tables);
+    }
+
     /** What the Client-Server routes are built from. */
     record ClientApi(HearthConfig config, Accounts accounts, Rooms rooms, SyncStreams streams, Database database,
                      ContentRepository media, E2ee e2ee, Push push, PluginHost plugins, AppServices appServices,
@@ -396,7 +404,7 @@ public final class HearthServer implements AutoCloseable {
         JsonBody bodies = accounts.json();
         // The streams' routes register v3 and r0 themselves (ClientPaths).
         routing.register("/_matrix/client",
-                new SyncRoutes(auth, bodies, streams.sync(), streams.filters()),
+                new SyncRoutes(auth, bodies, streams.sync(), streams.filters(), PluginGates.syncExtras(api.plugins())),
                 new TypingRoutes(auth, bodies, streams.typing()),
                 new ReceiptRoutes(auth, bodies, streams.receipts()),
                 new PresenceRoutes(auth, bodies, streams.presence()),
@@ -416,7 +424,8 @@ public final class HearthServer implements AutoCloseable {
                 .register("/_matrix/client/v1", new EventByTimestampRoutes(auth, api.rooms()),
                         new RoomSummaryRoutes(auth, api.rooms()),
                         new MutualRoomsRoutes(auth, api.rooms().userDirectory()));
-        routing.register("/_hearth", new PluginHttpRoutes(auth, bodies, api.plugins()));
+        var pluginRoutes = new PluginHttpRoutes(auth, bodies, api.plugins());
+        routing.register("/_hearth", pluginRoutes).register("/_matrix/client/unstable", pluginRoutes.clientExtensions());
         routing.register("/_matrix/client/v1", new RegistrationTokenValidityRoutes(accounts.registrationTokens()));
         var preview = api.config().media().urlPreview();
         var mediaRoutes = new MediaRoutes(auth, api.media(), preview.enabled()

@@ -6,6 +6,7 @@ import java.util.logging.LogManager;
 import java.util.concurrent.Callable;
 import org.hearth.server.cli.GenerateConfigCommand;
 import org.hearth.server.cli.RegisterUserCommand;
+import org.hearth.server.cli.PluginsCommand;
 import org.hearth.server.cli.RunCommand;
 import org.hearth.server.cli.SpecCommand;
 import picocli.CommandLine;
@@ -13,7 +14,8 @@ import picocli.CommandLine.Command;
 
 /** {@code hearth}: the command line of the homeserver jar. */
 @Command(name = "hearth", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        subcommands = {RunCommand.class, GenerateConfigCommand.class, RegisterUserCommand.class, SpecCommand.class},
+        subcommands = {RunCommand.class, GenerateConfigCommand.class, RegisterUserCommand.class, SpecCommand.class,
+                PluginsCommand.class},
         description = "Hearth, a Matrix homeserver.")
 public final class Main implements Callable<Integer> {
     // Exit codes follow sysexits.h where one fits; picocli itself answers 2 for a wrong command line.

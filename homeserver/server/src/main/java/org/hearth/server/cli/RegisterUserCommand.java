@@ -153,7 +153,7 @@ public final class RegisterUserCommand implements Callable<Integer> {
         return Main.EXIT_FAILURE;
     }
 
-    private static String defaultUrl(HearthConfig settings) {
+    static String defaultUrl(HearthConfig settings) {
         if (settings.listeners().combined()) {
             return null;
         }

@@ -110,7 +110,7 @@ public final class RoomsRoutes implements HttpService {
         Reply.json(res, 200, Json.objectBuilder().add("room_id", room.value()).build());
     }
 
-    static RoomCreation.Request parseCreate(JsonObject b) {
+    public static RoomCreation.Request parseCreate(JsonObject b) {
         List<UserId> invite = new ArrayList<>();
         for (JsonValue v : optionalArray(b, "invite")) {
             if (!(v instanceof JsonString s)) {

@@ -11,6 +11,7 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import jakarta.json.JsonObject;
 import java.util.Optional;
 import org.hearth.core.sync.FilterStore;
 import org.hearth.core.sync.SyncHandler;
@@ -30,8 +31,22 @@ public final class SyncRoutes implements HttpService {
     private final JsonBody bodies;
     private final SyncHandler sync;
     private final FilterStore filters;
+    private final SyncExtras extras;
+
+    /** Extra top-level keys of a {@code /sync} response (plugins' namespaces); {@link #NONE} adds nothing. */
+    @FunctionalInterface
+    public interface SyncExtras {
+        SyncExtras NONE = (who, initial, response) -> response;
+
+        JsonObject extend(Requester who, boolean initial, JsonObject response);
+    }
 
     public SyncRoutes(Authenticator auth, JsonBody bodies, SyncHandler sync, FilterStore filters) {
+        this(auth, bodies, sync, filters, SyncExtras.NONE);
+    }
+
+    public SyncRoutes(Authenticator auth, JsonBody bodies, SyncHandler sync, FilterStore filters, SyncExtras extras) {
+        this.extras = extras;
         this.auth = auth;
         this.bodies = bodies;
         this.sync = sync;
@@ -59,7 +74,7 @@ public final class SyncRoutes implements HttpService {
                 Optional.of(Optional.ofNullable(query(req, "set_presence")).orElse("online")),
                 filters.resolve(who.userId(), query(req, "filter")));
         try {
-            Reply.json(res, 200, sync.sync(request));
+            Reply.json(res, 200, extras.extend(who, since == null, sync.sync(request)));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("sync interrupted (server stopping)", e);

@@ -37,9 +37,17 @@ public final class HostedHomeserver implements Homeserver {
     private final ProfileHandler profiles;
     private final AccountDataStream accountData;
     private final KeyValueStore store;
+    private final org.hearth.plugin.api.PluginDatabase database;
+    private final org.hearth.core.media.ContentRepository media;
+    private final org.hearth.core.room.RoomCreation creation;
 
     public HostedHomeserver(String pluginId, ServerName serverName, JsonObject config, Rooms rooms, AccountHandler accounts,
-                     ProfileHandler profiles, AccountDataStream accountData, PluginStorage storage) {
+                     ProfileHandler profiles, AccountDataStream accountData, PluginStorage storage,
+                     org.hearth.plugin.api.PluginDatabase database, org.hearth.core.media.ContentRepository media,
+                     org.hearth.spec.room.RoomVersion defaultRoomVersion) {
+        this.database = database;
+        this.media = media;
+        this.creation = new org.hearth.core.room.RoomCreation(rooms, serverName, defaultRoomVersion);
         this.pluginId = pluginId;
         this.serverName = serverName;
         this.config = config;
@@ -174,6 +182,61 @@ public final class HostedHomeserver implements Homeserver {
         } catch (MatrixException e) {
             return Optional.empty();
         }
+    }
+
+    @Override
+    public org.hearth.plugin.api.PluginDatabase database() {
+        return database;
+    }
+
+    @Override
+    public Optional<JsonObject> media(String mxcUri) {
+        var parsed = java.util.regex.Pattern.compile("mxc://([^/]+)/([A-Za-z0-9_-]+)").matcher(mxcUri == null ? "" : mxcUri);
+        if (!parsed.matches() || !parsed.group(1).equals(serverName.value())) {
+            return Optional.empty();
+        }
+        try {
+            var content = media.download(parsed.group(1), parsed.group(2), java.time.Duration.ZERO, true);
+            try (var body = content.body()) {
+                return Optional.of(Json.objectBuilder().add("content_type", content.contentType())
+                        .add("size", content.length()).build());
+            }
+        } catch (MatrixException e) {
+            return Optional.empty();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public Optional<byte[]> mediaContent(String mxcUri, long maxBytes) {
+        var parsed = java.util.regex.Pattern.compile("mxc://([^/]+)/([A-Za-z0-9_-]+)").matcher(mxcUri == null ? "" : mxcUri);
+        if (!parsed.matches() || !parsed.group(1).equals(serverName.value())) {
+            return Optional.empty();
+        }
+        try {
+            var content = media.download(parsed.group(1), parsed.group(2), java.time.Duration.ZERO, true);
+            try (var body = content.body()) {
+                if (content.length() > maxBytes) {
+                    return Optional.empty();
+                }
+                return Optional.of(body.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes)));
+            }
+        } catch (MatrixException e) {
+            return Optional.empty();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public String createRoom(String asUser, JsonObject request) {
+        return creation.create(local(asUser), org.hearth.server.client.RoomsRoutes.parseCreate(request)).value();
+    }
+
+    @Override
+    public String uploadMedia(String asUser, String contentType, String fileName, byte[] content) {
+        return media.upload(local(asUser), contentType, fileName, new java.io.ByteArrayInputStream(content));
     }
 
     private static RoomId room(String roomId) {

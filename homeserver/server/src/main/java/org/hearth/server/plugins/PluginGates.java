@@ -23,6 +23,24 @@ public final class PluginGates {
         };
     }
 
+    /** Plugins' extra {@code /sync} data as top-level keys named by their namespaces. */
+    public static org.hearth.server.client.SyncRoutes.SyncExtras syncExtras(PluginHost host) {
+        return (who, initial, response) -> {
+            Map<String, JsonObject> extras = host.syncExtras(new org.hearth.plugin.api.SyncExtension.SyncRequest(
+                    who.userId().value(), who.deviceId() == null ? "" : who.deviceId(), initial));
+            if (extras.isEmpty()) {
+                return response;
+            }
+            var out = Json.objectBuilder(response);
+            extras.forEach((namespace, data) -> {
+                if (!response.containsKey(namespace)) {
+                    out.add(namespace, data);
+                }
+            });
+            return out.build();
+        };
+    }
+
     /** {@code a.b: v} as {@code {"a": {"b": "v"}}}. */
     public static JsonObject section(Map<String, String> flat) {
         Map<String, Object> tree = new java.util.TreeMap<>();

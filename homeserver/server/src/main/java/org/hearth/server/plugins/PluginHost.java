@@ -29,6 +29,9 @@ import org.hearth.plugin.api.PluginApi;
 import org.hearth.plugin.api.PluginRoutes;
 import org.hearth.plugin.api.ProposedEvent;
 import org.hearth.plugin.api.ScheduledTask;
+import org.hearth.plugin.api.ClientExtension;
+import org.hearth.plugin.api.SyncExtension;
+import org.hearth.plugin.api.WebPages;
 import org.hearth.plugin.api.Verdict;
 import org.hearth.spec.error.MatrixException;
 import org.pf4j.DefaultPluginManager;
@@ -62,6 +65,9 @@ public final class PluginHost implements AutoCloseable {
         final List<PluginRoutes.Route> routes = new ArrayList<>();
         final List<ScheduledTask> tasks = new ArrayList<>();
         final List<EventObserver> observers = new ArrayList<>();
+        final Map<String, List<PluginRoutes.Route>> clientRoutes = new java.util.TreeMap<>();
+        final List<NamedSync> syncExtensions = new ArrayList<>();
+        final List<WebPages> webPages = new ArrayList<>();
         final java.util.concurrent.Semaphore wake = new java.util.concurrent.Semaphore(0);
         volatile Thread feed;
         final AtomicInteger failuresInARow = new AtomicInteger();
@@ -80,6 +86,12 @@ public final class PluginHost implements AutoCloseable {
             return id;
         }
 
+        java.util.Set<String> namespaces() {
+            java.util.Set<String> out = new java.util.TreeSet<>(clientRoutes.keySet());
+            syncExtensions.forEach(e -> out.add(e.namespace()));
+            return out;
+        }
+
         public String version() {
             return version;
         }
@@ -93,6 +105,9 @@ public final class PluginHost implements AutoCloseable {
             return Optional.ofNullable(reason);
         }
     }
+
+    /** A sync extension with its namespace, asked once at load. */
+    record NamedSync(String namespace, SyncExtension extension) {}
 
     /** Stored events in stream order, and each plugin's acknowledged position. */
     public interface EventLog {
@@ -109,7 +124,12 @@ public final class PluginHost implements AutoCloseable {
     private static final int OBSERVER_BATCH = 100;
     private static final long OBSERVER_RETRY_MS = 1000;
 
+    private static final java.util.regex.Pattern NAMESPACE = java.util.regex.Pattern.compile(
+            "[a-z0-9_-]+(\\.[a-z0-9_-]+)+");
+
     private final Map<String, Hosted> plugins = new ConcurrentHashMap<>();
+    private final Path dir;
+    private final PluginTables tables;
     private final EventLog eventLog;
     private final Duration budget;
     private final int maxFailures;
@@ -121,7 +141,10 @@ public final class PluginHost implements AutoCloseable {
     /**
      * @param facades the {@link Homeserver} each plugin ID gets (its own config section and storage)
      */
-    public PluginHost(Path dir, Duration budget, int maxFailures, Function<String, Homeserver> facades, EventLog eventLog) {
+    public PluginHost(Path dir, Duration budget, int maxFailures, Function<String, Homeserver> facades, EventLog eventLog,
+                      PluginTables tables) {
+        this.dir = dir;
+        this.tables = tables;
         this.eventLog = eventLog;
         this.budget = budget;
         this.maxFailures = maxFailures;
@@ -189,6 +212,15 @@ public final class PluginHost implements AutoCloseable {
             return;
         }
         try {
+            int migrated = tables.migrate(id, wrapper.getPluginPath());
+            if (migrated > 0) {
+                LOG.log(Level.INFO, "plugin " + id + ": applied " + migrated + " migrations");
+            }
+        } catch (RuntimeException e) {
+            refuse(wrapper, e.getMessage());
+            return;
+        }
+        try {
             PluginState state = manager.startPlugin(id);
             if (state != PluginState.STARTED) {
                 refuse(wrapper, "PF4J left it " + state);
@@ -201,6 +233,19 @@ public final class PluginHost implements AutoCloseable {
             }
             hosted.tasks.addAll(manager.getExtensions(ScheduledTask.class, id));
             hosted.observers.addAll(manager.getExtensions(EventObserver.class, id));
+            for (ClientExtension extension : manager.getExtensions(ClientExtension.class, id)) {
+                hosted.clientRoutes.computeIfAbsent(extension.namespace(), n -> new ArrayList<>()).addAll(extension.routes());
+            }
+            for (SyncExtension extension : manager.getExtensions(SyncExtension.class, id)) {
+                hosted.syncExtensions.add(new NamedSync(extension.namespace(), extension));
+            }
+            hosted.webPages.addAll(manager.getExtensions(WebPages.class, id));
+            String clash = namespaceClash(hosted);
+            if (clash != null) {
+                manager.stopPlugin(id);
+                refuse(wrapper, clash);
+                return;
+            }
             plugins.put(id, hosted);
             if (!hosted.observers.isEmpty()) {
                 if (eventLog.acknowledged(id).isEmpty()) {
@@ -225,6 +270,85 @@ public final class PluginHost implements AutoCloseable {
         } catch (RuntimeException | LinkageError e) {
             refuse(wrapper, "it failed to start: " + e);
         }
+    }
+
+    /** Why the plugin's namespaces cannot be served (malformed, or another loaded plugin's), or null. */
+    private String namespaceClash(Hosted hosted) {
+        java.util.Set<String> mine = new java.util.TreeSet<>(hosted.clientRoutes.keySet());
+        hosted.syncExtensions.forEach(e -> mine.add(e.namespace()));
+        for (String namespace : mine) {
+            if (namespace == null || !NAMESPACE.matcher(namespace).matches()) {
+                return "its namespace " + namespace + " is not a reverse-DNS name (lower case, with a dot)";
+            }
+            for (Hosted other : plugins.values()) {
+                if (!other.id.equals(hosted.id) && other.state != State.REFUSED && other.state != State.UNLOADED
+                        && other.namespaces().contains(namespace)) {
+                    return "its namespace " + namespace + " is already declared by plugin " + other.id;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The started plugin serving client-API extensions of {@code namespace}. */
+    public Optional<Hosted> clientExtension(String namespace) {
+        return plugins.values().stream().filter(p -> p.state == State.STARTED && p.clientRoutes.containsKey(namespace))
+                .findFirst();
+    }
+
+    /**
+     * The started plugins' extra {@code /sync} data, namespace to object; nothing asked when no plugin has any. A
+     * failing or overrunning extension adds nothing.
+     */
+    public Map<String, jakarta.json.JsonObject> syncExtras(SyncExtension.SyncRequest request) {
+        Map<String, jakarta.json.JsonObject> out = new java.util.TreeMap<>();
+        for (Hosted hosted : plugins.values()) {
+            for (NamedSync named : hosted.syncExtensions) {
+                if (hosted.state != State.STARTED) {
+                    continue;
+                }
+                try {
+                    call(hosted, () -> named.extension().sync(request)).flatMap(o -> o)
+                            .ifPresent(o -> out.put(named.namespace(), o));
+                } catch (MatrixException e) {
+                    failed(hosted, "sync extension threw " + e.code().errcode());
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Loads a jar newly copied into the plugin directory and starts it; an already known plugin is reloaded.
+     * {@code M_INVALID_PARAM} for a name that is not a {@code .jar} file directly in the directory.
+     */
+    public synchronized Hosted load(String fileName) {
+        Path jar = dir.resolve(fileName).normalize();
+        if (!fileName.endsWith(".jar") || fileName.contains("/") || fileName.contains("\\")
+                || !jar.getParent().equals(dir.normalize()) || !Files.isRegularFile(jar)) {
+            throw new MatrixException(org.hearth.spec.error.ErrorCode.INVALID_PARAM,
+                    "No plugin jar " + fileName + " in the plugin directory");
+        }
+        for (Hosted known : plugins.values()) {
+            if (known.path != null && known.path.normalize().equals(jar)) {
+                return reload(known.id);
+            }
+        }
+        String loaded;
+        try {
+            loaded = manager.loadPlugin(jar);
+        } catch (RuntimeException e) {
+            throw new MatrixException(org.hearth.spec.error.ErrorCode.INVALID_PARAM, "Cannot load " + fileName + ": "
+                    + e.getMessage());
+        }
+        Hosted previous = plugins.get(loaded);
+        if (previous != null && previous.state != State.UNLOADED && previous.state != State.REFUSED) {
+            manager.unloadPlugin(loaded);
+            throw new MatrixException(org.hearth.spec.error.ErrorCode.INVALID_PARAM, "A plugin " + loaded
+                    + " is already loaded from " + previous.path.getFileName());
+        }
+        start(manager.getPlugin(loaded));
+        return plugins.get(loaded);
     }
 
     private void refuse(PluginWrapper wrapper, String reason) {

@@ -43,6 +43,7 @@ public final class PluginHttpRoutes implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         rules.get("/admin/v1/plugins", this::list)
+                .post("/admin/v1/plugins/load", this::load)
                 .post("/admin/v1/plugins/{pluginId}/unload", (req, res) -> change(req, res, false))
                 .post("/admin/v1/plugins/{pluginId}/reload", (req, res) -> change(req, res, true))
                 .any("/admin/v1/plugins/{pluginId}/{action}", (req, res) -> {
@@ -76,6 +77,34 @@ public final class PluginHttpRoutes implements HttpService {
         Reply.json(res, 200, describe(changed));
     }
 
+    /** {@code {"file": "x.jar"}}: a jar copied into the plugin directory while the server runs. */
+    private void load(ServerRequest req, ServerResponse res) {
+        requireAdmin(req);
+        JsonObject request = body.read(req);
+        if (!(request.get("file") instanceof jakarta.json.JsonString file)) {
+            throw new MatrixException(ErrorCode.BAD_JSON, "file (the jar's name in the plugin directory) is required");
+        }
+        Reply.json(res, 200, describe(host.load(file.getString())));
+    }
+
+    /** The plugins' client-API extensions, {@code /_matrix/client/unstable/{namespace}/...}. */
+    public HttpService clientExtensions() {
+        return rules -> rules.any("/*", (req, res) -> {
+            String raw = req.path().absolute().rawPath();
+            String prefix = "/_matrix/client/unstable/";
+            if (!raw.startsWith(prefix)) {
+                throw unrecognized();
+            }
+            String rest = raw.substring(prefix.length());
+            int slash = rest.indexOf('/');
+            String namespace = slash < 0 ? rest : rest.substring(0, slash);
+            PluginHost.Hosted plugin = host.clientExtension(namespace).orElseThrow(PluginHttpRoutes::unrecognized);
+            Requester who = auth.require(req);
+            answer(req, res, who, plugin, plugin.clientRoutes.getOrDefault(namespace, java.util.List.of()),
+                    slash < 0 ? "/" : rest.substring(slash));
+        });
+    }
+
     private static JsonObject describe(PluginHost.Hosted p) {
         var entry = Json.objectBuilder().add("id", p.id()).add("version", p.version() == null ? "" : p.version())
                 .add("state", p.state().name().toLowerCase());
@@ -92,12 +121,46 @@ public final class PluginHttpRoutes implements HttpService {
         int slash = rest.indexOf('/');
         String pluginId = slash < 0 ? rest : rest.substring(0, slash);
         String subPath = slash < 0 ? "/" : rest.substring(slash);
+        if (subPath.startsWith("/web/") && req.prologue().method() == Method.GET) {
+            PluginHost.Hosted plugin = host.plugin(pluginId).filter(p -> p.state() == PluginHost.State.STARTED)
+                    .orElseThrow(PluginHttpRoutes::unrecognized);
+            page(req, res, plugin, subPath.substring("/web/".length()));
+            return;
+        }
         Requester who = auth.require(req);
         PluginHost.Hosted plugin = host.plugin(pluginId).filter(p -> p.state() == PluginHost.State.STARTED)
                 .orElseThrow(PluginHttpRoutes::unrecognized);
+        answer(req, res, who, plugin, plugin.routes, subPath);
+    }
+
+    /** A plugin's unauthenticated page: bytes with the plugin's content type, never sniffed as something else. */
+    private void page(ServerRequest req, ServerResponse res, PluginHost.Hosted plugin, String path) {
+        String decoded = URLDecoder.decode(path.replace("+", "%2B"), StandardCharsets.UTF_8);
+        Map<String, String> query = new HashMap<>();
+        for (String name : req.query().names()) {
+            query.put(name, req.query().get(name));
+        }
+        for (org.hearth.plugin.api.WebPages pages : plugin.webPages) {
+            Optional<org.hearth.plugin.api.WebPages.WebPage> page = host.call(plugin, () -> pages.page(decoded, Map.copyOf(query)))
+                    .flatMap(p -> p);
+            if (page.isPresent()) {
+                res.status(page.get().status());
+                res.header("Content-Type", page.get().contentType());
+                res.header("X-Content-Type-Options", "nosniff");
+                res.header("Cache-Control", "no-store");
+                res.send(page.get().body());
+                return;
+            }
+        }
+        throw new MatrixException(ErrorCode.NOT_FOUND, "No such page");
+    }
+
+    private void answer(ServerRequest req, ServerResponse res, Requester who, PluginHost.Hosted plugin,
+                        java.util.List<PluginRoutes.Route> routes, String subPath) {
+        String pluginId = plugin.id();
         Method method = req.prologue().method();
         boolean pathMatched = false;
-        for (PluginRoutes.Route route : plugin.routes) {
+        for (PluginRoutes.Route route : routes) {
             Optional<Map<String, String>> params = match(route.path(), subPath);
             if (params.isEmpty()) {
                 continue;

@@ -35,7 +35,7 @@ class PluginHostIT {
     private static Path pluginDir() {
         try {
             Path dir = Files.createTempDirectory("hearth-plugins");
-            PluginJars.build(dir, "wordfilter", ">=0.1.0 & <0.2.0", Map.of("test.wordfilter.WordFilter", """
+            PluginJars.build(dir, "wordfilter", ">=0.1.0 & <1.0.0", Map.of("test.wordfilter.WordFilter", """
                     package test.wordfilter;
 
                     import java.util.List;

@@ -22,11 +22,16 @@ import javax.tools.ToolProvider;
  * processor path (it writes META-INF/extensions.idx), against the API on the class path, and a manifest naming the
  * plugin. The jar holds only the plugin's classes.
  */
-final class PluginJars {
+public final class PluginJars {
     private PluginJars() {}
 
     /** Sources given as text: class name (with package) to source. */
-    static Path build(Path dir, String id, String requires, Map<String, String> sources) {
+    public static Path build(Path dir, String id, String requires, Map<String, String> sources) {
+        return build(dir, id, requires, sources, Map.of());
+    }
+
+    /** With resources given as text: path in the jar (e.g. {@code db/x/V1__t.sql}) to content. */
+    public static Path build(Path dir, String id, String requires, Map<String, String> sources, Map<String, String> resources) {
         try {
             Path src = Files.createTempDirectory("plugin-src-" + id);
             for (var source : sources.entrySet()) {
@@ -34,14 +39,24 @@ final class PluginJars {
                 Files.createDirectories(file.getParent());
                 Files.writeString(file, source.getValue());
             }
-            return build(dir, id, requires, src);
+            Path res = Files.createTempDirectory("plugin-res-" + id);
+            for (var resource : resources.entrySet()) {
+                Path file = res.resolve(resource.getKey());
+                Files.createDirectories(file.getParent());
+                Files.writeString(file, resource.getValue());
+            }
+            return build(dir, id, requires, src, res);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /** Every .java file under {@code sourceRoot}. */
-    static Path build(Path dir, String id, String requires, Path sourceRoot) {
+    /** Every .java file under {@code sourceRoot}, and the files of a {@code resources} directory beside it. */
+    public static Path build(Path dir, String id, String requires, Path sourceRoot) {
+        return build(dir, id, requires, sourceRoot, sourceRoot.resolveSibling("resources"));
+    }
+
+    public static Path build(Path dir, String id, String requires, Path sourceRoot, Path resourceRoot) {
         try {
             Path classes = Files.createTempDirectory("plugin-classes-" + id);
             List<String> files;
@@ -58,6 +73,15 @@ final class PluginJars {
             int status = javac.run(null, null, null, args.toArray(String[]::new));
             if (status != 0) {
                 throw new IllegalStateException("javac failed for plugin " + id);
+            }
+            if (Files.isDirectory(resourceRoot)) {
+                try (Stream<Path> walk = Files.walk(resourceRoot)) {
+                    for (Path file : walk.filter(Files::isRegularFile).toList()) {
+                        Path target = classes.resolve(resourceRoot.relativize(file).toString());
+                        Files.createDirectories(target.getParent());
+                        Files.copy(file, target);
+                    }
+                }
             }
             Manifest manifest = new Manifest();
             Attributes main = manifest.getMainAttributes();

@@ -63,4 +63,38 @@ public interface Homeserver {
 
     /** Display name and avatar URL, as {@code GET /profile/{userId}} answers. */
     Optional<JsonObject> profile(String userId);
+
+    /** The plugin's own tables (since 0.2.0). */
+    default PluginDatabase database() {
+        throw new UnsupportedOperationException("this server has no plugin tables");
+    }
+
+    /**
+     * What the server holds of local media: {@code content_type} and {@code size}; empty for a malformed URI, an
+     * unknown one, or media of another server (since 0.2.0).
+     */
+    default Optional<JsonObject> media(String mxcUri) {
+        return Optional.empty();
+    }
+
+    /**
+     * The bytes of local media of at most {@code maxBytes}; empty when unknown, of another server, or larger
+     * (since 0.2.0).
+     */
+    default Optional<byte[]> mediaContent(String mxcUri, long maxBytes) {
+        return Optional.empty();
+    }
+
+    /**
+     * Creates a room as the local user (or the plugin's bot), with a request body as {@code POST /createRoom} takes
+     * it; returns the room ID (since 0.2.0).
+     */
+    default String createRoom(String asUser, JsonObject request) {
+        throw new UnsupportedOperationException("this server creates no rooms for plugins");
+    }
+
+    /** Stores media uploaded as the local user (or the plugin's bot); returns its {@code mxc://} URI (since 0.2.0). */
+    default String uploadMedia(String asUser, String contentType, String fileName, byte[] content) {
+        throw new UnsupportedOperationException("this server takes no media from plugins");
+    }
 }

@@ -2,11 +2,13 @@ package org.hearth.plugin.api;
 
 /**
  * The version of this API, semver. A plugin names the versions it works with in its manifest
- * ({@code Plugin-Requires: >=0.1.0 & <0.2.0}); the server refuses to load a plugin whose range excludes this one.
+ * ({@code Plugin-Requires: >=0.2.0 & <1.0.0}); the server refuses to load a plugin whose range excludes this one.
  * Minor versions add methods (with defaults) and types; only a major version removes or changes them.
+ * 0.2.0 added plugin tables ({@link PluginDatabase}), {@link ClientExtension}, {@link SyncExtension},
+ * {@link WebPages} and media in {@link Homeserver}.
  */
 public final class PluginApi {
-    public static final String VERSION = "0.1.0";
+    public static final String VERSION = "0.2.0";
 
     private PluginApi() {}
 }
