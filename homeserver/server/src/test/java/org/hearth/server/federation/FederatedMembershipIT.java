@@ -127,6 +127,14 @@ class FederatedMembershipIT {
         String state = knocked.getJsonObject("knock_state").getJsonArray("events").toString();
         assertTrue(state.contains("\"knock here\"") && state.contains("m.room.create")
                 && state.contains("\"knock\""), state);
+        // A knock rescinded while B is not resident: the leave goes through make_leave/send_leave on A.
+        var carol = b.register("kcarol");
+        carol.post("/_matrix/client/v3/knock/" + enc(roomId) + "?via=" + enc(a.serverName()), JsonValue.EMPTY_JSON_OBJECT)
+                .assertStatus(200);
+        assertEquals("knock", membership(a, roomId, carol.userId()));
+        carol.post("/_matrix/client/v3/rooms/" + enc(roomId) + "/leave", JsonValue.EMPTY_JSON_OBJECT).assertStatus(200);
+        assertEquals("leave", membership(a, roomId, carol.userId()));
+
         // A's admin sees the knock and invites; B's user joins.
         alice.post("/_matrix/client/v3/rooms/" + enc(roomId) + "/invite", TestServer.json("user_id", bob.userId()))
                 .assertStatus(200);
