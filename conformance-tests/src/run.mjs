@@ -26,6 +26,7 @@ import * as keyBackup from "./scenarios/key-backup.mjs";
 import * as reports from "./scenarios/reports.mjs";
 import * as badInput from "./scenarios/bad-input.mjs";
 import * as stickers from "./scenarios/stickers.mjs";
+import * as federation from "./scenarios/federation.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const SCENARIOS = [
@@ -39,6 +40,7 @@ const SCENARIOS = [
     spaces.spacesHierarchy, users.userDirectory, pushers.pushers,
     keyBackup.keyBackup, reports.reports, badInput.relationsBadInput, badInput.mediaBadInput,
     stickers.stickers,
+    federation.federationMembership,
 ];
 const DEFAULT_TIMEOUT_MS = 60_000;
 // The whole run stays within this (CI's .ci/run has 20 minutes in all): a scenario gets at most what is left,

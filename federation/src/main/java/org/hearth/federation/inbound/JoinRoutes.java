@@ -51,10 +51,18 @@ public final class JoinRoutes implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/v1/make_join/{roomId}/{userId}", auth.authenticated(this::makeJoin))
+        rules.get("/v1/make_join/{roomId}/{userId}", auth.authenticated((q, r, f) -> make(q, r, f, "join")))
                 .any("/v1/make_join/{roomId}/{userId}", FederationJson::wrongMethod)
                 .put("/v2/send_join/{roomId}/{eventId}", auth.authenticated(this::sendJoin))
                 .any("/v2/send_join/{roomId}/{eventId}", FederationJson::wrongMethod)
+                .get("/v1/make_leave/{roomId}/{userId}", auth.authenticated((q, r, f) -> make(q, r, f, "leave")))
+                .any("/v1/make_leave/{roomId}/{userId}", FederationJson::wrongMethod)
+                .put("/v2/send_leave/{roomId}/{eventId}", auth.authenticated(this::sendLeave))
+                .any("/v2/send_leave/{roomId}/{eventId}", FederationJson::wrongMethod)
+                .get("/v1/make_knock/{roomId}/{userId}", auth.authenticated((q, r, f) -> make(q, r, f, "knock")))
+                .any("/v1/make_knock/{roomId}/{userId}", FederationJson::wrongMethod)
+                .put("/v1/send_knock/{roomId}/{eventId}", auth.authenticated(this::sendKnock))
+                .any("/v1/send_knock/{roomId}/{eventId}", FederationJson::wrongMethod)
                 .put("/v2/invite/{roomId}/{eventId}", auth.authenticated(this::invite))
                 .any("/v2/invite/{roomId}/{eventId}", FederationJson::wrongMethod);
     }
@@ -72,18 +80,22 @@ public final class JoinRoutes implements HttpService {
                 "Invalid room ID " + raw));
     }
 
-    private void makeJoin(ServerRequest req, ServerResponse res, FederationRequest request) {
+    /** Spec: make_join, make_leave and make_knock: the template of the user's next membership event. */
+    private void make(ServerRequest req, ServerResponse res, FederationRequest request, String membership) {
         RoomId room = room(req);
         String rawUser = req.path().pathParameters().get("userId");
         UserId user = UserId.tryParse(rawUser).orElseThrow(() -> new MatrixException(ErrorCode.INVALID_PARAM,
                 "Invalid user ID " + rawUser));
         RoomVersion version = knownRoom(room, request.origin());
         if (!user.domain().equals(request.origin())) {
-            throw new MatrixException(ErrorCode.FORBIDDEN, "A server can only make joins for its own users");
+            throw new MatrixException(ErrorCode.FORBIDDEN, "A server can only make " + membership
+                    + " events for its own users");
         }
-        // Spec: without ver the remote supports only version 1.
+        // Spec: without ver the remote supports only version 1 (make_leave takes no ver).
         List<String> supported = req.query().all("ver", () -> List.of("1"));
-        if (!supported.contains(version.id())) {
+        boolean incompatible = membership.equals("knock") ? !supported.contains(version.id()) || !version.knockJoinRule()
+                : membership.equals("join") && !supported.contains(version.id());
+        if (incompatible) {
             // Spec: the error carries the room's version.
             res.status(io.helidon.http.Status.BAD_REQUEST_400);
             res.header(io.helidon.http.HeaderNames.CONTENT_TYPE, "application/json");
@@ -93,7 +105,7 @@ public final class JoinRoutes implements HttpService {
             return;
         }
         JsonObject template = engine.template(room, user, EventDraft.state("m.room.member", user.value(),
-                Json.objectBuilder().add("membership", "join").build()));
+                Json.objectBuilder().add("membership", membership).build()));
         FederationJson.reply(res, Json.objectBuilder().add("room_version", version.id()).add("event", template)
                 .build());
     }
@@ -135,18 +147,23 @@ public final class JoinRoutes implements HttpService {
             throw new MatrixException(ErrorCode.FORBIDDEN, "The invite's sender is not of the requesting server");
         }
         JsonObject signed = org.hearth.spec.event.EventSigning.sign(version, pdu.json(), ownName, key);
-        if (reader.version(room).isEmpty()) {
+        // Not resident (never joined, or every local member left): the invite reaches us only through this call.
+        if (reader.version(room).isEmpty() || !access.hostInRoom(ownName, room)) {
             jakarta.json.JsonArray state = body.get("invite_room_state") instanceof jakarta.json.JsonArray a ? a
                     : jakarta.json.Json.createArrayBuilder().build();
             JsonObject unsigned = signed.get("unsigned") instanceof JsonObject u ? u : Json.objectBuilder().build();
             JsonObject kept = Json.objectBuilder(signed).add("unsigned", Json.objectBuilder(unsigned)
                     .add("invite_room_state", state)).build();
-            engine.storeRemoteInvite(room, new Pdu(pdu.eventId(), kept));
+            engine.storeRemoteMembership(room, new Pdu(pdu.eventId(), kept));
         }
         FederationJson.reply(res, Json.objectBuilder().add("event", signed).build());
     }
 
-    private void sendJoin(ServerRequest req, ServerResponse res, FederationRequest request) {
+    /**
+     * The checks send_join, send_leave and send_knock share: a valid PDU of this room and ID, the sender's own
+     * membership event of that kind, from the sender's server, accepted by the room's current state.
+     */
+    private StoredEvent receiveMembership(ServerRequest req, FederationRequest request, String membership) {
         RoomId room = room(req);
         String eventId = req.path().pathParameters().get("eventId");
         RoomVersion version = knownRoom(room, request.origin());
@@ -159,11 +176,12 @@ public final class JoinRoutes implements HttpService {
         }
         String sender = pdu.sender();
         if (!"m.room.member".equals(pdu.type()) || !sender.equals(pdu.stateKey().orElse(null))
-                || !"join".equals(pdu.content().getString("membership", ""))) {
-            throw new MatrixException(ErrorCode.BAD_JSON, "send_join takes a join event of its sender");
+                || !membership.equals(pdu.content().getString("membership", ""))) {
+            throw new MatrixException(ErrorCode.BAD_JSON, "send_" + membership + " takes a " + membership
+                    + " event of its sender");
         }
         if (!UserId.tryParse(sender).map(UserId::domain).orElse("").equals(request.origin())) {
-            throw new MatrixException(ErrorCode.FORBIDDEN, "The join's sender is not of the requesting server");
+            throw new MatrixException(ErrorCode.FORBIDDEN, "The event's sender is not of the requesting server");
         }
         StoredEvent stored;
         try {
@@ -175,8 +193,38 @@ public final class JoinRoutes implements HttpService {
             throw new MatrixException(ErrorCode.FORBIDDEN, "The join was rejected: " + stored.rejectedReason());
         }
         if (stored.softFailed()) {
-            throw new MatrixException(ErrorCode.FORBIDDEN, "The join is not allowed by the room's current state");
+            throw new MatrixException(ErrorCode.FORBIDDEN, "The " + membership
+                    + " is not allowed by the room's current state");
         }
+        return stored;
+    }
+
+    /** Spec: {@code PUT /v2/send_leave}: an empty object once the leave is in the room. */
+    private void sendLeave(ServerRequest req, ServerResponse res, FederationRequest request) {
+        receiveMembership(req, request, "leave");
+        FederationJson.reply(res, JsonObject.EMPTY_JSON_OBJECT);
+    }
+
+    /** Spec: {@code PUT /v1/send_knock}: the room's stripped state, as full PDUs (create event included). */
+    private void sendKnock(ServerRequest req, ServerResponse res, FederationRequest request) {
+        StoredEvent stored = receiveMembership(req, request, "knock");
+        Map<StateKey, String> state = reader.stateIdsAfter(stored);
+        JsonArrayBuilder pdus = Json.arrayBuilder();
+        for (String type : STRIPPED) {
+            String id = state.get(StateKey.of(type, ""));
+            if (id != null) {
+                reader.event(id).ifPresent(e -> pdus.add(e.pdu().json()));
+            }
+        }
+        FederationJson.reply(res, Json.objectBuilder().add("knock_room_state", pdus).build());
+    }
+
+    // Spec: "Stripped state", what a knocking or invited user sees of the room.
+    static final List<String> STRIPPED = List.of("m.room.create", "m.room.join_rules", "m.room.name",
+            "m.room.avatar", "m.room.canonical_alias", "m.room.encryption", "m.room.topic");
+
+    private void sendJoin(ServerRequest req, ServerResponse res, FederationRequest request) {
+        StoredEvent stored = receiveMembership(req, request, "join");
         Map<StateKey, String> state = reader.stateIdsBefore(stored);
         JsonArrayBuilder pdus = Json.arrayBuilder();
         for (String id : state.values()) {

@@ -42,7 +42,13 @@ public final class QueryRoutes implements HttpService {
         rules.get("/query/profile", auth.authenticated(this::profile))
                 .any("/query/profile", FederationJson::wrongMethod)
                 .get("/query/directory", auth.authenticated(this::directory))
-                .any("/query/directory", FederationJson::wrongMethod);
+                .any("/query/directory", FederationJson::wrongMethod)
+                // Spec: queryInfo, any other query type is unknown here.
+                .get("/query/{queryType}", auth.authenticated((req, res, request) -> {
+                    throw new MatrixException(ErrorCode.UNRECOGNIZED, "Unknown query type "
+                            + req.path().pathParameters().get("queryType"));
+                }))
+                .any("/query/{queryType}", FederationJson::wrongMethod);
     }
 
     private void profile(ServerRequest req, ServerResponse res, FederationRequest request) {

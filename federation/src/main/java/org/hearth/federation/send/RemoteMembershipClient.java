@@ -60,31 +60,86 @@ public final class RemoteMembershipClient implements RemoteMembership {
 
     @Override
     public void join(UserId user, RoomId room, List<String> servers, JsonObject content) {
+        through(servers, room, server -> joinThrough(server, user, room, content));
+    }
+
+    @Override
+    public void leave(UserId user, RoomId room, List<String> servers, JsonObject content) {
+        through(servers, room, server -> {
+            Made made = make(server, "leave", user, room, content);
+            client.put(server, "/_matrix/federation/v2/send_leave/" + encode(room.value()) + "/"
+                    + encode(made.event().eventId()), made.event().json());
+            engine.storeRemoteMembership(room, made.event());
+        });
+    }
+
+    @Override
+    public void knock(UserId user, RoomId room, List<String> servers, JsonObject content) {
+        through(servers, room, server -> {
+            Made made = make(server, "knock", user, room, content);
+            JsonObject answer = client.put(server, "/_matrix/federation/v1/send_knock/" + encode(room.value()) + "/"
+                    + encode(made.event().eventId()), made.event().json());
+            // Spec: entries improperly signed or formatted are dropped; clients get them as stripped state.
+            var stripped = jakarta.json.Json.createArrayBuilder();
+            if (answer.get("knock_room_state") instanceof JsonArray state) {
+                for (JsonValue v : state) {
+                    if (v instanceof JsonObject o && checks.check(made.version(), o)
+                            instanceof PduChecks.Checked.Usable(Pdu pdu, boolean redacted) && pdu.isState()) {
+                        stripped.add(Json.objectBuilder().add("type", pdu.type())
+                                .add("state_key", pdu.stateKey().orElse("")).add("sender", pdu.sender())
+                                .add("content", pdu.content()));
+                    }
+                }
+            }
+            JsonObject json = made.event().json();
+            JsonObject unsigned = json.get("unsigned") instanceof JsonObject u ? u : JsonObject.EMPTY_JSON_OBJECT;
+            engine.storeRemoteMembership(room, new Pdu(made.event().eventId(), Json.objectBuilder(json)
+                    .add("unsigned", Json.objectBuilder(unsigned).add("knock_room_state", stripped)).build()));
+        });
+    }
+
+    /**
+     * Tries each server (without this one) in order until one succeeds. A refusal (403) of the last server that
+     * answered is passed on as such; otherwise no server could do it: {@code M_NOT_FOUND}.
+     */
+    private void through(List<String> servers, RoomId room, java.util.function.Consumer<String> attempt) {
         Set<String> candidates = new LinkedHashSet<>(servers);
         candidates.remove(ownName);
         if (candidates.isEmpty()) {
-            throw new MatrixException(ErrorCode.NOT_FOUND, "Unknown room " + room.value() + " and no server to join through");
+            throw new MatrixException(ErrorCode.NOT_FOUND, "Unknown room " + room.value() + " and no server to ask");
         }
         List<String> problems = new ArrayList<>();
+        FederationException refused = null;
         for (String server : candidates) {
             try {
-                joinThrough(server, user, room, content);
+                attempt.accept(server);
                 return;
             } catch (FederationException e) {
                 problems.add(server + ": " + e.getMessage());
+                if (e.status() == 403) {
+                    refused = e;
+                }
             }
         }
-        throw new MatrixException(ErrorCode.NOT_FOUND, "No server could join " + room.value() + ": "
+        if (refused != null) {
+            throw new MatrixException(ErrorCode.FORBIDDEN, "Refused by " + refused.getMessage());
+        }
+        throw new MatrixException(ErrorCode.NOT_FOUND, "No server could be asked about " + room.value() + ": "
                 + String.join("; ", problems));
     }
 
-    private void joinThrough(String server, UserId user, RoomId room, JsonObject content) {
-        StringBuilder target = new StringBuilder("/_matrix/federation/v1/make_join/").append(encode(room.value()))
-                .append('/').append(encode(user.value()));
-        char sep = '?';
-        for (RoomVersion v : RoomVersion.ALL) {
-            target.append(sep).append("ver=").append(encode(v.id()));
-            sep = '&';
+    private record Made(RoomVersion version, Pdu event) {}
+
+    /** make_{membership} on {@code server}, checked, completed with {@code content}, hashed and signed. */
+    private Made make(String server, String membership, UserId user, RoomId room, JsonObject content) {
+        StringBuilder target = new StringBuilder("/_matrix/federation/v1/make_").append(membership).append('/')
+                .append(encode(room.value())).append('/').append(encode(user.value()));
+        if (!membership.equals("leave")) {
+            char sep = '?';
+            for (RoomVersion v : RoomVersion.ALL) {
+                target.append(sep).append("ver=").append(encode(v.id()));
+                sep = '&';
+            }
         }
         JsonObject made = client.get(server, target.toString());
         RoomVersion version = RoomVersion.find(made.getString("room_version", "1"))
@@ -93,15 +148,21 @@ public final class RemoteMembershipClient implements RemoteMembership {
                 || !room.value().equals(template.getString("room_id", null))
                 || !user.value().equals(template.getString("state_key", null))
                 || !user.value().equals(template.getString("sender", null))) {
-            throw new MatrixException(ErrorCode.BAD_JSON, server + " answered make_join with a bad template");
+            throw new MatrixException(ErrorCode.BAD_JSON, server + " answered make_" + membership + " with a bad template");
         }
         JsonObject withContent = Json.objectBuilder(template)
-                .add("content", Json.objectBuilder(content).add("membership", "join"))
+                .add("content", Json.objectBuilder(content).add("membership", membership))
                 .add("origin", ownName).add("origin_server_ts", clock.millis()).build();
         JsonObject signed = EventSigning.hashAndSign(version, withContent, ownName, key);
-        Pdu join = EventIds.pdu(version, signed);
+        return new Made(version, EventIds.pdu(version, signed));
+    }
+
+    private void joinThrough(String server, UserId user, RoomId room, JsonObject content) {
+        Made made = make(server, "join", user, room, content);
+        RoomVersion version = made.version();
+        Pdu join = made.event();
         JsonObject answer = client.put(server, "/_matrix/federation/v2/send_join/" + encode(room.value()) + "/"
-                + encode(join.eventId()), signed);
+                + encode(join.eventId()), join.json());
         List<Pdu> state = checked(version, room, answer.get("state"));
         List<Pdu> chain = checked(version, room, answer.get("auth_chain"));
         // Each event against its own auth events, auth events first; one that fails is left out.

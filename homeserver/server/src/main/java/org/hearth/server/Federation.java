@@ -56,6 +56,14 @@ public record Federation(FederationClient client, ServerKeys keys, FederationAut
         return queue;
     }
 
+    /** Remote aliases, profiles and room directories asked over federation by the Client-Server API. */
+    void answerQueriesFor(Rooms rooms, ProfileHandler profiles) {
+        var queries = new org.hearth.federation.send.RemoteQueryClient(client);
+        rooms.useRemoteQueries(queries);
+        rooms.useRemoteRoomDirectory(queries);
+        profiles.useRemote(queries);
+    }
+
     /** The key API and the Server-Server endpoints, on the federation listener. */
     void routes(HttpRouting.Builder routing, HearthConfig config, SigningKey signingKey, String version, Database database,
                 Rooms rooms, ProfileHandler profiles, Clock clock, org.hearth.core.port.EphemeralChanges edus) {
@@ -64,6 +72,15 @@ public record Federation(FederationClient client, ServerKeys keys, FederationAut
         routing.register("/_matrix/key/v2", ownKeys, new NotaryRoutes(keys, name, signingKey, ownKeys, clock))
                 .register("/_matrix/federation/v1", new VersionRoutes(version),
                         new QueryRoutes(auth, profiles, rooms.aliases(), rooms.reader(), name),
+                        new org.hearth.federation.inbound.PublicRoomsRoutes(auth, rooms.directory()),
+                        new org.hearth.federation.inbound.TimestampRoutes(auth, rooms.eventsByTime(),
+                                new RoomAccess(rooms.reader(), database)),
+                        new org.hearth.federation.inbound.HierarchyRoutes(auth,
+                                new org.hearth.core.spaces.SpaceHierarchy(rooms,
+                                        org.hearth.core.spaces.SpaceHierarchy.RemoteRooms.NONE),
+                                new RoomAccess(rooms.reader(), database)),
+                        new org.hearth.federation.inbound.OpenIdRoutes(
+                                new org.hearth.core.account.OpenIdTokens(database, clock)),
                         new EventRoutes(auth, rooms.reader(), new RoomAccess(rooms.reader(), database), name, clock),
                         new TransactionRoutes(auth, rooms.reader(), rooms.engine(),
                                 new RoomAccess(rooms.reader(), database), PduChecks.over(keys), client, edus,

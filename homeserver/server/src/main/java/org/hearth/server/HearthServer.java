@@ -46,7 +46,6 @@ import org.hearth.server.client.AdminRoutes;
 import org.hearth.server.http.AccountModerationGate;
 import org.hearth.server.client.ReportRoutes;
 import org.hearth.server.admin.EventReportRoutes;
-import org.hearth.core.port.RemoteRoomDirectory;
 import org.hearth.server.client.EventByTimestampRoutes;
 import org.hearth.server.client.MutualRoomsRoutes;
 import org.hearth.server.client.PublicRoomsRoutes;
@@ -291,6 +290,7 @@ public final class HearthServer implements AutoCloseable {
             rooms.useRemoteMembership(new org.hearth.federation.send.RemoteMembershipClient(config.serverName(), signingKey,
                     federation.client(), org.hearth.federation.inbound.PduChecks.over(federation.keys()),
                     rooms.engine(), rooms.reader(), Clock.systemUTC()));
+            federation.answerQueriesFor(rooms, accounts.profiles());
             federationRouting.register("/.well-known/matrix", wellKnown);
             MatrixErrors.install(federationRouting);
 
@@ -398,7 +398,10 @@ public final class HearthServer implements AutoCloseable {
                     new LoginRoutes(accounts.accounts(), accounts.tokens(), accounts.authenticator(), accounts.json(), r0),
                     new AccountRoutes(accounts.accounts(), accounts.authenticator(), accounts.json()),
                     new DeviceRoutes(accounts.devices(), accounts.authenticator(), accounts.json()),
-                    new ProfileRoutes(accounts.authenticator(), accounts.profiles(), accounts.json()));
+                    new ProfileRoutes(accounts.authenticator(), accounts.profiles(), accounts.json()),
+                    new org.hearth.server.client.OpenIdRoutes(accounts.authenticator(), accounts.json(),
+                            new org.hearth.core.account.OpenIdTokens(api.database(), Clock.systemUTC()),
+                            api.config().serverName()));
         }
         Authenticator auth = accounts.authenticator();
         JsonBody bodies = accounts.json();
@@ -475,12 +478,14 @@ public final class HearthServer implements AutoCloseable {
                     .register(prefix, new DirectoryRoutes(auth, body, rooms, serverName))
                     .register(prefix, new SearchRoutes(auth, body, rooms, format));
         }
-        // Relations, threads and space hierarchies were added in v1; rooms on other servers wait for federation.
+        // Relations, threads and space hierarchies were added in v1.
         routing.register("/_matrix/client/v1", new RelationsRoutes(auth, rooms, format),
-                new SpacesRoutes(auth, new SpaceHierarchy(rooms, SpaceHierarchy.RemoteRooms.NONE)));
+                new SpacesRoutes(auth, new SpaceHierarchy(rooms, (user, room, via) ->
+                        rooms.remoteQueries().spaceRoom(room, via).flatMap(SpaceHierarchy::remoteRoom))));
         // These register v3 and r0 themselves (ClientPaths). Other servers' directories need federation.
         routing.register("/_matrix/client",
-                new PublicRoomsRoutes(auth, body, rooms, serverName, RemoteRoomDirectory.UNREACHABLE),
+                new PublicRoomsRoutes(auth, body, rooms, serverName,
+                        request -> rooms.remoteRoomDirectory().publicRooms(request)),
                 new RoomUpgradeRoutes(auth, body, rooms));
     }
 

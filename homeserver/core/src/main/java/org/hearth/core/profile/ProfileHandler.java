@@ -8,7 +8,7 @@ import org.hearth.spec.error.MatrixException;
 import org.hearth.spec.id.ServerName;
 import org.hearth.spec.id.UserId;
 
-/** Spec "Profiles" for local users. Remote profiles (federation query) are not served yet: {@code M_NOT_FOUND}. */
+/** Spec "Profiles": local users' from the database, other servers' asked over federation once it is wired. */
 public final class ProfileHandler {
     // Synapse's limits, so clients meet the same bounds everywhere.
     public static final int MAX_DISPLAYNAME_LENGTH = 256;
@@ -25,10 +25,16 @@ public final class ProfileHandler {
         this.changes = changes;
     }
 
-    /** {@code M_NOT_FOUND} for users this server does not have. */
+    private volatile org.hearth.core.port.RemoteQueries remote = org.hearth.core.port.RemoteQueries.NONE;
+
+    public void useRemote(org.hearth.core.port.RemoteQueries remote) {
+        this.remote = remote;
+    }
+
+    /** {@code M_NOT_FOUND} for users this server does not have, and remote users their server does not know. */
     public Profile get(UserId user) {
         if (!user.domain().equals(serverName.value())) {
-            throw new MatrixException(ErrorCode.NOT_FOUND, "Profile not found (remote profiles are not supported yet)");
+            return remote.profile(user);
         }
         return profiles.find(database.execute(), user)
                 .orElseThrow(() -> new MatrixException(ErrorCode.NOT_FOUND, "Profile not found"));

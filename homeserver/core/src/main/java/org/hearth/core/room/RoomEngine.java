@@ -648,11 +648,13 @@ public final class RoomEngine {
     }
 
     /**
-     * An invite of a local user to a room this server does not have (spec: "Inviting to a room", invitee's side):
-     * kept as an outlier with the invitee's membership, so /sync lists the room under {@code invite}; the stripped
-     * state travels in the event's {@code unsigned.invite_room_state}.
+     * A membership of a local user in a room this server is not resident in: an invite received (spec: "Inviting to
+     * a room", invitee's side), a knock or a leave (rejected invite, rescinded knock) sent through a resident server.
+     * Kept as an outlier with the user's membership, so /sync lists the room under {@code invite}, {@code knock} or
+     * {@code leave}; the stripped state travels in the event's {@code unsigned.invite_room_state} or
+     * {@code unsigned.knock_room_state}.
      */
-    public void storeRemoteInvite(RoomId room, Pdu invite) {
+    public void storeRemoteMembership(RoomId room, Pdu invite) {
         RoomSlot slot = slots.get(room.value());
         List<Long> allocated = new ArrayList<>();
         Persisted persisted;
@@ -667,7 +669,8 @@ public final class RoomEngine {
             StoredEvent stored = database.transaction(tx -> {
                 StoredEvent e = outlier(invite, room.value(), position);
                 events.insert(tx, e);
-                events.upsertMembership(tx, room.value(), target, Membership.INVITE, invite.eventId(), position);
+                events.upsertMembership(tx, room.value(), target, invite.content().getString("membership", ""),
+                        invite.eventId(), position);
                 return e;
             });
             events.committed(stored);

@@ -234,8 +234,12 @@ public final class RoomSyncSource implements RoomsStream {
 
     private static List<JsonObject> inviteRoomState(StoredEvent invite) {
         List<JsonObject> out = new ArrayList<>();
-        if (invite.pdu().json().get("unsigned") instanceof JsonObject unsigned
-                && unsigned.get("invite_room_state") instanceof jakarta.json.JsonArray state) {
+        JsonObject unsigned = invite.pdu().json().get("unsigned") instanceof JsonObject u ? u : JsonObject.EMPTY_JSON_OBJECT;
+        // Invites carry invite_room_state, knocks the knock_room_state the resident server answered.
+        for (String key : List.of("invite_room_state", "knock_room_state")) {
+            if (!(unsigned.get(key) instanceof jakarta.json.JsonArray state)) {
+                continue;
+            }
             for (var v : state) {
                 if (v instanceof JsonObject o) {
                     out.add(o);

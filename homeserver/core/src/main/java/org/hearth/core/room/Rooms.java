@@ -64,6 +64,29 @@ public final class Rooms {
         return remoteMembership;
     }
 
+    private volatile org.hearth.core.port.RemoteQueries remoteQueries = org.hearth.core.port.RemoteQueries.NONE;
+
+    /** Aliases of other servers resolve through federation once it is wired. */
+    public void useRemoteQueries(org.hearth.core.port.RemoteQueries remoteQueries) {
+        this.remoteQueries = remoteQueries;
+    }
+
+    public org.hearth.core.port.RemoteQueries remoteQueries() {
+        return remoteQueries;
+    }
+
+    private volatile org.hearth.core.port.RemoteRoomDirectory remoteRoomDirectory =
+            org.hearth.core.port.RemoteRoomDirectory.UNREACHABLE;
+
+    /** Other servers' published rooms ({@code /publicRooms?server=}) through federation once it is wired. */
+    public void useRemoteRoomDirectory(org.hearth.core.port.RemoteRoomDirectory remoteRoomDirectory) {
+        this.remoteRoomDirectory = remoteRoomDirectory;
+    }
+
+    public org.hearth.core.port.RemoteRoomDirectory remoteRoomDirectory() {
+        return remoteRoomDirectory;
+    }
+
     /** The published room directory and room summaries. */
     public RoomDirectory directory() {
         return directory;

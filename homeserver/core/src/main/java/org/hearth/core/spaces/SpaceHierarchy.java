@@ -2,6 +2,7 @@ package org.hearth.core.spaces;
 
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import java.util.ArrayDeque;
@@ -22,13 +23,14 @@ import org.hearth.spec.error.MatrixException;
 import org.hearth.spec.event.StateKey;
 import org.hearth.spec.id.RoomId;
 import org.hearth.spec.id.UserId;
+import org.hearth.spec.json.Json;
 import org.hearth.spec.room.RoomVersion;
 
 /**
  * Spec: Client-Server API, "Spaces" and {@code GET /hierarchy}: the rooms below a space, depth first along its
  * {@code m.space.child} events (those with a non-empty {@code via}), each listed when the user may see or join
- * it. Rooms this server is not in are asked of {@link RemoteRooms} (federation's {@code /hierarchy}, later);
- * without it they are left out.
+ * it. Rooms this server is not in are asked of {@link RemoteRooms} (federation's {@code /hierarchy}); without it
+ * they are left out. The same walk, one level deep, answers other servers ({@link #forServer}).
  */
 public final class SpaceHierarchy {
     public static final int DEFAULT_LIMIT = 50;
@@ -47,9 +49,40 @@ public final class SpaceHierarchy {
         Optional<Room> summary(UserId user, RoomId room, List<String> via);
     }
 
-    /** One room of the hierarchy: its summary (room_summary.yaml) and its m.space.child events, stripped. */
-    public record Room(String roomId, Map<StateKey, StoredEvent> state, long joinedMembers, String roomVersion,
-                       List<StoredEvent> children) {}
+    /**
+     * One room of the hierarchy: its summary (room_summary.yaml, without {@code children_state}) and its
+     * m.space.child events, stripped, with their {@code origin_server_ts}.
+     */
+    public record Room(String roomId, JsonObject summary, List<JsonObject> children) {
+        /** The SpaceHierarchyRoomsChunk: the summary with {@code children_state}. */
+        public JsonObject json() {
+            var array = Json.arrayBuilder();
+            children.forEach(array::add);
+            return Json.objectBuilder(summary).add("children_state", array).build();
+        }
+    }
+
+    /** A room as another server's {@code /hierarchy} described it; empty when the description is malformed. */
+    public static Optional<Room> remoteRoom(JsonObject room) {
+        if (!(room.get("room_id") instanceof JsonString id) || RoomId.tryParse(id.getString()).isEmpty()) {
+            return Optional.empty();
+        }
+        List<JsonObject> children = new ArrayList<>();
+        if (room.get("children_state") instanceof JsonArray state) {
+            for (JsonValue v : state) {
+                if (v instanceof JsonObject c && CHILD.equals(c.getString("type", null))
+                        && c.get("content") instanceof JsonObject && c.get("state_key") instanceof JsonString) {
+                    children.add(c);
+                }
+            }
+        }
+        var summary = Json.objectBuilder(room);
+        summary.remove("children_state");
+        return Optional.of(new Room(id.getString(), summary.build(), List.copyOf(children)));
+    }
+
+    /** Spec: the federation {@code /hierarchy} answer's parts. */
+    public record ServerView(Room room, List<JsonObject> children, List<String> inaccessibleChildren) {}
 
     public record Page(List<Room> rooms, String nextBatch) {}
 
@@ -84,19 +117,17 @@ public final class SpaceHierarchy {
                 continue;
             }
             Optional<Room> room = e.depth() == 0 ? rootRoom : reader.version(e.room()).isPresent()
-                    ? local(user, e.room()) : remote.summary(user, e.room(), e.via());
+                    ? local(user, e.room()) : remote.summary(user, e.room(), e.via())
+                            .filter(r -> remoteAccessible(user, r));
             if (room.isEmpty()) {
                 continue;
             }
-            List<StoredEvent> children = room.get().children().stream()
-                    .filter(c -> !suggestedOnly || c.pdu().content().get("suggested") == JsonValue.TRUE)
-                    .toList();
-            walked.add(new Room(room.get().roomId(), room.get().state(), room.get().joinedMembers(),
-                    room.get().roomVersion(), children));
+            List<JsonObject> children = suggested(room.get().children(), suggestedOnly);
+            walked.add(new Room(room.get().roomId(), room.get().summary(), children));
             if (e.depth() < maxDepth) {
-                for (StoredEvent c : children.reversed()) {
-                    RoomId.tryParse(c.stateKey().orElse("")).ifPresent(child ->
-                            stack.push(new Entry(child, e.depth() + 1, via(c.pdu().content()))));
+                for (JsonObject c : children.reversed()) {
+                    RoomId.tryParse(c.getString("state_key", "")).ifPresent(child ->
+                            stack.push(new Entry(child, e.depth() + 1, via(c.getJsonObject("content")))));
                 }
             }
         }
@@ -114,6 +145,10 @@ public final class SpaceHierarchy {
         if (!accessible(user, room, state)) {
             return Optional.empty();
         }
+        return Optional.of(room(room, state));
+    }
+
+    private Room room(RoomId room, Map<StateKey, StoredEvent> state) {
         long joined = reader.members(room).stream().filter(m -> m.membership().equals(Membership.JOIN)).count();
         List<StoredEvent> children = new ArrayList<>();
         // Spec: children_state "should be empty" for a room that is not a space; its children are not walked.
@@ -125,8 +160,116 @@ public final class SpaceHierarchy {
             }
         });
         children.sort(CHILD_ORDER);
-        return Optional.of(new Room(room.value(), state, joined,
-                reader.version(room).map(RoomVersion::id).orElse(null), children));
+        List<JsonObject> stripped = children.stream().map(c -> Json.objectBuilder()
+                .add("type", c.type())
+                .add("state_key", c.stateKey().orElse(""))
+                .add("content", c.pdu().content())
+                .add("sender", c.sender())
+                .add("origin_server_ts", c.pdu().originServerTs()).build()).toList();
+        return new Room(room.value(), summary(room, state, joined,
+                reader.version(room).map(RoomVersion::id).orElse(null)), stripped);
+    }
+
+    /** room_summary.yaml of a room this server has. */
+    private static JsonObject summary(RoomId room, Map<StateKey, StoredEvent> state, long joined, String version) {
+        JsonObjectBuilder out = Json.objectBuilder()
+                .add("room_id", room.value())
+                .add("num_joined_members", joined)
+                .add("world_readable", "world_readable".equals(content(state, "m.room.history_visibility", "",
+                        "history_visibility")))
+                .add("guest_can_join", "can_join".equals(content(state, "m.room.guest_access", "", "guest_access")));
+        putString(out, "name", content(state, "m.room.name", "", "name"));
+        putString(out, "topic", content(state, "m.room.topic", "", "topic"));
+        putString(out, "canonical_alias", content(state, "m.room.canonical_alias", "", "alias"));
+        putString(out, "avatar_url", content(state, "m.room.avatar", "", "url"));
+        putString(out, "join_rule", content(state, "m.room.join_rules", "", "join_rule"));
+        putString(out, "room_type", content(state, "m.room.create", "", "type"));
+        putString(out, "room_version", version);
+        putString(out, "encryption", content(state, "m.room.encryption", "", "algorithm"));
+        return out.build();
+    }
+
+    private static void putString(JsonObjectBuilder out, String key, String value) {
+        if (value != null && !value.isEmpty()) {
+            out.add(key, value);
+        }
+    }
+
+    private static List<JsonObject> suggested(List<JsonObject> children, boolean suggestedOnly) {
+        return children.stream().filter(c -> !suggestedOnly
+                || c.get("content") instanceof JsonObject content && content.get("suggested") == JsonValue.TRUE).toList();
+    }
+
+    /**
+     * Spec: Server-Server {@code /hierarchy}: the room and its children {@code origin} could peek or join; children
+     * this server has that {@code origin} cannot reach are listed as inaccessible, unknown ones left out.
+     * {@code M_NOT_FOUND} when the room is unknown or {@code origin} cannot reach it.
+     */
+    public ServerView forServer(String origin, RoomId root, boolean suggestedOnly) {
+        Optional<Room> room = reader.version(root).isEmpty() ? Optional.empty()
+                : Optional.of(reader.currentState(root)).filter(state -> serverAccessible(origin, root, state))
+                        .map(state -> room(root, state));
+        if (room.isEmpty()) {
+            throw new MatrixException(ErrorCode.NOT_FOUND, "Room " + root.value() + " is not known or not reachable");
+        }
+        Room found = new Room(room.get().roomId(), room.get().summary(), suggested(room.get().children(), suggestedOnly));
+        List<JsonObject> children = new ArrayList<>();
+        List<String> inaccessible = new ArrayList<>();
+        for (JsonObject c : found.children()) {
+            Optional<RoomId> child = RoomId.tryParse(c.getString("state_key", ""));
+            if (child.isEmpty() || reader.version(child.get()).isEmpty()) {
+                continue;
+            }
+            Map<StateKey, StoredEvent> state = reader.currentState(child.get());
+            if (serverAccessible(origin, child.get(), state)) {
+                children.add(room(child.get(), state).summary());
+            } else {
+                inaccessible.add(child.get().value());
+            }
+        }
+        return new ServerView(found, children, inaccessible);
+    }
+
+    /** As Synapse: world-readable, public or knock rooms, restricted ones the server has a member of an allowed room in, and rooms it is in. */
+    private boolean serverAccessible(String origin, RoomId room, Map<StateKey, StoredEvent> state) {
+        if ("world_readable".equals(content(state, "m.room.history_visibility", "", "history_visibility"))) {
+            return true;
+        }
+        String joinRule = content(state, "m.room.join_rules", "", "join_rule");
+        if ("public".equals(joinRule) || "knock".equals(joinRule) || "knock_restricted".equals(joinRule)) {
+            return true;
+        }
+        if (hasMember(origin, room)) {
+            return true;
+        }
+        if (("restricted".equals(joinRule) || "knock_restricted".equals(joinRule))
+                && state.get(StateKey.of("m.room.join_rules", "")).pdu().content().get("allow") instanceof JsonArray allow) {
+            for (JsonValue v : allow) {
+                if (v instanceof JsonObject o && o.get("room_id") instanceof JsonString id
+                        && RoomId.tryParse(id.getString()).map(r -> hasMember(origin, r)).orElse(false)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private boolean hasMember(String server, RoomId room) {
+        return reader.members(room).stream().anyMatch(m -> m.membership().equals(Membership.JOIN)
+                && m.userId().endsWith(":" + server));
+    }
+
+    /** A room another server described: the user may see it when it is open to all or the user is in it. */
+    private boolean remoteAccessible(UserId user, Room room) {
+        JsonObject s = room.summary();
+        String joinRule = s.getString("join_rule", "");
+        if (s.getBoolean("world_readable", false) || joinRule.equals("public") || joinRule.equals("knock")
+                || joinRule.equals("knock_restricted")) {
+            return true;
+        }
+        return RoomId.tryParse(room.roomId()).flatMap(r -> reader.membership(r, user))
+                .map(m -> m.membership().equals(Membership.JOIN) || m.membership().equals(Membership.INVITE))
+                .orElse(false);
     }
 
     private boolean accessible(UserId user, RoomId room, Map<StateKey, StoredEvent> state) {

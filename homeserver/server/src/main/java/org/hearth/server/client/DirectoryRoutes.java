@@ -79,6 +79,14 @@ public final class DirectoryRoutes implements HttpService {
 
     private void resolve(ServerRequest req, ServerResponse res) {
         RoomAlias alias = alias(req);
+        if (!alias.serverName().value().equals(serverName)) {
+            var remote = rooms.remoteQueries().alias(alias);
+            var servers = Json.arrayBuilder();
+            remote.servers().forEach(servers::add);
+            Reply.json(res, 200, Json.objectBuilder().add("room_id", remote.room().value()).add("servers", servers)
+                    .build());
+            return;
+        }
         RoomAliases.Entry entry = rooms.aliases().resolve(alias)
                 .orElseThrow(() -> new MatrixException(ErrorCode.NOT_FOUND, "Room alias " + alias.value() + " not found"));
         Reply.json(res, 200, Json.objectBuilder().add("room_id", entry.roomId().value())

@@ -10,6 +10,9 @@ import io.helidon.webserver.http.ServerResponse;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 import org.hearth.core.room.EventDraft;
 import org.hearth.core.room.Membership;
 import org.hearth.core.room.Rooms;
@@ -20,6 +23,7 @@ import org.hearth.server.http.Reply;
 import org.hearth.server.http.Requester;
 import org.hearth.spec.error.ErrorCode;
 import org.hearth.spec.error.MatrixException;
+import org.hearth.spec.id.RoomAlias;
 import org.hearth.spec.id.RoomId;
 import org.hearth.spec.id.UserId;
 import org.hearth.spec.json.Json;
@@ -71,23 +75,32 @@ public final class MembershipRoutes implements HttpService {
     }
 
     private void joinByIdOrAlias(ServerRequest req, ServerResponse res) {
-        Requester who = auth.require(req);
-        String raw = path(req, "roomIdOrAlias");
-        JsonObject b = optionalBody(req);
-        if (joinedRemotely(req, who, raw, b, res)) {
-            return;
-        }
-        RoomId room = access.roomOrAlias(raw);
-        joinRoom(who, room, b, res);
+        joinAt(req, res, path(req, "roomIdOrAlias"));
     }
 
     private void join(ServerRequest req, ServerResponse res) {
+        joinAt(req, res, roomIdPath(req));
+    }
+
+    private void joinAt(ServerRequest req, ServerResponse res, String raw) {
         Requester who = auth.require(req);
         JsonObject b = optionalBody(req);
-        if (joinedRemotely(req, who, path(req, "roomId"), b, res)) {
+        Address address = address(req, who, raw);
+        if (address.remote()) {
+            JsonObject content = rooms.memberProfiles().content(who.userId(), Membership.JOIN, optionalString(b, "reason"));
+            rooms.remoteMembership().join(who.userId(), address.room(), address.servers(), content);
+            Reply.json(res, 200, Json.objectBuilder().add("room_id", address.room().value()).build());
             return;
         }
-        joinRoom(who, access.room(req), b, res);
+        joinRoom(who, address.room(), b, res);
+    }
+
+    private static String roomIdPath(ServerRequest req) {
+        String raw = path(req, "roomId");
+        if (RoomId.tryParse(raw).isEmpty()) {
+            throw new MatrixException(ErrorCode.NOT_FOUND, "Unknown room " + raw);
+        }
+        return raw;
     }
 
     private void joinRoom(Requester who, RoomId room, JsonObject b, ServerResponse res) {
@@ -96,34 +109,87 @@ public final class MembershipRoutes implements HttpService {
     }
 
     /**
-     * A room ID this server does not know is joined over federation, through the {@code server_name}/{@code via}
-     * servers and the room ID's own server.
+     * Where a membership change happens. {@code remote}: this server is not resident in the room (does not have it,
+     * or none of its users is joined), so the change goes through one of {@code servers} over federation.
      */
-    private boolean joinedRemotely(ServerRequest req, Requester who, String raw, JsonObject b, ServerResponse res) {
-        if (!raw.startsWith("!")) {
-            return false;
+    private record Address(RoomId room, boolean remote, List<String> servers) {}
+
+    /**
+     * Resolves a room ID or alias (another server's alias over federation). The servers to ask: the alias'
+     * answer, {@code server_name}/{@code via}, the room ID's server, the servers of the invite or knock the user
+     * has, and the servers with members joined in the state this server last had.
+     */
+    private Address address(ServerRequest req, Requester who, String raw) {
+        String own = who.userId().domain();
+        Set<String> servers = new LinkedHashSet<>();
+        RoomId room;
+        if (raw.startsWith("#")) {
+            RoomAlias alias = RoomAlias.tryParse(raw)
+                    .orElseThrow(() -> new MatrixException(ErrorCode.INVALID_PARAM, "Invalid room alias " + raw));
+            if (alias.serverName().value().equals(own)) {
+                room = access.roomOrAlias(raw);
+            } else {
+                var resolved = rooms.remoteQueries().alias(alias);
+                room = resolved.room();
+                servers.addAll(resolved.servers());
+                servers.add(alias.serverName().value());
+            }
+        } else {
+            room = RoomId.tryParse(raw)
+                    .orElseThrow(() -> new MatrixException(ErrorCode.INVALID_PARAM, "Invalid room ID or alias " + raw));
         }
-        RoomId room = RoomId.tryParse(raw).orElse(null);
-        if (room == null || rooms.reader().version(room).isPresent()) {
-            return false;
-        }
-        java.util.List<String> servers = new java.util.ArrayList<>(req.query().all("server_name", java.util.List::of));
-        servers.addAll(req.query().all("via", java.util.List::of));
-        int colon = raw.indexOf(':');
+        servers.addAll(req.query().all("server_name", List::of));
+        servers.addAll(req.query().all("via", List::of));
+        int colon = room.value().indexOf(':');
         if (colon > 0) {
-            servers.add(raw.substring(colon + 1));
+            servers.add(room.value().substring(colon + 1));
         }
-        JsonObject content = rooms.memberProfiles().content(who.userId(), Membership.JOIN, optionalString(b, "reason"));
-        rooms.remoteMembership().join(who.userId(), room, servers, content);
-        Reply.json(res, 200, Json.objectBuilder().add("room_id", room.value()).build());
-        return true;
+        boolean known = rooms.reader().version(room).isPresent();
+        boolean resident = false;
+        if (known) {
+            for (Membership m : rooms.reader().members(room)) {
+                if (Membership.JOIN.equals(m.membership())) {
+                    String domain = UserId.tryParse(m.userId()).map(UserId::domain).orElse("");
+                    resident |= domain.equals(own);
+                    servers.add(domain);
+                }
+            }
+        }
+        rooms.reader().membership(room, who.userId()).flatMap(m -> rooms.reader().event(m.eventId()))
+                .ifPresent(e -> {
+                    UserId.tryParse(e.sender()).ifPresent(sender -> servers.add(sender.domain()));
+                    strippedStateSenders(e.pdu().json(), servers);
+                });
+        servers.remove(own);
+        return new Address(room, !resident && !servers.isEmpty() || !known, List.copyOf(servers));
+    }
+
+    private static void strippedStateSenders(JsonObject event, Set<String> servers) {
+        if (!(event.get("unsigned") instanceof JsonObject unsigned)) {
+            return;
+        }
+        for (String key : List.of("invite_room_state", "knock_room_state")) {
+            if (unsigned.get(key) instanceof jakarta.json.JsonArray state) {
+                for (JsonValue v : state) {
+                    if (v instanceof JsonObject o && o.get("sender") instanceof jakarta.json.JsonString sender) {
+                        UserId.tryParse(sender.getString()).ifPresent(u -> servers.add(u.domain()));
+                    }
+                }
+            }
+        }
     }
 
     private void knock(ServerRequest req, ServerResponse res) {
         Requester who = auth.require(req);
-        RoomId room = access.roomOrAlias(path(req, "roomIdOrAlias"));
-        rooms.engine().send(room, who.userId(), memberDraft(who.userId(), Membership.KNOCK, optionalBody(req)), null);
-        Reply.json(res, 200, Json.objectBuilder().add("room_id", room.value()).build());
+        JsonObject b = optionalBody(req);
+        Address address = address(req, who, path(req, "roomIdOrAlias"));
+        if (address.remote()) {
+            rooms.remoteMembership().knock(who.userId(), address.room(), address.servers(),
+                    memberDraft(who.userId(), Membership.KNOCK, b).content());
+        } else {
+            rooms.engine().send(address.room(), who.userId(), memberDraft(who.userId(), Membership.KNOCK, b), null);
+        }
+        Reply.json(res, 200, Json.objectBuilder().add("room_id", address.room().value()).build());
     }
 
     private void changeOther(ServerRequest req, ServerResponse res, String membership) {
@@ -151,8 +217,19 @@ public final class MembershipRoutes implements HttpService {
 
     private void leave(ServerRequest req, ServerResponse res) {
         Requester who = auth.require(req);
+        JsonObject b = optionalBody(req);
+        Address address = address(req, who, roomIdPath(req));
+        var membership = rooms.reader().membership(address.room(), who.userId()).map(Membership::membership);
+        // Rejecting an invite or rescinding a knock in a room this server is not resident in: through its servers.
+        if (address.remote() && membership.filter(m -> m.equals(Membership.INVITE) || m.equals(Membership.KNOCK))
+                .isPresent()) {
+            rooms.remoteMembership().leave(who.userId(), address.room(), address.servers(),
+                    memberDraft(who.userId(), Membership.LEAVE, b).content());
+            Reply.json(res, 200, JsonValue.EMPTY_JSON_OBJECT);
+            return;
+        }
         RoomId room = access.room(req);
-        rooms.engine().send(room, who.userId(), memberDraft(who.userId(), Membership.LEAVE, optionalBody(req)), null);
+        rooms.engine().send(room, who.userId(), memberDraft(who.userId(), Membership.LEAVE, b), null);
         Reply.json(res, 200, JsonValue.EMPTY_JSON_OBJECT);
     }
 

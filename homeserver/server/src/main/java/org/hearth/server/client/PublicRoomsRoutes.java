@@ -18,6 +18,7 @@ import jakarta.json.JsonValue;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
+import org.hearth.core.directory.PublicRoomsJson;
 import org.hearth.core.directory.RoomDirectory;
 import org.hearth.core.directory.RoomSummary;
 import org.hearth.core.port.RemoteRoomDirectory;
@@ -72,7 +73,7 @@ public final class PublicRoomsRoutes implements HttpService {
                     false, null)));
             return;
         }
-        Reply.json(res, 200, render(rooms.directory().list(RoomDirectory.Filter.NONE, limit, since)));
+        Reply.json(res, 200, PublicRoomsJson.render(rooms.directory().list(RoomDirectory.Filter.NONE, limit, since)));
     }
 
     private void listPost(ServerRequest req, ServerResponse res) {
@@ -96,7 +97,7 @@ public final class PublicRoomsRoutes implements HttpService {
             throw new MatrixException(ErrorCode.INVALID_PARAM,
                     "third_party_instance_id cannot be combined with include_all_networks");
         }
-        RoomDirectory.Filter parsed = parseFilter(filter);
+        RoomDirectory.Filter parsed = PublicRoomsJson.filter(filter);
         Optional<ServerName> server = remoteServer(req);
         if (server.isPresent()) {
             Reply.json(res, 200, remote.publicRooms(new RemoteRoomDirectory.Request(server.get(), limit, since, filter,
@@ -109,32 +110,7 @@ public final class PublicRoomsRoutes implements HttpService {
                     .add("total_room_count_estimate", 0).build());
             return;
         }
-        Reply.json(res, 200, render(rooms.directory().list(parsed, limit, since)));
-    }
-
-    private static RoomDirectory.Filter parseFilter(JsonObject filter) {
-        if (filter == null) {
-            return RoomDirectory.Filter.NONE;
-        }
-        String term = RoomAccess.optionalString(filter, "generic_search_term");
-        JsonValue types = filter.get("room_types");
-        if (types == null || types == JsonValue.NULL) {
-            return new RoomDirectory.Filter(term, Optional.empty());
-        }
-        if (!(types instanceof JsonArray array)) {
-            throw new MatrixException(ErrorCode.BAD_JSON, "filter.room_types must be an array");
-        }
-        Set<Optional<String>> wanted = new HashSet<>();
-        for (JsonValue v : array) {
-            if (v == JsonValue.NULL) {
-                wanted.add(Optional.empty());
-            } else if (v instanceof JsonString s) {
-                wanted.add(Optional.of(s.getString()));
-            } else {
-                throw new MatrixException(ErrorCode.BAD_JSON, "filter.room_types holds strings or null");
-            }
-        }
-        return new RoomDirectory.Filter(term, Optional.of(Set.copyOf(wanted)));
+        Reply.json(res, 200, PublicRoomsJson.render(rooms.directory().list(parsed, limit, since)));
     }
 
     /** The {@code server} parameter when it names another server; absent or our own name means ours. */
@@ -147,29 +123,9 @@ public final class PublicRoomsRoutes implements HttpService {
                 () -> new MatrixException(ErrorCode.INVALID_PARAM, "Invalid server name: " + server)));
     }
 
-    private static JsonObject render(RoomDirectory.Page page) {
-        JsonArrayBuilder chunk = Json.arrayBuilder();
-        page.chunk().forEach(e -> chunk.add(chunkEntry(e.summary(), e.joinedMembers()).build()));
-        JsonObjectBuilder out = Json.objectBuilder().add("chunk", chunk)
-                .add("total_room_count_estimate", page.total());
-        page.nextBatch().ifPresent(t -> out.add("next_batch", t));
-        page.prevBatch().ifPresent(t -> out.add("prev_batch", t));
-        return out.build();
-    }
-
     /** A PublishedRoomsChunk (spec), also the base of a room summary. */
     static JsonObjectBuilder chunkEntry(RoomSummary s, long joinedMembers) {
-        JsonObjectBuilder o = Json.objectBuilder().add("room_id", s.roomId())
-                .add("num_joined_members", joinedMembers)
-                .add("world_readable", s.worldReadable())
-                .add("guest_can_join", s.guestCanJoin())
-                .add("join_rule", s.joinRule());
-        s.name().ifPresent(v -> o.add("name", v));
-        s.topic().ifPresent(v -> o.add("topic", v));
-        s.canonicalAlias().ifPresent(v -> o.add("canonical_alias", v));
-        s.avatarUrl().ifPresent(v -> o.add("avatar_url", v));
-        s.roomType().ifPresent(v -> o.add("room_type", v));
-        return o;
+        return PublicRoomsJson.chunkEntry(s, joinedMembers);
     }
 
     private static int integer(String raw) {

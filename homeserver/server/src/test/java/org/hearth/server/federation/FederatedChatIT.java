@@ -121,9 +121,9 @@ class FederatedChatIT {
         var bob = b.register("ibob");
         String roomId = alice.post("/_matrix/client/v3/createRoom", TestServer.json("preset", "private_chat",
                 "name", "private")).assertStatus(200).json().getString("room_id");
-        // Invite-only: bob cannot join uninvited.
+        // Invite-only: bob cannot join uninvited; A's refusal of make_join reaches bob's client.
         bob.post("/_matrix/client/v3/join/" + enc(roomId) + "?server_name=" + enc(a.serverName()),
-                JsonValue.EMPTY_JSON_OBJECT).assertError(404, "M_NOT_FOUND");
+                JsonValue.EMPTY_JSON_OBJECT).assertError(403, "M_FORBIDDEN");
         alice.post("/_matrix/client/v3/rooms/" + enc(roomId) + "/invite", TestServer.json("user_id", bob.userId()))
                 .assertStatus(200);
         JsonObject invite = bob.get("/_matrix/client/v3/sync").assertStatus(200).json().getJsonObject("rooms")
