@@ -223,8 +223,9 @@ public final class HearthServer implements AutoCloseable {
             var push = new Push(new PushRulesets(), new Pushers(database, Clock.systemUTC()),
                     new UnreadNotifications(database));
             var pushActions = new PushActions(config.serverName(), push.rulesets(), push.pushers());
-            var gateway = lifecycle.add(new PushGatewaySender(push.pushers(), push.unread(), rooms.reader(),
-                    Duration.ofSeconds(1), Duration.ofHours(1)));
+            var gateway = lifecycle.add(new PushGatewaySender(database, push.pushers(), push.unread(), rooms.reader(),
+                    Duration.ofSeconds(1), Duration.ofHours(1), Clock.systemUTC()));
+            gateway.resume();
             rooms.engine().usePushActions(pushActions);
             streams.receipts().useReadReceipts(push.unread());
             streams.sync().useUnreadCounts(push.unread());
