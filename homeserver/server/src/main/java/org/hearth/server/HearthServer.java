@@ -199,7 +199,10 @@ public final class HearthServer implements AutoCloseable {
             pusher.start();
             accounts.deviceChanges().set(streams.deviceLists());
             var mediaConfig = config.media();
-            var media = new ContentRepository(database, new MediaFiles(config.mediaDir()), RemoteMedia.NONE,
+            // Remote media: fetched over federation once it exists (set below).
+            var remoteMedia = new AtomicReference<>(RemoteMedia.NONE);
+            var media = new ContentRepository(database, new MediaFiles(config.mediaDir()),
+                    (origin, id, timeout, max) -> remoteMedia.get().download(origin, id, timeout, max),
                     ServerName.parse(config.serverName()), new MediaSettings(mediaConfig.maxUploadBytes(),
                     mediaConfig.maxPendingUploads(), Duration.ofMillis(mediaConfig.unusedExpirationMs()),
                     mediaConfig.maxImagePixels(), mediaConfig.thumbnailSizes(), mediaConfig.authenticatedOnly(),
@@ -285,6 +288,8 @@ public final class HearthServer implements AutoCloseable {
                                     threadId.isEmpty() ? Optional.empty() : Optional.of(threadId));
                         }
                     });
+            remoteMedia.set(federation.remoteMedia());
+            federation.mediaRoutes(federationRouting, media);
             // Federation: local events go out to the rooms' other servers; joins to unknown rooms go through them.
             var outbound = lifecycle.add(new org.hearth.federation.send.TransactionQueue(config.serverName(),
                     rooms.reader(), federation.client(), Clock.systemUTC()));
