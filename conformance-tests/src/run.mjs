@@ -25,6 +25,7 @@ import * as pushers from "./scenarios/pushers.mjs";
 import * as keyBackup from "./scenarios/key-backup.mjs";
 import * as reports from "./scenarios/reports.mjs";
 import * as badInput from "./scenarios/bad-input.mjs";
+import * as retention from "./scenarios/retention.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const SCENARIOS = [
@@ -37,6 +38,7 @@ const SCENARIOS = [
     directory.publicRooms, directory.roomUpgrade,
     spaces.spacesHierarchy, users.userDirectory, pushers.pushers,
     keyBackup.keyBackup, reports.reports, badInput.relationsBadInput, badInput.mediaBadInput,
+    retention.disappearingMessages,
 ];
 const DEFAULT_TIMEOUT_MS = 60_000;
 // The whole run stays within this (CI's .ci/run has 20 minutes in all): a scenario gets at most what is left,
