@@ -91,6 +91,8 @@ export class HearthProcess {
             HEARTH_OPEN_REGISTRATION: "true", HEARTH_RATE_LIMITS: "off",
             ...(sharedSecret ? { HEARTH_REGISTRATION_SHARED_SECRET: sharedSecret } : {}),
             HEARTH_FEDERATION_VERIFY_TLS: "false", HEARTH_FEDERATION_ALLOW_PRIVATE_ADDRESSES: "true",
+            // Disappearing messages: retention on, purged every second so the scenario sees it within seconds.
+            HEARTH_RETENTION_ENABLED: "true", HEARTH_RETENTION_PURGE_INTERVAL_MS: "1000",
         };
         const logFile = path.join(dataDir, "hearth.log");
         const log = fs.createWriteStream(logFile);

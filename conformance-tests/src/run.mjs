@@ -27,6 +27,7 @@ import * as reports from "./scenarios/reports.mjs";
 import * as badInput from "./scenarios/bad-input.mjs";
 import * as stickers from "./scenarios/stickers.mjs";
 import * as federation from "./scenarios/federation.mjs";
+import * as retention from "./scenarios/retention.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const SCENARIOS = [
@@ -41,6 +42,7 @@ const SCENARIOS = [
     keyBackup.keyBackup, reports.reports, badInput.relationsBadInput, badInput.mediaBadInput,
     stickers.stickers,
     federation.federationMembership,
+    retention.disappearingMessages,
 ];
 const DEFAULT_TIMEOUT_MS = 60_000;
 // The whole run stays within this (CI's .ci/run has 20 minutes in all): a scenario gets at most what is left,

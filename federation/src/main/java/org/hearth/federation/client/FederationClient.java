@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
+import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -88,13 +89,73 @@ public final class FederationClient {
                 ? Map.of("Authorization", auth.headerValue(), "Accept", "application/json")
                 : Map.of("Authorization", auth.headerValue(), "Accept", "application/json",
                         "Content-Type", "application/json");
+        return answer(destination, exchange(name, method, target, headers, bytes, MAX_RESPONSE_BYTES));
+    }
+
+    /** An answer that need not be JSON (media): its status, lower-case headers and body. */
+    public record RawResponse(int status, Map<String, String> headers, byte[] body) {
+        public String header(String lowerCaseName) {
+            return headers.get(lowerCaseName);
+        }
+    }
+
+    /**
+     * A signed GET whose answer is returned as it is, whatever its status, at most {@code maxBytes} (a longer one
+     * is a failure to reach the destination). {@code target} as for {@link #request}.
+     */
+    public RawResponse getRaw(String destination, String target, long maxBytes) {
+        ServerName name = ServerName.tryParse(destination)
+                .orElseThrow(() -> FederationException.unreachable(destination, "not a valid server name"));
+        long retryAt = backoff.retryAt(destination);
+        if (retryAt > 0) {
+            throw FederationException.unreachable(destination, "not answering; backing off until "
+                    + Instant.ofEpochMilli(retryAt));
+        }
+        XMatrix auth = XMatrix.sign("GET", target, serverName, destination, null, key);
+        var response = exchange(name, "GET", target, Map.of("Authorization", auth.headerValue()), null, maxBytes);
+        return new RawResponse(response.status(), response.headers(), response.body());
+    }
+
+    /**
+     * An unsigned GET of an HTTPS URL another server named (a media {@code Location}): the same address filter and
+     * TLS trust as federation requests, no redirects followed.
+     */
+    public RawResponse getUrl(URI url, long maxBytes) {
+        if (!"https".equalsIgnoreCase(url.getScheme()) || url.getHost() == null) {
+            throw FederationException.unreachable(String.valueOf(url.getHost()), "only https URLs are fetched");
+        }
+        String host = url.getHost();
+        int port = url.getPort() < 0 ? 443 : url.getPort();
+        String target = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
+        if (url.getRawQuery() != null) {
+            target += "?" + url.getRawQuery();
+        }
+        String tlsName = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+        String hostHeader = url.getPort() < 0 ? host : host + ":" + port;
+        List<String> problems = new ArrayList<>();
+        for (InetAddress address : addresses(new Destination(tlsName, port, hostHeader, tlsName), problems)) {
+            try {
+                var response = https.send(address, port, tlsName, hostHeader, "GET", target, Map.of(), null,
+                        CONNECT_TIMEOUT, READ_TIMEOUT, maxBytes);
+                return new RawResponse(response.status(), response.headers(), response.body());
+            } catch (IOException e) {
+                problems.add(address.getHostAddress() + ":" + port + ": " + e);
+            }
+        }
+        throw FederationException.unreachable(host, problems.isEmpty() ? "no address to connect to"
+                : String.join("; ", problems));
+    }
+
+    private HttpsExchange.Response exchange(ServerName name, String method, String target,
+                                            Map<String, String> headers, byte[] bytes, long maxBytes) {
+        String destination = name.value();
         List<String> problems = new ArrayList<>();
         for (Destination d : resolver.resolve(name)) {
             for (InetAddress address : addresses(d, problems)) {
                 HttpsExchange.Response response;
                 try {
                     response = https.send(address, d.port(), d.tlsName(), d.hostHeader(), method, target,
-                            headers, bytes, CONNECT_TIMEOUT, READ_TIMEOUT, MAX_RESPONSE_BYTES);
+                            headers, bytes, CONNECT_TIMEOUT, READ_TIMEOUT, maxBytes);
                 } catch (SSLException e) {
                     problems.add(address.getHostAddress() + ":" + d.port() + ": TLS: " + e.getMessage());
                     continue;
@@ -103,7 +164,7 @@ public final class FederationClient {
                     continue;
                 }
                 backoff.succeeded(destination);
-                return answer(destination, response);
+                return response;
             }
         }
         backoff.failed(destination);

@@ -2,6 +2,8 @@ package org.hearth.server;
 
 import io.helidon.webserver.http.HttpRouting;
 import java.time.Clock;
+import org.hearth.core.media.ContentRepository;
+import org.hearth.core.port.RemoteMedia;
 import org.hearth.core.profile.ProfileHandler;
 import org.hearth.core.room.Rooms;
 import org.hearth.core.storage.Database;
@@ -21,6 +23,8 @@ import org.hearth.federation.inbound.QueryRoutes;
 import org.hearth.federation.inbound.RoomAccess;
 import org.hearth.federation.inbound.VersionRoutes;
 import org.hearth.federation.keys.NotaryRoutes;
+import org.hearth.federation.media.FederationMediaClient;
+import org.hearth.federation.media.MediaRoutes;
 import org.hearth.federation.keys.ServerKeyRoutes;
 import org.hearth.federation.keys.ServerKeys;
 import org.hearth.federation.keys.TrustedKeyServer;
@@ -62,6 +66,16 @@ public record Federation(FederationClient client, ServerKeys keys, FederationAut
         rooms.useRemoteQueries(queries);
         rooms.useRemoteRoomDirectory(queries);
         profiles.useRemote(queries);
+    }
+
+    /** Other servers' media, fetched over federation. */
+    RemoteMedia remoteMedia() {
+        return new FederationMediaClient(client);
+    }
+
+    /** Our media for other servers. */
+    void mediaRoutes(HttpRouting.Builder routing, ContentRepository media) {
+        routing.register("/_matrix/federation/v1", new MediaRoutes(auth, media));
     }
 
     /** The key API and the Server-Server endpoints, on the federation listener. */

@@ -199,7 +199,10 @@ public final class HearthServer implements AutoCloseable {
             pusher.start();
             accounts.deviceChanges().set(streams.deviceLists());
             var mediaConfig = config.media();
-            var media = new ContentRepository(database, new MediaFiles(config.mediaDir()), RemoteMedia.NONE,
+            // Remote media: fetched over federation once it exists (set below).
+            var remoteMedia = new AtomicReference<>(RemoteMedia.NONE);
+            var media = new ContentRepository(database, new MediaFiles(config.mediaDir()),
+                    (origin, id, timeout, max) -> remoteMedia.get().download(origin, id, timeout, max),
                     ServerName.parse(config.serverName()), new MediaSettings(mediaConfig.maxUploadBytes(),
                     mediaConfig.maxPendingUploads(), Duration.ofMillis(mediaConfig.unusedExpirationMs()),
                     mediaConfig.maxImagePixels(), mediaConfig.thumbnailSizes(), mediaConfig.authenticatedOnly(),
@@ -223,8 +226,9 @@ public final class HearthServer implements AutoCloseable {
             var push = new Push(new PushRulesets(), new Pushers(database, Clock.systemUTC()),
                     new UnreadNotifications(database));
             var pushActions = new PushActions(config.serverName(), push.rulesets(), push.pushers());
-            var gateway = lifecycle.add(new PushGatewaySender(push.pushers(), push.unread(), rooms.reader(),
-                    Duration.ofSeconds(1), Duration.ofHours(1)));
+            var gateway = lifecycle.add(new PushGatewaySender(database, push.pushers(), push.unread(), rooms.reader(),
+                    Duration.ofSeconds(1), Duration.ofHours(1), Clock.systemUTC()));
+            gateway.resume();
             rooms.engine().usePushActions(pushActions);
             streams.receipts().useReadReceipts(push.unread());
             streams.sync().useUnreadCounts(push.unread());
@@ -278,6 +282,8 @@ public final class HearthServer implements AutoCloseable {
                                     threadId.isEmpty() ? Optional.empty() : Optional.of(threadId));
                         }
                     });
+            remoteMedia.set(federation.remoteMedia());
+            federation.mediaRoutes(federationRouting, media);
             // Federation: local events go out to the rooms' other servers; joins to unknown rooms go through them.
             var outbound = lifecycle.add(federation.outbound(config, rooms, database));
             EventNotifier localNotifier = eventNotifier.get();

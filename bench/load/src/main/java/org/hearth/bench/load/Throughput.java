@@ -13,6 +13,9 @@ final class Throughput extends Scenario {
     @Option(names = "--senders", defaultValue = "16") int senders;
     @Option(names = "--duration", defaultValue = "20", description = "seconds of sending per layout") int duration;
     @Option(names = "--layout", defaultValue = "both", description = "one (all senders in one room), many (a room each) or both") String layout;
+    @Option(names = "--members", defaultValue = "0",
+            description = "idle members (not sending, not syncing) also joined to the shared room: the push actions of a big room")
+    int members;
 
     @Override
     Report run() throws Exception {
@@ -27,7 +30,15 @@ final class Throughput extends Scenario {
                 hs.join(accounts.get(i + 1), room);
                 return null;
             });
-            measure(report, "one room", accounts, i -> room);
+            if (members > 0) {
+                List<Homeserver.Account> idle = setup.users("m", members);
+                setup.parallel("join idle", members, i -> {
+                    hs.join(idle.get(i), room);
+                    return null;
+                });
+            }
+            measure(report, members > 0 ? "one room of " + (senders + members) + " members" : "one room", accounts,
+                    i -> room);
         }
         if (!layout.equals("one")) {
             List<String> rooms = setup.parallel("createRoom", senders,

@@ -15,6 +15,9 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -22,6 +25,7 @@ import java.util.regex.Pattern;
 import org.hearth.core.port.RemoteMedia;
 import org.hearth.core.ratelimit.RateLimited;
 import org.hearth.core.storage.Database;
+import org.hearth.core.storage.Rows;
 import org.hearth.spec.error.ErrorCode;
 import org.hearth.spec.error.MatrixException;
 import org.hearth.spec.id.ServerName;
@@ -35,8 +39,13 @@ import org.hearth.spec.id.UserId;
 public final class ContentRepository {
     /** Spec "Matrix Content (mxc://) URIs": a media ID is only A-Za-z0-9, '_' and '-'. */
     private static final Pattern MEDIA_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+    // Other servers' IDs: the spec's characters, up to the column's 255 (Synapse's are longer than ours).
+    private static final Pattern REMOTE_MEDIA_ID = Pattern.compile("[A-Za-z0-9_-]{1,255}");
     private static final String ID_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     static final int MAX_FILE_NAME = 1024;
+    /** Animated originals larger than this are not served as thumbnails (a still one is made instead). */
+    static final long MAX_ANIMATED_ORIGINAL = 4L * 1024 * 1024;
+    private static final java.util.Set<String> ANIMATABLE = java.util.Set.of("image/gif", "image/webp");
     static final int MAX_CONTENT_TYPE = 255;
 
     private final Database db;
@@ -50,6 +59,7 @@ public final class ContentRepository {
     // Downloads waiting for an asynchronous upload are woken when any upload completes, and re-read their row.
     private final ReentrantLock uploads = new ReentrantLock();
     private final Condition uploadCompleted = uploads.newCondition();
+    private final ConcurrentHashMap<String, FutureTask<MediaRow>> remoteFetches = new ConcurrentHashMap<>();
 
     public ContentRepository(Database db, MediaFiles files, RemoteMedia remote, ServerName ourName,
                              MediaSettings settings, Clock clock) {
@@ -165,16 +175,19 @@ public final class ContentRepository {
      */
     public Content download(String serverName, String mediaId, Duration timeout, boolean authenticatedEndpoint) {
         ServerName origin = serverName(serverName);
-        if (!origin.equals(ourName)) {
-            return remoteContent(remote.download(origin, mediaId, timeout));
-        }
-        MediaRow row = awaitContent(mediaId, timeout, authenticatedEndpoint);
+        MediaRow row = origin.equals(ourName) ? awaitContent(mediaId, timeout, authenticatedEndpoint)
+                : remoteRow(origin, mediaId, timeout);
         return new Content(row.contentType(), row.fileName(), row.size(), open(files.content(row.sha256())));
     }
 
-    /** A thumbnail of at least {@code width}x{@code height} where the image allows (spec "Thumbnails"). */
-    public Content thumbnail(String serverName, String mediaId, int width, int height, String method, Duration timeout,
-                             boolean authenticatedEndpoint) {
+    /**
+     * A thumbnail of at least {@code width}x{@code height} where the image allows (spec "Thumbnails").
+     * {@code animated} (spec v1.11): a GIF or WebP no larger than the thumbnail size chosen, and at most
+     * {@link #MAX_ANIMATED_ORIGINAL} bytes, is served as it is, so it stays animated; a larger one gets a still
+     * thumbnail of its first frame, as for {@code animated=false} (no maintained Java encoder writes animated WebP).
+     */
+    public Content thumbnail(String serverName, String mediaId, int width, int height, String method, boolean animated,
+                             Duration timeout, boolean authenticatedEndpoint) {
         if (width < 1 || height < 1) {
             throw new MatrixException(ErrorCode.INVALID_PARAM, "width and height must be positive");
         }
@@ -182,10 +195,8 @@ public final class ContentRepository {
             throw new MatrixException(ErrorCode.INVALID_PARAM, "method must be crop or scale");
         }
         ServerName origin = serverName(serverName);
-        if (!origin.equals(ourName)) {
-            return remoteContent(remote.thumbnail(origin, mediaId, width, height, method, timeout));
-        }
-        MediaRow row = awaitContent(mediaId, timeout, authenticatedEndpoint);
+        MediaRow row = origin.equals(ourName) ? awaitContent(mediaId, timeout, authenticatedEndpoint)
+                : remoteRow(origin, mediaId, timeout);
         String type = baseType(row.contentType());
         if (!Thumbnailer.SOURCE_TYPES.contains(type)) {
             throw Thumbnailer.cannotThumbnail();
@@ -194,8 +205,11 @@ public final class ContentRepository {
         Thumbnailer.Dimensions image = thumbnailer.probe(source);
         Thumbnailer.Target target = Thumbnailer.choose(image, width, height, method, settings.thumbnailSizes(),
                 Thumbnailer.outputType(type));
-        if (target.width() == image.width() && target.height() == image.height()
-                && (type.equals("image/png") || type.equals("image/jpeg"))) {
+        boolean originalSize = target.width() == image.width() && target.height() == image.height();
+        if (animated && originalSize && ANIMATABLE.contains(type) && row.size() <= MAX_ANIMATED_ORIGINAL) {
+            return new Content(type, null, row.size(), open(source));
+        }
+        if (originalSize && (type.equals("image/png") || type.equals("image/jpeg"))) {
             // Spec: content smaller than the request is returned as it is, not thumbnailed.
             return new Content(type, null, row.size(), open(source));
         }
@@ -271,10 +285,73 @@ public final class ContentRepository {
         return row.sha256() == null && row.unusedExpiresTs() != null && row.unusedExpiresTs() <= clock.millis();
     }
 
-    private static Content remoteContent(Optional<RemoteMedia.RemoteContent> content) {
-        RemoteMedia.RemoteContent c = content.orElseThrow(ContentRepository::notFound);
-        return new Content(c.contentType() == null ? "application/octet-stream" : c.contentType(), c.fileName(),
-                c.length(), c.body());
+    /**
+     * Remote media as kept here, fetched from its origin on first use: within the upload limit (502 M_TOO_LARGE
+     * beyond, as the spec's download answers), its type checked against its bytes as an upload's is. Concurrent
+     * requests for one media share one fetch.
+     */
+    private MediaRow remoteRow(ServerName origin, String mediaId, Duration timeout) {
+        if (!REMOTE_MEDIA_ID.matcher(mediaId).matches()) {
+            throw notFound();
+        }
+        Optional<MediaRow> kept = findRemote(origin, mediaId);
+        if (kept.isPresent() && Files.isRegularFile(files.content(kept.get().sha256()))) {
+            return kept.get();
+        }
+        String key = origin.value() + "/" + mediaId;
+        FutureTask<MediaRow> fetch = new FutureTask<>(() -> fetchRemote(origin, mediaId, timeout));
+        FutureTask<MediaRow> running = remoteFetches.putIfAbsent(key, fetch);
+        if (running == null) {
+            try {
+                fetch.run();
+            } finally {
+                remoteFetches.remove(key, fetch);
+            }
+            running = fetch;
+        }
+        try {
+            return running.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MatrixException(ErrorCode.UNKNOWN, 502, "Interrupted while fetching remote media");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    private MediaRow fetchRemote(ServerName origin, String mediaId, Duration timeout) {
+        long max = settings.maxUploadBytes();
+        RemoteMedia.RemoteContent content = remote.download(origin, mediaId, timeout, max)
+                .orElseThrow(ContentRepository::notFound);
+        MediaFiles.Stored stored;
+        try (InputStream body = content.body()) {
+            stored = files.store(body, max, () -> new MatrixException(ErrorCode.TOO_LARGE, 502,
+                    "Remote content is over the limit of " + max + " bytes"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        String declared = content.contentType() == null || content.contentType().isBlank()
+                ? "application/octet-stream" : content.contentType().strip();
+        if (declared.length() > MAX_CONTENT_TYPE) {
+            declared = "application/octet-stream";
+        }
+        String type = ContentSniffing.checked(declared, stored.head());
+        String name = content.fileName() != null && content.fileName().length() <= MAX_FILE_NAME
+                ? content.fileName() : null;
+        db.transaction(tx -> tx.createNamedInsert("media-remote-insert").params(Rows.params("origin", origin.value(),
+                "media_id", mediaId, "content_type", type, "upload_name", name, "size_bytes", stored.size(),
+                "sha256", stored.sha256(), "fetched_ts", clock.millis())).execute());
+        return findRemote(origin, mediaId).orElseThrow();
+    }
+
+    private Optional<MediaRow> findRemote(ServerName origin, String mediaId) {
+        return db.execute().createNamedGet("media-remote-get").addParam("origin", origin.value())
+                .addParam("media_id", mediaId).execute().map(r -> new MediaRow(mediaId, "",
+                        Rows.string(r, "content_type"), Rows.string(r, "upload_name"), Rows.lng(r, "size_bytes"),
+                        Rows.string(r, "sha256"), null, true));
     }
 
     /**

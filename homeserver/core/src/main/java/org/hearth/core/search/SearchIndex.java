@@ -7,7 +7,11 @@ import io.helidon.dbclient.DbExecute;
 import io.helidon.dbclient.DbRow;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.text.Normalizer;
+import java.util.HexFormat;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -34,6 +38,9 @@ public final class SearchIndex {
     static final int MIN_INDEXED_WORD = 3;
     // Synapse's bound on one search term; longer terms are cut, not refused.
     static final int MAX_WORDS = 16;
+    static final String ROOM_TOKEN_PREFIX = "zqroom";
+    // Up to this many rooms are named in the FULLTEXT query itself; a user in more searches all rows of the words.
+    static final int MAX_ROOM_TOKENS = 500;
 
     private final Database database;
 
@@ -60,7 +67,8 @@ public final class SearchIndex {
                 tx.createNamedInsert("search-insert").params(params("event_id", event.eventId(),
                         "search_key", key.getKey(), "room_id", event.roomId(), "sender", event.sender(),
                         "type", event.type(), "contains_url", content.get("url") instanceof JsonString,
-                        "stream_ordering", event.streamOrdering(), "value", text.getString())).execute();
+                        "stream_ordering", event.streamOrdering(), "value", text.getString(),
+                        "room_token", roomToken(event.roomId()))).execute();
             }
         }
     }
@@ -77,6 +85,19 @@ public final class SearchIndex {
 
     /** Hits of one page, and how many rows matched in all (before history visibility). */
     public record Page(List<Hit> hits, long total) {}
+
+    /**
+     * The word standing for {@code roomId} in the FULLTEXT index (V21): {@link #ROOM_TOKEN_PREFIX} and 24 hex
+     * digits of its SHA-256, one token for InnoDB's parser; the same as the migration computes for older rows.
+     */
+    static String roomToken(String roomId) {
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(roomId.getBytes(StandardCharsets.UTF_8));
+            return ROOM_TOKEN_PREFIX + HexFormat.of().formatHex(hash, 0, 12);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     /** The words of a search term, lower-cased, in order, without repeats: what highlights are made of. */
     public static List<String> words(String term) {
@@ -103,7 +124,8 @@ public final class SearchIndex {
         String match = booleanQuery(words);
         StringBuilder sql = new StringBuilder("SELECT event_id, room_id, stream_ordering, ");
         if (match != null) {
-            sql.append("MATCH(value) AGAINST (? IN BOOLEAN MODE) AS score");
+            // Scored on the words alone: the room tokens would add a per-room constant.
+            sql.append("MATCH(value, room_token) AGAINST (? IN BOOLEAN MODE) AS score");
             params.add(match);
         } else {
             sql.append("1 AS score");
@@ -152,12 +174,13 @@ public final class SearchIndex {
         placeholders(sql, q.rooms(), params);
         sql.append(")");
         if (match != null) {
-            sql.append(" AND MATCH(value) AGAINST (? IN BOOLEAN MODE)");
-            params.add(match);
+            sql.append(" AND MATCH(value, room_token) AGAINST (? IN BOOLEAN MODE)");
+            params.add(withRooms(match, q.rooms()));
         }
-        // Words too short for the FULLTEXT index are matched by a scan of the rows the index (or the rooms) left.
+        // Words too short for the FULLTEXT index are matched by a scan of the rows the index (or the rooms) left;
+        // so are words that the room tokens would match as well.
         for (String w : words) {
-            if (w.length() < MIN_INDEXED_WORD) {
+            if (w.length() < MIN_INDEXED_WORD || ROOM_TOKEN_PREFIX.startsWith(w) || w.startsWith(ROOM_TOKEN_PREFIX)) {
                 sql.append(" AND value LIKE ?");
                 params.add("%" + likeEscape(w) + "%");
             }
@@ -182,6 +205,23 @@ public final class SearchIndex {
             }
         }
         return b.isEmpty() ? null : b.toString();
+    }
+
+    /**
+     * {@code match} also requiring one of the rooms' tokens, so InnoDB intersects the words' and the rooms' posting
+     * lists inside the index (bench/RESULTS.md); {@code rooms} still filter the rows, so a hash collision is harmless.
+     */
+    static String withRooms(String match, Collection<String> rooms) {
+        if (rooms.size() > MAX_ROOM_TOKENS) {
+            return match;
+        }
+        StringBuilder b = new StringBuilder(match).append(" +(");
+        boolean first = true;
+        for (String room : rooms) {
+            b.append(first ? "" : " ").append(roomToken(room));
+            first = false;
+        }
+        return b.append(')').toString();
     }
 
     private static void in(StringBuilder sql, List<Object> params, String column, Collection<String> values,

@@ -10,12 +10,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
+import org.hearth.core.media.ContentDisposition;
 import org.hearth.core.media.ContentRepository;
 import org.hearth.core.media.UrlPreviews;
 import org.hearth.server.http.Authenticator;
@@ -33,12 +32,6 @@ import org.hearth.spec.json.Json;
  * uploaded while {@code media.enable_authenticated_media} is on (404, as Synapse).
  */
 public final class MediaRoutes {
-    /** Spec "Serving inline content": the only types served {@code inline}; everything else is an attachment. */
-    static final Set<String> INLINE_TYPES = Set.of("text/css", "text/plain", "text/csv", "application/json",
-            "application/ld+json", "image/jpeg", "image/gif", "image/png", "image/apng", "image/webp", "image/avif",
-            "video/mp4", "video/webm", "video/ogg", "video/quicktime", "audio/mp4", "audio/webm", "audio/aac",
-            "audio/mpeg", "audio/ogg", "audio/wave", "audio/wav", "audio/x-wav", "audio/x-pn-wav", "audio/flac",
-            "audio/x-flac");
     /** The spec's recommended policy plus {@code media-src 'self'}, exactly as Synapse sends it. */
     static final String CONTENT_SECURITY_POLICY = "sandbox; default-src 'none'; script-src 'none'; "
             + "plugin-types application/pdf; style-src 'unsafe-inline'; media-src 'self'; object-src 'self';";
@@ -127,8 +120,7 @@ public final class MediaRoutes {
                 timeout(req), authenticated);
         String fileName = fileNameInPath ? ClientPaths.param(req, "fileName") : content.fileName();
         String type = content.contentType();
-        String disposition = INLINE_TYPES.contains(ContentRepository.baseType(type)) ? "inline" : "attachment";
-        send(res, content, type, contentDisposition(disposition, fileName), authenticated);
+        send(res, content, type, ContentDisposition.forType(type, fileName), authenticated);
     }
 
     private void thumbnail(ServerRequest req, ServerResponse res, boolean authenticated) {
@@ -142,14 +134,18 @@ public final class MediaRoutes {
         if (!method.equals("crop") && !method.equals("scale")) {
             throw new MatrixException(ErrorCode.INVALID_PARAM, "method must be crop or scale");
         }
-        // Animated thumbnails are not made: the spec then asks to behave as if animated were false.
-        booleanParam(req, "animated", false);
+        boolean animated = booleanParam(req, "animated", false);
         booleanParam(req, "allow_redirect", false);
         String server = ClientPaths.param(req, "serverName");
         checkAllowRemote(req, authenticated, server);
         ContentRepository.Content content = media.thumbnail(server, ClientPaths.param(req, "mediaId"),
-                width, height, method, timeout(req), authenticated);
-        String name = "thumbnail." + (content.contentType().equals("image/jpeg") ? "jpg" : "png");
+                width, height, method, animated, timeout(req), authenticated);
+        String name = "thumbnail." + switch (content.contentType()) {
+            case "image/jpeg" -> "jpg";
+            case "image/gif" -> "gif";
+            case "image/webp" -> "webp";
+            default -> "png";
+        };
         // Thumbnails are always images of the inline-safe types.
         send(res, content, content.contentType(), contentDisposition("inline", name), authenticated);
     }
@@ -192,36 +188,8 @@ public final class MediaRoutes {
         }
     }
 
-    /**
-     * RFC 6266: a plain {@code filename=} when the name is an HTTP token, else {@code filename*=utf-8''...} with
-     * RFC 8187 percent-encoding, so quotes, semicolons, line breaks or non-ASCII cannot break the header.
-     */
     static String contentDisposition(String disposition, String fileName) {
-        if (fileName == null || fileName.isEmpty()) {
-            return disposition;
-        }
-        if (fileName.chars().allMatch(MediaRoutes::isTokenChar)) {
-            return disposition + "; filename=" + fileName;
-        }
-        StringBuilder encoded = new StringBuilder();
-        for (byte b : fileName.getBytes(StandardCharsets.UTF_8)) {
-            int c = b & 0xff;
-            if (isAttrChar(c)) {
-                encoded.append((char) c);
-            } else {
-                encoded.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
-                        .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
-            }
-        }
-        return disposition + "; filename*=utf-8''" + encoded;
-    }
-
-    private static boolean isTokenChar(int c) {
-        return c < 128 && (Character.isLetterOrDigit(c) || "!#$%&'*+-.^_`|~".indexOf(c) >= 0);
-    }
-
-    private static boolean isAttrChar(int c) {
-        return c < 128 && (Character.isLetterOrDigit(c) || "!#$&+-.^_`|~".indexOf(c) >= 0);
+        return ContentDisposition.of(disposition, fileName);
     }
 
     private void checkAllowRemote(ServerRequest req, boolean authenticated, String server) {

@@ -30,6 +30,8 @@ public final class EnvOverrides {
         keys.put("HEARTH_FEDERATION_ALLOW_PRIVATE_ADDRESSES", "federation.allow_private_addresses");
         keys.put("HEARTH_FEDERATION_TRUSTED_CA_FILE", "federation.trusted_ca_file");
         keys.put("HEARTH_PASSWORD_HASH_COST", "security.password_hash_cost");
+        keys.put("HEARTH_RETENTION_ENABLED", "retention.enabled");
+        keys.put("HEARTH_RETENTION_PURGE_INTERVAL_MS", "retention.purge_interval_ms");
         return Map.copyOf(keys);
     }
 

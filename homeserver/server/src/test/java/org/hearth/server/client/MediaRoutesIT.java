@@ -23,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.zip.CRC32;
@@ -285,6 +286,67 @@ class MediaRoutesIT {
     }
 
     @Test
+    void animatedGifsStayAnimatedOnlyWhenAskedAndSmallEnough() {
+        var ann = server.register("media_gifs");
+        byte[] small = animatedGif(100, 80, 3);
+        String mxc = upload(ann, small, "image/gif", null);
+        String base = "/_matrix/client/v1/media/thumbnail/" + mxc;
+        // Within the size asked for: the original, every frame of it.
+        var animated = get(ann, base + "?width=320&height=240&animated=true").assertStatus(200);
+        assertEquals("image/gif", animated.header("Content-Type"));
+        assertEquals("inline; filename=thumbnail.gif", animated.header("Content-Disposition"));
+        assertArrayEquals(small, animated.body());
+        assertEquals(3, gifFrames(animated.body()));
+        // Not asked (or asked not to): a still PNG of the first frame.
+        for (String query : List.of("", "&animated=false")) {
+            var still = get(ann, base + "?width=320&height=240" + query).assertStatus(200);
+            assertEquals("image/png", still.header("Content-Type"));
+            assertEquals(100, decode(still.body()).getWidth());
+        }
+        // Larger than the thumbnail: animated=true falls back to a still one (spec: as though animated were false).
+        String large = upload(ann, animatedGif(1000, 800, 2), "image/gif", null);
+        var scaled = get(ann, "/_matrix/client/v1/media/thumbnail/" + large + "?width=320&height=240&animated=true")
+                .assertStatus(200);
+        assertEquals("image/png", scaled.header("Content-Type"));
+        assertEquals(300, decode(scaled.body()).getWidth());
+    }
+
+    static byte[] animatedGif(int width, int height, int frames) {
+        var out = new ByteArrayOutputStream();
+        javax.imageio.ImageWriter writer = ImageIO.getImageWritersByFormatName("gif").next();
+        try (var ios = ImageIO.createImageOutputStream(out)) {
+            writer.setOutput(ios);
+            writer.prepareWriteSequence(null);
+            for (int i = 0; i < frames; i++) {
+                var img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+                Graphics2D g = img.createGraphics();
+                g.setColor(i % 2 == 0 ? Color.RED : Color.GREEN);
+                g.fillRect(0, 0, width, height);
+                g.dispose();
+                writer.writeToSequence(new javax.imageio.IIOImage(img, null, null), null);
+            }
+            writer.endWriteSequence();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            writer.dispose();
+        }
+        return out.toByteArray();
+    }
+
+    static int gifFrames(byte[] gif) {
+        javax.imageio.ImageReader reader = ImageIO.getImageReadersByFormatName("gif").next();
+        try (var in = ImageIO.createImageInputStream(new java.io.ByteArrayInputStream(gif))) {
+            reader.setInput(in);
+            return reader.getNumImages(true);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            reader.dispose();
+        }
+    }
+
+    @Test
     void nonImagesAndBrokenImagesCannotBeThumbnailed() {
         var hal = server.register("media_hal");
         String text = upload(hal, "just text".getBytes(StandardCharsets.UTF_8), "text/plain", null);
@@ -329,9 +391,10 @@ class MediaRoutesIT {
         get(jay, "/_matrix/client/v1/media/download/" + ours + "/NoSuchMedia").assertError(404, "M_NOT_FOUND");
         get(jay, "/_matrix/client/v1/media/download/" + ours + "/bad.id").assertError(404, "M_NOT_FOUND");
         get(jay, "/_matrix/client/v1/media/thumbnail/" + ours + "/NoSuchMedia?width=32&height=32").assertError(404, "M_NOT_FOUND");
-        // Remote media needs federation (RemoteMedia.NONE for now).
-        get(jay, "/_matrix/client/v1/media/download/other.example/abcdef").assertError(404, "M_NOT_FOUND");
-        get(jay, "/_matrix/client/v1/media/thumbnail/other.example/abcdef?width=32&height=32").assertError(404, "M_NOT_FOUND");
+        // Remote media comes over federation (RemoteMediaIT); a server that cannot be reached is a 502, as Synapse.
+        get(jay, "/_matrix/client/v1/media/download/other.invalid/abcdef").assertError(502, "M_UNKNOWN");
+        get(jay, "/_matrix/client/v1/media/thumbnail/other.invalid/abcdef?width=32&height=32").assertError(502, "M_UNKNOWN");
+        get(jay, "/_matrix/client/v1/media/download/other.invalid/bad.id").assertError(404, "M_NOT_FOUND");
         get(jay, "/_matrix/client/v1/media/download/bad_server!/abcdef").assertError(400, "M_INVALID_PARAM");
     }
 

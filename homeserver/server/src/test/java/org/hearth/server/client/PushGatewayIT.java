@@ -157,6 +157,23 @@ class PushGatewayIT {
     }
 
     @Test
+    void queuedNotificationsSurviveARestart() throws Exception {
+        var alice = newUser(server, "alice");
+        var bob = newUser(server, "bob");
+        String room = room(alice, bob);
+        addPusher(alice, "restart-key", true);
+        answers.add("503 {}");
+        String first = message(bob, room, "before the restart");
+        assertEquals(first, next().getString("event_id"), "tried once, answered 503");
+        // The retry is a second away; the process goes before it, and with it anything held only in memory.
+        server.restart();
+        assertEquals(first, next().getString("event_id"), "retried by the restarted server");
+        String second = message(bob, room, "after the restart");
+        assertEquals(second, next().getString("event_id"));
+        assertNull(received.poll(3, TimeUnit.SECONDS), "nothing sent twice once accepted");
+    }
+
+    @Test
     void aRejectedPushkeyLosesItsPusher() throws Exception {
         var alice = newUser(server, "alice");
         var bob = newUser(server, "bob");
