@@ -50,7 +50,7 @@ public final class TransactionReceiver implements HttpService {
                 .get("/_matrix/app/v1/rooms/{roomAlias}", this::queryAlias)
                 .get("/rooms/{roomAlias}", this::queryAlias)
                 .post("/_matrix/app/v1/ping", this::ping)
-                .any("/_matrix/app/{rest}", (req, res) -> error(res, 404, "M_UNRECOGNIZED", "Unrecognized request"));
+                .any("/_matrix/app/{+rest}", (req, res) -> error(res, 404, "M_UNRECOGNIZED", "Unrecognized request"));
     }
 
     private boolean authorized(ServerRequest req, ServerResponse res) {

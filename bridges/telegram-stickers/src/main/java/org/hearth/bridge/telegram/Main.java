@@ -48,7 +48,7 @@ public final class Main {
                     URI url = URI.create(bridge.registration().url());
                     BridgeListener listener = BridgeListener.start(config.getProperty("bridge.bind_address", "127.0.0.1"),
                             url.getPort(), new TransactionReceiver(bridge.registration(),
-                                    new StickerBot(bridge.client(), bridge.importer()), bridge.store()));
+                                    new StickerBot(bridge.client(), bridge.importer(), bridge.store()), bridge.store()));
                     System.out.println("listening on " + listener.port());
                     Thread.currentThread().join();
                 }

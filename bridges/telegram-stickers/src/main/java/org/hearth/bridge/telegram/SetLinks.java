@@ -19,8 +19,17 @@ public final class SetLinks {
     private SetLinks() {}
 
     public static Optional<String> parse(String text) {
+        return match(text, LINK, TG, BARE);
+    }
+
+    /** Only a link (for rooms other than the bot's DMs, where a bare word is just conversation). */
+    public static Optional<String> parseLink(String text) {
+        return match(text, LINK, TG);
+    }
+
+    private static Optional<String> match(String text, Pattern... patterns) {
         String s = text == null ? "" : text.strip();
-        for (Pattern p : new Pattern[] {LINK, TG, BARE}) {
+        for (Pattern p : patterns) {
             Matcher m = p.matcher(s);
             if (m.matches()) {
                 return Optional.of(m.group(1));

@@ -5,13 +5,15 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.Optional;
 import org.hearth.bridge.appservice.BridgeEvents;
+import org.hearth.bridge.appservice.BridgeStore;
 import org.hearth.bridge.appservice.HomeserverClient;
 import org.hearth.bridge.appservice.MatrixException;
 
 /**
- * The bridge's bot: joins rooms it is invited to (a DM), and answers a message holding a sticker set link or name by
- * importing the set as a pack of that room, then replying with the report. Imports run off the transaction thread,
- * so the homeserver's transactions are never held up by Telegram.
+ * The bridge's bot: joins rooms it is invited to, and answers a message holding a sticker set link (in its DMs, also
+ * a bare set name) by importing the set as a pack of that room, then replying with the report. In other rooms it
+ * stays quiet about anything but links. Imports run off the transaction thread, so the homeserver's transactions are
+ * never held up by Telegram.
  */
 public final class StickerBot implements BridgeEvents {
     private static final Logger LOG = System.getLogger(StickerBot.class.getName());
@@ -20,10 +22,14 @@ public final class StickerBot implements BridgeEvents {
 
     private final HomeserverClient client;
     private final StickerImporter importer;
+    private final BridgeStore store;
+    // Store kind of the rooms the bot was invited to as a DM (is_direct), with the inviter.
+    static final String DIRECT = "dm";
 
-    public StickerBot(HomeserverClient client, StickerImporter importer) {
+    public StickerBot(HomeserverClient client, StickerImporter importer, BridgeStore store) {
         this.client = client;
         this.importer = importer;
+        this.store = store;
     }
 
     @Override
@@ -38,16 +44,23 @@ public final class StickerBot implements BridgeEvents {
         if (type.equals("m.room.member") && bot.equals(event.getString("state_key", null))
                 && "invite".equals(event.getJsonObject("content").getString("membership", ""))) {
             client.bot().join(room);
-            client.bot().sendNotice(room, HELP);
+            if (event.getJsonObject("content").getBoolean("is_direct", false)) {
+                store.putMapping(new BridgeStore.Mapping(DIRECT, room, sender, null));
+                client.bot().sendNotice(room, HELP);
+            }
             return;
         }
         if (!type.equals("m.room.message") || !(event.get("content") instanceof JsonObject content)
                 || !"m.text".equals(content.getString("msgtype", ""))) {
             return;
         }
-        Optional<String> set = SetLinks.parse(content.getString("body", ""));
+        boolean direct = store.byRemote(DIRECT, room).isPresent();
+        String body = content.getString("body", "");
+        Optional<String> set = direct ? SetLinks.parse(body) : SetLinks.parseLink(body);
         if (set.isEmpty()) {
-            client.bot().sendNotice(room, HELP);
+            if (direct) {
+                client.bot().sendNotice(room, HELP);
+            }
             return;
         }
         Thread.ofVirtual().name("sticker-import-" + set.get()).start(() -> runImport(set.get(), room));

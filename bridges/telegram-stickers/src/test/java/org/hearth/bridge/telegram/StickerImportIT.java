@@ -55,7 +55,7 @@ class StickerImportIT {
         client = new HomeserverClient(homeserver.baseUrl(), registration);
         importer = new StickerImporter(new BotApi(TELEGRAM.baseUrl(), FakeBotApi.TOKEN), Converters.none(), store, client.bot());
         listener = BridgeListener.start("127.0.0.1", HomeserverUnderTest.bridgePort(registration),
-                new TransactionReceiver(registration, new StickerBot(client, importer), store));
+                new TransactionReceiver(registration, new StickerBot(client, importer, store), store));
     }
 
     @AfterAll
@@ -298,5 +298,33 @@ class StickerImportIT {
         assertTrue(awaitNotice(alice, dm, "Could not import Gone_Set").contains("STICKERSET_INVALID"));
         assertFalse(http("GET", "/_matrix/client/v3/rooms/" + enc(dm) + "/state/m.room.image_pack/Gone_Set",
                 alice.token(), null).getInt("_status") == 200);
+
+        // In a room that is not its DM, the bot ignores chatter and acts on links only.
+        String group = http("POST", "/_matrix/client/v3/createRoom", alice.token(), Json.createObjectBuilder()
+                .add("preset", "trusted_private_chat")
+                .add("invite", Json.createArrayBuilder().add(client.botUserId())).build()).getString("room_id");
+        awaitMember(alice, group, client.botUserId());
+        http("PUT", "/_matrix/client/v3/rooms/" + enc(group) + "/send/m.room.message/1", alice.token(),
+                Json.createObjectBuilder().add("msgtype", "m.text").add("body", "hello").build());
+        http("PUT", "/_matrix/client/v3/rooms/" + enc(group) + "/send/m.room.message/2", alice.token(),
+                Json.createObjectBuilder().add("msgtype", "m.text").add("body", "tg://addstickers?set=Hearth_Emoji").build());
+        awaitState(alice, group, StickerImporter.ROOM_PACK, "Hearth_Emoji");
+        awaitNotice(alice, group, "Imported");
+        JsonObject messages = http("GET", "/_matrix/client/v3/rooms/" + enc(group) + "/messages?dir=b&limit=50", alice.token(), null);
+        assertTrue(messages.getJsonArray("chunk").stream().map(JsonValue::asJsonObject)
+                .noneMatch(e -> e.getJsonObject("content").getString("body", "").startsWith("Send me")), messages.toString());
+    }
+
+    static void awaitMember(User user, String room, String member) throws Exception {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (System.currentTimeMillis() < deadline) {
+            JsonObject state = http("GET", "/_matrix/client/v3/rooms/" + enc(room) + "/state/m.room.member/" + enc(member),
+                    user.token(), null);
+            if (state.getInt("_status") == 200 && "join".equals(state.getString("membership", ""))) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError(member + " never joined " + room);
     }
 }
