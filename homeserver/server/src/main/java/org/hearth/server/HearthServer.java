@@ -426,7 +426,8 @@ public final class HearthServer implements AutoCloseable {
                 new KeysRoutes(auth, bodies, api.e2ee().keys(), api.e2ee().crossSigning(), streams.deviceLists(), streams.sync()),
                 new CapabilitiesRoutes(auth, api.config().defaultRoomVersion()));
         roomRoutes(routing, auth, api.rooms(), api.config().serverName(), api.config().defaultRoomVersion(),
-                api.config().limits().maxRequestBodyBytes(), PluginGates.eventGate(api.plugins(), api.config().serverName()));
+                api.config().limits().maxRequestBodyBytes(), PluginGates.eventGate(api.plugins(), api.config().serverName()),
+                appServiceRoutes::queryUnknownUser);
         // Room directory, upgrades, user directory, summaries (issue 5): per-user limits on sends and joins first.
         routing.addFilter(RoomRateLimits.from(auth, api.config().limits()))
                 .register("/_matrix/client", new UserDirectoryRoutes(auth, bodies, api.rooms().userDirectory()))
@@ -475,12 +476,19 @@ public final class HearthServer implements AutoCloseable {
     /** The room endpoints with a check of clients' events before they are stored. */
     public static void roomRoutes(HttpRouting.Builder routing, Authenticator auth, Rooms rooms, String serverName,
                                   RoomVersion defaultVersion, long maxBodyBytes, EventGate gate) {
+        roomRoutes(routing, auth, rooms, serverName, defaultVersion, maxBodyBytes, gate, user -> { });
+    }
+
+    /** {@code invitees}: sees each invited user before the invite (appservice user queries). */
+    public static void roomRoutes(HttpRouting.Builder routing, Authenticator auth, Rooms rooms, String serverName,
+                                  RoomVersion defaultVersion, long maxBodyBytes, EventGate gate,
+                                  java.util.function.Consumer<UserId> invitees) {
         JsonBody body = new JsonBody(maxBodyBytes);
         var creation = new RoomCreation(rooms, ServerName.parse(serverName), defaultVersion);
         var format = new ClientEvents(rooms.reader(), rooms.relations(), Clock.systemUTC());
         for (String prefix : List.of("/_matrix/client/v3", "/_matrix/client/r0")) {
-            routing.register(prefix, new RoomsRoutes(auth, body, rooms, creation, format, gate))
-                    .register(prefix, new MembershipRoutes(auth, body, rooms))
+            routing.register(prefix, new RoomsRoutes(auth, body, rooms, creation, format, gate, invitees))
+                    .register(prefix, new MembershipRoutes(auth, body, rooms, invitees))
                     .register(prefix, new DirectoryRoutes(auth, body, rooms, serverName))
                     .register(prefix, new SearchRoutes(auth, body, rooms, format));
         }

@@ -91,6 +91,24 @@ public final class RoomDirectory {
      * stable between pages). Tokens are offsets into that order: "n" + offset forward, "p" + offset backward.
      */
     public Page list(Filter filter, Integer limit, String since) {
+        return list(Networks.LOCAL, filter, limit, since);
+    }
+
+    /**
+     * Which listings a page draws from (spec: {@code include_all_networks}, {@code third_party_instance_id}): the
+     * rooms published here, those plus every appservice's listings, or one appservice network's listings.
+     */
+    public record Networks(boolean local, boolean appServices, String appServiceId, String networkId) {
+        public static final Networks LOCAL = new Networks(true, false, null, null);
+        public static final Networks ALL = new Networks(true, true, null, null);
+        public static final Networks NONE = new Networks(false, false, null, null);
+
+        public static Networks of(String appServiceId, String networkId) {
+            return new Networks(false, true, appServiceId, networkId);
+        }
+    }
+
+    public Page list(Networks networks, Filter filter, Integer limit, String since) {
         int offset = 0;
         if (since != null) {
             offset = offset(since);
@@ -100,9 +118,21 @@ public final class RoomDirectory {
         // Read to the end first: the summaries query too, and a second connection taken while this stream
         // holds one can wait forever on an exhausted pool.
         Map<RoomId, Long> groups = new java.util.LinkedHashMap<>();
-        try (Stream<DbRow> rows = database.execute().createNamedQuery("directory-list").execute()) {
-            rows.forEach(r -> groups.put(RoomId.parse(r.column("room_id").getString()),
-                    r.column("current_state_group").getLong()));
+        if (networks.local()) {
+            try (Stream<DbRow> rows = database.execute().createNamedQuery("directory-list").execute()) {
+                rows.forEach(r -> groups.put(RoomId.parse(r.column("room_id").getString()),
+                        r.column("current_state_group").getLong()));
+            }
+        }
+        if (networks.appServices()) {
+            var query = networks.appServiceId() == null
+                    ? database.execute().createNamedQuery("directory-list-appservices")
+                    : database.execute().createNamedQuery("directory-list-appservice-network")
+                            .params(Map.of("appservice_id", networks.appServiceId(), "network_id", networks.networkId()));
+            try (Stream<DbRow> rows = query.execute()) {
+                rows.forEach(r -> groups.putIfAbsent(RoomId.parse(r.column("room_id").getString()),
+                        r.column("current_state_group").getLong()));
+            }
         }
         groups.forEach((room, group) -> {
             RoomSummary s = summaries.at(room, group);

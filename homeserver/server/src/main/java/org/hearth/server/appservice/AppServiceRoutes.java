@@ -98,15 +98,22 @@ public final class AppServiceRoutes {
 
     /** The same for a user unknown here in a users namespace, before a profile lookup. */
     private void queryUser(ServerRequest req, ServerResponse res) {
-        Optional<UserId> user = UserId.tryParse(req.path().pathParameters().get("userId"));
-        if (user.isPresent() && !appServices.isEmpty() && !userExists.test(user.get())) {
-            for (AppService as : appServices.interestedInUser(user.get().value())) {
-                if (queries.queryUser(as, user.get().value())) {
+        UserId.tryParse(req.path().pathParameters().get("userId")).ifPresent(this::queryUnknownUser);
+        res.next();
+    }
+
+    /**
+     * A user unknown here but in an appservice's users namespace is asked of that appservice (which registers it
+     * while answering), as Synapse does before a profile lookup or an invite.
+     */
+    public void queryUnknownUser(UserId user) {
+        if (!appServices.isEmpty() && !userExists.test(user)) {
+            for (AppService as : appServices.interestedInUser(user.value())) {
+                if (queries.queryUser(as, user.value())) {
                     break;
                 }
             }
         }
-        res.next();
     }
 
     private AppService appService(ServerRequest req) {

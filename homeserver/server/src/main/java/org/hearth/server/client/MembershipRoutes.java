@@ -1,4 +1,5 @@
 package org.hearth.server.client;
+import java.util.function.Consumer;
 
 import static org.hearth.server.client.RoomAccess.optionalString;
 import static org.hearth.server.client.RoomAccess.path;
@@ -38,8 +39,15 @@ public final class MembershipRoutes implements HttpService {
     private final JsonBody body;
     private final Rooms rooms;
     private final RoomAccess access;
+    private final Consumer<UserId> invitees;
 
     public MembershipRoutes(Authenticator auth, JsonBody body, Rooms rooms) {
+        this(auth, body, rooms, user -> { });
+    }
+
+    /** {@code invitees}: sees each invited user first (appservices are asked about unknown users in their namespaces). */
+    public MembershipRoutes(Authenticator auth, JsonBody body, Rooms rooms, Consumer<UserId> invitees) {
+        this.invitees = invitees;
         this.auth = auth;
         this.body = body;
         this.rooms = rooms;
@@ -202,6 +210,7 @@ public final class MembershipRoutes implements HttpService {
         }
         UserId user = RoomAccess.userId(target);
         if (membership.equals(Membership.INVITE)) {
+            invitees.accept(user);
             // Spec: inviting a user who is already joined is refused with 403.
             rooms.reader().membership(room, user).filter(m -> m.membership().equals(Membership.JOIN)).ifPresent(m -> {
                 throw new MatrixException(ErrorCode.FORBIDDEN, target + " is already in the room");

@@ -104,13 +104,23 @@ public final class PublicRoomsRoutes implements HttpService {
                     all == JsonValue.TRUE, thirdParty)));
             return;
         }
-        // No application service networks yet: a third-party instance lists nothing, all networks lists ours.
-        if (thirdParty != null) {
-            Reply.json(res, 200, Json.objectBuilder().add("chunk", Json.arrayBuilder())
-                    .add("total_room_count_estimate", 0).build());
-            return;
+        Reply.json(res, 200, PublicRoomsJson.render(rooms.directory().list(networks(all == JsonValue.TRUE, thirdParty), parsed, limit, since)));
+    }
+
+    // An instance ID is "appservice_id|network_id", as /thirdparty/protocols gives it (Synapse's format); the
+    // default is the rooms published here only, include_all_networks adds every appservice's listings.
+    private static RoomDirectory.Networks networks(boolean all, String thirdPartyInstanceId) {
+        if (all) {
+            return RoomDirectory.Networks.ALL;
         }
-        Reply.json(res, 200, PublicRoomsJson.render(rooms.directory().list(parsed, limit, since)));
+        if (thirdPartyInstanceId == null) {
+            return RoomDirectory.Networks.LOCAL;
+        }
+        int bar = thirdPartyInstanceId.indexOf('|');
+        if (bar < 0) {
+            return RoomDirectory.Networks.NONE;   // no such instance: nothing listed
+        }
+        return RoomDirectory.Networks.of(thirdPartyInstanceId.substring(0, bar), thirdPartyInstanceId.substring(bar + 1));
     }
 
     /** The {@code server} parameter when it names another server; absent or our own name means ours. */

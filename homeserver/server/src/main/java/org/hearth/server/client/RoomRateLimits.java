@@ -62,9 +62,8 @@ public final class RoomRateLimits implements Filter {
         }
     }
 
-    // Issue 12 (application services): users of an appservice registered with rate_limited: false are exempt;
-    // the Requester will say so once appservice tokens exist.
+    // An appservice registered with rate_limited: false, as its sender or as any user it acts as (as Synapse).
     private static boolean exempt(Requester who) {
-        return false;
+        return who.exemptFromRateLimits();
     }
 }

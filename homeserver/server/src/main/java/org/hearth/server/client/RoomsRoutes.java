@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.hearth.core.room.EventDraft;
 import org.hearth.core.room.HistoryVisibility;
 import org.hearth.core.room.RetentionSettings;
@@ -49,6 +50,7 @@ import org.hearth.spec.json.Json;
 public final class RoomsRoutes implements HttpService {
     static final int MAX_LIMIT = 1000;
 
+    private final Consumer<UserId> invitees;
     private final Authenticator auth;
     private final JsonBody body;
     private final Rooms rooms;
@@ -63,6 +65,13 @@ public final class RoomsRoutes implements HttpService {
 
     public RoomsRoutes(Authenticator auth, JsonBody body, Rooms rooms, RoomCreation creation, ClientEvents format,
                        EventGate gate) {
+        this(auth, body, rooms, creation, format, gate, user -> { });
+    }
+
+    /** {@code invitees}: sees each user of createRoom's {@code invite} first (see MembershipRoutes). */
+    public RoomsRoutes(Authenticator auth, JsonBody body, Rooms rooms, RoomCreation creation, ClientEvents format,
+                       EventGate gate, Consumer<UserId> invitees) {
+        this.invitees = invitees;
         this.gate = gate;
         this.auth = auth;
         this.body = body;
@@ -106,6 +115,7 @@ public final class RoomsRoutes implements HttpService {
     private void createRoom(ServerRequest req, ServerResponse res) {
         Requester who = auth.require(req);
         RoomCreation.Request request = parseCreate(body.read(req));
+        request.invite().forEach(invitees);
         RoomId room = creation.create(who.userId(), request);
         Reply.json(res, 200, Json.objectBuilder().add("room_id", room.value()).build());
     }

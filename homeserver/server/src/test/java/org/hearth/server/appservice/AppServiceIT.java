@@ -213,6 +213,57 @@ class AppServiceIT {
     }
 
     @Test
+    void appServiceListingsAppearInPublicRoomsByNetwork() {
+        User alice = SERVER.register("listalice");
+        String bridged = alice.post("/_matrix/client/v3/createRoom", json()).assertStatus(200).json().getString("room_id");
+        String published = alice.post("/_matrix/client/v3/createRoom", json("visibility", "public")).assertStatus(200)
+                .json().getString("room_id");
+        String list = "/_matrix/client/v3/directory/list/appservice/libera/" + enc(bridged);
+        as(null).put(list, json("visibility", "public")).assertStatus(200);
+
+        // The default is this server's own directory; an instance lists only its network; all networks lists both.
+        assertEquals(List.of(false, true), listed(alice, json(), bridged, published));
+        assertEquals(List.of(true, false), listed(alice, json("third_party_instance_id", "test|libera"), bridged, published));
+        assertEquals(List.of(false, false), listed(alice, json("third_party_instance_id", "test|oftc"), bridged, published));
+        assertEquals(List.of(false, false), listed(alice, json("third_party_instance_id", "dead|libera"), bridged, published));
+        assertEquals(List.of(true, true), listed(alice, json("include_all_networks", true), bridged, published));
+        // GET has no network parameters: this server's directory.
+        var chunk = alice.get("/_matrix/client/v3/publicRooms").assertStatus(200).json().getJsonArray("chunk");
+        assertTrue(chunk.stream().noneMatch(r -> r.asJsonObject().getString("room_id").equals(bridged)));
+
+        as(null).put(list, json("visibility", "private")).assertStatus(200);
+        assertEquals(List.of(false, false), listed(alice, json("third_party_instance_id", "test|libera"), bridged, published));
+        assertEquals(List.of(false, true), listed(alice, json("include_all_networks", true), bridged, published));
+    }
+
+    private static List<Boolean> listed(User who, JsonObject request, String... rooms) {
+        var ids = who.post("/_matrix/client/v3/publicRooms", request).assertStatus(200).json().getJsonArray("chunk")
+                .stream().map(r -> r.asJsonObject().getString("room_id")).toList();
+        return java.util.Arrays.stream(rooms).map(ids::contains).toList();
+    }
+
+    @Test
+    void unknownNamespacedInviteesAreQueriedBeforeTheInvite() {
+        User alice = SERVER.register("invitealice");
+        String invitee = "@_test_known_invitee:" + domain();
+        String room = alice.post("/_matrix/client/v3/createRoom", json()).assertStatus(200).json().getString("room_id");
+        alice.post("/_matrix/client/v3/rooms/" + enc(room) + "/invite", json("user_id", invitee)).assertStatus(200);
+        assertTrue(APPSERVICE.queries.contains(invitee + " Bearer " + HS_TOKEN), APPSERVICE.queries.toString());
+        // The appservice registered the user while answering, so the invite reached a real account.
+        as(invitee).post(asUser("/_matrix/client/v3/rooms/" + enc(room) + "/join", invitee), json()).assertStatus(200);
+
+        String atCreation = "@_test_known_creationguest:" + domain();
+        String second = alice.post("/_matrix/client/v3/createRoom", json("invite", Json.arrayBuilder().add(atCreation).build()))
+                .assertStatus(200).json().getString("room_id");
+        assertTrue(APPSERVICE.queries.contains(atCreation + " Bearer " + HS_TOKEN), APPSERVICE.queries.toString());
+        as(atCreation).post(asUser("/_matrix/client/v3/rooms/" + enc(second) + "/join", atCreation), json()).assertStatus(200);
+
+        // A user outside every namespace is never asked about.
+        alice.post("/_matrix/client/v3/rooms/" + enc(room) + "/invite", json("user_id", "@nobodyhere:" + domain()));
+        assertTrue(APPSERVICE.queries.stream().noneMatch(q -> q.startsWith("@nobodyhere")));
+    }
+
+    @Test
     void transactionsSurviveAnAppServiceOutageAndAServerRestart() throws Exception {
         User alice = SERVER.register("restartalice");
         String room = alice.post("/_matrix/client/v3/createRoom", json("preset", "public_chat")).assertStatus(200)

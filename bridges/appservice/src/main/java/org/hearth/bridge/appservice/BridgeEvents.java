@@ -1,0 +1,34 @@
+package org.hearth.bridge.appservice;
+
+import jakarta.json.JsonObject;
+
+/**
+ * What a bridge does with what the homeserver pushes to it. A method that throws makes the transaction fail (500),
+ * and the homeserver retries the whole transaction later, so handlers must tolerate seeing an event again after a
+ * failure; a transaction that succeeded is never handed over twice.
+ */
+public interface BridgeEvents {
+    /** One room event (PDU in client format) of the transaction, in order. */
+    void onEvent(JsonObject event);
+
+    /** An ephemeral event (typing, receipts, presence) when the registration asks for them. */
+    default void onEphemeral(JsonObject event) {
+    }
+
+    /** A to-device message (MSC2409 unstable key). */
+    default void onToDevice(JsonObject message) {
+    }
+
+    /**
+     * Spec "Query User": the homeserver asks whether a user in our namespace exists; a bridge that answers true
+     * must have registered the user (for example with {@link Intent#ensureRegistered()}) before it returns.
+     */
+    default boolean queryUser(String userId) {
+        return false;
+    }
+
+    /** Spec "Query Room Alias": true once the bridge has created a room with this alias. */
+    default boolean queryAlias(String alias) {
+        return false;
+    }
+}
