@@ -259,7 +259,7 @@ public final class PluginHost implements AutoCloseable {
                     if (hosted.state == State.STARTED) {
                         call(hosted, () -> {
                             task.run();
-                            return null;
+                            return Boolean.TRUE; // null would count as a failed call
                         });
                     }
                 }, every, every, TimeUnit.MILLISECONDS));
