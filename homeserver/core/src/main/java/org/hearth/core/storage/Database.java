@@ -117,11 +117,14 @@ public final class Database implements AutoCloseable {
      * rethrows it). The only place in Hearth that commits.
      */
     public <T> T transaction(Function<DbTransaction, T> work) {
+        List<Runnable> outer = AFTER_COMMIT.get();
+        List<Runnable> after = new ArrayList<>();
+        AFTER_COMMIT.set(after);
         DbTransaction tx = client.transaction();
+        T result;
         try {
-            T result = work.apply(tx);
+            result = work.apply(tx);
             tx.commit();
-            return result;
         } catch (RuntimeException | Error e) {
             try {
                 tx.rollback();
@@ -129,6 +132,26 @@ public final class Database implements AutoCloseable {
                 e.addSuppressed(rollbackFailure);
             }
             throw e;
+        } finally {
+            AFTER_COMMIT.set(outer);
+        }
+        after.forEach(Runnable::run);
+        return result;
+    }
+
+    // What the transaction running on this thread does once it committed (see afterCommit).
+    private static final ThreadLocal<List<Runnable>> AFTER_COMMIT = new ThreadLocal<>();
+
+    /**
+     * Runs {@code action} once the transaction open on this thread has committed (never when it rolls back), or
+     * at once outside a transaction: for in-memory copies of rows, which must not show what may be rolled back.
+     */
+    public static void afterCommit(Runnable action) {
+        List<Runnable> pending = AFTER_COMMIT.get();
+        if (pending == null) {
+            action.run();
+        } else {
+            pending.add(action);
         }
     }
 
@@ -196,6 +219,9 @@ public final class Database implements AutoCloseable {
             if (method.getName().equals("close") && method.getParameterCount() == 0 && !closed) {
                 closed = true;
                 held[0]--;
+            }
+            if (StatementStats.ON) {
+                StatementStats.seen(method, args);
             }
             try {
                 return method.invoke(target, args);
