@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
+import org.hearth.core.ratelimit.RateLimited;
 
 /**
  * The MariaDB database of one server: a HikariCP pool, helidon-dbclient over it with the named statements of
@@ -62,6 +63,11 @@ public final class Database implements AutoCloseable {
      * @throws UnavailableException when no connection can be made (wrong URL, credentials, missing database)
      */
     public static Database open(DatabaseSettings settings) {
+        return open(settings, ADMISSION_WAIT_MS);
+    }
+
+    /** {@code admissionWaitMs}: how long a caller waits for a connection before {@link RateLimited}. */
+    static Database open(DatabaseSettings settings, long admissionWaitMs) {
         HikariConfig hikari = new HikariConfig();
         hikari.setJdbcUrl(settings.jdbcUrl());
         hikari.setUsername(settings.user());
@@ -84,7 +90,8 @@ public final class Database implements AutoCloseable {
         }
         try {
             DbClient client = JdbcClientBuilder.create()
-                    .connectionPool(new HikariConnections(pool))
+                    .connectionPool(new HikariConnections(pool,
+                            new java.util.concurrent.Semaphore(settings.poolSize(), true), admissionWaitMs))
                     .statements(statements())
                     .build();
             return new Database(pool, client);
@@ -173,7 +180,17 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    private record HikariConnections(HikariDataSource pool) implements JdbcConnectionPool {
+    /**
+     * Longest wait for a connection before the request is refused with 429 {@code M_LIMIT_EXCEEDED}: an overloaded
+     * server answers quickly and the client retries, instead of a 500 after Hikari's 30 s.
+     */
+    static final long ADMISSION_WAIT_MS = Long.getLong("hearth.db.admission_wait_ms", 10_000L);
+    static final long OVERLOAD_RETRY_AFTER_MS = 1_000;
+
+    // At most pool-size threads ask Hikari at once; the others wait here in arrival order. Hikari's hand-off spins
+    // (Thread.yield) while it has waiters, which with thousands of virtual threads took the carriers (HikariCP #2398).
+    private record HikariConnections(HikariDataSource pool, java.util.concurrent.Semaphore admission, long waitMs)
+            implements JdbcConnectionPool {
         // Connections the current thread has checked out and not closed: a second one taken while holding one
         // (a read outside the open transaction) can wait forever on an exhausted pool.
         private static final ThreadLocal<int[]> HELD = ThreadLocal.withInitial(() -> new int[1]);
@@ -185,15 +202,24 @@ public final class Database implements AutoCloseable {
                 NESTED.log(System.Logger.Level.WARNING, "a thread holding a database connection takes another",
                         new IllegalStateException("nested connection"));
             }
+            try {
+                if (!admission.tryAcquire(waitMs, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    throw new RateLimited(OVERLOAD_RETRY_AFTER_MS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for a database connection", e);
+            }
             Connection c;
             try {
                 c = pool.getConnection();
-            } catch (SQLException e) {
+            } catch (SQLException | RuntimeException e) {
+                admission.release();
                 throw new IllegalStateException("no database connection: " + e.getMessage(), e);
             }
             held[0]++;
             return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(),
-                    new Class<?>[] {Connection.class}, new Counted(c, held));
+                    new Class<?>[] {Connection.class}, new Counted(c, held, admission));
         }
 
         @Override
@@ -207,16 +233,19 @@ public final class Database implements AutoCloseable {
     private static final class Counted implements InvocationHandler {
         private final Connection target;
         private final int[] held;
+        private final java.util.concurrent.Semaphore admission;
         private boolean closed;
 
-        Counted(Connection target, int[] held) {
+        Counted(Connection target, int[] held, java.util.concurrent.Semaphore admission) {
             this.target = target;
             this.held = held;
+            this.admission = admission;
         }
 
         @Override
         public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
-            if (method.getName().equals("close") && method.getParameterCount() == 0 && !closed) {
+            boolean closing = method.getName().equals("close") && method.getParameterCount() == 0 && !closed;
+            if (closing) {
                 closed = true;
                 held[0]--;
             }
@@ -227,6 +256,10 @@ public final class Database implements AutoCloseable {
                 return method.invoke(target, args);
             } catch (InvocationTargetException e) {
                 throw e.getCause();
+            } finally {
+                if (closing) {
+                    admission.release();
+                }
             }
         }
     }
