@@ -182,7 +182,8 @@ public final class Database implements AutoCloseable {
 
     /**
      * Longest wait for a connection before the request is refused with 429 {@code M_LIMIT_EXCEEDED}: an overloaded
-     * server answers quickly and the client retries, instead of a 500 after Hikari's 30 s.
+     * server answers quickly and the client retries, instead of a 500 after Hikari's 30 s. 0 turns the admission
+     * queue off (callers wait in Hikari itself, as before), for side-by-side measurements.
      */
     static final long ADMISSION_WAIT_MS = Long.getLong("hearth.db.admission_wait_ms", 10_000L);
     static final long OVERLOAD_RETRY_AFTER_MS = 1_000;
@@ -203,7 +204,7 @@ public final class Database implements AutoCloseable {
                         new IllegalStateException("nested connection"));
             }
             try {
-                if (!admission.tryAcquire(waitMs, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                if (waitMs > 0 && !admission.tryAcquire(waitMs, java.util.concurrent.TimeUnit.MILLISECONDS)) {
                     throw new RateLimited(OVERLOAD_RETRY_AFTER_MS);
                 }
             } catch (InterruptedException e) {
@@ -214,12 +215,14 @@ public final class Database implements AutoCloseable {
             try {
                 c = pool.getConnection();
             } catch (SQLException | RuntimeException e) {
-                admission.release();
+                if (waitMs > 0) {
+                    admission.release();
+                }
                 throw new IllegalStateException("no database connection: " + e.getMessage(), e);
             }
             held[0]++;
             return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(),
-                    new Class<?>[] {Connection.class}, new Counted(c, held, admission));
+                    new Class<?>[] {Connection.class}, new Counted(c, held, waitMs > 0 ? admission : null));
         }
 
         @Override
@@ -257,7 +260,7 @@ public final class Database implements AutoCloseable {
             } catch (InvocationTargetException e) {
                 throw e.getCause();
             } finally {
-                if (closing) {
+                if (closing && admission != null) {
                     admission.release();
                 }
             }
