@@ -18,11 +18,15 @@ import org.hearth.spec.json.Json;
 public final class KeyRepository {
     KeyRepository() {}
 
+    // Counts devices deleted: a cached key count read before a deletion is not used after it (see KeysHandler).
+    static final java.util.concurrent.atomic.AtomicLong DEVICE_DELETIONS = new java.util.concurrent.atomic.AtomicLong();
+
     /**
      * Removes a deleted device's keys, one-time and fallback keys and the signatures by or of it; run in the
      * transaction that deletes the device (spec: a deleted device's keys must not be handed out any more).
      */
     public static void deleteDevice(DbExecute tx, UserId user, String deviceId) {
+        org.hearth.core.storage.Database.afterCommit(DEVICE_DELETIONS::incrementAndGet);
         tx.createNamedDelete("keys-device-keys-delete").addParam("user_id", user.value()).addParam("device_id", deviceId).execute();
         tx.createNamedDelete("keys-otk-delete-device").addParam("user_id", user.value()).addParam("device_id", deviceId).execute();
         tx.createNamedDelete("keys-fallback-delete-device").addParam("user_id", user.value()).addParam("device_id", deviceId).execute();

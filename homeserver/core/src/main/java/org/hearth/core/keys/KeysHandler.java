@@ -36,6 +36,11 @@ public final class KeysHandler implements DeviceKeyCounts {
     private final Supplier<KeyChanges> changes;
     private final Supplier<RemoteKeys> remote;
     private final KeyRepository keys = new KeyRepository();
+    // Every /sync answer carries the device's key counts; they change only by upload, claim and device deletion.
+    private final com.github.benmanes.caffeine.cache.Cache<String, KeyCounts> counts =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(100_000).build();
+
+    private record KeyCounts(Map<String, Long> oneTime, List<String> unusedFallback, long deletions) {}
 
     public KeysHandler(Database database, Clock clock, ServerName localServer, Supplier<KeyChanges> changes,
                        Supplier<RemoteKeys> remote) {
@@ -121,6 +126,7 @@ public final class KeysHandler implements DeviceKeyCounts {
             }
             return deviceChanged;
         });
+        counts.invalidate(countsKey(user, deviceId));
         if (changed) {
             changes.get().keysChanged(user);
         }
@@ -137,14 +143,35 @@ public final class KeysHandler implements DeviceKeyCounts {
 
     @Override
     public Map<String, Long> oneTimeKeyCounts(UserId user, String deviceId) {
-        Map<String, Long> counts = new TreeMap<>(keys.oneTimeKeyCounts(database.execute(), user, deviceId));
-        counts.putIfAbsent(SIGNED_CURVE25519, 0L);
-        return counts;
+        return keyCounts(user, deviceId).oneTime();
     }
 
     @Override
     public List<String> unusedFallbackKeyTypes(UserId user, String deviceId) {
-        return keys.unusedFallbackAlgorithms(database.execute(), user, deviceId);
+        return keyCounts(user, deviceId).unusedFallback();
+    }
+
+    private static String countsKey(UserId user, String deviceId) {
+        return user.value() + "\n" + deviceId;
+    }
+
+    private KeyCounts keyCounts(UserId user, String deviceId) {
+        String key = countsKey(user, deviceId);
+        KeyCounts cached = counts.getIfPresent(key);
+        if (cached != null && cached.deletions() == KeyRepository.DEVICE_DELETIONS.get()) {
+            return cached;
+        }
+        if (cached != null) {
+            counts.invalidate(key);
+        }
+        return counts.get(key, k -> {
+            // Read before the rows: a deletion committed meanwhile makes this entry stale at once.
+            long deletions = KeyRepository.DEVICE_DELETIONS.get();
+            Map<String, Long> oneTime = new TreeMap<>(keys.oneTimeKeyCounts(database.execute(), user, deviceId));
+            oneTime.putIfAbsent(SIGNED_CURVE25519, 0L);
+            return new KeyCounts(java.util.Collections.unmodifiableMap(oneTime),
+                    List.copyOf(keys.unusedFallbackAlgorithms(database.execute(), user, deviceId)), deletions);
+        });
     }
 
     /**
@@ -263,7 +290,7 @@ public final class KeysHandler implements DeviceKeyCounts {
         if (algorithm.length() > KeyFormats.MAX_ALGORITHM) {
             return Optional.empty();
         }
-        return database.transaction(tx -> {
+        Optional<KeyRepository.ClaimedKey> claimed = database.transaction(tx -> {
             Optional<KeyRepository.ClaimedKey> key = keys.takeOneTimeKey(tx, user, deviceId, algorithm);
             if (key.isPresent()) {
                 return key;
@@ -277,5 +304,7 @@ public final class KeysHandler implements DeviceKeyCounts {
             }
             return Optional.of(new KeyRepository.ClaimedKey(fallback.get().keyId(), Json.parse(fallback.get().json())));
         });
+        counts.invalidate(countsKey(user, deviceId));
+        return claimed;
     }
 }

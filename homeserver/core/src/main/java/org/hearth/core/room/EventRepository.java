@@ -11,6 +11,8 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.helidon.dbclient.DbExecute;
 import io.helidon.dbclient.DbRow;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -23,6 +25,24 @@ import org.hearth.spec.json.Json;
 final class EventRepository {
     private final Database database;
     private final Cache<String, StoredEvent> events = Caffeine.newBuilder().maximumSize(50_000).build();
+    // Memberships are read by every sync, wake and presence fan-out; they change only through upsertMembership
+    // and forget, which drop the entries once committed. A load racing that drop is dropped with it (Caffeine
+    // serializes a key's load and its invalidation).
+    private final Cache<String, List<Membership>> membershipsOfUser = Caffeine.newBuilder().maximumSize(200_000).build();
+    private final Cache<String, RoomMembers> membersOfRoom = Caffeine.newBuilder().maximumSize(20_000).build();
+
+    // At least the highest position of an accepted membership event (see membershipChangesUpTo).
+    private final java.util.concurrent.atomic.AtomicLong memberEventsUpTo = new java.util.concurrent.atomic.AtomicLong();
+    private volatile boolean memberEventsKnown;
+
+    // The rooms rows (version, creator, current state group): read by every sync's summaries and state reads.
+    private final Cache<String, DbRow> rooms = Caffeine.newBuilder().maximumSize(20_000).build();
+
+    // The newest events of each room that took events since start, so that syncs woken by a new event read it
+    // from memory. Filled after each commit; see Tail.
+    private final Cache<String, Tail> tails = Caffeine.newBuilder().maximumSize(10_000).build();
+
+    private record RoomMembers(List<Membership> all, Map<String, Membership> byUser) {}
 
     EventRepository(Database database) {
         this.database = database;
@@ -45,7 +65,88 @@ final class EventRepository {
 
     /** Up to {@code limit} accepted events of the room with {@code to < stream_ordering <= from}, newest first. */
     List<StoredEvent> backward(String roomId, long from, long to, int limit, long minTs) {
+        if (minTs == Long.MIN_VALUE) {
+            Tail tail = tails.getIfPresent(roomId);
+            List<StoredEvent> recent = tail == null ? null : tail.newest(from, to, limit);
+            if (recent != null) {
+                return recent;
+            }
+        }
         return query("rooms-timeline-backward", roomId, from, to, limit, minTs);
+    }
+
+    /**
+     * A room's accepted (not rejected, not soft-failed) events above {@code coveredFrom}, every one of them, oldest
+     * first: appended after each commit, which for a room come in position order (the room's lock); an event that
+     * comes out of order drops the tail. Positions are made visible to readers only after the append, so a reader
+     * below the current position finds every event it may see.
+     */
+    private static final class Tail {
+        static final int CAPACITY = 256;
+        private final java.util.ArrayDeque<StoredEvent> events = new java.util.ArrayDeque<>();
+        private long coveredFrom;
+        private boolean broken;
+
+        Tail(long coveredFrom) {
+            this.coveredFrom = coveredFrom;
+        }
+
+        synchronized boolean append(StoredEvent e) {
+            long last = events.isEmpty() ? coveredFrom : events.peekLast().streamOrdering();
+            if (broken || e.streamOrdering() <= last) {
+                broken = true;
+                return false;
+            }
+            events.addLast(e);
+            if (events.size() > CAPACITY) {
+                coveredFrom = events.removeFirst().streamOrdering();
+            }
+            return true;
+        }
+
+        /** Marks the event redacted if held; false when the tail cannot be trusted any more. */
+        synchronized boolean redacted(String eventId, String redactionId) {
+            if (broken) {
+                return false;
+            }
+            List<StoredEvent> all = new ArrayList<>(events);
+            events.clear();
+            for (StoredEvent e : all) {
+                events.addLast(e.eventId().equals(eventId) && e.redactedBecause() == null
+                        ? e.withRedactedBecause(redactionId) : e);
+            }
+            return true;
+        }
+
+        /** Newest first in (lower, upper], or null when events older than the tail could be among them. */
+        synchronized List<StoredEvent> newest(long upper, long lower, int limit) {
+            if (broken) {
+                return null;
+            }
+            List<StoredEvent> out = new ArrayList<>();
+            var it = events.descendingIterator();
+            while (it.hasNext() && out.size() < limit) {
+                StoredEvent e = it.next();
+                if (e.streamOrdering() <= lower) {
+                    break;
+                }
+                if (e.streamOrdering() <= upper) {
+                    out.add(e);
+                }
+            }
+            return out.size() == limit || lower >= coveredFrom ? out : null;
+        }
+    }
+
+    private void appendToTail(StoredEvent e) {
+        if (!e.inTimeline()) {
+            return;
+        }
+        // A tail begins with the first event after start: nothing of the room above the one before it is missing.
+        Tail tail = tails.get(e.roomId(), r -> new Tail(e.streamOrdering() - 1));
+        if (!tail.append(e)) {
+            tails.asMap().remove(e.roomId(), tail);
+        }
     }
 
     /** Up to {@code limit} accepted events of the room with {@code from < stream_ordering <= to}, oldest first. */
@@ -76,6 +177,11 @@ final class EventRepository {
                 "outlier", e.outlier(), "rejected_reason", e.rejectedReason(),
                 "state_group", e.stateGroup(), "state_group_after", e.stateGroupAfter(),
                 "txn_device_id", e.txnDeviceId(), "txn_id", e.txnId())).execute();
+        if (RoomEngine.MEMBER.equals(pdu.type()) && pdu.stateKey().isPresent() && !e.rejected() && !e.softFailed()) {
+            // Raised before the commit: a reader may look once too often, never too rarely.
+            memberEventsUpTo.accumulateAndGet(e.streamOrdering(), Math::max);
+        }
+        Database.afterCommit(() -> appendToTail(e));
         for (String prev : pdu.prevEvents()) {
             tx.createNamedInsert("rooms-edge-insert").params(params("event_id", pdu.eventId(),
                     "prev_event_id", prev, "room_id", e.roomId())).execute();
@@ -94,6 +200,30 @@ final class EventRepository {
                 .execute().isPresent();
     }
 
+    /**
+     * A position at or above every accepted membership event's, so that a reader asking for membership changes
+     * above it knows there are none without a query (device list tracking asks on every sync).
+     */
+    long membershipChangesUpTo() {
+        if (!memberEventsKnown) {
+            memberEventsUpTo.accumulateAndGet(maxStreamOrdering(), Math::max);
+            memberEventsKnown = true;
+        }
+        return memberEventsUpTo.get();
+    }
+
+    /** The room's row in {@code rooms}; empty for a room not known here. */
+    Optional<DbRow> room(String roomId) {
+        return Optional.ofNullable(rooms.get(roomId, r -> database.execute().createNamedGet("rooms-get")
+                .params(params("room_id", r)).execute().orElse(null)));
+    }
+
+    void setCurrentState(DbExecute tx, String roomId, long group) {
+        tx.createNamedUpdate("rooms-set-current-state").params(params("room_id", roomId,
+                "current_state_group", group)).execute();
+        Database.afterCommit(() -> rooms.invalidate(roomId));
+    }
+
     /** Caches events once their transaction committed. */
     void committed(StoredEvent e) {
         events.put(e.eventId(), e);
@@ -102,6 +232,8 @@ final class EventRepository {
     /** Drops a purged event from the cache, so the next read sees its pruned JSON. */
     void purged(String eventId) {
         events.invalidate(eventId);
+        // Rare (retention): every tail is rebuilt rather than searched.
+        tails.invalidateAll();
     }
 
     boolean markRedacted(DbExecute tx, String eventId, String redactionId) {
@@ -113,6 +245,12 @@ final class EventRepository {
         StoredEvent cached = events.getIfPresent(eventId);
         if (cached != null) {
             events.put(eventId, cached.withRedactedBecause(redactionId));
+            Tail tail = tails.getIfPresent(cached.roomId());
+            if (tail != null && !tail.redacted(eventId, redactionId)) {
+                tails.asMap().remove(cached.roomId(), tail);
+            }
+        } else {
+            tails.invalidateAll();
         }
     }
 
@@ -134,30 +272,51 @@ final class EventRepository {
     void upsertMembership(DbExecute tx, String roomId, String userId, String membership, String eventId, long pos) {
         tx.createNamedInsert("rooms-membership-upsert").params(params("room_id", roomId, "user_id", userId,
                 "membership", membership, "event_id", eventId, "stream_ordering", pos)).execute();
+        Database.afterCommit(() -> membershipChanged(roomId, userId));
+    }
+
+    private void membershipChanged(String roomId, String userId) {
+        membershipsOfUser.invalidate(userId);
+        membersOfRoom.invalidate(roomId);
     }
 
     Optional<Membership> membership(String roomId, String userId) {
-        return database.execute().createNamedGet("rooms-membership-get")
-                .params(params("room_id", roomId, "user_id", userId)).execute().map(EventRepository::membership);
+        return Optional.ofNullable(roomMembers(roomId).byUser().get(userId));
     }
 
     List<Membership> membershipsOfUser(String userId) {
-        try (Stream<DbRow> rows = database.execute().createNamedQuery("rooms-memberships-of-user")
-                .params(params("user_id", userId)).execute()) {
-            return rows.map(EventRepository::membership).toList();
-        }
+        return membershipsOfUser.get(userId, u -> {
+            try (Stream<DbRow> rows = database.execute().createNamedQuery("rooms-memberships-of-user")
+                    .params(params("user_id", u)).execute()) {
+                return rows.map(EventRepository::membership).toList();
+            }
+        });
     }
 
     List<Membership> membersOfRoom(String roomId) {
-        try (Stream<DbRow> rows = database.execute().createNamedQuery("rooms-members-of-room")
-                .params(params("room_id", roomId)).execute()) {
-            return rows.map(EventRepository::membership).toList();
-        }
+        return roomMembers(roomId).all();
+    }
+
+    private RoomMembers roomMembers(String roomId) {
+        return membersOfRoom.get(roomId, r -> {
+            try (Stream<DbRow> rows = database.execute().createNamedQuery("rooms-members-of-room")
+                    .params(params("room_id", r)).execute()) {
+                List<Membership> all = rows.map(EventRepository::membership).toList();
+                Map<String, Membership> byUser = new HashMap<>();
+                all.forEach(m -> byUser.put(m.userId(), m));
+                return new RoomMembers(all, Map.copyOf(byUser));
+            }
+        });
     }
 
     boolean forget(String roomId, String userId) {
-        return database.execute().createNamedUpdate("rooms-membership-forget")
-                .params(params("room_id", roomId, "user_id", userId)).execute() > 0;
+        try {
+            return database.execute().createNamedUpdate("rooms-membership-forget")
+                    .params(params("room_id", roomId, "user_id", userId)).execute() > 0;
+        } finally {
+            // Its own autocommit statement: committed (or not) already.
+            membershipChanged(roomId, userId);
+        }
     }
 
     Optional<String> txnEvent(String userId, RoomEngine.Txn txn) {

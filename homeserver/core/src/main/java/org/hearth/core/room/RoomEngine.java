@@ -463,8 +463,7 @@ public final class RoomEngine {
                                 id -> id.equals(pdu.eventId()) ? pdu : events.find(id).map(StoredEvent::pdu).orElse(null));
                         currentGroup = snapshots.create(tx, roomId, StateSnapshots.EMPTY, resolved);
                     }
-                    tx.createNamedUpdate("rooms-set-current-state").params(params("room_id", roomId,
-                            "current_state_group", currentGroup)).execute();
+                    events.setCurrentState(tx, roomId, currentGroup);
                     if (MEMBER.equals(pdu.type())) {
                         String target = pdu.stateKey().orElseThrow();
                         events.upsertMembership(tx, roomId, target, pdu.content().getString("membership", ""),
@@ -621,8 +620,7 @@ public final class RoomEngine {
                 }
                 tx.createNamedInsert("rooms-extremity-insert").params(params("room_id", roomId,
                         "event_id", join.eventId())).execute();
-                tx.createNamedUpdate("rooms-set-current-state").params(params("room_id", roomId,
-                        "current_state_group", after)).execute();
+                events.setCurrentState(tx, roomId, after);
                 for (var entry : before.entrySet()) {
                     if (MEMBER.equals(entry.getKey().type())) {
                         Pdu m = known.get(entry.getValue());
@@ -827,8 +825,10 @@ public final class RoomEngine {
                 out.add(e);
             }
             events.replaceExtremities(tx, roomId, oldExtremities, newExtremities.getFirst());
-            tx.createNamedUpdate("rooms-set-current-state").params(params("room_id", roomId,
-                    "current_state_group", group)).execute();
+            if (group != head.currentStateGroup()) {
+                // A plain message leaves the state as it was: no write.
+                events.setCurrentState(tx, roomId, group);
+            }
             extra.accept(tx);
             pushActions.persisting(tx, new RoomId(roomId), version, out, k -> {
                 String id = state.apply(k);

@@ -55,8 +55,7 @@ public final class RoomReader {
     public record RoomInfo(RoomId roomId, RoomVersion version, String creator, long currentStateGroup) {}
 
     public Optional<RoomInfo> room(RoomId room) {
-        return database.execute().createNamedGet("rooms-get").params(params("room_id", room.value())).execute()
-                .map(r -> new RoomInfo(room, RoomVersion.find(str(r, "room_version")).orElseThrow(),
+        return events.room(room.value()).map(r -> new RoomInfo(room, RoomVersion.find(str(r, "room_version")).orElseThrow(),
                         str(r, "creator"), lng(r, "current_state_group")));
     }
 
@@ -165,7 +164,7 @@ public final class RoomReader {
     public List<RoomMembership.MembershipChange> membershipChanges(long from, long to) {
         long upper = Math.min(to, positions.current());
         List<RoomMembership.MembershipChange> out = new ArrayList<>();
-        if (from >= upper) {
+        if (from >= upper || from >= events.membershipChangesUpTo()) {
             return out;
         }
         database.execute().createNamedQuery("keys-membership-changes").addParam("from", from).addParam("to", upper).execute()

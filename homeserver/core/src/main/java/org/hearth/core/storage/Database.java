@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
+import org.hearth.core.ratelimit.RateLimited;
 
 /**
  * The MariaDB database of one server: a HikariCP pool, helidon-dbclient over it with the named statements of
@@ -62,6 +63,11 @@ public final class Database implements AutoCloseable {
      * @throws UnavailableException when no connection can be made (wrong URL, credentials, missing database)
      */
     public static Database open(DatabaseSettings settings) {
+        return open(settings, ADMISSION_WAIT_MS);
+    }
+
+    /** {@code admissionWaitMs}: how long a caller waits for a connection before {@link RateLimited}. */
+    static Database open(DatabaseSettings settings, long admissionWaitMs) {
         HikariConfig hikari = new HikariConfig();
         hikari.setJdbcUrl(settings.jdbcUrl());
         hikari.setUsername(settings.user());
@@ -84,7 +90,8 @@ public final class Database implements AutoCloseable {
         }
         try {
             DbClient client = JdbcClientBuilder.create()
-                    .connectionPool(new HikariConnections(pool))
+                    .connectionPool(new HikariConnections(pool,
+                            new java.util.concurrent.Semaphore(settings.poolSize(), true), admissionWaitMs))
                     .statements(statements())
                     .build();
             return new Database(pool, client);
@@ -117,11 +124,14 @@ public final class Database implements AutoCloseable {
      * rethrows it). The only place in Hearth that commits.
      */
     public <T> T transaction(Function<DbTransaction, T> work) {
+        List<Runnable> outer = AFTER_COMMIT.get();
+        List<Runnable> after = new ArrayList<>();
+        AFTER_COMMIT.set(after);
         DbTransaction tx = client.transaction();
+        T result;
         try {
-            T result = work.apply(tx);
+            result = work.apply(tx);
             tx.commit();
-            return result;
         } catch (RuntimeException | Error e) {
             try {
                 tx.rollback();
@@ -129,6 +139,26 @@ public final class Database implements AutoCloseable {
                 e.addSuppressed(rollbackFailure);
             }
             throw e;
+        } finally {
+            AFTER_COMMIT.set(outer);
+        }
+        after.forEach(Runnable::run);
+        return result;
+    }
+
+    // What the transaction running on this thread does once it committed (see afterCommit).
+    private static final ThreadLocal<List<Runnable>> AFTER_COMMIT = new ThreadLocal<>();
+
+    /**
+     * Runs {@code action} once the transaction open on this thread has committed (never when it rolls back), or
+     * at once outside a transaction: for in-memory copies of rows, which must not show what may be rolled back.
+     */
+    public static void afterCommit(Runnable action) {
+        List<Runnable> pending = AFTER_COMMIT.get();
+        if (pending == null) {
+            action.run();
+        } else {
+            pending.add(action);
         }
     }
 
@@ -150,7 +180,18 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    private record HikariConnections(HikariDataSource pool) implements JdbcConnectionPool {
+    /**
+     * Longest wait for a connection before the request is refused with 429 {@code M_LIMIT_EXCEEDED}: an overloaded
+     * server answers quickly and the client retries, instead of a 500 after Hikari's 30 s. 0 turns the admission
+     * queue off (callers wait in Hikari itself, as before), for side-by-side measurements.
+     */
+    static final long ADMISSION_WAIT_MS = Long.getLong("hearth.db.admission_wait_ms", 10_000L);
+    static final long OVERLOAD_RETRY_AFTER_MS = 1_000;
+
+    // At most pool-size threads ask Hikari at once; the others wait here in arrival order. Hikari's hand-off spins
+    // (Thread.yield) while it has waiters, which with thousands of virtual threads took the carriers (HikariCP #2398).
+    private record HikariConnections(HikariDataSource pool, java.util.concurrent.Semaphore admission, long waitMs)
+            implements JdbcConnectionPool {
         // Connections the current thread has checked out and not closed: a second one taken while holding one
         // (a read outside the open transaction) can wait forever on an exhausted pool.
         private static final ThreadLocal<int[]> HELD = ThreadLocal.withInitial(() -> new int[1]);
@@ -162,15 +203,26 @@ public final class Database implements AutoCloseable {
                 NESTED.log(System.Logger.Level.WARNING, "a thread holding a database connection takes another",
                         new IllegalStateException("nested connection"));
             }
+            try {
+                if (waitMs > 0 && !admission.tryAcquire(waitMs, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    throw new RateLimited(OVERLOAD_RETRY_AFTER_MS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for a database connection", e);
+            }
             Connection c;
             try {
                 c = pool.getConnection();
-            } catch (SQLException e) {
+            } catch (SQLException | RuntimeException e) {
+                if (waitMs > 0) {
+                    admission.release();
+                }
                 throw new IllegalStateException("no database connection: " + e.getMessage(), e);
             }
             held[0]++;
             return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(),
-                    new Class<?>[] {Connection.class}, new Counted(c, held));
+                    new Class<?>[] {Connection.class}, new Counted(c, held, waitMs > 0 ? admission : null));
         }
 
         @Override
@@ -184,23 +236,33 @@ public final class Database implements AutoCloseable {
     private static final class Counted implements InvocationHandler {
         private final Connection target;
         private final int[] held;
+        private final java.util.concurrent.Semaphore admission;
         private boolean closed;
 
-        Counted(Connection target, int[] held) {
+        Counted(Connection target, int[] held, java.util.concurrent.Semaphore admission) {
             this.target = target;
             this.held = held;
+            this.admission = admission;
         }
 
         @Override
         public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
-            if (method.getName().equals("close") && method.getParameterCount() == 0 && !closed) {
+            boolean closing = method.getName().equals("close") && method.getParameterCount() == 0 && !closed;
+            if (closing) {
                 closed = true;
                 held[0]--;
+            }
+            if (StatementStats.ON) {
+                StatementStats.seen(method, args);
             }
             try {
                 return method.invoke(target, args);
             } catch (InvocationTargetException e) {
                 throw e.getCause();
+            } finally {
+                if (closing && admission != null) {
+                    admission.release();
+                }
             }
         }
     }

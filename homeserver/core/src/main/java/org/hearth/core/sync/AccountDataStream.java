@@ -48,7 +48,7 @@ public final class AccountDataStream {
     void store(UserId user, Optional<RoomId> room, String type, JsonObject content) {
         checkType(type);
         database.transaction(tx -> {
-            long position = StreamPositions.advance(tx, StreamPositions.ACCOUNT_DATA);
+            long position = StreamPositions.advance(database, tx, StreamPositions.ACCOUNT_DATA);
             tx.createNamedInsert("streams-account-data-put")
                     .addParam("user_id", user.value()).addParam("room_id", roomKey(room)).addParam("type", type)
                     .addParam("content", content.toString()).addParam("stream_id", position).execute();
@@ -87,7 +87,7 @@ public final class AccountDataStream {
         database.transaction(tx -> {
             // Advancing first takes the stream's row lock until commit, so concurrent edits run one after the
             // other even while no row exists yet (FOR UPDATE on a missing row locks nothing under READ COMMITTED).
-            long position = StreamPositions.advance(tx, StreamPositions.ACCOUNT_DATA);
+            long position = StreamPositions.advance(database, tx, StreamPositions.ACCOUNT_DATA);
             JsonObject current = tx.createNamedGet("streams-account-data-get-for-update")
                     .addParam("user_id", user.value()).addParam("room_id", GLOBAL).addParam("type", type)
                     .execute().map(row -> Json.parseObject(row.column("content").get(String.class)))
@@ -127,7 +127,7 @@ public final class AccountDataStream {
                     .orElse(jakarta.json.JsonValue.EMPTY_JSON_OBJECT);
             JsonObject tags = current.get("tags") instanceof JsonObject t ? t : jakarta.json.JsonValue.EMPTY_JSON_OBJECT;
             JsonObject content = Json.objectBuilder().add("tags", edit.apply(tags)).build();
-            long position = StreamPositions.advance(tx, StreamPositions.ACCOUNT_DATA);
+            long position = StreamPositions.advance(database, tx, StreamPositions.ACCOUNT_DATA);
             tx.createNamedInsert("streams-account-data-put")
                     .addParam("user_id", user.value()).addParam("room_id", room.value()).addParam("type", TAG)
                     .addParam("content", content.toString()).addParam("stream_id", position).execute();

@@ -36,7 +36,7 @@ public final class DeviceListStream implements DeviceChanges, KeyChanges {
     public void devicesChanged(UserId user) {
         try {
             database.transaction(tx -> {
-                long position = StreamPositions.advance(tx, StreamPositions.DEVICE_LISTS);
+                long position = StreamPositions.advance(database, tx, StreamPositions.DEVICE_LISTS);
                 tx.createNamedInsert("streams-device-list-put")
                         .addParam("user_id", user.value()).addParam("stream_id", position).execute();
                 return position;
@@ -127,7 +127,7 @@ public final class DeviceListStream implements DeviceChanges, KeyChanges {
     public void signaturesChanged(UserId signer, Set<UserId> targets) {
         try {
             database.transaction(tx -> {
-                long position = StreamPositions.advance(tx, StreamPositions.DEVICE_LISTS);
+                long position = StreamPositions.advance(database, tx, StreamPositions.DEVICE_LISTS);
                 for (UserId target : targets) {
                     tx.createNamedInsert("keys-signature-change-put").addParam("viewer_id", signer.value())
                             .addParam("user_id", target.value()).addParam("stream_id", position).execute();

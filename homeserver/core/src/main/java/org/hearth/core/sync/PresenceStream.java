@@ -137,7 +137,7 @@ public final class PresenceStream {
 
     private void write(Presence p, boolean wake) {
         database.transaction(tx -> {
-            long position = StreamPositions.advance(tx, StreamPositions.PRESENCE);
+            long position = StreamPositions.advance(database, tx, StreamPositions.PRESENCE);
             tx.createNamedInsert("streams-presence-put")
                     .addParam("user_id", p.user().value()).addParam("state", p.state())
                     .addParam("status_msg", p.statusMsg()).addParam("last_active_ts", p.lastActiveTs())

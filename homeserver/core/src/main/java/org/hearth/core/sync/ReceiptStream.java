@@ -97,7 +97,7 @@ public final class ReceiptStream {
             throw new MatrixException(ErrorCode.INVALID_PARAM, "thread_id is too long");
         }
         database.transaction(tx -> {
-            long position = StreamPositions.advance(tx, StreamPositions.RECEIPTS);
+            long position = StreamPositions.advance(database, tx, StreamPositions.RECEIPTS);
             tx.createNamedInsert("streams-receipt-put")
                     .addParam("room_id", room.value()).addParam("receipt_type", type)
                     .addParam("user_id", user.value()).addParam("thread_id", threadId)

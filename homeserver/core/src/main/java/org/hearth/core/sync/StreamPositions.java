@@ -24,20 +24,34 @@ final class StreamPositions {
         this.database = database;
     }
 
-    static long advance(DbExecute tx, String stream) {
+    // The committed positions of each database, read once and then moved forward by each commit that advanced
+    // one: every sync and wake asks for them, and only this process writes them.
+    private static final Map<Database, Map<String, Long>> COMMITTED =
+            java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+    static long advance(Database database, DbExecute tx, String stream) {
         long updated = tx.createNamedUpdate("streams-advance").addParam("stream", stream).execute();
         if (updated != 1) {
             throw new IllegalStateException("no stream_positions row for " + stream);
         }
-        return tx.namedGet("streams-last-id").map(row -> longColumn(row, "id"))
+        long position = tx.namedGet("streams-last-id").map(row -> longColumn(row, "id"))
                 .orElseThrow(() -> new IllegalStateException("LAST_INSERT_ID() answered nothing"));
+        // Writers of a stream commit in position order (the row lock), so once N committed all below N did.
+        Database.afterCommit(() -> committed(database).merge(stream, position, Math::max));
+        return position;
+    }
+
+    private static Map<String, Long> committed(Database database) {
+        return COMMITTED.computeIfAbsent(database, d -> {
+            Map<String, Long> out = new java.util.concurrent.ConcurrentHashMap<>();
+            d.execute().namedQuery("streams-positions")
+                    .forEach(row -> out.put(row.column("stream").get(String.class), longColumn(row, "position")));
+            return out;
+        });
     }
 
     Map<String, Long> current() {
-        Map<String, Long> out = new HashMap<>();
-        database.execute().namedQuery("streams-positions")
-                .forEach(row -> out.put(row.column("stream").get(String.class), longColumn(row, "position")));
-        return out;
+        return new HashMap<>(committed(database));
     }
 
     static long longColumn(DbRow row, String name) {

@@ -59,7 +59,7 @@ public final class ToDeviceStream {
             if (fresh == 0) {
                 return false; // a retry of a request already delivered
             }
-            long position = StreamPositions.advance(tx, StreamPositions.TO_DEVICE);
+            long position = StreamPositions.advance(database, tx, StreamPositions.TO_DEVICE);
             local.forEach((user, targets) -> targets.forEach((device, content) ->
                     tx.createNamedInsert("streams-to-device-put")
                             .addParam("user_id", user.value()).addParam("device_id", device).addParam("stream_id", position)

@@ -82,6 +82,61 @@ class DatabaseIT {
         assertTrue(e.getMessage().contains(NAME + "_missing"), e.getMessage());
     }
 
+    @Test
+    void anExhaustedPoolRefusesWith429InsteadOfWaitingForever() throws Exception {
+        try (Database small = Database.open(new DatabaseSettings(SERVER + NAME, "root", "", 2), 300)) {
+            var holding = new java.util.concurrent.CountDownLatch(2);
+            var release = new java.util.concurrent.CountDownLatch(1);
+            var holders = new java.util.ArrayList<Thread>();
+            for (int i = 0; i < 2; i++) {
+                holders.add(Thread.ofVirtual().start(() -> small.transaction(tx -> {
+                    tx.createGet("SELECT 1 AS n").execute();
+                    holding.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                    return null;
+                })));
+            }
+            assertTrue(holding.await(30, java.util.concurrent.TimeUnit.SECONDS));
+            var refused = assertThrows(org.hearth.core.ratelimit.RateLimited.class,
+                    () -> small.execute().createGet("SELECT 1 AS n").execute());
+            assertTrue(refused.retryAfterMs() > 0);
+            release.countDown();
+            for (Thread t : holders) {
+                t.join();
+            }
+            // The connections given back admit the next callers again.
+            assertEquals(1L, small.execute().createGet("SELECT 1 AS n").execute().orElseThrow()
+                    .column("n").get(Number.class).longValue());
+            assertEquals(1L, small.execute().createGet("SELECT 1 AS n").execute().orElseThrow()
+                    .column("n").get(Number.class).longValue());
+        }
+    }
+
+    @Test
+    void afterCommitRunsOnlyOnceCommitted() {
+        execute("CREATE TABLE IF NOT EXISTS tx_probe (v INT PRIMARY KEY)");
+        var seen = new java.util.ArrayList<Long>();
+        database.transaction(tx -> {
+            tx.createInsert("INSERT INTO tx_probe (v) VALUES (3)").execute();
+            // Inside the transaction another connection does not see the row yet; the action runs after commit.
+            Database.afterCommit(() -> seen.add(count("SELECT COUNT(*) AS n FROM tx_probe WHERE v = 3")));
+            assertTrue(seen.isEmpty());
+            return null;
+        });
+        assertEquals(java.util.List.of(1L), seen);
+        assertThrows(IllegalStateException.class, () -> database.transaction(tx -> {
+            Database.afterCommit(() -> seen.add(-1L));
+            throw new IllegalStateException("rolled back");
+        }));
+        assertEquals(java.util.List.of(1L), seen);
+        Database.afterCommit(() -> seen.add(2L));
+        assertEquals(java.util.List.of(1L, 2L), seen);
+    }
+
     private static long count(String sql) {
         return database.execute().createGet(sql).execute().orElseThrow().column("n").get(Long.class);
     }
