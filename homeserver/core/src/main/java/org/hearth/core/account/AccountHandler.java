@@ -307,6 +307,7 @@ public final class AccountHandler {
                         .addParam("displayname", (String) null).execute();
                 tx.createNamedUpdate("profile-set-avatar-url").addParam("user_id", session.userId().value())
                         .addParam("avatar_url", (String) null).execute();
+                org.hearth.core.profile.ProfileHandler.eraseFields(tx, session.userId());
             }
             return devices.deleteAllExcept(tx, session.userId(), null);
         });

@@ -33,6 +33,7 @@ public final class CapabilitiesRoutes implements HttpService {
                 .add("m.room_versions", Json.objectBuilder().add("default", defaultVersion.id()).add("available", available))
                 .add("m.set_displayname", enabled)
                 .add("m.set_avatar_url", enabled)
+                .add("m.profile_fields", enabled)
                 // No third-party identifiers or login tokens in Hearth yet.
                 .add("m.3pid_changes", disabled)
                 .add("m.get_login_token", disabled)
