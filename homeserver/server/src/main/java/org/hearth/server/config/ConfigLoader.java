@@ -37,7 +37,7 @@ public final class ConfigLoader {
             "listeners.client.port", "listeners.client.bind_address",
             "listeners.federation.port", "listeners.federation.bind_address", "listeners.combined",
             "database.type", "database.url", "database.user", "database.password", "database.pool_size",
-            "registration.open", "registration.shared_secret", "registration.guests",
+            "registration.open", "registration.shared_secret",
             "support.support_page", "presence.idle_timeout_ms",
             "limits.max_request_body_bytes", "limits.rate_limits",
             "limits.messages_per_second", "limits.messages_burst", "limits.joins_per_second", "limits.joins_burst",
@@ -132,7 +132,7 @@ public final class ConfigLoader {
         };
 
         var registration = new HearthConfig.Registration(bool(c, "registration.open", false),
-                string(c, "registration.shared_secret"), bool(c, "registration.guests", false));
+                string(c, "registration.shared_secret"));
 
         String versionId = string(c, "default_room_version").orElse(RoomVersion.DEFAULT.id());
         RoomVersion version = RoomVersion.find(versionId)

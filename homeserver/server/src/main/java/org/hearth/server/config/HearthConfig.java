@@ -52,12 +52,10 @@ public record HearthConfig(
         }
     }
 
-    /** {@code guests}: spec "Guest access" ({@code /register?kind=guest}), off by default as in Synapse. */
-    public record Registration(boolean open, Optional<String> sharedSecret, boolean guests) {
+    public record Registration(boolean open, Optional<String> sharedSecret) {
         @Override
         public String toString() {
-            return "Registration[open=" + open + ", sharedSecret=" + (sharedSecret.isPresent() ? "set" : "unset")
-                    + ", guests=" + guests + "]";
+            return "Registration[open=" + open + ", sharedSecret=" + (sharedSecret.isPresent() ? "set" : "unset") + "]";
         }
     }
 
