@@ -105,6 +105,10 @@ public final class PresenceStream {
         Presence now = current(user);
         long ts = clock.millis();
         boolean back = now.state().equals("unavailable");
+        // An offline user (not syncing, e.g. a bot that only sends) has no presence to refresh: nothing is written.
+        if (now.state().equals("offline")) {
+            return;
+        }
         if (!back && now.currentlyActive() && ts - now.lastActiveTs() < LAST_ACTIVE_GRANULARITY_MS) {
             return;
         }
