@@ -448,6 +448,18 @@ public final class HearthServer implements AutoCloseable {
                 new SharedSecretRegistrationRoutes(accounts.sharedSecret(), accounts.json(), accounts.accounts().serverName().value()),
                 new RegistrationTokenRoutes(accounts.authenticator(), accounts.registrationTokens(), accounts.json()));
         safetyRoutes(routing, api);
+        sessionRoutes(routing, api);
+    }
+
+    /** Login tokens, authentication discovery and the support well-known (issue 5 leftovers). */
+    private static void sessionRoutes(HttpRouting.Builder routing, ClientApi api) {
+        Accounts accounts = api.accounts();
+        routing.register("/_matrix/client/v1",
+                new org.hearth.server.client.LoginTokenRoutes(accounts.accounts(), accounts.authenticator(), accounts.json()),
+                new org.hearth.server.client.AuthMetadataRoutes());
+        routing.register("/.well-known/matrix", new org.hearth.server.client.SupportRoutes(api.config().support()));
+        api.streams().presence().useIdleTimeout(api.config().presence().idleTimeoutMs());
+        routing.addFilter(new org.hearth.server.client.PresenceActivity(accounts.authenticator(), api.streams().presence()));
     }
 
     /** Key backups, content reports, the spec's admin endpoints, and account locking and suspension. */

@@ -45,7 +45,10 @@ public enum ErrorCode {
     URL_NOT_SET(400),
     BAD_STATUS(502),
     CONNECTION_FAILED(502),
-    CONNECTION_TIMEOUT(504);
+    CONNECTION_TIMEOUT(504),
+    // Spec v1.16 "PUT /profile/{userId}/{keyName}".
+    PROFILE_TOO_LARGE(400),
+    KEY_TOO_LARGE(400);
 
     private final int status;
 

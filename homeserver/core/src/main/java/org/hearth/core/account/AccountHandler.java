@@ -37,6 +37,7 @@ public final class AccountHandler {
     private final Limits limits;
     private final AccountRepository accounts = new AccountRepository();
     private final DeviceRepository devices = new DeviceRepository();
+    private final LoginTokens loginTokens = new LoginTokens();
 
     public AccountHandler(Database database, Clock clock, ServerName serverName, PasswordHasher hasher, AccessTokens tokens,
                           UserInteractiveAuth uia, RegistrationTokens registrationTokens, boolean registrationOpen,
@@ -59,10 +60,12 @@ public final class AccountHandler {
      * address for logins and registrations, per account for failed logins (checked before the password, so a
      * 429 never tells whether a guess was right).
      */
-    public record Limits(RateLimiter loginPerAddress, RateLimiter failedLoginPerAccount, RateLimiter registrationPerAddress) {
+    public record Limits(RateLimiter loginPerAddress, RateLimiter failedLoginPerAccount, RateLimiter registrationPerAddress,
+                         RateLimiter loginTokenPerUser) {
         public static Limits synapseDefaults(boolean enabled) {
+            // Login tokens: the spec suggests at most one a minute.
             return new Limits(new RateLimiter(0.17, 3, enabled), new RateLimiter(0.17, 3, enabled),
-                    new RateLimiter(0.17, 3, enabled));
+                    new RateLimiter(0.17, 3, enabled), new RateLimiter(1.0 / 60, 1, enabled));
         }
     }
 
@@ -259,6 +262,53 @@ public final class AccountHandler {
         return result;
     }
 
+    /** A token from {@link #generateLoginToken} and how long it stays valid. */
+    public record IssuedLoginToken(String token, long expiresInMs) {}
+
+    /**
+     * Spec "POST /login/get_token": UIA ({@code m.login.password}) every time, as the spec requires; the token logs
+     * one more client in as the same user within two minutes.
+     */
+    public IssuedLoginToken generateLoginToken(Session session, JsonObject auth) {
+        limits.loginTokenPerUser().check(session.userId().value());
+        var done = uia.authenticate("get_token", session.userId(), UiaFlows.PASSWORD_ONLY, auth);
+        limits.loginTokenPerUser().acquire(session.userId().value());
+        String token = database.transaction(tx -> {
+            uia.finish(tx, done);
+            return loginTokens.issue(tx, session.userId(), clock.millis());
+        });
+        return new IssuedLoginToken(token, LoginTokens.LIFETIME.toMillis());
+    }
+
+    /** The body of {@code POST /login} with {@code m.login.token}. */
+    public record TokenLogin(String token, Optional<String> deviceId, Optional<String> initialDeviceDisplayName,
+                             boolean refreshToken) {}
+
+    /** Spec "POST /login" with {@code m.login.token}: {@code M_FORBIDDEN} for an unknown, used or expired token. */
+    public LoginResult login(TokenLogin login, String ip) {
+        limits.loginPerAddress().acquire(ip);
+        login.deviceId().ifPresent(AccountHandler::checkDeviceId);
+        List<String> replaced = new ArrayList<>();
+        UserId[] who = new UserId[1];
+        LoginResult result = database.transaction(tx -> {
+            UserId user = loginTokens.consume(tx, login.token(), clock.millis())
+                    .orElseThrow(() -> new MatrixException(ErrorCode.FORBIDDEN, "Invalid login token"));
+            Optional<Account> account = accounts.find(tx, user);
+            if (account.isEmpty() || account.get().deactivated()) {
+                throw new MatrixException(ErrorCode.USER_DEACTIVATED, "This account has been deactivated");
+            }
+            who[0] = user;
+            String deviceId = login.deviceId().orElseGet(Tokens::deviceId);
+            replaced.addAll(devices.tokensOf(tx, user, deviceId));
+            devices.deleteTokens(tx, user, deviceId);
+            devices.upsert(tx, user, deviceId, login.initialDeviceDisplayName().orElse(null), clock.millis(), ip);
+            return tokens.issue(tx, user, deviceId, login.refreshToken());
+        });
+        tokens.forget(replaced);
+        deviceChanges.get().devicesChanged(who[0]);
+        return result;
+    }
+
     /** Spec "POST /logout": the token goes, and its device with it. */
     public void logout(Session session) {
         List<String> removed = database.transaction(tx -> devices.delete(tx, session.userId(), session.deviceId()));
@@ -307,6 +357,7 @@ public final class AccountHandler {
                         .addParam("displayname", (String) null).execute();
                 tx.createNamedUpdate("profile-set-avatar-url").addParam("user_id", session.userId().value())
                         .addParam("avatar_url", (String) null).execute();
+                org.hearth.core.profile.ProfileHandler.eraseFields(tx, session.userId());
             }
             return devices.deleteAllExcept(tx, session.userId(), null);
         });

@@ -22,8 +22,10 @@ import org.hearth.spec.json.Json;
  */
 public final class PresenceStream {
     public static final Set<String> STATES = Set.of("online", "offline", "unavailable");
-    // A sync that only proves the user is still there rewrites last_active at most this often.
+    // Activity (sending, receipts) rewrites last_active at most this often while the user stays active.
     static final long LAST_ACTIVE_GRANULARITY_MS = 60_000;
+    // Synapse's IDLE_TIMER: an online user with no activity for this long shows as unavailable.
+    public static final long DEFAULT_IDLE_TIMEOUT_MS = 300_000;
     // Synapse's rule: "currently_active" while the last activity is this recent.
     static final long CURRENTLY_ACTIVE_MS = 60_000;
 
@@ -36,6 +38,9 @@ public final class PresenceStream {
     private final ConcurrentHashMap<UserId, Presence> latest = new ConcurrentHashMap<>();
     // Users whose syncs keep them online: the only ones the sweep looks at, however many users exist.
     private final ConcurrentHashMap<UserId, Syncing> syncing = new ConcurrentHashMap<>();
+    // Users the idle timer made unavailable: their syncs asking for online do not undo it, activity does.
+    private final Set<UserId> idled = ConcurrentHashMap.newKeySet();
+    private volatile long idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS;
 
     private static final class Syncing {
         final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
@@ -61,12 +66,19 @@ public final class PresenceStream {
         if (statusMsg.isPresent() && statusMsg.get().length() > 1024) {
             throw new MatrixException(ErrorCode.INVALID_PARAM, "status_msg is over 1024 characters");
         }
+        idled.remove(user);
         write(new Presence(user, state, statusMsg.orElse(null), clock.millis(), state.equals("online")), true);
+    }
+
+    /** How long an online user may go without activity before showing as unavailable (config). */
+    public void useIdleTimeout(long ms) {
+        this.idleTimeoutMs = ms;
     }
 
     /**
      * The {@code set_presence} of /sync: {@code offline} leaves presence alone (the spec: the client is not
-     * marked online); otherwise writes only when the state changes or last_active is stale.
+     * marked online). A sync is not activity: it brings an offline user online (a new session), but neither
+     * refreshes last_active nor undoes the idle timer's unavailable, as in Synapse.
      */
     public void onSync(UserId user, String setPresence) {
         if (!STATES.contains(setPresence)) {
@@ -76,12 +88,33 @@ public final class PresenceStream {
             return;
         }
         Presence now = current(user);
-        long ts = clock.millis();
-        boolean stateChanges = !now.state().equals(setPresence);
-        if (!stateChanges && ts - now.lastActiveTs() < LAST_ACTIVE_GRANULARITY_MS) {
+        if (now.state().equals(setPresence)
+                || (setPresence.equals("online") && now.state().equals("unavailable") && idled.contains(user))) {
             return;
         }
-        write(new Presence(user, setPresence, now.statusMsg(), ts, setPresence.equals("online")), stateChanges);
+        idled.remove(user);
+        write(new Presence(user, setPresence, now.statusMsg(), clock.millis(), setPresence.equals("online")), true);
+    }
+
+    /**
+     * The user did something (sent an event, a receipt, a read marker): last_active is now, and the idle
+     * timer's unavailable becomes online again (Synapse's bump_presence_active_time). Writes at most once a
+     * minute while the user stays active; wakes others only when the state changes.
+     */
+    public void active(UserId user) {
+        Presence now = current(user);
+        long ts = clock.millis();
+        boolean back = now.state().equals("unavailable");
+        // An offline user (not syncing, e.g. a bot that only sends) has no presence to refresh: nothing is written.
+        if (now.state().equals("offline")) {
+            return;
+        }
+        if (!back && now.currentlyActive() && ts - now.lastActiveTs() < LAST_ACTIVE_GRANULARITY_MS) {
+            return;
+        }
+        idled.remove(user);
+        String state = back ? "online" : now.state();
+        write(new Presence(user, state, now.statusMsg(), ts, state.equals("online")), back);
     }
 
     /**
@@ -110,12 +143,18 @@ public final class PresenceStream {
 
     /**
      * One pass of the presence timer (run every few seconds by {@link SyncStreams}): users whose syncs stopped
-     * more than {@link #SYNC_ONLINE_TIMEOUT_MS} ago go offline, as in Synapse. Looks only at users who synced.
+     * more than {@link #SYNC_ONLINE_TIMEOUT_MS} ago go offline, and online users idle for the idle timeout become
+     * unavailable, as in Synapse. Looks only at users who synced, and at their cached presence.
      */
     void sweep() {
         long now = clock.millis();
         for (var entry : syncing.entrySet()) {
             Syncing seen = entry.getValue();
+            Presence cached = latest.get(entry.getKey());
+            if (cached != null && cached.state().equals("online") && now - cached.lastActiveTs() > idleTimeoutMs) {
+                idled.add(cached.user());
+                write(new Presence(cached.user(), "unavailable", cached.statusMsg(), cached.lastActiveTs(), false), true);
+            }
             // Cheap test first: most users are mid-sync or synced lately, and need no presence lookup.
             if (seen.inFlight.get() > 0 || now - seen.lastEnded <= SYNC_ONLINE_TIMEOUT_MS) {
                 continue;
@@ -129,6 +168,9 @@ public final class PresenceStream {
                         && now - Math.max(s.lastEnded, p.lastActiveTs()) > SYNC_ONLINE_TIMEOUT_MS;
                 return expired[0] ? null : s;
             });
+            if (expired[0]) {
+                idled.remove(user);
+            }
             if (expired[0] && !p.state().equals("offline")) {
                 write(new Presence(user, "offline", p.statusMsg(), p.lastActiveTs(), false), true);
             }

@@ -126,6 +126,59 @@ class PresenceTimeoutIT {
     }
 
     @Test
+    void anIdleSyncingUserBecomesUnavailableUntilActiveAgain() {
+        UserId bea = UserId.parse("@bea:example.org");
+        assertTrue(presence.syncStarted(bea, Optional.of("online")));
+        presence.onSync(bea, "online");
+        // Syncing is not activity: a long-poll after another keeps bea online but not active.
+        now.addAndGet(90_000);
+        presence.onSync(bea, "online");
+        presence.sweep();
+        JsonObject quiet = status(bea);
+        assertEquals("online", quiet.getString("presence"));
+        assertFalse(quiet.getBoolean("currently_active"));
+        assertEquals(90_000, quiet.getJsonNumber("last_active_ago").longValue());
+        now.addAndGet(PresenceStream.DEFAULT_IDLE_TIMEOUT_MS - 90_000 + 1);
+        presence.sweep();
+        JsonObject idle = status(bea);
+        assertEquals("unavailable", idle.getString("presence"));
+        assertFalse(idle.getBoolean("currently_active"));
+        // More syncs asking for online do not undo the idle timer...
+        presence.onSync(bea, "online");
+        assertEquals("unavailable", status(bea).getString("presence"));
+        // ...activity does.
+        now.addAndGet(1_000);
+        presence.active(bea);
+        JsonObject back = status(bea);
+        assertEquals("online", back.getString("presence"));
+        assertTrue(back.getBoolean("currently_active"));
+        assertEquals(0, back.getJsonNumber("last_active_ago").longValue());
+        presence.syncEnded(bea);
+        now.addAndGet(31_000);
+        presence.sweep();
+        assertEquals("offline", status(bea).getString("presence"));
+    }
+
+    @Test
+    void theIdleTimeoutIsConfigurable() {
+        UserId cy = UserId.parse("@cy:example.org");
+        presence.useIdleTimeout(10_000);
+        try {
+            assertTrue(presence.syncStarted(cy, Optional.of("online")));
+            presence.onSync(cy, "online");
+            now.addAndGet(10_001);
+            presence.sweep();
+            assertEquals("unavailable", status(cy).getString("presence"));
+            // An explicit choice of online (PUT /presence) is activity too.
+            presence.set(cy, "online", Optional.empty());
+            assertEquals("online", status(cy).getString("presence"));
+            presence.syncEnded(cy);
+        } finally {
+            presence.useIdleTimeout(PresenceStream.DEFAULT_IDLE_TIMEOUT_MS);
+        }
+    }
+
+    @Test
     void offlineSyncsAreNotTrackedAndThousandsOfUsersTakeOneSweep() {
         UserId ghost = UserId.parse("@ghost:example.org");
         assertFalse(presence.syncStarted(ghost, Optional.of("offline")));

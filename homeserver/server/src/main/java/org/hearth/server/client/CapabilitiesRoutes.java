@@ -33,9 +33,10 @@ public final class CapabilitiesRoutes implements HttpService {
                 .add("m.room_versions", Json.objectBuilder().add("default", defaultVersion.id()).add("available", available))
                 .add("m.set_displayname", enabled)
                 .add("m.set_avatar_url", enabled)
-                // No third-party identifiers or login tokens in Hearth yet.
+                .add("m.profile_fields", enabled)
+                // No third-party identifiers in Hearth yet.
                 .add("m.3pid_changes", disabled)
-                .add("m.get_login_token", disabled)
+                .add("m.get_login_token", enabled)
                 .add("m.forget_forced_upon_leave", disabled)
                 .build();
         this.body = Json.objectBuilder().add("capabilities", common).build();

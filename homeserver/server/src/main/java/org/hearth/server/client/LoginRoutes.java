@@ -24,6 +24,7 @@ import org.hearth.spec.json.Json;
  */
 public final class LoginRoutes implements HttpService {
     static final String PASSWORD = "m.login.password";
+    static final String TOKEN = "m.login.token";
 
     private final AccountHandler accounts;
     private final AccessTokens tokens;
@@ -56,6 +57,7 @@ public final class LoginRoutes implements HttpService {
     private void flows(ServerRequest req, ServerResponse res) {
         Reply.json(res, 200, Json.objectBuilder()
                 .add("flows", Json.arrayBuilder().add(Json.objectBuilder().add("type", PASSWORD))
+                        .add(Json.objectBuilder().add("type", TOKEN).add("get_login_token", true))
                         .add(Json.objectBuilder().add("type", RegistrationRoutes.APP_SERVICE)))
                 .build());
     }
@@ -65,6 +67,13 @@ public final class LoginRoutes implements HttpService {
         String type = Json.requiredString(body, "type");
         if (type.equals(RegistrationRoutes.APP_SERVICE)) {
             Reply.json(res, 200, render(loginForAppService(req, body), accounts.serverName().value()));
+            return;
+        }
+        if (type.equals(TOKEN)) {
+            var login = new AccountHandler.TokenLogin(Json.requiredString(body, "token"),
+                    Json.optionalString(body, "device_id"), Json.optionalString(body, "initial_device_display_name"),
+                    RequestBodies.optionalBoolean(body, "refresh_token", false));
+            Reply.json(res, 200, render(accounts.login(login, TokenAuthenticator.ip(req)), accounts.serverName().value()));
             return;
         }
         if (!type.equals(PASSWORD)) {

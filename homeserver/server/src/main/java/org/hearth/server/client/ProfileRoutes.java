@@ -6,7 +6,6 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
-import org.hearth.core.profile.Profile;
 import org.hearth.core.profile.ProfileHandler;
 import org.hearth.server.http.Authenticator;
 import org.hearth.server.http.JsonBody;
@@ -18,7 +17,7 @@ import org.hearth.spec.error.MatrixException;
 import org.hearth.spec.id.UserId;
 import org.hearth.spec.json.Json;
 
-/** Spec "Profiles"; v3 and r0. Reading needs no token (servers may require one; Synapse does not by default). */
+/** Spec "Profiles" (v1.16 custom fields included); v3 and r0. Reading needs no token (servers may require one; Synapse does not by default). */
 public final class ProfileRoutes implements HttpService {
     private final Authenticator auth;
     private final ProfileHandler profiles;
@@ -34,56 +33,43 @@ public final class ProfileRoutes implements HttpService {
     public void routing(HttpRules rules) {
         rules.get("/profile/{userId}", this::profile)
                 .any("/profile/{userId}", MatrixErrors::wrongMethod)
-                .get("/profile/{userId}/displayname", this::displayName)
-                .put("/profile/{userId}/displayname", this::setDisplayName)
-                .any("/profile/{userId}/displayname", MatrixErrors::wrongMethod)
-                .get("/profile/{userId}/avatar_url", this::avatarUrl)
-                .put("/profile/{userId}/avatar_url", this::setAvatarUrl)
-                .any("/profile/{userId}/avatar_url", MatrixErrors::wrongMethod);
+                .get("/profile/{userId}/{keyName}", this::field)
+                .put("/profile/{userId}/{keyName}", this::setField)
+                .delete("/profile/{userId}/{keyName}", this::deleteField)
+                .any("/profile/{userId}/{keyName}", MatrixErrors::wrongMethod);
     }
 
     private void profile(ServerRequest req, ServerResponse res) {
-        Profile p = profiles.get(target(req));
-        var body = Json.objectBuilder();
-        if (p.displayName() != null) {
-            body.add("displayname", p.displayName());
-        }
-        if (p.avatarUrl() != null) {
-            body.add("avatar_url", p.avatarUrl());
-        }
-        Reply.json(res, 200, body.build());
+        Reply.json(res, 200, profiles.all(target(req)));
     }
 
-    private void displayName(ServerRequest req, ServerResponse res) {
-        Profile p = profiles.get(target(req));
-        if (p.displayName() == null) {
-            throw new MatrixException(ErrorCode.NOT_FOUND, "No display name set");
-        }
-        Reply.json(res, 200, Json.objectBuilder().add("displayname", p.displayName()).build());
+    private void field(ServerRequest req, ServerResponse res) {
+        String key = key(req);
+        JsonValue value = profiles.field(target(req), key);
+        Reply.json(res, 200, Json.objectBuilder().add(key, value).build());
     }
 
-    private void avatarUrl(ServerRequest req, ServerResponse res) {
-        Profile p = profiles.get(target(req));
-        if (p.avatarUrl() == null) {
-            throw new MatrixException(ErrorCode.NOT_FOUND, "No avatar URL set");
-        }
-        Reply.json(res, 200, Json.objectBuilder().add("avatar_url", p.avatarUrl()).build());
-    }
-
-    private void setDisplayName(ServerRequest req, ServerResponse res) {
+    /** Spec: the body holds the field under its own key ({@code M_MISSING_PARAM} otherwise). */
+    private void setField(ServerRequest req, ServerResponse res) {
         Requester who = auth.require(req);
         UserId target = target(req);
+        String key = key(req);
         JsonObject body = json.read(req);
-        profiles.setDisplayName(who.userId(), target, Json.optionalString(body, "displayname").orElse(null));
+        if (!body.containsKey(key)) {
+            throw new MatrixException(ErrorCode.MISSING_PARAM, "The body has no " + key);
+        }
+        profiles.setField(who.userId(), target, key, body.get(key));
         Reply.json(res, 200, JsonValue.EMPTY_JSON_OBJECT);
     }
 
-    private void setAvatarUrl(ServerRequest req, ServerResponse res) {
+    private void deleteField(ServerRequest req, ServerResponse res) {
         Requester who = auth.require(req);
-        UserId target = target(req);
-        JsonObject body = json.read(req);
-        profiles.setAvatarUrl(who.userId(), target, Json.optionalString(body, "avatar_url").orElse(null));
+        profiles.deleteField(who.userId(), target(req), key(req));
         Reply.json(res, 200, JsonValue.EMPTY_JSON_OBJECT);
+    }
+
+    private static String key(ServerRequest req) {
+        return req.path().pathParameters().get("keyName");
     }
 
     private static UserId target(ServerRequest req) {

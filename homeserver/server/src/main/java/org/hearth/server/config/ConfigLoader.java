@@ -38,6 +38,7 @@ public final class ConfigLoader {
             "listeners.federation.port", "listeners.federation.bind_address", "listeners.combined",
             "database.type", "database.url", "database.user", "database.password", "database.pool_size",
             "registration.open", "registration.shared_secret",
+            "support.support_page", "presence.idle_timeout_ms",
             "limits.max_request_body_bytes", "limits.rate_limits",
             "limits.messages_per_second", "limits.messages_burst", "limits.joins_per_second", "limits.joins_burst",
             "federation.verify_tls", "federation.allow_private_addresses", "federation.trusted_ca_file",
@@ -57,6 +58,9 @@ public final class ConfigLoader {
     private static final String TRUSTED_KEY_SERVERS = "federation.trusted_key_servers";
 
     private static final String APP_SERVICE_FILES = "app_service_config_files";
+
+    // A list of objects, checked entry by entry in support.
+    private static final String SUPPORT_CONTACTS = "support.contacts";
 
     private ConfigLoader() {}
 
@@ -89,6 +93,7 @@ public final class ConfigLoader {
                 .filter(Config::isLeaf)
                 .map(node -> node.key().toString())
                 .filter(key -> !KNOWN_KEYS.contains(key) && !key.startsWith(TRUSTED_KEY_SERVERS + ".")
+                        && !key.startsWith(SUPPORT_CONTACTS + ".")
                         && !key.startsWith(PLUGIN_CONFIG + ".") && !key.matches(APP_SERVICE_FILES + "(\\.[0-9]+)?"))
                 .collect(Collectors.toCollection(java.util.TreeSet::new));
         if (!unknown.isEmpty()) {
@@ -163,7 +168,43 @@ public final class ConfigLoader {
         }
         return new HearthConfig(serverName, string(c, "public_baseurl"), dataDir, mediaDir, listeners, database,
                 registration, version, limits, federation, tls, new HearthConfig.Security(cost), media(c), plugins(c, dataDir),
-                appServiceFiles(c), retention(c));
+                appServiceFiles(c), retention(c), support(c), presence(c));
+    }
+
+    private static HearthConfig.Presence presence(Config c) {
+        long idle = integer(c, "presence.idle_timeout_ms", 300_000);
+        if (idle < 1_000 || idle > 86_400_000) {
+            throw new InvalidConfigException("presence.idle_timeout_ms must be from 1000 to 86400000, got " + idle);
+        }
+        return new HearthConfig.Presence(idle);
+    }
+
+    private static HearthConfig.Support support(Config c) {
+        List<HearthConfig.SupportContact> contacts = new ArrayList<>();
+        for (Config entry : c.get(SUPPORT_CONTACTS).asNodeList().orElse(List.of())) {
+            String where = SUPPORT_CONTACTS + "." + entry.name();
+            for (Config child : entry.asNodeList().orElse(List.of())) {
+                if (!Set.of("role", "matrix_id", "email_address").contains(child.name())) {
+                    throw new InvalidConfigException("unknown key " + where + "." + child.name()
+                            + " (expected role, matrix_id, email_address)");
+                }
+            }
+            String role = string(entry, "role").orElseThrow(() -> new InvalidConfigException(where + ".role is required"));
+            Optional<String> matrixId = string(entry, "matrix_id");
+            Optional<String> email = string(entry, "email_address");
+            if (matrixId.isEmpty() && email.isEmpty()) {
+                throw new InvalidConfigException(where + " needs matrix_id or email_address");
+            }
+            matrixId.ifPresent(id -> {
+                try {
+                    org.hearth.spec.id.UserId.parse(id);
+                } catch (RuntimeException e) {
+                    throw new InvalidConfigException(where + ".matrix_id '" + id + "' is not a user ID");
+                }
+            });
+            contacts.add(new HearthConfig.SupportContact(role, matrixId, email));
+        }
+        return new HearthConfig.Support(List.copyOf(contacts), string(c, "support.support_page"));
     }
 
     private static HearthConfig.Retention retention(Config c) {

@@ -23,7 +23,9 @@ public record HearthConfig(
         Media media,
         Plugins plugins,
         List<Path> appServiceConfigFiles,
-        Retention retention) {
+        Retention retention,
+        Support support,
+        Presence presence) {
 
     /** Where the server's Ed25519 signing key lives: {@code <data_dir>/<server_name>.signing.key}, as Synapse names it. */
     public Path signingKeyFile() {
@@ -121,4 +123,17 @@ public record HearthConfig(
             return "Tls[keystore=" + keystore + ", alias=" + alias + "]";
         }
     }
+
+    /** Spec "GET /.well-known/matrix/support"; nothing configured: 404. */
+    public record Support(List<SupportContact> contacts, Optional<String> supportPage) {
+        public boolean configured() {
+            return !contacts.isEmpty() || supportPage.isPresent();
+        }
+    }
+
+    /** At least one of {@code matrixId} and {@code emailAddress}. */
+    public record SupportContact(String role, Optional<String> matrixId, Optional<String> emailAddress) {}
+
+    /** {@code idleTimeoutMs}: an online user with no activity for this long shows as unavailable (Synapse: 5 min). */
+    public record Presence(long idleTimeoutMs) {}
 }

@@ -52,7 +52,7 @@ class LoginRoutesIT {
 
     @Test
     void badLoginRequests() {
-        post("/_matrix/client/v3/login", json("type", "m.login.token", "token", "x")).assertError(400, "M_UNKNOWN");
+        post("/_matrix/client/v3/login", json("type", "m.login.bogus", "token", "x")).assertError(400, "M_UNKNOWN");
         post("/_matrix/client/v3/login", json("type", "m.login.password", "password", "x")).assertError(400, "M_MISSING_PARAM");
         post("/_matrix/client/v3/login", json("identifier", json("type", "m.id.user", "user", "x"))).assertError(400, "M_MISSING_PARAM");
     }

@@ -76,6 +76,36 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void supportAndPresence() throws IOException {
+        HearthConfig c = ConfigLoader.load(yaml("server_name: example.org\nsupport:\n  support_page: https://example.org/help\n"
+                + "  contacts:\n    - role: m.role.admin\n      matrix_id: \"@admin:example.org\"\n"
+                + "    - role: m.role.security\n      email_address: security@example.org\n"
+                + "presence:\n  idle_timeout_ms: 60000\n"), Map.of());
+        assertEquals(List.of(
+                new HearthConfig.SupportContact("m.role.admin", java.util.Optional.of("@admin:example.org"), java.util.Optional.empty()),
+                new HearthConfig.SupportContact("m.role.security", java.util.Optional.empty(), java.util.Optional.of("security@example.org"))),
+                c.support().contacts());
+        assertEquals(java.util.Optional.of("https://example.org/help"), c.support().supportPage());
+        assertEquals(60_000, c.presence().idleTimeoutMs());
+
+        HearthConfig defaults = ConfigLoader.load(yaml("server_name: example.org\n"), Map.of());
+        assertFalse(defaults.support().configured());
+        assertEquals(300_000, defaults.presence().idleTimeoutMs());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "support:\n  contacts:\n    - matrix_id: \"@a:example.org\"\n",
+            "support:\n  contacts:\n    - role: m.role.admin\n",
+            "support:\n  contacts:\n    - role: m.role.admin\n      matrix_id: admin\n",
+            "support:\n  contacts:\n    - role: m.role.admin\n      phone: \"123\"\n",
+            "presence:\n  idle_timeout_ms: 10\n"})
+    void badSupportAndPresenceAreRefused(String text) throws IOException {
+        Path file = yaml("server_name: example.org\n" + text);
+        assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(file, Map.of()));
+    }
+
+    @Test
     void everyKeyOfTheTemplateIsExplainedByAComment() throws IOException {
         // Every key line, sections included, directly follows a comment line.
         String[] lines = Files.readString(generated("example.org")).split("\n");
