@@ -136,6 +136,13 @@ public final class TransactionQueue implements EventNotifier, org.hearth.core.po
         destinations(room).forEach(d -> enqueue(d, List.of(), edu));
     }
 
+    /** An EDU for {@code destination}, sent after what is queued for it. */
+    public void sendEdu(String destination, JsonObject edu) {
+        if (!destination.equals(ownName)) {
+            enqueue(destination, List.of(), edu);
+        }
+    }
+
     private void enqueue(String destination, List<JsonObject> pdus) {
         enqueue(destination, pdus, null);
     }
