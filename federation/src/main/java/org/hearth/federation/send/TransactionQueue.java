@@ -26,7 +26,7 @@ import org.hearth.spec.json.Json;
 /**
  * Spec: Server-Server API, "Transactions": events this server's users send go to every other server with a member
  * joined to the room, through one ordered queue per destination; at most one transaction in flight per destination,
- * at most 50 PDUs and 100 EDUs (typing, read receipts) each, retried with exponential backoff (1 s doubling to 10 min) until the destination answers.
+ * at most 50 PDUs and 100 EDUs (typing, read receipts, device lists, to-device, presence) each, retried with exponential backoff (1 s doubling to 10 min) until the destination answers.
  * The queue is in memory: events queued when the server stops are not sent after it restarts.
  */
 public final class TransactionQueue implements EventNotifier, org.hearth.core.port.EphemeralChanges, AutoCloseable {
