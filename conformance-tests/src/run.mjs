@@ -36,7 +36,7 @@ const SCENARIOS = [
     client.registerLogin, client.roomStateProfile, client.coreClient, client.federationChat,
     relations.editReact, relations.threads, media.mediaThumbnail,
     search.search, notifications.mentionHighlight, notifications.muteRoom,
-    e2ee.e2eeKeys, e2eeCrypto.e2eeRoundTrip,
+    e2ee.e2eeKeys, e2eeCrypto.e2eeRoundTrip, e2eeCrypto.e2eeAcrossServers,
     directory.publicRooms, directory.roomUpgrade,
     spaces.spacesHierarchy, users.userDirectory, pushers.pushers,
     keyBackup.keyBackup, reports.reports, badInput.relationsBadInput, badInput.mediaBadInput,

@@ -87,3 +87,49 @@ export const e2eeRoundTrip = {
         note(`e2ee-round-trip: alice ${aliceDevice} and bob ${b.getDeviceId()} exchanged Megolm messages through Rust crypto`);
     },
 };
+
+// The same conversation across two servers: keys queried and one-time keys claimed over federation
+// (/user/keys/query, /user/devices, /user/keys/claim), the room key carried by m.direct_to_device EDUs.
+// Spec: Server-Server API, "End-to-End Encryption", "Send-to-device messaging", "Device Management".
+export const e2eeAcrossServers = {
+    name: "e2ee-across-servers",
+    servers: 2,
+    needs: ["federation"],
+    timeoutMs: 180_000,
+    async run({ hs1, hs2, note }) {
+        const alice = await withCrypto(hs1, "alice");
+        const bob = await withCrypto(hs2, "bob");
+        const a = alice.client, b = bob.client;
+        const aliceServer = hs1.serverName ?? alice.userId.slice(alice.userId.indexOf(":") + 1);
+
+        // Bob's server asks alice's for her keys.
+        const aliceDevice = a.getDeviceId();
+        const query = await b.downloadKeysForUsers([alice.userId]);
+        assert(query.device_keys?.[alice.userId]?.[aliceDevice]?.keys?.[`ed25519:${aliceDevice}`],
+            `bob's server did not get alice's device keys over federation: ${JSON.stringify(query)}`);
+
+        const { room_id: roomId } = await a.createRoom({
+            preset: sdk.Preset.PrivateChat, name: "secret across",
+            initial_state: [{ type: sdk.EventType.RoomEncryption, state_key: "", content: { algorithm: "m.megolm.v1.aes-sha2" } }],
+        });
+        const invited = waitFor(b, sdk.RoomEvent.MyMembership, (room, membership) => room.roomId === roomId && membership === "invite",
+            "bob's invite to arrive over federation");
+        await a.invite(roomId, bob.userId);
+        await invited;
+        const joined = waitFor(a, sdk.RoomStateEvent.Members, (event, state, member) =>
+            event.getRoomId() === roomId && member.userId === bob.userId && member.membership === "join", "bob's join, seen by alice");
+        await b.joinRoom(roomId, { viaServers: [aliceServer] });
+        await joined;
+
+        const sending = a.sendMessage(roomId, { msgtype: sdk.MsgType.Text, body: "secret over federation" });
+        const arrives = decrypted(b, roomId, sending);
+        await sending;
+        const atBob = await arrives;
+        assertEqual(atBob.getClearContent()?.body, "secret over federation", "body of alice's message decrypted by bob on the other server");
+
+        const replying = b.sendMessage(roomId, { msgtype: sdk.MsgType.Text, body: "secret reply over federation" });
+        const atAlice = await decrypted(a, roomId, replying);
+        assertEqual(atAlice.getClearContent()?.body, "secret reply over federation", "body of bob's reply decrypted by alice");
+        note(`e2ee-across-servers: ${alice.userId} and ${bob.userId} exchanged Megolm messages across two servers`);
+    },
+};

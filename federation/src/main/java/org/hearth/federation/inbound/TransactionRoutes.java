@@ -64,16 +64,18 @@ public final class TransactionRoutes implements HttpService {
     private final java.time.Clock clock;
     private volatile long lastCleanup;
     private final MissingPrevState missingPrevState;
+    private final java.util.Map<String, EduHandler> eduHandlers;
     // Synapse keeps transaction answers for a day; a retried transaction within that gets the same answer.
     private final Cache<String, JsonObject> answered = Caffeine.newBuilder().maximumSize(100_000)
             .expireAfterWrite(Duration.ofDays(1)).build();
 
     public TransactionRoutes(FederationAuth auth, RoomReader reader, RoomEngine engine, RoomAccess access,
                              PduChecks checks, FederationClient client, EphemeralChanges edus, Database database,
-                             java.time.Clock clock) {
+                             java.time.Clock clock, java.util.Map<String, EduHandler> eduHandlers) {
         this.edus = edus;
         this.database = database;
         this.clock = clock;
+        this.eduHandlers = eduHandlers;
         this.auth = auth;
         this.reader = reader;
         this.engine = engine;
@@ -81,6 +83,12 @@ public final class TransactionRoutes implements HttpService {
         this.checks = checks;
         this.client = client;
         this.missingPrevState = new MissingPrevState(reader, engine, checks, client);
+    }
+
+    /** Handles the content of one EDU type (device lists, to-device, presence); throwing drops the EDU. */
+    @FunctionalInterface
+    public interface EduHandler {
+        void handle(String origin, JsonObject content);
     }
 
     @Override
@@ -127,7 +135,7 @@ public final class TransactionRoutes implements HttpService {
         return answer;
     }
 
-    /** Spec: "Typing Notifications" and "Receipts" EDUs; others are ignored, and so are malformed ones. */
+    /** Spec: "Typing Notifications" and "Receipts" EDUs, then the handlers'; others are ignored, and so are malformed ones. */
     private void edu(String origin, JsonValue value) {
         if (!(value instanceof JsonObject edu) || !(edu.get("content") instanceof JsonObject content)) {
             return;
@@ -160,7 +168,12 @@ public final class TransactionRoutes implements HttpService {
                         });
                     }
                 });
-                default -> { }
+                default -> {
+                    EduHandler handler = eduHandlers.get(edu.getString("edu_type", ""));
+                    if (handler != null) {
+                        handler.handle(origin, content);
+                    }
+                }
             }
         } catch (RuntimeException e) {
             // An EDU is best effort (spec: no answer for EDUs): a bad one is dropped.

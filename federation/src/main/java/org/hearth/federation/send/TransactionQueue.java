@@ -31,7 +31,7 @@ import org.hearth.spec.event.Pdu;
 /**
  * Spec: Server-Server API, "Transactions": events this server's users send go to every other server with a member
  * joined to the room, through one ordered queue per destination, persisted in the database; at most one
- * transaction in flight per destination, at most 50 PDUs and 100 EDUs (typing, read receipts) each, retried with
+ * transaction in flight per destination, at most 50 PDUs and 100 EDUs (typing, read receipts, device lists, to-device, presence) each, retried with
  * exponential backoff (1 s doubling to 10 min) until the destination answers, its body frozen so a retry (also after
  * a restart) is the same transaction. A request from the destination ends its backoff. After a restart every
  * destination with pending items is resumed. A destination that fell more than {@link #CATCH_UP_BOUND} PDUs behind
@@ -161,6 +161,13 @@ public final class TransactionQueue implements EventNotifier, org.hearth.core.po
                         Json.objectBuilder().add("data", data).add("event_ids", Json.arrayBuilder().add(eventId))))))
                 .build();
         enqueue(destinations(room), List.of(), edu);
+    }
+
+    /** An EDU for {@code destination}, sent after what is queued for it. */
+    public void sendEdu(String destination, JsonObject edu) {
+        if (!destination.equals(ownName)) {
+            enqueue(Set.of(destination), List.of(), edu);
+        }
     }
 
     private void enqueue(Set<String> destinations, List<JsonObject> pdus, JsonObject edu) {

@@ -80,7 +80,8 @@ public record Federation(FederationClient client, ServerKeys keys, FederationAut
 
     /** The key API and the Server-Server endpoints, on the federation listener. */
     void routes(HttpRouting.Builder routing, HearthConfig config, SigningKey signingKey, String version, Database database,
-                Rooms rooms, ProfileHandler profiles, Clock clock, org.hearth.core.port.EphemeralChanges edus) {
+                Rooms rooms, ProfileHandler profiles, Clock clock, org.hearth.core.port.EphemeralChanges edus,
+                java.util.Map<String, TransactionRoutes.EduHandler> eduHandlers) {
         String name = config.serverName();
         var ownKeys = new ServerKeyRoutes(name, signingKey, clock);
         routing.register("/_matrix/key/v2", ownKeys, new NotaryRoutes(keys, name, signingKey, ownKeys, clock))
@@ -98,7 +99,7 @@ public record Federation(FederationClient client, ServerKeys keys, FederationAut
                         new EventRoutes(auth, rooms.reader(), new RoomAccess(rooms.reader(), database), name, clock),
                         new TransactionRoutes(auth, rooms.reader(), rooms.engine(),
                                 new RoomAccess(rooms.reader(), database), PduChecks.over(keys), client, edus,
-                                database, clock))
+                                database, clock, eduHandlers))
                 .register("/_matrix/federation", new JoinRoutes(auth, rooms.reader(), rooms.engine(),
                         new RoomAccess(rooms.reader(), database), PduChecks.over(keys), name, signingKey));
     }

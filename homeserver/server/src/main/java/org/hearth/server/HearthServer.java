@@ -217,9 +217,10 @@ public final class HearthServer implements AutoCloseable {
             // End-to-end keys: changes reach the device-list stream; /sync reads one-time key counts; remote users'
             // keys come from federation once it sets remoteKeys (until then their servers are in `failures`).
             var remoteKeys = new AtomicReference<>(RemoteKeys.NONE);
+            var keyChanges = new AtomicReference<org.hearth.core.port.KeyChanges>(streams.deviceLists());
             var keys = new KeysHandler(database, Clock.systemUTC(), ServerName.parse(config.serverName()),
-                    streams::deviceLists, remoteKeys::get);
-            var crossSigning = new CrossSigningHandler(database, Clock.systemUTC(), accounts.uia(), streams::deviceLists);
+                    keyChanges::get, remoteKeys::get);
+            var crossSigning = new CrossSigningHandler(database, Clock.systemUTC(), accounts.uia(), keyChanges::get);
             streams.sync().useKeyCounts(keys);
             // Push: actions recorded in each commit (so /sync counts them), read receipts clear them, gateway pushes
             // go out after the commit is announced and before the syncs wake; a device's pushers go with it.
@@ -267,6 +268,7 @@ public final class HearthServer implements AutoCloseable {
                 clientRoutes(federationRouting, clientApi);
             }
             Federation federation = Federation.create(config, signingKey, database, Clock.systemUTC());
+            var eduHandlers = new java.util.concurrent.ConcurrentHashMap<String, org.hearth.federation.inbound.TransactionRoutes.EduHandler>();
             federation.routes(federationRouting, config, signingKey, version, database, rooms, accounts.profiles(),
                     Clock.systemUTC(), new org.hearth.core.port.EphemeralChanges() {
                         // Typing and receipts of remote users, from /send EDUs.
@@ -281,7 +283,7 @@ public final class HearthServer implements AutoCloseable {
                             streams.receipts().receipt(user, room, type, org.hearth.spec.id.EventId.parse(eventId),
                                     threadId.isEmpty() ? Optional.empty() : Optional.of(threadId));
                         }
-                    });
+                    }, eduHandlers);
             remoteMedia.set(federation.remoteMedia());
             federation.mediaRoutes(federationRouting, media);
             // Federation: local events go out to the rooms' other servers; joins to unknown rooms go through them.
@@ -293,6 +295,9 @@ public final class HearthServer implements AutoCloseable {
             });
             streams.typing().useChanges(outbound);
             streams.receipts().useChanges(outbound);
+            lifecycle.add(FederatedDevices.install(config.serverName(), database, keys, streams, membership, federation,
+                    outbound, federationRouting, eduHandlers, remoteKeys, keyChanges, accounts.deviceChanges(), pusher,
+                    Clock.systemUTC()));
             rooms.useRemoteMembership(new org.hearth.federation.send.RemoteMembershipClient(config.serverName(), signingKey,
                     federation.client(), org.hearth.federation.inbound.PduChecks.over(federation.keys()),
                     rooms.engine(), rooms.reader(), Clock.systemUTC()));

@@ -217,17 +217,19 @@ public final class KeysHandler implements DeviceKeyCounts {
                 view.userSigning().ifPresent(k -> userSigningKeys.add(user.value(), k));
             }
         }
-        remoteQueries.forEach((server, query) -> {
-            try {
-                JsonObject answer = remote.get().query(server, query, timeoutMs);
-                copyFor(query.keySet(), answer.get("device_keys"), deviceKeys);
-                copyFor(query.keySet(), answer.get("master_keys"), masterKeys);
-                copyFor(query.keySet(), answer.get("self_signing_keys"), selfSigningKeys);
-            } catch (RuntimeException e) {
-                // Whatever went wrong over there is that server's failure, never this request's 500 (as Synapse).
-                failures.add(server.value(), failure(e));
-            }
-        });
+        askInParallel(remoteQueries, (server, query) -> remote.get().query(server, query, timeoutMs), timeoutMs)
+                .forEach((server, answer) -> {
+                    try {
+                        JsonObject json = answer.join();
+                        var asked = remoteQueries.get(server).keySet();
+                        copyFor(asked, json.get("device_keys"), deviceKeys);
+                        copyFor(asked, json.get("master_keys"), masterKeys);
+                        copyFor(asked, json.get("self_signing_keys"), selfSigningKeys);
+                    } catch (RuntimeException e) {
+                        // Whatever went wrong over there is that server's failure, never this request's 500 (as Synapse).
+                        failures.add(server.value(), failure(e));
+                    }
+                });
         return Json.objectBuilder().add("device_keys", deviceKeys).add("failures", failures)
                 .add("master_keys", masterKeys).add("self_signing_keys", selfSigningKeys)
                 .add("user_signing_keys", userSigningKeys).build();
@@ -244,9 +246,61 @@ public final class KeysHandler implements DeviceKeyCounts {
         }
     }
 
+    /**
+     * Asks every server at once, each on its own virtual thread; one that has not answered within the request's
+     * timeout fails with {@link RemoteKeys.Unreachable} (its request goes on in the background, unheard).
+     */
+    private static <R> Map<ServerName, java.util.concurrent.CompletableFuture<JsonObject>> askInParallel(
+            Map<ServerName, R> requests, java.util.function.BiFunction<ServerName, R, JsonObject> ask, long timeoutMs) {
+        Map<ServerName, java.util.concurrent.CompletableFuture<JsonObject>> answers = new LinkedHashMap<>();
+        if (requests.isEmpty()) {
+            return answers;
+        }
+        var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+        requests.forEach((server, request) -> answers.put(server, java.util.concurrent.CompletableFuture
+                .supplyAsync(() -> ask.apply(server, request), threads)
+                .orTimeout(Math.max(1, timeoutMs), java.util.concurrent.TimeUnit.MILLISECONDS)));
+        for (var answer : answers.values()) {
+            try {
+                answer.join();
+            } catch (RuntimeException failed) {
+                // read again below, per server
+            }
+        }
+        threads.shutdown();
+        return answers;
+    }
+
     private static JsonObject failure(RuntimeException e) {
+        Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+        if (cause instanceof java.util.concurrent.TimeoutException) {
+            return Json.objectBuilder().add("status", 503).add("message", "timed out").build();
+        }
+        if (cause instanceof RuntimeException r && r != e) {
+            return failure(r);
+        }
         // Synapse's shape for a server it could not reach.
         return Json.objectBuilder().add("status", 503).add("message", String.valueOf(e.getMessage())).build();
+    }
+
+    /** One local device as other servers see it; {@code keys} null until the device uploaded keys. */
+    public record FederatedDevice(String deviceId, String displayName, JsonObject keys) {}
+
+    /** A local user's devices and public cross-signing keys, as {@code /user/devices} and the EDUs carry them. */
+    public record DeviceList(List<FederatedDevice> devices, Optional<JsonObject> master, Optional<JsonObject> selfSigning) {}
+
+    /** Every device of a local user (with keys and signatures when uploaded) and the master and self-signing keys. */
+    public DeviceList deviceList(UserId user) {
+        var db = database.execute();
+        var view = CrossSigningView.of(keys, db, user, null);
+        Map<String, JsonObject> withKeys = new LinkedHashMap<>();
+        for (var device : keys.deviceKeysOfUser(db, user)) {
+            withKeys.put(device.deviceId(), view.device(device.deviceId(), device.keys()));
+        }
+        List<FederatedDevice> devices = new java.util.ArrayList<>();
+        keys.devices(db, user).forEach((id, name) -> devices.add(new FederatedDevice(id, name, withKeys.get(id))));
+        devices.sort(java.util.Comparator.comparing(FederatedDevice::deviceId));
+        return new DeviceList(devices, view.master(), view.selfSigning());
     }
 
     /**
@@ -276,13 +330,14 @@ public final class KeysHandler implements DeviceKeyCounts {
                 claimed.add(user.value(), devices);
             }
         });
-        remoteClaims.forEach((server, claims) -> {
-            try {
-                copyFor(claims.keySet(), remote.get().claim(server, claims, timeoutMs).get("one_time_keys"), claimed);
-            } catch (RuntimeException e) {
-                failures.add(server.value(), failure(e));
-            }
-        });
+        askInParallel(remoteClaims, (server, claims) -> remote.get().claim(server, claims, timeoutMs), timeoutMs)
+                .forEach((server, answer) -> {
+                    try {
+                        copyFor(remoteClaims.get(server).keySet(), answer.join().get("one_time_keys"), claimed);
+                    } catch (RuntimeException e) {
+                        failures.add(server.value(), failure(e));
+                    }
+                });
         return Json.objectBuilder().add("one_time_keys", claimed).add("failures", failures).build();
     }
 

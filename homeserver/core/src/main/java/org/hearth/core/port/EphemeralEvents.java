@@ -5,8 +5,9 @@ import org.hearth.spec.id.RoomId;
 import org.hearth.spec.id.UserId;
 
 /**
- * Told of ephemeral events once they are stored (implemented by the appservice transaction pusher, which forwards
- * them under {@code ephemeral} and MSC2409's unstable keys). Set with {@code SyncStreams.ephemeralEvents}.
+ * Told of ephemeral events once they are stored: the appservice transaction pusher forwards them under
+ * {@code ephemeral} and MSC2409's unstable keys; federation sends local users' presence and remote users'
+ * to-device messages on as EDUs. Set with {@code SyncStreams.ephemeralEvents}.
  */
 public interface EphemeralEvents {
     EphemeralEvents NONE = new EphemeralEvents() {};
@@ -19,4 +20,41 @@ public interface EphemeralEvents {
 
     /** A to-device message for one device of a local user: type, sender, to_user_id, to_device_id, content. */
     default void toDevice(UserId recipient, JsonObject message) {}
+
+    /**
+     * A to-device message for users of other servers (user → device ID or {@code *} → content), stored nowhere
+     * here: federation sends it on as {@code m.direct_to_device} EDUs, one per server, under {@code messageId}.
+     */
+    default void remoteToDevice(UserId sender, String type, String messageId,
+                                java.util.Map<UserId, java.util.Map<String, JsonObject>> messages) {}
+
+    /** Tells {@code first}, then {@code second}. */
+    static EphemeralEvents both(EphemeralEvents first, EphemeralEvents second) {
+        return new EphemeralEvents() {
+            @Override
+            public void roomEphemeral(RoomId room, JsonObject event) {
+                first.roomEphemeral(room, event);
+                second.roomEphemeral(room, event);
+            }
+
+            @Override
+            public void presence(UserId user, JsonObject event) {
+                first.presence(user, event);
+                second.presence(user, event);
+            }
+
+            @Override
+            public void toDevice(UserId recipient, JsonObject message) {
+                first.toDevice(recipient, message);
+                second.toDevice(recipient, message);
+            }
+
+            @Override
+            public void remoteToDevice(UserId sender, String type, String messageId,
+                                       java.util.Map<UserId, java.util.Map<String, JsonObject>> messages) {
+                first.remoteToDevice(sender, type, messageId, messages);
+                second.remoteToDevice(sender, type, messageId, messages);
+            }
+        };
+    }
 }

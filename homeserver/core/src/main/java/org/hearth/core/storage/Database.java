@@ -47,7 +47,8 @@ public final class Database implements AutoCloseable {
             "federation",
             "plugins",
             "appservice",
-            "retention");
+            "retention",
+            "devicelists");
 
     private final HikariDataSource pool;
     private final DbClient client;

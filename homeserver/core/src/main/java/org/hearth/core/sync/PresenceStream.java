@@ -76,6 +76,19 @@ public final class PresenceStream {
     }
 
     /**
+     * A remote user's presence from an {@code m.presence} EDU (spec: Server-Server "Presence"); an unknown state
+     * is ignored.
+     */
+    public void remote(UserId user, String state, Optional<String> statusMsg, long lastActiveAgo, boolean currentlyActive) {
+        if (!STATES.contains(state)) {
+            return;
+        }
+        long lastActive = clock.millis() - Math.max(0, lastActiveAgo);
+        write(new Presence(user, state, statusMsg.filter(m -> m.length() <= 1024).orElse(null), lastActive,
+                currentlyActive), true);
+    }
+
+    /**
      * The {@code set_presence} of /sync: {@code offline} leaves presence alone (the spec: the client is not
      * marked online). A sync is not activity: it brings an offline user online (a new session), but neither
      * refreshes last_active nor undoes the idle timer's unavailable, as in Synapse.

@@ -13,7 +13,7 @@ import org.hearth.spec.json.Json;
 
 /**
  * Send-to-device messaging (spec: "Send-to-Device messaging"): stored per target device until a later sync's
- * {@code since} shows the device received them. Messages to remote users await the federation sender.
+ * {@code since} shows the device received them. Messages to remote users go to the listener, for federation.
  */
 public final class ToDeviceStream {
     /** Per sync, as Synapse: a device with more waiting gets the rest on its next sync. */
@@ -38,8 +38,10 @@ public final class ToDeviceStream {
     /** Spec "PUT /sendToDevice/{eventType}/{txnId}"; {@code messages}: user → device ID or {@code *} → content. */
     public void send(UserId sender, String senderDevice, String type, String txnId, Map<UserId, Map<String, JsonObject>> messages) {
         Map<UserId, Map<String, JsonObject>> local = new LinkedHashMap<>();
+        Map<UserId, Map<String, JsonObject>> remote = new LinkedHashMap<>();
         messages.forEach((user, byDevice) -> {
             if (!user.serverName().equals(localServer)) {
+                remote.put(user, byDevice);
                 return;
             }
             Map<String, JsonObject> targets = new LinkedHashMap<>();
@@ -72,6 +74,11 @@ public final class ToDeviceStream {
             local.forEach((user, targets) -> targets.forEach((device, content) -> listener.toDevice(user,
                     Json.objectBuilder().add("type", type).add("sender", sender.value()).add("to_user_id", user.value())
                             .add("to_device_id", device).add("content", content).build())));
+            if (!remote.isEmpty()) {
+                // A fresh ID per request: the txn row above already keeps a retry from being sent twice.
+                String messageId = java.util.UUID.randomUUID().toString().replace("-", "");
+                listener.remoteToDevice(sender, type, messageId, remote);
+            }
         }
     }
 

@@ -15,29 +15,29 @@ import org.hearth.spec.crypto.UnpaddedBase64;
 import org.hearth.spec.json.Json;
 
 /** A test client's end-to-end keys: a device's Ed25519 key signing what it uploads, and cross-signing keys. */
-final class E2eeKeys {
-    static final String V3 = "/_matrix/client/v3";
+public final class E2eeKeys {
+    public static final String V3 = "/_matrix/client/v3";
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private E2eeKeys() {}
 
     /** The device's own key, {@code ed25519:<device_id>}. */
-    static SigningKey deviceKey(TestServer.User user) {
+    public static SigningKey deviceKey(TestServer.User user) {
         return new SigningKey("ed25519:" + user.deviceId(), seed());
     }
 
     /** A cross-signing key, whose key ID is its public key. */
-    static SigningKey crossSigningKey() {
+    public static SigningKey crossSigningKey() {
         byte[] seed = seed();
         String pub = new SigningKey("ed25519:x", seed).publicKeyBase64();
         return new SigningKey("ed25519:" + pub, seed);
     }
 
-    static String pub(SigningKey key) {
+    public static String pub(SigningKey key) {
         return key.publicKeyBase64();
     }
 
-    static String randomKey() {
+    public static String randomKey() {
         byte[] b = new byte[32];
         RANDOM.nextBytes(b);
         return UnpaddedBase64.encode(b);
@@ -49,12 +49,12 @@ final class E2eeKeys {
         return seed;
     }
 
-    static JsonObject sign(JsonObject object, TestServer.User by, SigningKey key) {
+    public static JsonObject sign(JsonObject object, TestServer.User by, SigningKey key) {
         return Signatures.sign(object, by.userId(), key);
     }
 
     /** Signed DeviceKeys of the user's device. */
-    static JsonObject deviceKeys(TestServer.User user, SigningKey key) {
+    public static JsonObject deviceKeys(TestServer.User user, SigningKey key) {
         return sign(json("user_id", user.userId(), "device_id", user.deviceId(),
                 "algorithms", Json.arrayBuilder().add("m.olm.v1.curve25519-aes-sha2").add("m.megolm.v1.aes-sha2"),
                 "keys", json("ed25519:" + user.deviceId(), key.publicKeyBase64(), "curve25519:" + user.deviceId(), randomKey())),
@@ -62,7 +62,7 @@ final class E2eeKeys {
     }
 
     /** {@code count} signed_curve25519 one-time keys with IDs {@code prefix0..}. */
-    static JsonObject oneTimeKeys(TestServer.User user, SigningKey key, String prefix, int count) {
+    public static JsonObject oneTimeKeys(TestServer.User user, SigningKey key, String prefix, int count) {
         var out = Json.objectBuilder();
         for (int i = 0; i < count; i++) {
             out.add("signed_curve25519:" + prefix + i, sign(json("key", randomKey()), user, key));
@@ -70,21 +70,21 @@ final class E2eeKeys {
         return out.build();
     }
 
-    static JsonObject fallbackKey(TestServer.User user, SigningKey key, String keyId) {
+    public static JsonObject fallbackKey(TestServer.User user, SigningKey key, String keyId) {
         return json("signed_curve25519:" + keyId, sign(json("key", randomKey(), "fallback", true), user, key));
     }
 
-    static JsonObject crossSigningKey(TestServer.User user, String usage, SigningKey key, SigningKey signer) {
+    public static JsonObject crossSigningKey(TestServer.User user, String usage, SigningKey key, SigningKey signer) {
         JsonObject bare = json("user_id", user.userId(), "usage", Json.arrayBuilder().add(usage),
                 "keys", json(key.keyId(), key.publicKeyBase64()));
         return signer == null ? bare : sign(bare, user, signer);
     }
 
-    static TestServer.Response upload(TestServer.User user, JsonObject body) {
+    public static TestServer.Response upload(TestServer.User user, JsonObject body) {
         return user.post(V3 + "/keys/upload", body);
     }
 
-    static JsonObject query(TestServer.User user, String... userIds) {
+    public static JsonObject query(TestServer.User user, String... userIds) {
         var deviceKeys = Json.objectBuilder();
         for (String id : userIds) {
             deviceKeys.add(id, Json.arrayBuilder());
@@ -92,16 +92,16 @@ final class E2eeKeys {
         return user.post(V3 + "/keys/query", json("device_keys", deviceKeys)).assertStatus(200).json();
     }
 
-    static JsonObject claim(TestServer.User claimer, TestServer.User target, String algorithm) {
+    public static JsonObject claim(TestServer.User claimer, TestServer.User target, String algorithm) {
         return claimer.post(V3 + "/keys/claim", json("one_time_keys",
                 json(target.userId(), json(target.deviceId(), algorithm)))).assertStatus(200).json();
     }
 
-    static String enc(String s) {
+    public static String enc(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 
-    static List<String> strings(jakarta.json.JsonArray array) {
+    public static List<String> strings(jakarta.json.JsonArray array) {
         return array.getValuesAs(JsonString.class).stream().map(JsonString::getString).toList();
     }
 }
