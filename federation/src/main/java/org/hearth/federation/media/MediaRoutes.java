@@ -10,12 +10,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import org.hearth.core.media.ContentDisposition;
 import org.hearth.core.media.ContentRepository;
+import org.hearth.core.media.MediaQuery;
 import org.hearth.federation.auth.FederationAuth;
 import org.hearth.federation.auth.FederationRequest;
 import org.hearth.federation.http.FederationJson;
@@ -28,8 +27,6 @@ import org.hearth.spec.error.MatrixException;
  * Thumbnails are made as for our clients. Media uploaded during the freeze is served: the request is authenticated.
  */
 public final class MediaRoutes implements HttpService {
-    private static final long DEFAULT_TIMEOUT_MS = 20_000;
-    private static final long MAX_TIMEOUT_MS = 60_000;
 
     private final FederationAuth auth;
     private final ContentRepository media;
@@ -48,23 +45,19 @@ public final class MediaRoutes implements HttpService {
     }
 
     private void download(ServerRequest req, ServerResponse res, FederationRequest request) {
-        var content = media.download(media.serverName(), mediaId(req), timeout(req), true);
+        var content = media.download(media.serverName(), mediaId(req), MediaQuery.timeout(req.query().first("timeout_ms").orElse(null)), true);
         send(res, content, ContentDisposition.forType(content.contentType(), content.fileName()));
     }
 
     private void thumbnail(ServerRequest req, ServerResponse res, FederationRequest request) {
-        int width = dimension(req, "width");
-        int height = dimension(req, "height");
+        int width = MediaQuery.dimension("width", req.query().first("width").orElse(null));
+        int height = MediaQuery.dimension("height", req.query().first("height").orElse(null));
         String method = req.query().first("method").orElse("scale");
         if (!method.equals("crop") && !method.equals("scale")) {
             throw new MatrixException(ErrorCode.INVALID_PARAM, "method must be crop or scale");
         }
-        boolean animated = switch (req.query().first("animated").orElse("false").toLowerCase(Locale.ROOT)) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw new MatrixException(ErrorCode.INVALID_PARAM, "animated must be true or false");
-        };
-        var content = media.thumbnail(media.serverName(), mediaId(req), width, height, method, animated, timeout(req),
+        boolean animated = MediaQuery.bool("animated", req.query().first("animated").orElse(null), false);
+        var content = media.thumbnail(media.serverName(), mediaId(req), width, height, method, animated, MediaQuery.timeout(req.query().first("timeout_ms").orElse(null)),
                 true);
         send(res, content, "inline");
     }
@@ -90,35 +83,5 @@ public final class MediaRoutes implements HttpService {
 
     private static String mediaId(ServerRequest req) {
         return req.path().pathParameters().get("mediaId");
-    }
-
-    private static Duration timeout(ServerRequest req) {
-        String value = req.query().first("timeout_ms").orElse(null);
-        if (value == null) {
-            return Duration.ofMillis(DEFAULT_TIMEOUT_MS);
-        }
-        try {
-            long ms = Long.parseLong(value);
-            if (ms < 0) {
-                throw new NumberFormatException();
-            }
-            return Duration.ofMillis(Math.min(ms, MAX_TIMEOUT_MS));
-        } catch (NumberFormatException e) {
-            throw new MatrixException(ErrorCode.INVALID_PARAM, "timeout_ms must be a non-negative integer");
-        }
-    }
-
-    private static int dimension(ServerRequest req, String name) {
-        String value = req.query().first(name)
-                .orElseThrow(() -> new MatrixException(ErrorCode.MISSING_PARAM, "Missing query parameter " + name));
-        try {
-            int n = Integer.parseInt(value);
-            if (n < 1) {
-                throw new NumberFormatException();
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw new MatrixException(ErrorCode.INVALID_PARAM, name + " must be a positive integer");
-        }
     }
 }

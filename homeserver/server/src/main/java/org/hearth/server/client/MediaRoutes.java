@@ -12,10 +12,10 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import org.hearth.core.media.ContentDisposition;
 import org.hearth.core.media.ContentRepository;
+import org.hearth.core.media.MediaQuery;
 import org.hearth.core.media.UrlPreviews;
 import org.hearth.server.http.Authenticator;
 import org.hearth.server.http.MatrixErrors;
@@ -35,9 +35,6 @@ public final class MediaRoutes {
     /** The spec's recommended policy plus {@code media-src 'self'}, exactly as Synapse sends it. */
     static final String CONTENT_SECURITY_POLICY = "sandbox; default-src 'none'; script-src 'none'; "
             + "plugin-types application/pdf; style-src 'unsafe-inline'; media-src 'self'; object-src 'self';";
-    private static final long DEFAULT_TIMEOUT_MS = 20_000;
-    // Synapse's cap on timeout_ms: a download never holds a request longer than this.
-    private static final long MAX_TIMEOUT_MS = 60_000;
 
     private final Authenticator auth;
     private final ContentRepository media;
@@ -215,46 +212,14 @@ public final class MediaRoutes {
     }
 
     private static Duration timeout(ServerRequest req) {
-        String value = ClientPaths.query(req, "timeout_ms");
-        if (value == null) {
-            return Duration.ofMillis(DEFAULT_TIMEOUT_MS);
-        }
-        try {
-            long ms = Long.parseLong(value);
-            if (ms < 0) {
-                throw new NumberFormatException();
-            }
-            return Duration.ofMillis(Math.min(ms, MAX_TIMEOUT_MS));
-        } catch (NumberFormatException e) {
-            throw new MatrixException(ErrorCode.INVALID_PARAM, "timeout_ms must be a non-negative integer");
-        }
+        return MediaQuery.timeout(ClientPaths.query(req, "timeout_ms"));
     }
 
     private static int dimension(ServerRequest req, String name) {
-        String value = ClientPaths.query(req, name);
-        if (value == null) {
-            throw new MatrixException(ErrorCode.MISSING_PARAM, "Missing query parameter " + name);
-        }
-        try {
-            int n = Integer.parseInt(value);
-            if (n < 1) {
-                throw new NumberFormatException();
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw new MatrixException(ErrorCode.INVALID_PARAM, name + " must be a positive integer");
-        }
+        return MediaQuery.dimension(name, ClientPaths.query(req, name));
     }
 
     private static boolean booleanParam(ServerRequest req, String name, boolean fallback) {
-        String value = ClientPaths.query(req, name);
-        if (value == null) {
-            return fallback;
-        }
-        return switch (value.toLowerCase(Locale.ROOT)) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw new MatrixException(ErrorCode.INVALID_PARAM, name + " must be true or false");
-        };
+        return MediaQuery.bool(name, ClientPaths.query(req, name), fallback);
     }
 }
