@@ -121,6 +121,42 @@ class FederatedKeysIT {
     }
 
     @Test
+    void deviceListUpdatesApplyWhenTheyFollowAndAGapResyncs() {
+        var alice = a.register(name("galice"));
+        var bob = b.register(name("gbob"));
+        sharedRoom(alice, bob);
+        E2eeKeys.upload(alice, json("device_keys", deviceKeys(alice, deviceKey(alice)))).assertStatus(200);
+        await("B lists alice's device", () -> E2eeKeys.query(bob, alice.userId()).getJsonObject("device_keys")
+                .getJsonObject(alice.userId()).containsKey(alice.deviceId()));
+        FederationClient fromA = a.server().federation().client();
+        long streamId = b.server().federation().client().get(a.serverName(), "/_matrix/federation/v1/user/devices/"
+                + enc(alice.userId())).getJsonNumber("stream_id").longValue();
+
+        // The next update after the one B has: applied to B's copy as it stands.
+        edu(fromA, deviceUpdate(alice, "GHOST", streamId + 1, streamId));
+        await("B applies the update that follows", () -> E2eeKeys.query(bob, alice.userId())
+                .getJsonObject("device_keys").getJsonObject(alice.userId()).containsKey("GHOST"));
+        // One after a gap: B drops its copy and asks A for the whole list, which has no ghosts.
+        edu(fromA, deviceUpdate(alice, "GHOST2", streamId + 10, streamId + 9));
+        JsonObject devices = E2eeKeys.query(bob, alice.userId()).getJsonObject("device_keys").getJsonObject(alice.userId());
+        assertEquals(java.util.Set.of(alice.deviceId()), devices.keySet(), devices.toString());
+    }
+
+    private static JsonObject deviceUpdate(TestServer.User user, String deviceId, long streamId, long prevId) {
+        return json("edu_type", "m.device_list_update", "content", json("user_id", user.userId(), "device_id", deviceId,
+                "stream_id", streamId, "prev_id", Json.arrayBuilder().add(prevId).build(), "keys", json("user_id",
+                        user.userId(), "device_id", deviceId, "algorithms", Json.arrayBuilder().add("m.olm.v1.curve25519-aes-sha2").build(),
+                        "keys", json("ed25519:" + deviceId, E2eeKeys.randomKey()))));
+    }
+
+    /** One EDU in its own transaction, from the client's server to B. */
+    private static void edu(FederationClient from, JsonObject edu) {
+        from.put(b.serverName(), "/_matrix/federation/v1/send/e" + System.nanoTime(), json("origin", a.serverName(),
+                "origin_server_ts", System.currentTimeMillis(), "pdus", Json.arrayBuilder().build(),
+                "edus", Json.arrayBuilder().add(edu).build()));
+    }
+
+    @Test
     void toDeviceMessagesCrossOnceEachWay() {
         var alice = a.register(name("talice"));
         var bob = b.register(name("tbob"));
