@@ -255,7 +255,12 @@ final class EventRepository {
     }
 
     List<String> extremities(String roomId) {
-        try (Stream<DbRow> rows = database.execute().createNamedQuery("rooms-extremities-get")
+        return extremities(database.execute(), roomId);
+    }
+
+    /** Within an open transaction: a second connection taken there could wait forever on an exhausted pool. */
+    List<String> extremities(DbExecute tx, String roomId) {
+        try (Stream<DbRow> rows = tx.createNamedQuery("rooms-extremities-get")
                 .params(params("room_id", roomId)).execute()) {
             return rows.map(r -> str(r, "event_id")).toList();
         }

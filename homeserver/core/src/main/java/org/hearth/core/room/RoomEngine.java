@@ -614,7 +614,7 @@ public final class RoomEngine {
                 long after = snapshots.create(tx, roomId, bg, Map.of(join.stateTuple().orElseThrow(), join.eventId()));
                 StoredEvent e = new StoredEvent(join, roomId, joinPosition, false, false, null, bg, after, null, null);
                 events.insert(tx, e);
-                for (String old : events.extremities(roomId)) {
+                for (String old : events.extremities(tx, roomId)) {
                     tx.createNamedDelete("rooms-extremity-delete").params(params("room_id", roomId, "event_id", old))
                             .execute();
                 }
