@@ -93,6 +93,11 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
         return this;
     }
 
+    /** A scratch-database server federating on loopback with self-signed certificates (both test-network switches). */
+    public static TestServer federatingOnLoopback() {
+        return withScratchDatabase().with("federation.verify_tls", "false").with("federation.allow_private_addresses", "true");
+    }
+
     /**
      * Config keys computed when the server starts, e.g. from another test server started before it (order the
      * extensions with {@code @Order}).

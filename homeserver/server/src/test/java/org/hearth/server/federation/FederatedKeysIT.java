@@ -39,15 +39,11 @@ class FederatedKeysIT {
 
     @RegisterExtension
     @Order(1)
-    static final TestServer a = testNetwork(TestServer.withScratchDatabase());
+    static final TestServer a = TestServer.federatingOnLoopback();
 
     @RegisterExtension
     @Order(2)
-    static final TestServer b = testNetwork(TestServer.withScratchDatabase());
-
-    private static TestServer testNetwork(TestServer server) {
-        return server.with("federation.verify_tls", "false").with("federation.allow_private_addresses", "true");
-    }
+    static final TestServer b = TestServer.federatingOnLoopback();
 
     private static String name(String prefix) {
         return prefix + N.incrementAndGet() + "x" + (System.nanoTime() % 100000);

@@ -28,15 +28,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class FederatedMembershipIT {
     @RegisterExtension
     @Order(1)
-    static final TestServer a = testNetwork(TestServer.withScratchDatabase());
+    static final TestServer a = TestServer.federatingOnLoopback();
 
     @RegisterExtension
     @Order(2)
-    static final TestServer b = testNetwork(TestServer.withScratchDatabase());
-
-    private static TestServer testNetwork(TestServer server) {
-        return server.with("federation.verify_tls", "false").with("federation.allow_private_addresses", "true");
-    }
+    static final TestServer b = TestServer.federatingOnLoopback();
 
     @Test
     void joinByAliasLeaveInvitedBackThenBanned() {

@@ -52,20 +52,20 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class FederationIT {
     @RegisterExtension
     @Order(1)
-    static final TestServer b = testNetwork(TestServer.withScratchDatabase());
+    static final TestServer b = TestServer.federatingOnLoopback();
 
     @RegisterExtension
     @Order(2)
-    static final TestServer c = testNetwork(TestServer.withScratchDatabase());
+    static final TestServer c = TestServer.federatingOnLoopback();
 
     @RegisterExtension
     @Order(3)
-    static final TestServer d = testNetwork(TestServer.withScratchDatabase());
+    static final TestServer d = TestServer.federatingOnLoopback();
 
     // A trusts C as a notary, checking C's answers against C's published key.
     @RegisterExtension
     @Order(4)
-    static final TestServer a = testNetwork(TestServer.withScratchDatabase()).withLate("notary", () -> {
+    static final TestServer a = TestServer.federatingOnLoopback().withLate("notary", () -> {
         JsonObject keys = c.federation("GET", "/_matrix/key/v2/server").assertStatus(200).json();
         Map<String, String> config = new HashMap<>();
         config.put("federation.trusted_key_servers.0.server_name", c.serverName());
@@ -73,10 +73,6 @@ class FederationIT {
                 config.put("federation.trusted_key_servers.0.verify_keys." + id, ((JsonObject) v).getString("key")));
         return config;
     });
-
-    private static TestServer testNetwork(TestServer server) {
-        return server.with("federation.verify_tls", "false").with("federation.allow_private_addresses", "true");
-    }
 
     @Test
     void keysAreFetchedDirectlyAndCached() {

@@ -39,16 +39,12 @@ class RemoteMediaIT {
 
     @RegisterExtension
     @Order(1)
-    static final TestServer a = testNetwork(TestServer.withScratchDatabase());
+    static final TestServer a = TestServer.federatingOnLoopback();
 
     @RegisterExtension
     @Order(2)
-    static final TestServer b = testNetwork(TestServer.withScratchDatabase())
+    static final TestServer b = TestServer.federatingOnLoopback()
             .with("media.max_upload_size", Integer.toString(B_LIMIT));
-
-    private static TestServer testNetwork(TestServer server) {
-        return server.with("federation.verify_tls", "false").with("federation.allow_private_addresses", "true");
-    }
 
     @Test
     void remoteMediaIsFetchedOverFederationKeptAndThumbnailed() {
