@@ -20,6 +20,13 @@ public final class DataDirectory {
     private DataDirectory() {}
 
     /** {@code generate-config}: writes {@code dir/hearth.yaml} and the signing key; refuses to overwrite either. */
+    /** The config a command reads: the one given, else hearth.yaml in --data-dir, HEARTH_DATA_DIR or ./data. */
+    public static Path configFile(Path given, Path dataDir, Map<String, String> env) {
+        return given != null ? given : Optional.ofNullable(dataDir)
+                .or(() -> Optional.ofNullable(env.get("HEARTH_DATA_DIR")).filter(s -> !s.isBlank()).map(Path::of))
+                .orElse(DEFAULT).resolve(CONFIG_FILE);
+    }
+
     public static Path generate(Path dir, String serverName) {
         Path file = dir.resolve(CONFIG_FILE);
         if (Files.exists(file)) {

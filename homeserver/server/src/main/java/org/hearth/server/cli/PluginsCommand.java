@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.hearth.server.DataDirectory;
 import org.hearth.server.Main;
@@ -84,9 +83,7 @@ public final class PluginsCommand implements Callable<Integer> {
         String base = url != null ? url.replaceAll("/+$", "") : null;
         if (base == null) {
             try {
-                Path file = config != null ? config : Optional.ofNullable(dataDir)
-                        .or(() -> Optional.ofNullable(env.get("HEARTH_DATA_DIR")).filter(s -> !s.isBlank()).map(Path::of))
-                        .orElse(DataDirectory.DEFAULT).resolve(DataDirectory.CONFIG_FILE);
+                Path file = DataDirectory.configFile(config, dataDir, env);
                 base = RegisterUserCommand.defaultUrl(ConfigLoader.load(file, EnvOverrides.from(env)));
             } catch (InvalidConfigException e) {
                 err.println("hearth: " + e.getMessage() + " (or give --url)");

@@ -77,9 +77,7 @@ public final class RegisterUserCommand implements Callable<Integer> {
     public Integer call() {
         HearthConfig settings;
         try {
-            Path file = config != null ? config : Optional.ofNullable(dataDir)
-                    .or(() -> Optional.ofNullable(env.get("HEARTH_DATA_DIR")).filter(s -> !s.isBlank()).map(Path::of))
-                    .orElse(DataDirectory.DEFAULT).resolve(DataDirectory.CONFIG_FILE);
+            Path file = DataDirectory.configFile(config, dataDir, env);
             settings = ConfigLoader.load(file, EnvOverrides.from(env));
         } catch (InvalidConfigException e) {
             err.println("hearth: " + e.getMessage());
