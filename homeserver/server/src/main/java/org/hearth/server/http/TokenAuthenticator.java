@@ -63,22 +63,13 @@ public final class TokenAuthenticator implements Authenticator {
         return token(request).map(t -> requester(request, t));
     }
 
-    // Kept for the rest of the request: a filter that already asked (presence activity) costs the handler nothing.
     private Requester requester(ServerRequest request, String token) {
-        Optional<Requester> known = request.context().get(Requester.class);
-        if (known.isPresent()) {
-            return known.get();
-        }
-        Requester requester;
         Optional<AppService> as = appServices.byAsToken(token);
         if (as.isPresent()) {
             UserId user = assertedUser(request, as.get());
-            requester = new Requester(user, assertedDevice(request, user), false, as.get());
-        } else {
-            requester = requester(checked(request, tokens.authenticate(token, ip(request), userAgent(request))));
+            return new Requester(user, assertedDevice(request, user), false, as.get());
         }
-        request.context().register(requester);
-        return requester;
+        return requester(checked(request, tokens.authenticate(token, ip(request), userAgent(request))));
     }
 
     /** The appservice whose {@code as_token} the request carries, if it carries one. */
