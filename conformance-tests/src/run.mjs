@@ -37,7 +37,7 @@ const SCENARIOS = [
     relations.editReact, relations.threads, media.mediaThumbnail,
     search.search, notifications.mentionHighlight, notifications.muteRoom,
     e2ee.e2eeKeys, e2eeCrypto.e2eeRoundTrip, e2eeCrypto.e2eeAcrossServers,
-    directory.publicRooms, directory.roomUpgrade,
+    directory.publicRooms, directory.roomUpgrade, directory.peekWorldReadable,
     spaces.spacesHierarchy, users.userDirectory, pushers.pushers,
     keyBackup.keyBackup, reports.reports, badInput.relationsBadInput, badInput.mediaBadInput,
     stickers.stickers,

@@ -156,3 +156,40 @@ export const roomUpgrade = {
         }
     },
 };
+
+// Spec: Client-Server API, "Room Previews" (GET /rooms/{roomId}/initialSync and GET /events?room_id= for a
+// world-readable room the user has not joined), as matrix-js-sdk's peekInRoom and Element's previews use them.
+export const peekWorldReadable = {
+    name: "peek-world-readable",
+    async run({ hs1 }) {
+        const alice = await hs1.register("alice");
+        const bob = await hs1.register("bob");
+        const a = alice.client, b = bob.client;
+        const { room_id: roomId } = await a.createRoom({ preset: sdk.Preset.PublicChat, name: "preview me",
+            initial_state: [{ type: "m.room.history_visibility", state_key: "", content: { history_visibility: "world_readable" } }] });
+        for (let i = 1; i <= 3; i++) {
+            await a.sendMessage(roomId, { msgtype: "m.text", body: `before ${i}` });
+        }
+        const bodies = (room) => room.getLiveTimeline().getEvents()
+            .filter((e) => e.getType() === "m.room.message").map((e) => e.getContent().body);
+
+        const room = await b.peekInRoom(roomId);
+        assertEqual(room.name, "preview me", "name of the peeked room");
+        assertEqual(bodies(room), ["before 1", "before 2", "before 3"], "messages bob sees when peeking");
+        assertEqual(room.getMyMembership(), "leave", "bob's membership while peeking");
+        // New messages reach the peeker through the /events long-poll.
+        await a.sendMessage(roomId, { msgtype: "m.text", body: "while you look" });
+        await eventually(() => bodies(room).includes("while you look"), "the new message in the peeked room");
+        b.stopPeeking();
+
+        // A room that is not world-readable cannot be peeked into.
+        const { room_id: closedId } = await a.createRoom({ preset: sdk.Preset.PrivateChat });
+        let refused;
+        try {
+            await b.roomInitialSync(closedId, 10);
+        } catch (err) {
+            refused = err;
+        }
+        assertEqual(refused?.errcode, "M_FORBIDDEN", "errcode when peeking into a private room");
+    },
+};

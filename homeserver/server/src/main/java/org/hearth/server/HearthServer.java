@@ -419,6 +419,8 @@ public final class HearthServer implements AutoCloseable {
         // The streams' routes register v3 and r0 themselves (ClientPaths).
         routing.register("/_matrix/client",
                 new SyncRoutes(auth, bodies, streams.sync(), streams.filters(), PluginGates.syncExtras(api.plugins())),
+                new org.hearth.server.client.LegacySyncRoutes(auth, streams.sync(), api.rooms(),
+                        new ClientEvents(api.rooms().reader(), api.rooms().relations(), Clock.systemUTC())),
                 new TypingRoutes(auth, bodies, streams.typing()),
                 new ReceiptRoutes(auth, bodies, streams.receipts()),
                 new PresenceRoutes(auth, bodies, streams.presence()),
