@@ -120,6 +120,35 @@ class StickerImportIT {
     }
 
     @Test
+    void withTheMachinesFfmpegAVideoStickerIsConvertedNotReplacedByItsThumbnail() throws Exception {
+        var ffmpeg = Converters.find("ffmpeg");
+        if (ffmpeg.isEmpty()) {
+            // The other tests cover the thumbnail path; ConvertersTest says why there is no conversion here.
+            return;
+        }
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("webm-");
+        java.nio.file.Path webm = dir.resolve("v.webm");
+        Process make = new ProcessBuilder(ffmpeg.get().toString(), "-hide_banner", "-loglevel", "error", "-y",
+                "-f", "lavfi", "-i", "testsrc=size=64x64:rate=10", "-t", "1", "-c:v", "libvpx-vp9",
+                "-pix_fmt", "yuva420p", webm.toString()).start();
+        assertTrue(make.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) && make.exitValue() == 0);
+        TELEGRAM.file("video2", "webm", java.nio.file.Files.readAllBytes(webm));
+        TELEGRAM.sets.put("Hearth_Video", "{\"name\":\"Hearth_Video\",\"title\":\"Video\",\"sticker_type\":\"regular\","
+                + "\"stickers\":[" + sticker("video2", "🎬", false, true, "thumbV") + "]}");
+        var converting = new StickerImporter(new BotApi(TELEGRAM.baseUrl(), FakeBotApi.TOKEN), Converters.onPath(),
+                store, client.bot());
+        String room = room();
+        StickerImporter.Report report = converting.importInto("Hearth_Video", room);
+        assertEquals("converted", report.stickers().getFirst().result(), report.summary());
+        JsonObject image = client.bot().state(room, StickerImporter.ROOM_PACK, "Hearth_Video").orElseThrow()
+                .getJsonObject("images").values().iterator().next().asJsonObject();
+        JsonObject info = image.getJsonObject("info");
+        assertEquals("image/webp", info.getString("mimetype"), image.toString());
+        assertTrue(info.getBoolean("is_animated"), image.toString());
+        assertEquals(64, info.getInt("w"), image.toString());
+    }
+
+    @Test
     void aMixedSetBecomesOnePackWithTheUnstableCopyAndAReportPerSticker() {
         String room = room();
         StickerImporter.Report report = importer.importInto("Hearth_Mixed", room);
