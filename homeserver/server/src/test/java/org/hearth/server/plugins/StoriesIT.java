@@ -45,7 +45,9 @@ class StoriesIT {
             .with("plugins.dir", PLUGINS.toString())
             .with("plugins.call_budget_ms", "20000")
             .with("plugin_config.stories.lifetime_ms", "6000")
-            .with("plugin_config.stories.sweep_seconds", "1");
+            .with("plugin_config.stories.sweep_seconds", "1")
+            .with("plugin_config.stories.audience_interval_ms", "1000")
+            .with("plugin_config.stories.audience_batch", "3");
 
     private static final AtomicInteger N = new AtomicInteger();
 
@@ -189,7 +191,7 @@ class StoriesIT {
         eventually(() -> alice.get(BASE + "/stories").json().getJsonArray("stories").toString().contains(marker) ? true : null);
         alice.put(BASE + "/audience", json("audience", "selected", "users", Json.arrayBuilder().add(bob.userId())))
                 .assertStatus(200);
-        alice.post(BASE + "/stories", json("msgtype", "m.text", "body", "again")).assertStatus(200);
+        eventually(() -> alice.get(BASE + "/audience").json().getBoolean("pending") ? null : true);
         assertEquals("leave", membership(alice, room, bob.userId()));
     }
 
@@ -203,8 +205,24 @@ class StoriesIT {
         alice.put(V3 + "/user/" + enc(alice.userId()) + "/account_data/m.direct",
                 json(dave.userId(), Json.arrayBuilder().add(dm))).assertStatus(200);
         String room = alice.post(BASE + "/room", json()).assertStatus(200).json().getString("room_id");
-        assertEquals("invite", membership(alice, room, dave.userId()));
+        eventually(() -> membership(alice, room, dave.userId()).equals("invite") ? true : null);
+        eventually(() -> alice.get(BASE + "/audience").json().getBoolean("pending") ? null : true);
         assertEquals("none", membership(alice, room, stranger.userId()));
+    }
+
+    @Test
+    void everyoneInvitesEveryLocalUserAFewAtATime() throws Exception {
+        var alice = newUser();
+        var others = new java.util.ArrayList<TestServer.User>();
+        for (int i = 0; i < 5; i++) {
+            others.add(newUser());
+        }
+        alice.put(BASE + "/audience", json("audience", "everyone")).assertStatus(200);
+        String room = alice.get(BASE + "/audience").json().getString("room_id");
+        for (var other : others) {
+            eventually(() -> membership(alice, room, other.userId()).equals("invite") ? true : null);
+        }
+        assertEquals("none", membership(alice, room, "@stories:" + server.serverName()));
     }
 
     @Test

@@ -41,8 +41,13 @@ final class Stories {
         return homeserver;
     }
 
+    /** The bot, registered on first use (a password hash: not on a route's path). */
     String bot() {
         return homeserver.botUser("stories");
+    }
+
+    String botId() {
+        return "@stories:" + homeserver.serverName();
     }
 
     long lifetimeMs() {
@@ -93,7 +98,7 @@ final class Stories {
             // Created twice at once: keep the first; the spare room stays empty.
             return (String) roomOf(author).orElseThrow().get("room_id");
         }
-        reconcile(author);
+        requestReconcile(author);
         return room;
     }
 
@@ -130,7 +135,7 @@ final class Stories {
         users.forEach(selected::add);
         db.update("UPDATE plugin_stories_rooms SET audience = ?, selected = ? WHERE author = ?", audience,
                 selected.build().toString(), author);
-        reconcile(author);
+        requestReconcile(author);
     }
 
     /** The users the author's audience names now (the author excluded), local and remote. */
@@ -154,7 +159,7 @@ final class Stories {
             default -> out.addAll(contacts(author));
         }
         out.remove(author);
-        out.remove(bot());
+        out.remove(botId());
         return out;
     }
 
@@ -179,11 +184,40 @@ final class Stories {
         return out;
     }
 
+    /** Invites and removals happen on the audience task, a few at a time, so no call overruns its budget. */
+    void requestReconcile(String author) {
+        homeserver.store().put("reconcile:" + author, Json.objectBuilder().build());
+    }
+
+    boolean audiencePending(String author) {
+        return homeserver.store().get("reconcile:" + author).isPresent();
+    }
+
+    /** Works through pending audience changes, at most {@code max} membership changes in all. */
+    void reconcilePending(int max) {
+        int left = max;
+        for (String key : homeserver.store().list("reconcile:", 20).keySet()) {
+            String author = key.substring("reconcile:".length());
+            if (roomOf(author).isEmpty()) {
+                homeserver.store().delete(key);
+                continue;
+            }
+            int done = reconcile(author, left);
+            left -= done;
+            if (left <= 0) {
+                return; // maybe more to do for this author: the key stays
+            }
+            homeserver.store().delete(key);
+        }
+    }
+
     /**
      * Brings the room's members in line with the audience: invites local members of the audience who are not in
-     * the room and never declined, removes those no longer in it.
+     * the room and never declined, removes those no longer in it; at most {@code max} changes. Returns how many
+     * it made.
      */
-    void reconcile(String author) {
+    int reconcile(String author, int max) {
+        int changes = 0;
         String room = (String) roomOf(author).orElseThrow().get("room_id");
         Set<String> audience = audience(author);
         Set<String> declined = new java.util.HashSet<>();
@@ -195,6 +229,10 @@ final class Stories {
             }
             Optional<String> membership = homeserver.membership(room, user);
             if (membership.isEmpty() || membership.get().equals("leave")) {
+                if (changes >= max) {
+                    return changes;
+                }
+                changes++;
                 try {
                     homeserver.invite(room, author, user);
                 } catch (MatrixException e) {
@@ -204,10 +242,15 @@ final class Stories {
         }
         for (String member : homeserver.joinedMembers(room)) {
             if (!member.equals(author) && !audience.contains(member)) {
+                if (changes >= max) {
+                    return changes;
+                }
+                changes++;
                 homeserver.sendState(room, author, "m.room.member", member,
                         Json.objectBuilder().add("membership", "leave").add("reason", "no longer in the audience").build());
             }
         }
+        return changes;
     }
 
     /** Checks a story's content before anything is stored. */
@@ -228,7 +271,6 @@ final class Stories {
     /** Posts a story as the author; returns its event ID. */
     String post(String author, JsonObject content) {
         String room = ensureRoom(author);
-        reconcile(author);
         String eventId = homeserver.sendEvent(room, author, "m.room.message", content);
         record(eventId, room, author, 0, content);
         return eventId;

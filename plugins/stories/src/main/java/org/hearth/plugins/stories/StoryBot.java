@@ -47,10 +47,7 @@ public final class StoryBot implements EventObserver {
         if (event.sender().equals(bot)) {
             return;
         }
-        Optional<String> author = authors.computeIfAbsent(event.roomId(), stories::authorOf);
-        if (author.isEmpty() && authors.size() > 10_000) {
-            authors.clear();
-        }
+        Optional<String> author = author(event.roomId());
         if (author.isPresent()) {
             storyRoom(event, author.get());
             return;
@@ -84,6 +81,29 @@ public final class StoryBot implements EventObserver {
         homeserver.sendEvent(event.roomId(), bot, "m.room.message",
                 Json.objectBuilder().add("msgtype", "m.notice").add("body", answer).build());
         homeserver.store().put("answered:" + event.eventId(), Json.objectBuilder().build());
+    }
+
+    /**
+     * The author of a story room; empty for any other room. Cached once known: a room's type and author never change.
+     * A story room whose author is not recorded yet (its creation is still being observed) is not cached.
+     */
+    private Optional<String> author(String roomId) {
+        Optional<String> known = authors.get(roomId);
+        if (known != null) {
+            return known;
+        }
+        if (authors.size() > 10_000) {
+            authors.clear();
+        }
+        boolean storyRoom = homeserver.state(roomId, "m.room.create", "")
+                .map(c -> Stories.ROOM_TYPE.equals(c.getString("type", ""))).orElse(false);
+        if (!storyRoom) {
+            authors.put(roomId, Optional.empty());
+            return Optional.empty();
+        }
+        Optional<String> author = stories.authorOf(roomId);
+        author.ifPresent(a -> authors.put(roomId, author));
+        return author;
     }
 
     private void storyRoom(ObservedEvent event, String author) {

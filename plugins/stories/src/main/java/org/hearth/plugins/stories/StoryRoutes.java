@@ -31,6 +31,7 @@ public final class StoryRoutes implements PluginRoutes {
                             .orElseThrow(() -> new MatrixException(ErrorCode.NOT_FOUND, "You have no story room yet"));
                     return PluginResponse.ok(Json.objectBuilder().add("room_id", (String) room.get("room_id"))
                             .add("audience", (String) room.get("audience"))
+                            .add("pending", stories.audiencePending(req.user()))
                             .add("users", Json.parse((String) room.get("selected"))).build());
                 }),
                 Route.put("/audience", req -> {

@@ -8,7 +8,7 @@ import org.pf4j.Extension;
 /**
  * Redacts stories past their lifetime ({@code plugin_config.stories.lifetime_ms}, default 24 h) unless highlighted,
  * every {@code sweep_seconds} (default 60), and brings the audiences of "contacts" and "everyone" up to date (new
- * DMs, new users) every {@code reconcile_seconds} (default 300).
+ * DMs, new users) every {@code reconcile_seconds} (default 300); the invites themselves go out on {@link AudienceTask}.
  */
 @Extension
 public final class StoryTasks implements ScheduledTask {
@@ -31,9 +31,7 @@ public final class StoryTasks implements ScheduledTask {
         stories.expire(100);
         if (System.currentTimeMillis() - lastReconcile >= reconcileEveryMs) {
             lastReconcile = System.currentTimeMillis();
-            for (String author : stories.authors()) {
-                stories.reconcile(author);
-            }
+            stories.authors().forEach(stories::requestReconcile);
         }
     }
 }
