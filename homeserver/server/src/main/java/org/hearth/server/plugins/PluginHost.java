@@ -347,13 +347,7 @@ public final class PluginHost implements AutoCloseable {
                         || !named.roomType().equals(roomType)) {
                     continue;
                 }
-                Optional<org.hearth.plugin.api.MemberVisibility.Visible> answer = Optional.empty();
-                if (hosted.state == State.STARTED) try {
-                    answer = call(hosted, () -> named.filter().visibleTo(roomId, viewer));
-                } catch (MatrixException e) {
-                    failed(hosted, "member visibility threw " + e.code().errcode());
-                }
-                java.util.Set<String> these = switch (answer.orElse(null)) {
+                java.util.Set<String> these = switch (ask(hosted, named, roomId, viewer).orElse(null)) {
                     case null -> java.util.Set.of(viewer);
                     case org.hearth.plugin.api.MemberVisibility.Everyone everyone -> null;
                     case org.hearth.plugin.api.MemberVisibility.Only only -> only.users();
@@ -369,6 +363,20 @@ public final class PluginHost implements AutoCloseable {
             }
         }
         return Optional.ofNullable(visible);
+    }
+
+    /** A started plugin's answer; empty when it fails, overruns, or is disabled. */
+    private Optional<org.hearth.plugin.api.MemberVisibility.Visible> ask(Hosted hosted, NamedVisibility named,
+                                                                         String roomId, String viewer) {
+        if (hosted.state != State.STARTED) {
+            return Optional.empty();
+        }
+        try {
+            return call(hosted, () -> named.filter().visibleTo(roomId, viewer));
+        } catch (MatrixException e) {
+            failed(hosted, "member visibility threw " + e.code().errcode());
+            return Optional.empty();
+        }
     }
 
     /** The started plugin serving client-API extensions of {@code namespace}. */
