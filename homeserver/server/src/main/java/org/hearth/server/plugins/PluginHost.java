@@ -69,6 +69,8 @@ public final class PluginHost implements AutoCloseable {
         final List<NamedSync> syncExtensions = new ArrayList<>();
         final List<WebPages> webPages = new ArrayList<>();
         final List<NamedVisibility> visibilities = new ArrayList<>();
+        /** What its manifest declared ({@code Plugin-Permissions}); empty when it declared nothing. */
+        volatile List<String> permissions = List.of();
         final java.util.concurrent.Semaphore wake = new java.util.concurrent.Semaphore(0);
         volatile Thread feed;
         final AtomicInteger failuresInARow = new AtomicInteger();
@@ -99,6 +101,10 @@ public final class PluginHost implements AutoCloseable {
 
         public State state() {
             return state;
+        }
+
+        public List<String> permissions() {
+            return permissions;
         }
 
         /** Why it is refused or disabled; empty while started. */
@@ -250,6 +256,8 @@ public final class PluginHost implements AutoCloseable {
                 return;
             }
             Hosted hosted = new Hosted(id, version, wrapper.getPluginPath(), State.STARTED, null);
+            hosted.permissions = permissions.of(id).map(p -> p.actAs().stream().map(a -> "act-as:" + a).toList())
+                    .orElse(List.of());
             hosted.checks.addAll(manager.getExtensions(EventCheck.class, id));
             for (PluginRoutes routes : manager.getExtensions(PluginRoutes.class, id)) {
                 hosted.routes.addAll(routes.routes());

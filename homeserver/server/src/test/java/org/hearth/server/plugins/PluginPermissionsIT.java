@@ -138,7 +138,10 @@ class PluginPermissionsIT {
         assertTrue(garbled.getString("reason").contains("Plugin-Permissions"), garbled.toString());
         var carol = server.register("carol" + N.incrementAndGet());
         carol.post("/_hearth/plugins/garbled/as-me", json()).assertError(404, "M_UNRECOGNIZED");
-        assertEquals("started", entry("narrow").getString("state"));
+        JsonObject narrow = entry("narrow");
+        assertEquals("started", narrow.getString("state"));
+        assertEquals(jakarta.json.Json.createArrayBuilder().add("act-as:helper-*").build(), narrow.getJsonArray("permissions"));
+        assertTrue(!entry("legacy").containsKey("permissions"), "a plugin that declared nothing lists none");
     }
 
     private static Set<String> members(TestServer.User viewer, String room) {
