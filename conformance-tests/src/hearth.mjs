@@ -73,6 +73,10 @@ export class HearthProcess {
         // Optional plugin jars (HEARTH_TEST_PLUGINS, comma-separated paths) go to the default plugin directory;
         // scenarios of a plugin the server lacks are skipped.
         for (const jar of (process.env.HEARTH_TEST_PLUGINS ?? "").split(",").filter(Boolean)) {
+            if (!fs.existsSync(path.resolve(jar))) {
+                console.warn(`conformance: no plugin jar ${jar} (not built?): its scenarios are skipped`);
+                continue;
+            }
             fs.mkdirSync(path.join(dataDir, "plugins"), { recursive: true });
             fs.copyFileSync(path.resolve(jar), path.join(dataDir, "plugins", path.basename(jar)));
         }

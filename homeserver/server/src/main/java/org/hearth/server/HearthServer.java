@@ -243,6 +243,9 @@ public final class HearthServer implements AutoCloseable {
             });
             // Plugins: loaded once the handlers their Homeserver facade wraps exist.
             PluginHost plugins = lifecycle.add(pluginHost(config, database, rooms, accounts, streams, media));
+            var memberViews = PluginGates.memberViews(plugins, rooms.reader());
+            rooms.useMemberViews(memberViews);
+            streams.sync().useMemberViews(memberViews);
             EventNotifier syncNotifier = eventNotifier.get();
             eventNotifier.set((room, position, changed) -> {
                 syncNotifier.eventsPersisted(room, position, changed);
@@ -370,12 +373,13 @@ public final class HearthServer implements AutoCloseable {
                                          SyncStreams streams, ContentRepository media) {
         var pluginConfig = config.plugins();
         var tables = new PluginTables(database.dataSource());
+        var permissions = new org.hearth.server.plugins.DeclaredPermissions();
         return new PluginHost(pluginConfig.dir(), Duration.ofMillis(pluginConfig.callBudgetMs()), pluginConfig.maxFailures(),
                 id -> new HostedHomeserver(id, ServerName.parse(config.serverName()),
                         PluginGates.section(pluginConfig.sections().getOrDefault(id, java.util.Map.of())), rooms,
                         accounts.accounts(), accounts.profiles(), streams.accountData(), new PluginStorage(database),
-                        tables.database(id), media, config.defaultRoomVersion()),
-                new StoredEventLog(new PluginStorage(database), rooms.reader()), tables);
+                        tables.database(id), media, config.defaultRoomVersion(), permissions),
+                new StoredEventLog(new PluginStorage(database), rooms.reader()), tables, permissions);
     }
 
     /** What the Client-Server routes are built from. */

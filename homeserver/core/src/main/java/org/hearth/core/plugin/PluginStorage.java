@@ -66,4 +66,27 @@ public final class PluginStorage {
         }
         return out;
     }
+
+    /** A user's public read receipt in a room. */
+    public record Receipt(String userId, String eventId, String threadId, long ts) {}
+
+    /** The room's {@code m.read} receipts, one per user and thread. */
+    public java.util.List<Receipt> readReceipts(String roomId) {
+        var out = new java.util.ArrayList<Receipt>();
+        try (var rows = database.execute().createNamedQuery("plugins-read-receipts").addParam("room_id", roomId).execute()) {
+            rows.forEach(r -> out.add(new Receipt(r.column("user_id").asString().get(), r.column("event_id").asString().get(),
+                    r.column("thread_id").asString().orElse(""), ((Number) r.column("ts").get()).longValue())));
+        }
+        return out;
+    }
+
+    /** Local users that are neither deactivated nor bots, in ID order after {@code after}. */
+    public java.util.List<String> localUsers(String after, int limit) {
+        var out = new java.util.ArrayList<String>();
+        try (var rows = database.execute().createNamedQuery("plugins-local-users").addParam("after", after)
+                .addParam("lim", limit).execute()) {
+            rows.forEach(r -> out.add(r.column("user_id").asString().get()));
+        }
+        return out;
+    }
 }

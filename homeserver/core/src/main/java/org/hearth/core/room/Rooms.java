@@ -53,6 +53,17 @@ public final class Rooms {
         this.eventsByTime = new EventsByTime(database, reader);
     }
 
+    private volatile org.hearth.core.port.MemberViews memberViews = org.hearth.core.port.MemberViews.EVERYONE;
+
+    /** Whose membership each viewer may see (plugins' member visibility), once plugins are loaded. */
+    public void useMemberViews(org.hearth.core.port.MemberViews memberViews) {
+        this.memberViews = memberViews;
+    }
+
+    public org.hearth.core.port.MemberViews memberViews() {
+        return memberViews;
+    }
+
     private volatile org.hearth.core.port.RemoteMembership remoteMembership = org.hearth.core.port.RemoteMembership.NONE;
 
     /** Joins to rooms of other servers go through federation once it is wired. */

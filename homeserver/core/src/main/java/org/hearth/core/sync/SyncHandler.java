@@ -36,6 +36,7 @@ public final class SyncHandler {
     private final DeviceListStream deviceLists;
     private volatile DeviceKeyCounts keyCounts = DeviceKeyCounts.NONE;
     private volatile UnreadCounts unreadCounts = UnreadCounts.NONE;
+    private volatile org.hearth.core.port.MemberViews memberViews = org.hearth.core.port.MemberViews.EVERYONE;
 
     public SyncHandler(RoomsStream rooms, RoomMembership membership, Notifier notifier,
                        org.hearth.core.storage.Database database, TypingStream typing, ReceiptStream receipts,
@@ -56,6 +57,11 @@ public final class SyncHandler {
     /** Where unread_notifications come from (set once at wiring). */
     public void useUnreadCounts(UnreadCounts unreadCounts) {
         this.unreadCounts = unreadCounts;
+    }
+
+    /** Whose membership each viewer may see (plugins' member visibility; set once at wiring). */
+    public void useMemberViews(org.hearth.core.port.MemberViews memberViews) {
+        this.memberViews = memberViews;
     }
 
     /** A parsed /sync request; {@code since} empty for an initial sync. */
@@ -179,8 +185,10 @@ public final class SyncHandler {
                 continue;
             }
             done.add(room.roomId());
-            join.add(room.roomId().value(), joinedRoom(filter, room.timeline(), room.state(),
-                    ephemeral.get(room.roomId()), roomData.get(room.roomId()), room.summary(),
+            Optional<Set<String>> visible = memberViews.visibleMembers(room.roomId(), user);
+            join.add(room.roomId().value(), joinedRoom(filter, hidden(visible, room.timeline()), hidden(visible, room.state()),
+                    hiddenEphemeral(visible, ephemeral.get(room.roomId())), roomData.get(room.roomId()),
+                    visible.map(v -> org.hearth.core.port.MemberViews.filterSummary(v, room.summary())).orElse(room.summary()),
                     unread.getOrDefault(room.roomId(), Map.of()), byThread));
             news = true;
         }
@@ -188,7 +196,8 @@ public final class SyncHandler {
         extra.addAll(roomData.keySet());
         extra.removeAll(done);
         for (RoomId room : extra) {
-            join.add(room.value(), joinedRoom(filter, null, List.of(), ephemeral.get(room), roomData.get(room),
+            join.add(room.value(), joinedRoom(filter, null, List.of(),
+                    hiddenEphemeral(memberViews.visibleMembers(room, user), ephemeral.get(room)), roomData.get(room),
                     JsonValue.EMPTY_JSON_OBJECT, unread.getOrDefault(room, Map.of()), byThread));
             news = true;
         }
@@ -203,9 +212,11 @@ public final class SyncHandler {
         JsonObjectBuilder leave = Json.objectBuilder();
         for (RoomsStream.LeftRoom room : roomChanges.leave()) {
             if (roomFilter.matchesRoom(room.roomId().value())) {
+                Optional<Set<String>> visible = memberViews.visibleMembers(room.roomId(), user);
                 leave.add(room.roomId().value(), Json.objectBuilder()
-                        .add("timeline", timeline(filter, room.timeline()))
-                        .add("state", Json.objectBuilder().add("events", events(filter, roomFilter.state(), room.state())))
+                        .add("timeline", timeline(filter, hidden(visible, room.timeline())))
+                        .add("state", Json.objectBuilder().add("events", events(filter, roomFilter.state(),
+                                hidden(visible, room.state()))))
                         .add("account_data", Json.objectBuilder().add("events", array(List.of()))));
                 news = true;
             }
@@ -245,6 +256,32 @@ public final class SyncHandler {
                         ? List.of() : keyCounts.unusedFallbackKeyTypes(user, request.deviceId())))
                 .build();
         return new Result(body, news);
+    }
+
+    private static RoomsStream.Timeline hidden(Optional<Set<String>> visible, RoomsStream.Timeline timeline) {
+        if (visible.isEmpty() || timeline == null) {
+            return timeline;
+        }
+        return new RoomsStream.Timeline(org.hearth.core.port.MemberViews.filterEvents(visible.get(), timeline.events()),
+                timeline.limited(), timeline.prevBatch());
+    }
+
+    private static List<JsonObject> hidden(Optional<Set<String>> visible, List<JsonObject> state) {
+        return visible.isEmpty() ? state : org.hearth.core.port.MemberViews.filterEvents(visible.get(), state);
+    }
+
+    private static List<JsonObject> hiddenEphemeral(Optional<Set<String>> visible, List<JsonObject> events) {
+        if (visible.isEmpty() || events == null) {
+            return events;
+        }
+        List<JsonObject> out = new ArrayList<>();
+        for (JsonObject e : events) {
+            JsonObject kept = org.hearth.core.port.MemberViews.filterEphemeral(visible.get(), e);
+            if (kept != null) {
+                out.add(kept);
+            }
+        }
+        return out;
     }
 
     private JsonObjectBuilder oneTimeKeyCounts(UserId user, String deviceId) {

@@ -271,7 +271,7 @@ public final class RoomsRoutes implements HttpService {
     private void getAllState(ServerRequest req, ServerResponse res) {
         Requester who = auth.require(req);
         RoomId room = access.room(req);
-        Map<StateKey, String> state = access.readableState(room, who);
+        Map<StateKey, String> state = shownState(room, who, access.readableState(room, who));
         JsonArrayBuilder out = Json.arrayBuilder();
         rooms.reader().load(state).values().forEach(e -> out.add(format.format(e, who)));
         res.status(io.helidon.http.Status.OK_200);
@@ -283,7 +283,7 @@ public final class RoomsRoutes implements HttpService {
         Requester who = auth.require(req);
         RoomId room = access.room(req);
         String stateKey = req.path().pathParameters().contains("stateKey") ? path(req, "stateKey") : "";
-        Map<StateKey, String> state = access.readableState(room, who);
+        Map<StateKey, String> state = shownState(room, who, access.readableState(room, who));
         String id = state.get(StateKey.of(path(req, "eventType"), stateKey));
         StoredEvent event = id == null ? null : rooms.reader().event(id).orElse(null);
         if (event == null) {
@@ -378,6 +378,7 @@ public final class RoomsRoutes implements HttpService {
         long from = query(req, "from").map(RoomsRoutes::token).orElse(backward ? current : 0L);
         Long to = query(req, "to").map(RoomsRoutes::token).orElse(null);
         HistoryVisibility.Viewer viewer = access.visibility().viewer(room, who.userId());
+        Optional<Set<String>> visible = rooms.memberViews().visibleMembers(room, who.userId());
 
         List<StoredEvent> chunk = new ArrayList<>();
         long cursor = from;
@@ -392,7 +393,7 @@ public final class RoomsRoutes implements HttpService {
             }
             for (StoredEvent e : page) {
                 cursor = backward ? e.streamOrdering() - 1 : e.streamOrdering();
-                if (filter.matches(e) && viewer.canSee(e)) {
+                if (filter.matches(e) && viewer.canSee(e) && shown(visible, e)) {
                     chunk.add(e);
                     if (chunk.size() == limit) {
                         exhausted = exhausted && e == page.getLast();
@@ -418,6 +419,9 @@ public final class RoomsRoutes implements HttpService {
             JsonArrayBuilder state = Json.arrayBuilder();
             Map<StateKey, String> ids = rooms.reader().stateIdsBefore(chunk.getFirst());
             for (String sender : senders) {
+                if (visible.isPresent() && !visible.get().contains(sender)) {
+                    continue;
+                }
                 String id = ids.get(StateKey.of("m.room.member", sender));
                 if (id != null) {
                     rooms.reader().event(id).ifPresent(m -> state.add(format.format(m, who)));
@@ -434,12 +438,16 @@ public final class RoomsRoutes implements HttpService {
         StoredEvent event = visibleEvent(room, who, path(req, "eventId"));
         int limit = limit(req, 10);
         HistoryVisibility.Viewer viewer = access.visibility().viewer(room, who.userId());
+        Optional<Set<String>> visible = rooms.memberViews().visibleMembers(room, who.userId());
+        if (!shown(visible, event)) {
+            throw new MatrixException(ErrorCode.NOT_FOUND, "Event not found or not visible to you");
+        }
         int beforeCount = limit / 2;
         int afterCount = limit - beforeCount;
         List<StoredEvent> before = rooms.reader().timeline(room, 0, event.streamOrdering() - 1, beforeCount, true)
-                .stream().filter(viewer::canSee).toList();
+                .stream().filter(viewer::canSee).filter(e -> shown(visible, e)).toList();
         List<StoredEvent> after = rooms.reader().timeline(room, event.streamOrdering(), Long.MAX_VALUE, afterCount, false)
-                .stream().filter(viewer::canSee).toList();
+                .stream().filter(viewer::canSee).filter(e -> shown(visible, e)).toList();
         JsonArrayBuilder b = Json.arrayBuilder();
         List<StoredEvent> page = new ArrayList<>(before);
         page.add(event);
@@ -449,7 +457,8 @@ public final class RoomsRoutes implements HttpService {
         JsonArrayBuilder a = Json.arrayBuilder();
         formatted.subList(before.size() + 1, formatted.size()).forEach(a::add);
         JsonArrayBuilder state = Json.arrayBuilder();
-        rooms.reader().load(rooms.reader().stateIdsAfter(event)).values().forEach(e -> state.add(format.format(e, who)));
+        rooms.reader().load(shownState(room, who, rooms.reader().stateIdsAfter(event))).values()
+                .forEach(e -> state.add(format.format(e, who)));
         long start = before.isEmpty() ? event.streamOrdering() - 1 : before.getLast().streamOrdering() - 1;
         long end = after.isEmpty() ? event.streamOrdering() : after.getLast().streamOrdering();
         Reply.json(res, 200, Json.objectBuilder()
@@ -470,6 +479,7 @@ public final class RoomsRoutes implements HttpService {
                 state = rooms.reader().stateIdsAfter(last.getFirst());
             }
         }
+        state = shownState(room, who, state);
         Optional<String> membership = query(req, "membership");
         Optional<String> notMembership = query(req, "not_membership");
         JsonArrayBuilder chunk = Json.arrayBuilder();
@@ -489,6 +499,22 @@ public final class RoomsRoutes implements HttpService {
         Reply.json(res, 200, Json.objectBuilder().add("chunk", chunk).build());
     }
 
+    /** State without the membership of users a member-visibility plugin hides from the viewer. */
+    private Map<StateKey, String> shownState(RoomId room, Requester who, Map<StateKey, String> state) {
+        Optional<Set<String>> visible = rooms.memberViews().visibleMembers(room, who.userId());
+        if (visible.isEmpty()) {
+            return state;
+        }
+        Map<StateKey, String> out = new java.util.LinkedHashMap<>(state);
+        out.keySet().removeIf(k -> k.type().equals("m.room.member") && !visible.get().contains(k.stateKey()));
+        return out;
+    }
+
+    private static boolean shown(Optional<Set<String>> visible, StoredEvent e) {
+        return visible.isEmpty() || !e.pdu().type().equals("m.room.member")
+                || e.pdu().stateKey().map(visible.get()::contains).orElse(true);
+    }
+
     private void joinedMembers(ServerRequest req, ServerResponse res) {
         Requester who = auth.require(req);
         RoomId room = access.room(req);
@@ -498,7 +524,11 @@ public final class RoomsRoutes implements HttpService {
             throw new MatrixException(ErrorCode.FORBIDDEN, "You are not joined to this room");
         }
         JsonObjectBuilder out = Json.objectBuilder();
+        Optional<Set<String>> visible = rooms.memberViews().visibleMembers(room, who.userId());
         for (var e : rooms.reader().currentState(room).entrySet()) {
+            if (visible.isPresent() && !visible.get().contains(e.getKey().stateKey())) {
+                continue;
+            }
             if (e.getKey().type().equals("m.room.member")
                     && Membership.JOIN.equals(e.getValue().pdu().content().getString("membership", ""))) {
                 JsonObject content = e.getValue().pdu().content();

@@ -40,11 +40,24 @@ public final class HostedHomeserver implements Homeserver {
     private final org.hearth.plugin.api.PluginDatabase database;
     private final org.hearth.core.media.ContentRepository media;
     private final org.hearth.core.room.RoomCreation creation;
+    private final PluginStorage storage;
+    private final DeclaredPermissions permissions;
 
     public HostedHomeserver(String pluginId, ServerName serverName, JsonObject config, Rooms rooms, AccountHandler accounts,
                      ProfileHandler profiles, AccountDataStream accountData, PluginStorage storage,
                      org.hearth.plugin.api.PluginDatabase database, org.hearth.core.media.ContentRepository media,
                      org.hearth.spec.room.RoomVersion defaultRoomVersion) {
+        this(pluginId, serverName, config, rooms, accounts, profiles, accountData, storage, database, media,
+                defaultRoomVersion, new DeclaredPermissions());
+    }
+
+    /** @param permissions what the plugin declared (read at its load): acting as a user outside it is refused */
+    public HostedHomeserver(String pluginId, ServerName serverName, JsonObject config, Rooms rooms, AccountHandler accounts,
+                     ProfileHandler profiles, AccountDataStream accountData, PluginStorage storage,
+                     org.hearth.plugin.api.PluginDatabase database, org.hearth.core.media.ContentRepository media,
+                     org.hearth.spec.room.RoomVersion defaultRoomVersion, DeclaredPermissions permissions) {
+        this.storage = storage;
+        this.permissions = permissions;
         this.database = database;
         this.media = media;
         this.creation = new org.hearth.core.room.RoomCreation(rooms, serverName, defaultRoomVersion);
@@ -115,24 +128,24 @@ public final class HostedHomeserver implements Homeserver {
 
     @Override
     public String sendEvent(String roomId, String asUser, String type, JsonObject content) {
-        return rooms.engine().send(room(roomId), local(asUser), new EventDraft(type, null, content, null), null).eventId();
+        return rooms.engine().send(room(roomId), actingAs(asUser), new EventDraft(type, null, content, null), null).eventId();
     }
 
     @Override
     public String sendState(String roomId, String asUser, String type, String stateKey, JsonObject content) {
-        return rooms.engine().send(room(roomId), local(asUser), EventDraft.state(type, stateKey, content), null).eventId();
+        return rooms.engine().send(room(roomId), actingAs(asUser), EventDraft.state(type, stateKey, content), null).eventId();
     }
 
     @Override
     public void invite(String roomId, String inviter, String invitee) {
         UserId target = user(invitee);
-        rooms.engine().send(room(roomId), local(inviter), EventDraft.state("m.room.member", target.value(),
+        rooms.engine().send(room(roomId), actingAs(inviter), EventDraft.state("m.room.member", target.value(),
                 rooms.memberProfiles().content(target, Membership.INVITE, null)), null);
     }
 
     @Override
     public void join(String roomId, String userId) {
-        UserId user = local(userId);
+        UserId user = actingAs(userId);
         rooms.engine().send(room(roomId), user, EventDraft.state("m.room.member", user.value(),
                 rooms.memberProfiles().content(user, Membership.JOIN, null)), null);
     }
@@ -164,7 +177,7 @@ public final class HostedHomeserver implements Homeserver {
 
     @Override
     public void setAccountData(String userId, String type, JsonObject content) {
-        accountData.put(local(userId), Optional.empty(), type, content);
+        accountData.put(actingAs(userId), Optional.empty(), type, content);
     }
 
     @Override
@@ -231,12 +244,53 @@ public final class HostedHomeserver implements Homeserver {
 
     @Override
     public String createRoom(String asUser, JsonObject request) {
-        return creation.create(local(asUser), org.hearth.server.client.RoomsRoutes.parseCreate(request)).value();
+        return creation.create(actingAs(asUser), org.hearth.server.client.RoomsRoutes.parseCreate(request)).value();
     }
 
     @Override
     public String uploadMedia(String asUser, String contentType, String fileName, byte[] content) {
-        return media.upload(local(asUser), contentType, fileName, new java.io.ByteArrayInputStream(content));
+        return media.upload(actingAs(asUser), contentType, fileName, new java.io.ByteArrayInputStream(content));
+    }
+
+    @Override
+    public String redact(String roomId, String asUser, String eventId, String reason) {
+        var content = Json.objectBuilder();
+        if (reason != null) {
+            content.add("reason", reason);
+        }
+        return rooms.engine().send(room(roomId), actingAs(asUser),
+                new EventDraft("m.room.redaction", null, content.build(), eventId), null).eventId();
+    }
+
+    @Override
+    public List<org.hearth.plugin.api.ReadReceipt> readReceipts(String roomId) {
+        return storage.readReceipts(room(roomId).value()).stream()
+                .map(r -> new org.hearth.plugin.api.ReadReceipt(r.userId(), r.eventId(), r.threadId(), r.ts())).toList();
+    }
+
+    @Override
+    public List<String> localUsers(String afterUserId, int limit) {
+        return storage.localUsers(afterUserId == null ? "" : afterUserId, Math.max(0, Math.min(limit, 1000)));
+    }
+
+    /**
+     * A local user the plugin may act as: one its declared {@code act-as} permissions match, or one of its own bots
+     * (a {@code bot} account whose localpart starts with the plugin ID). A plugin that declared nothing may act as
+     * any local user (0.2.0 behaviour).
+     */
+    private UserId actingAs(String userId) {
+        UserId user = local(userId);
+        var declared = permissions.of(pluginId);
+        if (declared.isEmpty() || declared.get().mayActAs(user.localpart())) {
+            return user;
+        }
+        if (user.localpart().startsWith(pluginId)
+                && accounts.account(user).map(a -> "bot".equals(a.userType())).orElse(false)) {
+            return user;
+        }
+        throw new MatrixException(ErrorCode.FORBIDDEN, "Plugin " + pluginId + " may not act as " + user.value()
+                + ": it declared " + (declared.get().actAs().isEmpty() ? "no act-as permission" : declared.get())
+                + " (Plugin-Permissions: act-as:" + user.localpart() + " would allow it)");
     }
 
     private static RoomId room(String roomId) {

@@ -41,6 +41,37 @@ public final class PluginGates {
         };
     }
 
+    /**
+     * Plugins' member visibility for the core's read paths. With no plugin governing a room type it answers at once;
+     * otherwise it reads the room's type (cached: a room's type never changes) and asks only for governed rooms.
+     */
+    public static org.hearth.core.port.MemberViews memberViews(PluginHost host, org.hearth.core.room.RoomReader reader) {
+        Map<org.hearth.spec.id.RoomId, String> types = java.util.Collections.synchronizedMap(
+                new java.util.LinkedHashMap<>(256, 0.75f, true) {
+                    @Override
+                    protected boolean removeEldestEntry(Map.Entry<org.hearth.spec.id.RoomId, String> eldest) {
+                        return size() > 10_000;
+                    }
+                });
+        return (room, viewer) -> {
+            java.util.Set<String> governed = host.governedRoomTypes();
+            if (governed.isEmpty()) {
+                return java.util.Optional.empty();
+            }
+            String type = types.get(room);
+            if (type == null) {
+                var create = reader.currentStateEvent(room, "m.room.create", "");
+                if (create.isEmpty()) {
+                    return java.util.Optional.empty();
+                }
+                type = create.get().pdu().content().getString("type", "");
+                types.put(room, type);
+            }
+            return governed.contains(type) ? host.visibleMembers(type, room.value(), viewer.value())
+                    : java.util.Optional.empty();
+        };
+    }
+
     /** {@code a.b: v} as {@code {"a": {"b": "v"}}}. */
     public static JsonObject section(Map<String, String> flat) {
         Map<String, Object> tree = new java.util.TreeMap<>();

@@ -68,6 +68,9 @@ public final class PluginHost implements AutoCloseable {
         final Map<String, List<PluginRoutes.Route>> clientRoutes = new java.util.TreeMap<>();
         final List<NamedSync> syncExtensions = new ArrayList<>();
         final List<WebPages> webPages = new ArrayList<>();
+        final List<NamedVisibility> visibilities = new ArrayList<>();
+        /** What its manifest declared ({@code Plugin-Permissions}); empty when it declared nothing. */
+        volatile List<String> permissions = List.of();
         final java.util.concurrent.Semaphore wake = new java.util.concurrent.Semaphore(0);
         volatile Thread feed;
         final AtomicInteger failuresInARow = new AtomicInteger();
@@ -100,11 +103,18 @@ public final class PluginHost implements AutoCloseable {
             return state;
         }
 
+        public List<String> permissions() {
+            return permissions;
+        }
+
         /** Why it is refused or disabled; empty while started. */
         public Optional<String> reason() {
             return Optional.ofNullable(reason);
         }
     }
+
+    /** A member visibility filter with its room type, asked once at load. */
+    record NamedVisibility(String roomType, org.hearth.plugin.api.MemberVisibility filter) {}
 
     /** A sync extension with its namespace, asked once at load. */
     record NamedSync(String namespace, SyncExtension extension) {}
@@ -130,6 +140,9 @@ public final class PluginHost implements AutoCloseable {
     private final Map<String, Hosted> plugins = new ConcurrentHashMap<>();
     private final Path dir;
     private final PluginTables tables;
+    private final DeclaredPermissions permissions;
+    /** Room types some started plugin governs the member visibility of; empty: nothing to ask. */
+    private volatile java.util.Set<String> governedRoomTypes = java.util.Set.of();
     private final EventLog eventLog;
     private final Duration budget;
     private final int maxFailures;
@@ -143,6 +156,13 @@ public final class PluginHost implements AutoCloseable {
      */
     public PluginHost(Path dir, Duration budget, int maxFailures, Function<String, Homeserver> facades, EventLog eventLog,
                       PluginTables tables) {
+        this(dir, budget, maxFailures, facades, eventLog, tables, new DeclaredPermissions());
+    }
+
+    /** @param permissions filled with each plugin's declared permissions at its load, for its facade to enforce */
+    public PluginHost(Path dir, Duration budget, int maxFailures, Function<String, Homeserver> facades, EventLog eventLog,
+                      PluginTables tables, DeclaredPermissions permissions) {
+        this.permissions = permissions;
         this.dir = dir;
         this.tables = tables;
         this.eventLog = eventLog;
@@ -212,6 +232,15 @@ public final class PluginHost implements AutoCloseable {
             return;
         }
         try {
+            permissions.read(id, wrapper.getPluginPath());
+        } catch (IllegalArgumentException e) {
+            refuse(wrapper, "its Plugin-Permissions: " + e.getMessage());
+            return;
+        }
+        if (permissions.of(id).isEmpty()) {
+            LOG.log(Level.WARNING, "plugin " + id + " declares no Plugin-Permissions: it may act as any local user");
+        }
+        try {
             int migrated = tables.migrate(id, wrapper.getPluginPath());
             if (migrated > 0) {
                 LOG.log(Level.INFO, "plugin " + id + ": applied " + migrated + " migrations");
@@ -227,6 +256,8 @@ public final class PluginHost implements AutoCloseable {
                 return;
             }
             Hosted hosted = new Hosted(id, version, wrapper.getPluginPath(), State.STARTED, null);
+            hosted.permissions = permissions.of(id).map(p -> p.actAs().stream().map(a -> "act-as:" + a).toList())
+                    .orElse(List.of());
             hosted.checks.addAll(manager.getExtensions(EventCheck.class, id));
             for (PluginRoutes routes : manager.getExtensions(PluginRoutes.class, id)) {
                 hosted.routes.addAll(routes.routes());
@@ -240,6 +271,13 @@ public final class PluginHost implements AutoCloseable {
                 hosted.syncExtensions.add(new NamedSync(extension.namespace(), extension));
             }
             hosted.webPages.addAll(manager.getExtensions(WebPages.class, id));
+            for (var filter : manager.getExtensions(org.hearth.plugin.api.MemberVisibility.class, id)) {
+                String type = filter.roomType();
+                if (type == null || type.isBlank()) {
+                    throw new IllegalStateException("member visibility " + filter.getClass().getName() + " names no room type");
+                }
+                hosted.visibilities.add(new NamedVisibility(type, filter));
+            }
             String clash = namespaceClash(hosted);
             if (clash != null) {
                 manager.stopPlugin(id);
@@ -247,6 +285,7 @@ public final class PluginHost implements AutoCloseable {
                 return;
             }
             plugins.put(id, hosted);
+            governedChanged();
             if (!hosted.observers.isEmpty()) {
                 if (eventLog.acknowledged(id).isEmpty()) {
                     eventLog.acknowledge(id, eventLog.currentPosition()); // a new plugin starts from now
@@ -288,6 +327,64 @@ public final class PluginHost implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    private void governedChanged() {
+        java.util.Set<String> types = new java.util.HashSet<>();
+        // A disabled plugin still governs its rooms (hiding all but the viewer): privacy first.
+        plugins.values().stream().filter(p -> p.state == State.STARTED || p.state == State.DISABLED)
+                .forEach(p -> p.visibilities.forEach(v -> types.add(v.roomType())));
+        governedRoomTypes = java.util.Set.copyOf(types);
+    }
+
+    /** Room types whose member visibility a started plugin governs (cheap: read on every member read path). */
+    public java.util.Set<String> governedRoomTypes() {
+        return governedRoomTypes;
+    }
+
+    /**
+     * What {@code viewer} may see of the members of a room of {@code roomType}: empty for everyone, else the users
+     * (the viewer included). Every governing plugin is asked and their answers intersected; one that fails or
+     * overruns hides every member but the viewer.
+     */
+    public Optional<java.util.Set<String>> visibleMembers(String roomType, String roomId, String viewer) {
+        java.util.Set<String> visible = null;
+        for (Hosted hosted : plugins.values()) {
+            for (NamedVisibility named : hosted.visibilities) {
+                if ((hosted.state != State.STARTED && hosted.state != State.DISABLED)
+                        || !named.roomType().equals(roomType)) {
+                    continue;
+                }
+                java.util.Set<String> these = switch (ask(hosted, named, roomId, viewer).orElse(null)) {
+                    case null -> java.util.Set.of(viewer);
+                    case org.hearth.plugin.api.MemberVisibility.Everyone everyone -> null;
+                    case org.hearth.plugin.api.MemberVisibility.Only only -> only.users();
+                };
+                if (these != null) {
+                    java.util.Set<String> next = new java.util.HashSet<>(these);
+                    if (visible != null) {
+                        next.retainAll(visible);
+                    }
+                    next.add(viewer);
+                    visible = next;
+                }
+            }
+        }
+        return Optional.ofNullable(visible);
+    }
+
+    /** A started plugin's answer; empty when it fails, overruns, or is disabled. */
+    private Optional<org.hearth.plugin.api.MemberVisibility.Visible> ask(Hosted hosted, NamedVisibility named,
+                                                                         String roomId, String viewer) {
+        if (hosted.state != State.STARTED) {
+            return Optional.empty();
+        }
+        try {
+            return call(hosted, () -> named.filter().visibleTo(roomId, viewer));
+        } catch (MatrixException e) {
+            failed(hosted, "member visibility threw " + e.code().errcode());
+            return Optional.empty();
+        }
     }
 
     /** The started plugin serving client-API extensions of {@code namespace}. */
@@ -372,6 +469,7 @@ public final class PluginHost implements AutoCloseable {
                 org.hearth.spec.error.ErrorCode.NOT_FOUND, "No plugin " + id));
         hosted.state = State.UNLOADED;
         hosted.reason = "unloaded by an admin";
+        governedChanged();
         hosted.schedules.forEach(f -> f.cancel(true));
         if (hosted.feed != null) {
             hosted.feed.interrupt();
@@ -531,6 +629,7 @@ public final class PluginHost implements AutoCloseable {
         if (n >= maxFailures && hosted.state == State.STARTED) {
             hosted.state = State.DISABLED;
             hosted.reason = "disabled after " + n + " failures in a row; last: " + what;
+            governedChanged();
             LOG.log(Level.ERROR, "plugin " + hosted.id + " " + hosted.reason);
         }
     }

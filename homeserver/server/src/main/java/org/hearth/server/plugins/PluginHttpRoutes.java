@@ -109,6 +109,9 @@ public final class PluginHttpRoutes implements HttpService {
         var entry = Json.objectBuilder().add("id", p.id()).add("version", p.version() == null ? "" : p.version())
                 .add("state", p.state().name().toLowerCase());
         p.reason().ifPresent(r -> entry.add("reason", r));
+        if (!p.permissions().isEmpty()) {
+            entry.add("permissions", jakarta.json.Json.createArrayBuilder(p.permissions()));
+        }
         return entry.build();
     }
 

@@ -32,6 +32,12 @@ public final class PluginJars {
 
     /** With resources given as text: path in the jar (e.g. {@code db/x/V1__t.sql}) to content. */
     public static Path build(Path dir, String id, String requires, Map<String, String> sources, Map<String, String> resources) {
+        return build(dir, id, requires, sources, resources, Map.of());
+    }
+
+    /** Sources and resources as text, with extra manifest entries. */
+    public static Path build(Path dir, String id, String requires, Map<String, String> sources, Map<String, String> resources,
+                             Map<String, String> manifestEntries) {
         try {
             Path src = Files.createTempDirectory("plugin-src-" + id);
             for (var source : sources.entrySet()) {
@@ -45,7 +51,7 @@ public final class PluginJars {
                 Files.createDirectories(file.getParent());
                 Files.writeString(file, resource.getValue());
             }
-            return build(dir, id, requires, src, res);
+            return build(dir, id, requires, src, res, manifestEntries);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -57,6 +63,12 @@ public final class PluginJars {
     }
 
     public static Path build(Path dir, String id, String requires, Path sourceRoot, Path resourceRoot) {
+        return build(dir, id, requires, sourceRoot, resourceRoot, Map.of());
+    }
+
+    /** With extra manifest entries, e.g. {@code Plugin-Permissions}. */
+    public static Path build(Path dir, String id, String requires, Path sourceRoot, Path resourceRoot,
+                             Map<String, String> manifestEntries) {
         try {
             Path classes = Files.createTempDirectory("plugin-classes-" + id);
             List<String> files;
@@ -89,6 +101,7 @@ public final class PluginJars {
             main.putValue("Plugin-Id", id);
             main.putValue("Plugin-Version", "1.0.0");
             main.putValue("Plugin-Requires", requires);
+            manifestEntries.forEach(main::putValue);
             Files.createDirectories(dir);
             Path jar = dir.resolve(id + ".jar");
             try (OutputStream out = Files.newOutputStream(jar); var jarOut = new JarOutputStream(out, manifest);

@@ -97,4 +97,25 @@ public interface Homeserver {
     default String uploadMedia(String asUser, String contentType, String fileName, byte[] content) {
         throw new UnsupportedOperationException("this server takes no media from plugins");
     }
+
+    /**
+     * Redacts an event as the local user (or the plugin's bot), under the room's rules; returns the redaction's event
+     * ID (since 0.3.0).
+     */
+    default String redact(String roomId, String asUser, String eventId, String reason) {
+        throw new UnsupportedOperationException("this server redacts nothing for plugins");
+    }
+
+    /** The room's public read receipts, one per user and thread (since 0.3.0). */
+    default List<ReadReceipt> readReceipts(String roomId) {
+        return List.of();
+    }
+
+    /**
+     * Local users that are not deactivated and are no bots, in user ID order, after {@code afterUserId} ({@code ""}
+     * for the first page), at most {@code limit} (since 0.3.0).
+     */
+    default List<String> localUsers(String afterUserId, int limit) {
+        return List.of();
+    }
 }
