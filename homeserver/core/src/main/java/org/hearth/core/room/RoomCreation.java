@@ -18,6 +18,7 @@ import org.hearth.spec.room.RoomVersion;
 
 /** {@code POST /createRoom} (spec: Client-Server API, "Creation"): the events a new room starts with, in order. */
 public final class RoomCreation {
+    private static final System.Logger LOG = System.getLogger(RoomCreation.class.getName());
     private final Rooms rooms;
     private final ServerName serverName;
     private final RoomVersion defaultVersion;
@@ -98,18 +99,37 @@ public final class RoomCreation {
         if (req.topic() != null) {
             drafts.add(EventDraft.state("m.room.topic", "", Json.objectBuilder().add("topic", req.topic()).build()));
         }
-        for (UserId invitee : req.invite()) {
-            JsonObjectBuilder content = Json.objectBuilder().add("membership", "invite");
-            if (req.isDirect()) {
-                content.add("is_direct", true);
-            }
-            drafts.add(EventDraft.state("m.room.member", invitee.value(), content.build()));
+        JsonObjectBuilder inviteContent = Json.objectBuilder().add("membership", "invite");
+        if (req.isDirect()) {
+            inviteContent.add("is_direct", true);
         }
-        Optional<RoomAlias> finalAlias = alias;
+        JsonObject invite = inviteContent.build();
+        // Another server's user is invited through their server (/invite signs the event there), once the room exists.
+        List<UserId> remoteInvitees = req.invite().stream().filter(u -> !u.domain().equals(serverName.value())).toList();
+        for (UserId invitee : req.invite()) {
+            if (!remoteInvitees.contains(invitee)) {
+                drafts.add(EventDraft.state("m.room.member", invitee.value(), invite));
+            }
+        }
+        RoomId created = createWith(version, creator, createContent.build(), drafts, alias, req);
+        for (UserId invitee : remoteInvitees) {
+            try {
+                rooms.remoteMembership().invite(created, creator, invitee, invite);
+            } catch (RuntimeException e) {
+                // The room exists and is the creator's: a peer that refuses or cannot be reached does not undo it.
+                LOG.log(System.Logger.Level.WARNING, "createRoom " + created.value() + ": inviting " + invitee.value()
+                        + " failed: " + e.getMessage());
+            }
+        }
+        return created;
+    }
+
+    private RoomId createWith(RoomVersion version, UserId creator, JsonObject createContent, List<EventDraft> drafts,
+                              Optional<RoomAlias> alias, Request req) {
         try {
-            return rooms.engine().create(version, creator, createContent.build(), drafts,
+            return rooms.engine().create(version, creator, createContent, drafts,
                     (tx, room) -> {
-                        finalAlias.ifPresent(a -> rooms.aliases().insert(tx, a, room, creator));
+                        alias.ifPresent(a -> rooms.aliases().insert(tx, a, room, creator));
                         // Spec: visibility "public" publishes the room in the directory; absent means private.
                         if ("public".equals(req.visibility())) {
                             rooms.directory().setPublished(tx, room, true);

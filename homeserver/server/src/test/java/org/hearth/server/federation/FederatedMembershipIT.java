@@ -87,6 +87,22 @@ class FederatedMembershipIT {
     }
 
     @Test
+    void createRoomInvitesARemoteUserThroughTheirServer() {
+        var alice = a.register("calice");
+        var bob = b.register("cbob");
+        String roomId = alice.post("/_matrix/client/v3/createRoom", TestServer.json("preset", "trusted_private_chat",
+                "is_direct", true, "invite", Json.arrayBuilder().add(bob.userId()))).assertStatus(200).json()
+                .getString("room_id");
+        // The invite was signed by B through /invite: B knows it, bob's sync lists it, and he can join.
+        await(() -> membership(b, roomId, bob.userId()), "invite");
+        JsonObject sync = bob.get("/_matrix/client/v3/sync").assertStatus(200).json();
+        assertTrue(sync.getJsonObject("rooms").getJsonObject("invite").containsKey(roomId), sync.toString());
+        assertEquals("invite", membership(a, roomId, bob.userId()));
+        bob.post("/_matrix/client/v3/rooms/" + enc(roomId) + "/join", JsonValue.EMPTY_JSON_OBJECT).assertStatus(200);
+        await(() -> membership(a, roomId, bob.userId()), "join");
+    }
+
+    @Test
     void aRemoteInviteIsRejectedThroughTheInvitingServer() {
         var alice = a.register("ralice");
         var bob = b.register("rbob");
