@@ -168,7 +168,8 @@ class PushActionsIT {
         for (int round = 0; round < 30; round++) {
             long t0 = System.nanoTime();
             for (int i = 0; i < members; i++) {
-                var ctx = org.hearth.spec.push.EvaluationContext.of(users.get(i), null, members, levels,
+                // With a display name, as members have: .m.rule.contains_display_name then scans the body.
+                var ctx = org.hearth.spec.push.EvaluationContext.of(users.get(i), "Member " + i, members, levels,
                         "@alice:test.example");
                 if (org.hearth.spec.push.PushRuleEvaluator.outcome(rulesets.get(i), event, ctx).notifies()) {
                     notified++;
