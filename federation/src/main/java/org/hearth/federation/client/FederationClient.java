@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -104,6 +105,14 @@ public final class FederationClient {
      * is a failure to reach the destination). {@code target} as for {@link #request}.
      */
     public RawResponse getRaw(String destination, String target, long maxBytes) {
+        return getRaw(destination, target, maxBytes, null);
+    }
+
+    /**
+     * The same with the body written to {@code bodyFile} rather than held in memory (the answer's body is empty);
+     * a body over {@code maxBytes} throws {@code M_TOO_LARGE} without counting against the destination.
+     */
+    public RawResponse getRaw(String destination, String target, long maxBytes, Path bodyFile) {
         ServerName name = ServerName.tryParse(destination)
                 .orElseThrow(() -> FederationException.unreachable(destination, "not a valid server name"));
         long retryAt = backoff.retryAt(destination);
@@ -112,7 +121,8 @@ public final class FederationClient {
                     + Instant.ofEpochMilli(retryAt));
         }
         XMatrix auth = XMatrix.sign("GET", target, serverName, destination, null, key);
-        var response = exchange(name, "GET", target, Map.of("Authorization", auth.headerValue()), null, maxBytes);
+        var response = exchange(name, "GET", target, Map.of("Authorization", auth.headerValue()), null, maxBytes,
+                bodyFile);
         return new RawResponse(response.status(), response.headers(), response.body());
     }
 
@@ -121,6 +131,11 @@ public final class FederationClient {
      * TLS trust as federation requests, no redirects followed.
      */
     public RawResponse getUrl(URI url, long maxBytes) {
+        return getUrl(url, maxBytes, null);
+    }
+
+    /** The same with the body written to {@code bodyFile}, as {@link #getRaw(String, String, long, Path)}. */
+    public RawResponse getUrl(URI url, long maxBytes, Path bodyFile) {
         if (!"https".equalsIgnoreCase(url.getScheme()) || url.getHost() == null) {
             throw FederationException.unreachable(String.valueOf(url.getHost()), "only https URLs are fetched");
         }
@@ -136,8 +151,10 @@ public final class FederationClient {
         for (InetAddress address : addresses(new Destination(tlsName, port, hostHeader, tlsName), problems)) {
             try {
                 var response = https.send(address, port, tlsName, hostHeader, "GET", target, Map.of(), null,
-                        CONNECT_TIMEOUT, READ_TIMEOUT, maxBytes);
+                        CONNECT_TIMEOUT, READ_TIMEOUT, maxBytes, bodyFile);
                 return new RawResponse(response.status(), response.headers(), response.body());
+            } catch (HttpsExchange.BodyTooLarge e) {
+                throw tooLarge(host, e);
             } catch (IOException e) {
                 problems.add(address.getHostAddress() + ":" + port + ": " + e);
             }
@@ -148,6 +165,12 @@ public final class FederationClient {
 
     private HttpsExchange.Response exchange(ServerName name, String method, String target,
                                             Map<String, String> headers, byte[] bytes, long maxBytes) {
+        return exchange(name, method, target, headers, bytes, maxBytes, null);
+    }
+
+    private HttpsExchange.Response exchange(ServerName name, String method, String target,
+                                            Map<String, String> headers, byte[] bytes, long maxBytes,
+                                            Path bodyFile) {
         String destination = name.value();
         List<String> problems = new ArrayList<>();
         for (Destination d : resolver.resolve(name)) {
@@ -155,7 +178,9 @@ public final class FederationClient {
                 HttpsExchange.Response response;
                 try {
                     response = https.send(address, d.port(), d.tlsName(), d.hostHeader(), method, target,
-                            headers, bytes, CONNECT_TIMEOUT, READ_TIMEOUT, maxBytes);
+                            headers, bytes, CONNECT_TIMEOUT, READ_TIMEOUT, maxBytes, bodyFile);
+                } catch (HttpsExchange.BodyTooLarge e) {
+                    throw tooLarge(destination, e);
                 } catch (SSLException e) {
                     problems.add(address.getHostAddress() + ":" + d.port() + ": TLS: " + e.getMessage());
                     continue;
@@ -171,6 +196,10 @@ public final class FederationClient {
         String why = problems.isEmpty() ? "no address to connect to" : String.join("; ", problems);
         LOG.log(Level.DEBUG, method + " " + destination + target + " failed: " + why);
         throw FederationException.unreachable(destination, why);
+    }
+
+    private static FederationException tooLarge(String destination, IOException e) {
+        return new FederationException(destination, 502, "M_TOO_LARGE", e.getMessage());
     }
 
     private List<InetAddress> addresses(Destination d, List<String> problems) {

@@ -9,6 +9,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,22 +58,38 @@ final class HttpsExchange {
     Response send(InetAddress address, int port, String tlsName, String hostHeader, String method, String target,
                   Map<String, String> headers, byte[] body, Duration connectTimeout, Duration readTimeout,
                   long maxResponseBytes) throws IOException {
+        return send(address, port, tlsName, hostHeader, method, target, headers, body, connectTimeout, readTimeout,
+                maxResponseBytes, null);
+    }
+
+    /**
+     * The same, with the response body written to {@code bodyFile} (each attempt starts it again) instead of held
+     * in memory: the answer's body is then empty. Media are fetched so.
+     */
+    Response send(InetAddress address, int port, String tlsName, String hostHeader, String method, String target,
+                  Map<String, String> headers, byte[] body, Duration connectTimeout, Duration readTimeout,
+                  long maxResponseBytes, Path bodyFile) throws IOException {
         Peer peer = new Peer(address, port, tlsName);
         Connection pooled = take(peer);
         if (pooled != null) {
             try {
-                return exchange(peer, pooled, hostHeader, method, target, headers, body, readTimeout, maxResponseBytes);
+                return exchange(peer, pooled, hostHeader, method, target, headers, body, readTimeout, maxResponseBytes,
+                        bodyFile);
             } catch (java.net.SocketTimeoutException slow) {
                 // The peer is slow, not gone: sending again would only double the wait.
                 closeQuietly(pooled.socket());
                 throw slow;
+            } catch (BodyTooLarge over) {
+                closeQuietly(pooled.socket());
+                throw over;
             } catch (IOException stale) {
                 closeQuietly(pooled.socket());
             }
         }
         Connection fresh = connect(peer, connectTimeout);
         try {
-            return exchange(peer, fresh, hostHeader, method, target, headers, body, readTimeout, maxResponseBytes);
+            return exchange(peer, fresh, hostHeader, method, target, headers, body, readTimeout, maxResponseBytes,
+                    bodyFile);
         } catch (IOException | RuntimeException e) {
             closeQuietly(fresh.socket());
             throw e;
@@ -104,8 +122,8 @@ final class HttpsExchange {
     }
 
     private Response exchange(Peer peer, Connection c, String hostHeader, String method, String target,
-                              Map<String, String> headers, byte[] body, Duration readTimeout, long max)
-            throws IOException {
+                              Map<String, String> headers, byte[] body, Duration readTimeout, long max,
+                              Path bodyFile) throws IOException {
         c.socket().setSoTimeout((int) readTimeout.toMillis());
         OutputStream out = c.socket().getOutputStream();
         StringBuilder head = new StringBuilder();
@@ -122,7 +140,7 @@ final class HttpsExchange {
         byte[] all = body == null ? headBytes : concat(headBytes, body);
         out.write(all);
         out.flush();
-        Read read = read(c.in(), method, max);
+        Read read = read(c.in(), method, max, bodyFile);
         String connection = read.response().header("connection");
         if (read.reusable() && (connection == null || !connection.toLowerCase(Locale.ROOT).contains("close"))) {
             release(peer, new Connection(c.socket(), c.in(), System.currentTimeMillis()));
@@ -176,7 +194,14 @@ final class HttpsExchange {
     /** A response and whether the connection is left at a clean message boundary. */
     private record Read(Response response, boolean reusable) {}
 
-    private static Read read(InputStream in, String method, long max) throws IOException {
+    /** A body longer than the caller admits: not the peer's failure, so not a reason to back off from it. */
+    static final class BodyTooLarge extends IOException {
+        BodyTooLarge(long max) {
+            super("response over the limit of " + max + " bytes");
+        }
+    }
+
+    private static Read read(InputStream in, String method, long max, Path bodyFile) throws IOException {
         String statusLine = line(in);
         String[] parts = statusLine.split(" ", 3);
         if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) {
@@ -197,40 +222,61 @@ final class HttpsExchange {
             }
         }
         if (status == 100) {
-            return read(in, method, max);
+            return read(in, method, max, bodyFile);
         }
         if (method.equals("HEAD") || status == 204 || status == 304) {
+            if (bodyFile != null) {
+                Files.write(bodyFile, new byte[0]);
+            }
             return new Read(new Response(status, headers, new byte[0]), true);
         }
-        boolean reusable = true;
-        byte[] body;
+        if (bodyFile == null) {
+            ByteArrayOutputStream memory = new ByteArrayOutputStream();
+            boolean reusable = body(in, headers, max, memory);
+            return new Read(new Response(status, headers, memory.toByteArray()), reusable);
+        }
+        try (OutputStream file = Files.newOutputStream(bodyFile)) {
+            boolean reusable = body(in, headers, max, file);
+            return new Read(new Response(status, headers, new byte[0]), reusable);
+        }
+    }
+
+    /** Copies the body to {@code out}, at most {@code max} bytes; whether the connection can carry another request. */
+    private static boolean body(InputStream in, Map<String, String> headers, long max, OutputStream out)
+            throws IOException {
         String encoding = headers.getOrDefault("transfer-encoding", "");
         if (encoding.toLowerCase(Locale.ROOT).contains("chunked")) {
-            body = chunked(in, max);
-        } else if (headers.containsKey("content-length")) {
+            chunked(in, max, out);
+            return true;
+        }
+        if (headers.containsKey("content-length")) {
             long length;
             try {
                 length = Long.parseLong(headers.get("content-length"));
             } catch (NumberFormatException e) {
                 throw new IOException("bad Content-Length");
             }
-            if (length > max || length < 0) {
-                throw new IOException("response of " + length + " bytes is over the limit of " + max);
+            if (length < 0) {
+                throw new IOException("bad Content-Length");
             }
-            body = in.readNBytes((int) length);
-            if (body.length != length) {
-                throw new IOException("response ended after " + body.length + " of " + length + " bytes");
+            if (length > max) {
+                throw new BodyTooLarge(max);
             }
-        } else {
-            // Delimited by the end of the connection: it cannot carry another request.
-            body = readAll(in, max);
-            reusable = false;
+            long copied = copy(in, out, length);
+            if (copied != length) {
+                throw new IOException("response ended after " + copied + " of " + length + " bytes");
+            }
+            return true;
         }
-        return new Read(new Response(status, headers, body), reusable);
+        // Delimited by the end of the connection: it cannot carry another request.
+        if (copy(in, out, max + 1) > max) {
+            throw new BodyTooLarge(max);
+        }
+        return false;
     }
 
-    private static byte[] chunked(InputStream in, long max) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private static void chunked(InputStream in, long max, OutputStream out) throws IOException {
+        long total = 0;
         while (true) {
             String sizeLine = line(in);
             int semi = sizeLine.indexOf(';');
@@ -244,30 +290,35 @@ final class HttpsExchange {
                 for (String trailer = line(in); !trailer.isEmpty(); trailer = line(in)) {
                     // trailers are not used
                 }
-                return out.toByteArray();
+                return;
             }
-            if (size < 0 || out.size() + size > max) {
-                throw new IOException("response over the limit of " + max + " bytes");
+            if (size < 0) {
+                throw new IOException("bad chunk size: " + sizeLine);
             }
-            byte[] chunk = in.readNBytes((int) size);
-            if (chunk.length != size) {
+            if (total + size > max) {
+                throw new BodyTooLarge(max);
+            }
+            if (copy(in, out, size) != size) {
                 throw new IOException("response ended inside a chunk");
             }
-            out.write(chunk);
+            total += size;
             line(in);
         }
     }
 
-    private static byte[] readAll(InputStream in, long max) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] buf = new byte[8192];
-        for (int n; (n = in.read(buf)) >= 0; ) {
-            if (out.size() + n > max) {
-                throw new IOException("response over the limit of " + max + " bytes");
+    /** Copies up to {@code limit} bytes (fewer when the stream ends first); the number copied. */
+    private static long copy(InputStream in, OutputStream out, long limit) throws IOException {
+        byte[] buf = new byte[(int) Math.min(65_536, Math.max(1, limit))];
+        long copied = 0;
+        while (copied < limit) {
+            int n = in.read(buf, 0, (int) Math.min(buf.length, limit - copied));
+            if (n < 0) {
+                break;
             }
             out.write(buf, 0, n);
+            copied += n;
         }
-        return out.toByteArray();
+        return copied;
     }
 
     // A CRLF-terminated line of at most 16 KiB (headers longer than that are refused).

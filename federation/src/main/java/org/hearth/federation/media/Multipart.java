@@ -1,6 +1,11 @@
 package org.hearth.federation.media;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -100,6 +105,74 @@ public final class Multipart {
             parts.add(part.get());
             at = next;
         }
+    }
+
+    /** The second part of a two-part body kept in a file: its headers, and where in the file its content lies. */
+    public record FilePart(Map<String, String> headers, long offset, long length) {
+        public String header(String lowerCaseName) {
+            return headers.get(lowerCaseName);
+        }
+    }
+
+    /**
+     * The second part of the two-part body in {@code file}, read without loading the content: the parts' headers
+     * and the metadata must lie in the first {@code headBytes}, the close delimiter at the end, and the second
+     * part must have a blank line after its headers (a body small enough for {@link #parse} need not). Empty when
+     * the file is not such a body.
+     */
+    public static Optional<FilePart> secondPart(Path file, String boundary, int headBytes) throws IOException {
+        long size = Files.size(file);
+        byte[] delimiter = ("--" + boundary).getBytes(StandardCharsets.US_ASCII);
+        try (FileChannel channel = FileChannel.open(file)) {
+            byte[] head = read(channel, 0, (int) Math.min(size, headBytes));
+            int first = indexOf(head, delimiter, 0);
+            if (first < 0 || (first > 0 && !precededByLineBreak(head, first))) {
+                return Optional.empty();
+            }
+            int second = nextDelimiter(head, delimiter, first + delimiter.length);
+            if (second < 0) {
+                return Optional.empty();
+            }
+            int start = skipLineBreak(head, skipSpaces(head, second + delimiter.length));
+            int blank = start < 0 ? -1 : indexOf(head, new byte[] {'\r', '\n', '\r', '\n'}, start);
+            if (blank < 0) {
+                return Optional.empty();
+            }
+            Optional<Part> headers = part(head, start, blank + 4);
+            if (headers.isEmpty()) {
+                return Optional.empty();
+            }
+            long offset = blank + 4;
+            int tailLength = (int) Math.min(size - offset, 1024);
+            byte[] tail = read(channel, size - tailLength, tailLength);
+            byte[] close = ("\n--" + boundary + "--").getBytes(StandardCharsets.US_ASCII);
+            int at = lastIndexOf(tail, close);
+            if (at < 0) {
+                return Optional.empty();
+            }
+            long end = size - tailLength + at - (at > 0 && tail[at - 1] == '\r' ? 1 : 0);
+            return end < offset ? Optional.empty()
+                    : Optional.of(new FilePart(headers.get().headers(), offset, end - offset));
+        }
+    }
+
+    private static byte[] read(FileChannel channel, long position, int length) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(length);
+        while (buffer.hasRemaining()) {
+            if (channel.read(buffer, position + buffer.position()) < 0) {
+                throw new IOException("file shorter than expected");
+            }
+        }
+        return buffer.array();
+    }
+
+    private static int lastIndexOf(byte[] body, byte[] needle) {
+        for (int i = body.length - needle.length; i >= 0; i--) {
+            if (java.util.Arrays.equals(body, i, i + needle.length, needle, 0, needle.length)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static Optional<Part> part(byte[] body, int start, int end) {

@@ -12,6 +12,33 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class MultipartTest {
+    /** A body kept in a file: the content is found without reading it, up to the close delimiter. */
+    @Test
+    void theSecondPartOfAFileIsLocatedWithoutLoadingIt() throws Exception {
+        String boundary = Multipart.newBoundary();
+        byte[] content = new byte[300_000];
+        new java.util.Random(7).nextBytes(content);
+        content[content.length - 1] = '\r'; // a CR right before the delimiter's own CRLF
+        var out = new ByteArrayOutputStream();
+        out.writeBytes(Multipart.head(boundary, "{}", Map.of("Content-Type", "image/png")));
+        int offset = out.size();
+        out.writeBytes(content);
+        out.writeBytes(Multipart.tail(boundary));
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("multipart", ".part");
+        try {
+            java.nio.file.Files.write(file, out.toByteArray());
+            Multipart.FilePart part = Multipart.secondPart(file, boundary, 65_536).orElseThrow();
+            assertEquals("image/png", part.header("content-type"));
+            assertEquals(offset, part.offset());
+            assertEquals(content.length, part.length());
+            // Cut off before the close delimiter: not a complete body.
+            java.nio.file.Files.write(file, java.util.Arrays.copyOf(out.toByteArray(), out.size() - 50));
+            assertTrue(Multipart.secondPart(file, boundary, 65_536).isEmpty());
+        } finally {
+            java.nio.file.Files.deleteIfExists(file);
+        }
+    }
+
     @Test
     void whatIsWrittenParsesBackWithBinaryContent() {
         String boundary = Multipart.newBoundary();

@@ -68,9 +68,9 @@ public record Federation(FederationClient client, ServerKeys keys, FederationAut
         profiles.useRemote(queries);
     }
 
-    /** Other servers' media, fetched over federation. */
-    RemoteMedia remoteMedia() {
-        return new FederationMediaClient(client);
+    /** Other servers' media, fetched over federation into files under {@code tmp}. */
+    RemoteMedia remoteMedia(java.nio.file.Path tmp) {
+        return new FederationMediaClient(client, tmp);
     }
 
     /** Our media for other servers. */

@@ -287,7 +287,8 @@ public final class HearthServer implements AutoCloseable {
                                     threadId.isEmpty() ? Optional.empty() : Optional.of(threadId));
                         }
                     }, eduHandlers);
-            remoteMedia.set(federation.remoteMedia());
+            // MediaFiles' temp directory: emptied at start, so a fetch cut off by a crash leaves nothing behind.
+            remoteMedia.set(federation.remoteMedia(config.mediaDir().resolve("tmp")));
             federation.mediaRoutes(federationRouting, media);
             // Federation: local events go out to the rooms' other servers; joins to unknown rooms go through them.
             var outbound = lifecycle.add(federation.outbound(config, rooms, database));

@@ -33,10 +33,11 @@ import org.hearth.spec.room.RoomVersion;
 
 /**
  * Evaluates every event the room engine commits against the push rules of each local user it may notify (the
- * room's joined local members but the sender, and a local invitee) and records the notifying ones in
- * {@code event_push_actions}, in the commit's transaction: one insert per commit, rulesets and member lists
- * cached. Notifications for users with pushers wait here until their commit is announced, then go to the
- * push gateway sender.
+ * room's joined local members but the sender, and a local invitee) and records the outcome in the commit's
+ * transaction: one {@code push_room_actions} row per event with the outcome most joined members share, and an
+ * {@code event_push_actions} row only for a member whose outcome differs (V27), so a message to a 1,000-member
+ * room writes one row, not 999. Rulesets and member lists cached. Notifications for users with pushers wait here
+ * until their commit is announced, then go to the push gateway sender.
  */
 public final class PushActions implements EventPushActions {
     private static final String MEMBER = "m.room.member";
@@ -64,6 +65,15 @@ public final class PushActions implements EventPushActions {
     public record Notified(UserId user, RoomId room, String eventId, long streamOrdering, List<PushAction> actions,
                            boolean highlight) {}
 
+    /** What one event does for one member: notifies or not, highlights or not, with which actions. */
+    private record Outcome(boolean notifies, boolean highlight, List<PushAction> actions) {
+        static final Outcome SILENT = new Outcome(false, false, List.of());
+    }
+
+    private static String actionsJson(Outcome o) {
+        return o.actions().equals(JUST_NOTIFY) ? "null" : quoted(PushAction.toJson(o.actions()).toString());
+    }
+
     @Override
     public void persisting(DbExecute tx, RoomId room, RoomVersion version, List<StoredEvent> events,
                            Function<StateKey, Pdu> currentState) {
@@ -82,9 +92,15 @@ public final class PushActions implements EventPushActions {
                     redacted.add(redacts);
                     tx.createNamedGet("notifications-event-position").addParam("event_id", redacts)
                             .addParam("room_id", room.value()).execute()
-                            .ifPresent(row -> tx.createNamedDelete("notifications-actions-delete-event")
-                                    .addParam("stream_ordering", UnreadNotifications.number(row, "stream_ordering"))
-                                    .addParam("room_id", room.value()).execute());
+                            .ifPresent(row -> {
+                                long position = UnreadNotifications.number(row, "stream_ordering");
+                                tx.createNamedDelete("notifications-actions-delete-event")
+                                        .addParam("stream_ordering", position).addParam("room_id", room.value())
+                                        .execute();
+                                tx.createNamedDelete("notifications-room-actions-delete-event")
+                                        .addParam("stream_ordering", position).addParam("room_id", room.value())
+                                        .execute();
+                            });
                 }
             }
         }
@@ -103,8 +119,10 @@ public final class PushActions implements EventPushActions {
         PowerLevels levels = PowerLevels.fromState(version, powerState);
         Map<String, Pdu> batch = new HashMap<>();
         events.forEach(e -> batch.put(e.eventId(), e.pdu()));
+        List<String> roomRows = new ArrayList<>();
         List<String> rows = new ArrayList<>();
         List<Notified> notified = new ArrayList<>();
+        Set<UserId> joinedLocal = new java.util.HashSet<>(local);
         for (StoredEvent e : events) {
             if (!e.inTimeline() || redacted.contains(e.eventId())) {
                 continue;
@@ -118,28 +136,45 @@ public final class PushActions implements EventPushActions {
             }
             String thread = threadOf(tx, pdu, batch);
             long senderLevel = levels.userLevel(pdu.sender());
-            // Every row of this event shares these; built once, not per member.
-            String shared = "," + e.streamOrdering() + "," + quoted(room.value()) + "," + quoted(thread) + ",";
+            Map<UserId, Outcome> outcomes = new java.util.LinkedHashMap<>();
+            Map<Outcome, Integer> shares = new HashMap<>();
             for (UserId user : candidates) {
                 PushRulesets.Rules rules = rulesets.get(tx, user);
                 String name = rules.needsDisplayName() ? displayName(currentState, user) : null;
                 var ctx = new EvaluationContext(user, name, members.size(), senderLevel, levels::notificationLevel);
                 Optional<PushMatch> match = PushRuleEvaluator.evaluate(rules.ruleset(), pdu.json(), ctx);
-                if (match.isEmpty()) {
-                    continue;
+                Outcome outcome = match.filter(m -> m.outcome().notifies())
+                        .map(m -> new Outcome(true, m.outcome().highlight(), m.actions())).orElse(Outcome.SILENT);
+                outcomes.put(user, outcome);
+                if (joinedLocal.contains(user)) {
+                    shares.merge(outcome, 1, Integer::sum);
                 }
-                PushOutcome outcome = match.get().outcome();
-                if (!outcome.notifies()) {
-                    continue;
-                }
-                List<PushAction> acts = match.get().actions();
-                String actionsJson = acts.equals(JUST_NOTIFY) ? "null" : quoted(PushAction.toJson(acts).toString());
-                rows.add("[" + quoted(user.value()) + shared + (outcome.highlight() ? 1 : 0) + "," + actionsJson + "]");
-                if (pushers.hasPushers(user)) {
-                    notified.add(new Notified(user, room, e.eventId(), e.streamOrdering(), match.get().actions(),
+                if (outcome.notifies() && pushers.hasPushers(user)) {
+                    notified.add(new Notified(user, room, e.eventId(), e.streamOrdering(), outcome.actions(),
                             outcome.highlight()));
                 }
             }
+            // The room row holds what most joined members get; only the others (and an invitee) get a row.
+            Outcome common = shares.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey)
+                    .orElse(Outcome.SILENT);
+            if (common.notifies()) {
+                roomRows.add("[" + quoted(room.value()) + "," + e.streamOrdering() + "," + quoted(thread) + ","
+                        + quoted(pdu.sender()) + "," + (common.highlight() ? 1 : 0) + "," + actionsJson(common) + "]");
+            }
+            // Every row of this event shares these; built once, not per member.
+            String shared = "," + e.streamOrdering() + "," + quoted(room.value()) + "," + quoted(thread) + ",";
+            outcomes.forEach((user, outcome) -> {
+                boolean covered = common.notifies() && joinedLocal.contains(user);
+                if (outcome.equals(common) && covered || !outcome.notifies() && !covered) {
+                    return;
+                }
+                rows.add("[" + quoted(user.value()) + shared + (outcome.highlight() ? 1 : 0) + ","
+                        + actionsJson(outcome) + "," + (outcome.notifies() ? 1 : 0) + "]");
+            });
+        }
+        if (!roomRows.isEmpty()) {
+            tx.createNamedInsert("notifications-room-actions-insert")
+                    .addParam("rows", "[" + String.join(",", roomRows) + "]").execute();
         }
         for (int i = 0; i < rows.size(); i += ROWS_PER_INSERT) {
             List<String> chunk = rows.subList(i, Math.min(rows.size(), i + ROWS_PER_INSERT));
@@ -191,15 +226,19 @@ public final class PushActions implements EventPushActions {
         if (target.isEmpty() || !target.get().domain().equals(serverName)) {
             return;
         }
-        long upto = switch (membership) {
-            case "leave", "ban" -> Long.MAX_VALUE;
-            // A profile change is a join over a join: not a new start. Unknown (not cached) counts as new.
-            case "join" -> joinedBefore != null && joinedBefore.contains(target.get()) ? -1 : e.streamOrdering();
-            default -> -1;
-        };
-        if (upto >= 0) {
-            tx.createNamedUpdate("notifications-read-room").addParam("user_id", target.get().value())
-                    .addParam("room_id", room.value()).addParam("upto", upto).execute();
+        switch (membership) {
+            // Nothing in a room left is unread; its notifications stay listed, as read, up to the leave.
+            case "leave", "ban" -> tx.createNamedUpdate("notifications-left")
+                    .addParam("user_id", target.get().value()).addParam("room_id", room.value())
+                    .addParam("upto", e.streamOrdering()).execute();
+            case "join" -> {
+                // A profile change is a join over a join: not a new start. Unknown (not cached) counts as new.
+                if (joinedBefore == null || !joinedBefore.contains(target.get())) {
+                    tx.createNamedUpdate("notifications-joined").addParam("user_id", target.get().value())
+                            .addParam("room_id", room.value()).addParam("upto", e.streamOrdering()).execute();
+                }
+            }
+            default -> { }
         }
     }
 

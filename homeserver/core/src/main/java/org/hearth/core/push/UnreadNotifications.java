@@ -19,9 +19,10 @@ import org.hearth.spec.json.Json;
 import org.hearth.spec.push.PushAction;
 
 /**
- * Unread notification counts (spec: "Receiving notifications") over the recorded push actions: a read receipt
- * marks the actions up to its event read, in the receipt's transaction (a threaded receipt only its thread's),
- * so counts are one indexed query over the unread rows. Also the pages of GET /notifications.
+ * Unread notification counts (spec: "Receiving notifications") over the recorded push actions (V27: a room row per
+ * notifying event plus rows for the members whose outcome differs): a read receipt moves the member's read position
+ * in the receipt's transaction (a threaded receipt its thread's only), so counts are one query reading only the
+ * rows after each position. Also the pages of GET /notifications.
  */
 public final class UnreadNotifications implements UnreadCounts, ReadReceipts {
     // Synapse's default page size for /notifications.
@@ -41,14 +42,9 @@ public final class UnreadNotifications implements UnreadCounts, ReadReceipts {
         if (upto.isEmpty()) {
             return;
         }
-        if (threadId.isEmpty()) {
-            tx.createNamedUpdate("notifications-read-room").addParam("user_id", user.value())
-                    .addParam("room_id", room.value()).addParam("upto", upto.get()).execute();
-        } else {
-            tx.createNamedUpdate("notifications-read-thread").addParam("user_id", user.value())
-                    .addParam("room_id", room.value()).addParam("thread_id", threadId)
-                    .addParam("upto", upto.get()).execute();
-        }
+        tx.createNamedUpdate("notifications-read").addParam("user_id", user.value())
+                .addParam("room_id", room.value()).addParam("thread_id", threadId)
+                .addParam("upto", upto.get()).execute();
     }
 
     @Override
@@ -63,8 +59,8 @@ public final class UnreadNotifications implements UnreadCounts, ReadReceipts {
 
     /** The badge a push carries: the user's unread notifications in every room. */
     public long total(UserId user) {
-        return database.execute().createNamedGet("notifications-unread-total").addParam("user_id", user.value())
-                .execute().map(row -> number(row, "n")).orElse(0L);
+        return unread(user).values().stream().flatMap(threads -> threads.values().stream())
+                .mapToLong(Count::notifications).sum();
     }
 
     /** One entry of GET /notifications, before its event is loaded and rendered. */
@@ -73,8 +69,8 @@ public final class UnreadNotifications implements UnreadCounts, ReadReceipts {
     /** Newest first, below {@code before} ({@code Long.MAX_VALUE} for the first page). */
     public List<Entry> page(UserId user, long before, int limit, boolean onlyHighlight) {
         List<Entry> out = new ArrayList<>();
-        database.execute().createNamedQuery(onlyHighlight ? "notifications-page-highlight" : "notifications-page")
-                .addParam("user_id", user.value()).addParam("before", before).addParam("lim", limit).execute()
+        database.execute().createNamedQuery("notifications-page")
+                .addParam("user_id", user.value()).addParam("only_highlight", onlyHighlight).addParam("before", before).addParam("lim", limit).execute()
                 .forEach(row -> out.add(new Entry(number(row, "stream_ordering"),
                         RoomId.parse(row.column("room_id").get(String.class)),
                         row.column("event_id").get(String.class),

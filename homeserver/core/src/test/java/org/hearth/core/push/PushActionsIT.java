@@ -94,6 +94,47 @@ class PushActionsIT {
         assertEquals(null, unread.unread(ALICE).get(room));
     }
 
+    /**
+     * V27: a message to a big room writes one room row; only the member whose outcome differs (a mention that
+     * highlights) gets a row of their own, and the counts are still per member.
+     */
+    @Test
+    void aMessageWritesOneRoomRowAndRowsOnlyForMembersWhoseOutcomeDiffers() throws SQLException {
+        RoomId room = room(50, "rows");
+        long roomRowsBefore = count("SELECT COUNT(*) FROM push_room_actions WHERE room_id = '" + room.value() + "'");
+        long memberRowsBefore = count("SELECT COUNT(*) FROM event_push_actions WHERE room_id = '"
+                + room.value() + "'");
+        rooms.engine().send(room, ALICE, EventDraft.message("m.room.message", text("hi")), null);
+        rooms.engine().send(room, ALICE, EventDraft.message("m.room.message", Json.objectBuilder()
+                .add("msgtype", "m.text").add("body", "ping")
+                .add("m.mentions", Json.objectBuilder().add("user_ids", Json.arrayBuilder().add("@rows7:test.example")))
+                .build()), null);
+        assertEquals(roomRowsBefore + 2,
+                count("SELECT COUNT(*) FROM push_room_actions WHERE room_id = '" + room.value() + "'"));
+        assertEquals(memberRowsBefore + 1,
+                count("SELECT COUNT(*) FROM event_push_actions WHERE room_id = '" + room.value() + "'"));
+        assertEquals(new UnreadCounts.Count(2, 1),
+                unread.unread(UserId.parse("@rows7:test.example")).get(room).get(UnreadCounts.MAIN));
+        assertEquals(new UnreadCounts.Count(2, 0),
+                unread.unread(UserId.parse("@rows8:test.example")).get(room).get(UnreadCounts.MAIN));
+        // Everyone's mention (@room) highlights for all: still one room row, now a highlighting one.
+        rooms.engine().send(room, ALICE, EventDraft.message("m.room.message", Json.objectBuilder()
+                .add("msgtype", "m.text").add("body", "all of you")
+                .add("m.mentions", Json.objectBuilder().add("room", true)).build()), null);
+        assertEquals(memberRowsBefore + 1,
+                count("SELECT COUNT(*) FROM event_push_actions WHERE room_id = '" + room.value() + "'"));
+        assertEquals(new UnreadCounts.Count(3, 1),
+                unread.unread(UserId.parse("@rows9:test.example")).get(room).get(UnreadCounts.MAIN));
+    }
+
+    private static long count(String sql) throws SQLException {
+        try (Connection c = DriverManager.getConnection(SERVER + NAME, "root", "");
+                Statement s = c.createStatement(); var rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
     /** Not a timed test: prints events/s with and without push evaluation, for the report. */
     @Test
     void measureCost() throws Exception {
@@ -127,7 +168,8 @@ class PushActionsIT {
         for (int round = 0; round < 30; round++) {
             long t0 = System.nanoTime();
             for (int i = 0; i < members; i++) {
-                var ctx = org.hearth.spec.push.EvaluationContext.of(users.get(i), null, members, levels,
+                // With a display name, as members have: .m.rule.contains_display_name then scans the body.
+                var ctx = org.hearth.spec.push.EvaluationContext.of(users.get(i), "Member " + i, members, levels,
                         "@alice:test.example");
                 if (org.hearth.spec.push.PushRuleEvaluator.outcome(rulesets.get(i), event, ctx).notifies()) {
                     notified++;

@@ -160,6 +160,7 @@ public final class RoomsRoutes implements HttpService {
         if ("m.room.redaction".equals(type)) {
             redacts = optionalString(content, "redacts");
         }
+        refuseBadRelation(room, content);
         refuseDuplicateAnnotation(who, type, content, path(req, "txnId"));
         refuseNestedThread(room, content);
         gate.check(room, who.userId(), type, Optional.empty(), content);
@@ -167,6 +168,30 @@ public final class RoomsRoutes implements HttpService {
                 new EventDraft(type, null, content, redacts).withOriginServerTs(appServiceTs(req, who)),
                 new RoomEngine.Txn(txnDevice(who), "send " + room.value() + " " + type, path(req, "txnId")));
         Reply.json(res, 200, Json.objectBuilder().add("event_id", sent.eventId()).build());
+    }
+
+    /**
+     * As Synapse: a relation to an event of another room is refused (spec, "Forming relationships between events":
+     * "so long as both events are in the same room"), and so is an annotation without a key or with one over 500
+     * characters; nothing is stored. Other malformed relations are stored and ignored, as the spec says.
+     */
+    private void refuseBadRelation(RoomId room, JsonObject content) {
+        if (!(content.get("m.relates_to") instanceof JsonObject relates)
+                || !(relates.get("rel_type") instanceof JsonString relType)
+                || !(relates.get("event_id") instanceof JsonString parentId)) {
+            return;
+        }
+        if (Relation.ANNOTATION.equals(relType.getString())) {
+            if (!(relates.get("key") instanceof JsonString key)) {
+                throw new MatrixException(ErrorCode.UNKNOWN, "Missing aggregation key");
+            }
+            if (key.getString().length() > 500) {
+                throw new MatrixException(ErrorCode.UNKNOWN, "Aggregation key is too long");
+            }
+        }
+        if (rooms.reader().event(parentId.getString()).filter(p -> !p.roomId().equals(room.value())).isPresent()) {
+            throw new MatrixException(ErrorCode.UNKNOWN, "Relations must be in the same room");
+        }
     }
 
     /**

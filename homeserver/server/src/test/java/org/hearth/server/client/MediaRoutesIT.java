@@ -369,6 +369,12 @@ class MediaRoutesIT {
         String cut = upload(hal, java.util.Arrays.copyOf(png, png.length / 2), "image/png", null);
         get(hal, "/_matrix/client/v1/media/thumbnail/" + cut + "?width=32&height=32&method=crop").assertError(400, "M_UNKNOWN");
         assertEquals(0, countRows("SELECT COUNT(*) FROM media_thumbnails WHERE width = 32 AND height = 32 AND method = 'crop' AND size_bytes = 0"));
+        // Nothing was stored for any refused thumbnail.
+        for (String refused : List.of(text, liar, bomb, cut)) {
+            String id = refused.substring(refused.indexOf('/') + 1);
+            assertEquals(0, countRows("SELECT COUNT(*) FROM media_thumbnails t JOIN media m ON m.sha256 = t.sha256"
+                    + " WHERE m.media_id = '" + id + "'"), refused);
+        }
     }
 
     @Test

@@ -155,7 +155,7 @@ class RelationsRoutesIT {
     }
 
     @Test
-    void malformedAndCrossRoomRelationsAreStoredButNotRelated() {
+    void malformedRelationsAreIgnoredAndCrossRoomOnesAndKeylessAnnotationsRefused() {
         var alice = server.user("mal-alice");
         String room = alice.createRoom("{}");
         String other = alice.createRoom("{}");
@@ -165,13 +165,31 @@ class RelationsRoutesIT {
                 {"msgtype":"m.text","body":"b","m.relates_to":{"rel_type":7,"event_id":"%s"}}""".formatted(root));
         send(alice, room, "m.room.message", """
                 {"msgtype":"m.text","body":"b","m.relates_to":{"m.in_reply_to":{"event_id":"%s"}}}""".formatted(root));
-        send(alice, room, "m.reaction", """
-                {"m.relates_to":{"rel_type":"m.annotation","event_id":"%s"}}""".formatted(root));
         send(alice, room, "m.room.message", """
                 {"msgtype":"m.text","body":"* no new content","m.relates_to":{"rel_type":"m.replace","event_id":"%s"}}"""
                 .formatted(root));
-        threadReply(alice, other, root, "from another room");
+        // As Synapse: 400 M_UNKNOWN and nothing stored for an annotation without a key or with a huge one, and for
+        // a relation to an event of another room (spec: "so long as both events are in the same room").
+        List<String> refused = List.of(
+                "m.reaction", """
+                {"m.relates_to":{"rel_type":"m.annotation","event_id":"%s"}}""".formatted(root),
+                "m.reaction", """
+                {"m.relates_to":{"rel_type":"m.annotation","event_id":"%s","key":"%s"}}"""
+                        .formatted(root, "k".repeat(501)));
+        for (int i = 0; i < refused.size(); i += 2) {
+            alice.put("/rooms/" + enc(room) + "/send/" + refused.get(i) + "/mal" + TXN.incrementAndGet(),
+                    refused.get(i + 1)).assertError(400, "M_UNKNOWN");
+        }
+        for (String relType : List.of("m.thread", "m.annotation", "m.replace", "m.reference")) {
+            alice.put("/rooms/" + enc(other) + "/send/m.room.message/mal" + TXN.incrementAndGet(), """
+                    {"msgtype":"m.text","body":"from another room","m.new_content":{"msgtype":"m.text","body":"x"},
+                     "m.relates_to":{"rel_type":"%s","event_id":"%s","key":"x"}}""".formatted(relType, root))
+                    .assertError(400, "M_UNKNOWN");
+        }
         assertEquals(List.of(), ids(alice.get(relations(room, root)).ok().json()));
+        String messages = alice.get("/rooms/" + enc(other) + "/messages?dir=b&limit=100").ok().body();
+        assertFalse(messages.contains("from another room"), messages);
+        assertFalse(alice.get("/rooms/" + enc(room) + "/messages?dir=b&limit=100").ok().body().contains("kkkk"));
     }
 
     @Test

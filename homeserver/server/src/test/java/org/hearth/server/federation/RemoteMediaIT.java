@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -135,6 +137,123 @@ class RemoteMediaIT {
         assertEquals(400, bad.status());
         var missing = fromB.getRaw(a.serverName(), "/_matrix/federation/v1/media/download/NoSuchMedia", 1 << 20);
         assertEquals(404, missing.status());
+    }
+
+    /**
+     * An origin that is not Hearth (a fake over HTTPS): one older than v1.11, which has only the legacy
+     * {@code /_matrix/media/v3/download}; one whose multipart answer names a {@code Location}; a large answer that
+     * B writes to disk as it arrives; and one over B's limit sent without a length, refused while it streams.
+     */
+    @Test
+    void legacyDownloadLocationRedirectAndStreamedAnswersOfAnotherOrigin() throws Exception {
+        var bob = b.register("lbob");
+        byte[] png = png(64, 48);
+        byte[] large = random(150_000); // more than the in-memory framing allowance, less than B's limit
+        List<String> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+        HttpsServer origin = fakeOrigin();
+        String name = "localhost:" + origin.getAddress().getPort();
+        String boundary = Multipart.newBoundary();
+        origin.createContext("/", ex -> {
+            String path = ex.getRequestURI().getPath(); // B escapes the ':' of the origin's name
+            seen.add(path + "?" + ex.getRequestURI().getRawQuery());
+            byte[] body;
+            String type;
+            if (path.equals("/_matrix/federation/v1/media/download/legacy")) {
+                respond(ex, 404, "application/json", Json.objectBuilder().add("errcode", "M_UNRECOGNIZED")
+                        .add("error", "Unrecognized request").build().toString().getBytes(StandardCharsets.UTF_8));
+                return;
+            } else if (path.equals("/_matrix/media/v3/download/" + name + "/legacy")) {
+                body = png;
+                type = "image/png";
+            } else if (path.equals("/_matrix/federation/v1/media/download/moved")) {
+                body = concat(Multipart.head(boundary, "{}", java.util.Map.of("Location",
+                        "https://127.0.0.1:" + origin.getAddress().getPort() + "/cdn/moved")), Multipart.tail(boundary));
+                type = "multipart/mixed; boundary=" + boundary;
+            } else if (path.equals("/cdn/moved")) {
+                body = png;
+                type = "image/png";
+            } else if (path.equals("/_matrix/federation/v1/media/download/large")) {
+                body = concat(concat(Multipart.head(boundary, "{}", java.util.Map.of("Content-Type",
+                        "application/octet-stream")), large), Multipart.tail(boundary));
+                type = "multipart/mixed; boundary=" + boundary;
+            } else if (path.equals("/_matrix/federation/v1/media/download/huge")) {
+                ex.getResponseHeaders().set("Content-Type", "multipart/mixed; boundary=" + boundary);
+                ex.sendResponseHeaders(200, 0); // chunked: B learns the size only while reading
+                try (var out = ex.getResponseBody()) {
+                    out.write(Multipart.head(boundary, "{}", java.util.Map.of("Content-Type",
+                            "application/octet-stream")));
+                    for (int i = 0; i < 40; i++) {
+                        out.write(random(B_LIMIT / 10));
+                    }
+                    out.write(Multipart.tail(boundary));
+                } catch (IOException peerGaveUp) {
+                    // B stops reading at its limit
+                }
+                return;
+            } else {
+                respond(ex, 404, "application/json", "{\"errcode\":\"M_NOT_FOUND\"}".getBytes(StandardCharsets.UTF_8));
+                return;
+            }
+            respond(ex, 200, type, body);
+        });
+        origin.start();
+        try {
+            var legacy = get(b, bob, "/_matrix/client/v1/media/download/" + name + "/legacy").assertStatus(200);
+            assertArrayEquals(png, legacy.body());
+            assertEquals("image/png", legacy.header("Content-Type"));
+            assertTrue(seen.stream().anyMatch(s -> s.startsWith("/_matrix/media/v3/download/" + name + "/legacy?")
+                    && s.contains("allow_remote=false")), seen.toString());
+
+            var moved = get(b, bob, "/_matrix/client/v1/media/download/" + name + "/moved").assertStatus(200);
+            assertArrayEquals(png, moved.body());
+            assertTrue(seen.contains("/cdn/moved?null"), seen.toString());
+
+            var big = get(b, bob, "/_matrix/client/v1/media/download/" + name + "/large").assertStatus(200);
+            assertArrayEquals(large, big.body());
+
+            get(b, bob, "/_matrix/client/v1/media/download/" + name + "/huge").assertError(502, "M_TOO_LARGE");
+            assertEquals(0, count(b, "SELECT COUNT(*) FROM remote_media WHERE media_id = 'huge'"));
+            assertEquals(3, count(b, "SELECT COUNT(*) FROM remote_media WHERE origin = '" + name + "'"));
+            // What was fetched went through files, none left behind.
+            try (var left = java.nio.file.Files.list(b.dataDir().resolve("media").resolve("tmp"))) {
+                assertEquals(List.of(), left.toList());
+            }
+        } finally {
+            origin.stop(0);
+        }
+    }
+
+    private static HttpsServer fakeOrigin() throws Exception {
+        var dir = java.nio.file.Files.createTempDirectory("fake-origin");
+        var identity = org.hearth.server.tls.FederationKeystore.loadOrCreate(
+                new org.hearth.server.config.HearthConfig.Tls(dir.resolve("tls.p12"), "secret", "origin"), "localhost");
+        var store = java.security.KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        store.setKeyEntry("origin", identity.key(), "secret".toCharArray(),
+                identity.chain().toArray(new java.security.cert.Certificate[0]));
+        var keys = javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+        keys.init(store, "secret".toCharArray());
+        var tls = javax.net.ssl.SSLContext.getInstance("TLS");
+        tls.init(keys.getKeyManagers(), null, null);
+        HttpsServer server = HttpsServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        server.setHttpsConfigurator(new HttpsConfigurator(tls));
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        return server;
+    }
+
+    private static void respond(com.sun.net.httpserver.HttpExchange ex, int status, String type, byte[] body)
+            throws IOException {
+        ex.getResponseHeaders().set("Content-Type", type);
+        ex.sendResponseHeaders(status, body.length);
+        try (var out = ex.getResponseBody()) {
+            out.write(body);
+        }
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
