@@ -136,6 +136,23 @@ final class EventRepository {
             }
             return out.size() == limit || lower >= coveredFrom ? out : null;
         }
+
+        /** Oldest first in (lower, upper], or null when events older than the tail could be among them. */
+        synchronized List<StoredEvent> oldest(long upper, long lower, int limit) {
+            if (broken || lower < coveredFrom) {
+                return null;
+            }
+            List<StoredEvent> out = new ArrayList<>();
+            for (StoredEvent e : events) {
+                if (e.streamOrdering() > upper || out.size() == limit) {
+                    break;
+                }
+                if (e.streamOrdering() > lower) {
+                    out.add(e);
+                }
+            }
+            return out;
+        }
     }
 
     private void appendToTail(StoredEvent e) {
@@ -151,6 +168,14 @@ final class EventRepository {
 
     /** Up to {@code limit} accepted events of the room with {@code from < stream_ordering <= to}, oldest first. */
     List<StoredEvent> forward(String roomId, long from, long to, int limit, long minTs) {
+        if (minTs == Long.MIN_VALUE) {
+            // Every commit's federation read (TransactionQueue) asks for just the events it made: memory suffices.
+            Tail tail = tails.getIfPresent(roomId);
+            List<StoredEvent> recent = tail == null ? null : tail.oldest(to, from, limit);
+            if (recent != null) {
+                return recent;
+            }
+        }
         return query("rooms-timeline-forward", roomId, from, to, limit, minTs);
     }
 
@@ -267,6 +292,11 @@ final class EventRepository {
     }
 
     void replaceExtremities(DbExecute tx, String roomId, List<String> previous, String newExtremity) {
+        // The usual case, one extremity followed by one: a single statement.
+        if (previous.size() == 1 && tx.createNamedUpdate("rooms-extremity-replace").params(params("room_id", roomId,
+                "event_id", previous.getFirst(), "new_event_id", newExtremity)).execute() == 1) {
+            return;
+        }
         for (String old : previous) {
             tx.createNamedDelete("rooms-extremity-delete").params(params("room_id", roomId, "event_id", old)).execute();
         }

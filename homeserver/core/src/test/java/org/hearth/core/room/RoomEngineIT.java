@@ -165,6 +165,33 @@ class RoomEngineIT {
     }
 
     @Test
+    void forwardPagesServedFromMemoryMatchTheDatabase() {
+        RoomId room = createRoom(RoomVersion.V12, "private_chat", List.of());
+        long start = rooms.reader().currentPosition();
+        List<StoredEvent> sent = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            sent.add(rooms.engine().send(room, ALICE, EventDraft.message("m.room.message", text("m" + i)), null));
+        }
+        rooms.engine().send(room, ALICE,
+                new EventDraft("m.room.redaction", null, Json.objectBuilder().build(), sent.get(2).eventId()), null);
+        long end = rooms.reader().currentPosition();
+        // A second reader over the same database has no events in memory: it reads every page from the database.
+        RoomReader fromDatabase = new Rooms(database, "test.example", SigningKey.generate("a_test"), Clock.systemUTC(),
+                (r, p, c) -> { }).reader();
+        for (long from = start - 3; from <= end; from++) {
+            for (int limit : new int[] {1, 2, 100}) {
+                var memory = rooms.reader().timeline(room, from, end, limit, false);
+                var stored = fromDatabase.timeline(room, from, end, limit, false);
+                assertEquals(stored.stream().map(StoredEvent::eventId).toList(),
+                        memory.stream().map(StoredEvent::eventId).toList(), "from " + from + " limit " + limit);
+                assertEquals(stored.stream().map(StoredEvent::redactedBecause).toList(),
+                        memory.stream().map(StoredEvent::redactedBecause).toList());
+            }
+        }
+        assertEquals(7, rooms.reader().timeline(room, start, end, 100, false).size());
+    }
+
+    @Test
     void concurrentSendsToOneRoomGiveALinearGapFreeStream() throws Exception {
         RoomId room = createRoom(RoomVersion.V12, "private_chat", List.of());
         long start = rooms.reader().currentPosition();
