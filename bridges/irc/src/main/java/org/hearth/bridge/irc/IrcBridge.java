@@ -489,6 +489,9 @@ public final class IrcBridge implements BridgeEvents, IrcConnection.Listener, Au
     }
 
     private long power(String room, String userId) {
+        if (creator(room, userId)) {
+            return Long.MAX_VALUE;
+        }
         Optional<JsonObject> levels = client.bot().state(room, "m.room.power_levels", "");
         if (levels.isEmpty()) {
             return 0;
@@ -498,6 +501,27 @@ public final class IrcBridge implements BridgeEvents, IrcConnection.Listener, Au
             return n.longValue();
         }
         return levels.get().get("users_default") instanceof jakarta.json.JsonNumber d ? d.longValue() : 0;
+    }
+
+    /**
+     * Room version 12 creators have unlimited power and are not listed in m.room.power_levels. Their room ID is the
+     * create event's reference hash ({@code !hash}, no server name), so the create event is {@code $hash}.
+     */
+    private boolean creator(String room, String userId) {
+        if (room.contains(":")) {
+            return false;
+        }
+        try {
+            JsonObject create = client.call("GET", "/_matrix/client/v3/rooms/" + enc(room) + "/event/" + enc("$" + room.substring(1)), null, null);
+            if (userId.equals(create.getString("sender", ""))) {
+                return true;
+            }
+            JsonObject content = create.get("content") instanceof JsonObject c ? c : JsonValue.EMPTY_JSON_OBJECT;
+            return content.get("additional_creators") instanceof JsonArray extra
+                    && extra.stream().anyMatch(v -> v instanceof jakarta.json.JsonString s && s.getString().equals(userId));
+        } catch (MatrixException e) {
+            return false;
+        }
     }
 
     // ---- third-party lookups and portal aliases

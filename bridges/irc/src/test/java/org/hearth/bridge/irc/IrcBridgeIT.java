@@ -71,17 +71,23 @@ class IrcBridgeIT {
         assertTrue(bridge.relay().awaitRegistered(60, java.util.concurrent.TimeUnit.SECONDS));
 
         alice = registerUser("alice" + suffix());
-        room = http("POST", "/_matrix/client/v3/createRoom", alice.token(), Json.createObjectBuilder()
+        JsonObject created = http("POST", "/_matrix/client/v3/createRoom", alice.token(), Json.createObjectBuilder()
                 .add("preset", "public_chat").add("invite", Json.createArrayBuilder().add(client.botUserId()))
                 .add("power_level_content_override", Json.createObjectBuilder().add("users", Json.createObjectBuilder()
-                        .add(alice.userId(), 100).add(client.botUserId(), 100)))
-                .build()).getString("room_id");
+                        .add(client.botUserId(), 100)))
+                .build());
+        assertEquals(200, created.getInt("_status"), created.toString());
+        room = created.getString("room_id");
         awaitEvent(alice, e -> "m.room.member".equals(e.getString("type")) && client.botUserId().equals(e.getString("state_key"))
                 && "join".equals(e.getJsonObject("content").getString("membership")));
-        say(alice, "!irc link " + CHANNEL);
-        awaitNotice(alice, "Linked to " + CHANNEL);
+        // carol opens the channel (so she is op and may set its topic), then gives the relay bot op for its own TOPIC/KICK
         carol = new RawIrcClient(ircd.port, "carol");
         carol.join(CHANNEL);
+        say(alice, "!irc link " + CHANNEL);
+        awaitNotice(alice, "Linked to " + CHANNEL);
+        carol.await(l -> l.matches(":relaybot!\\S+ JOIN :?#hearth"));
+        carol.send("MODE " + CHANNEL + " +o relaybot");
+        carol.await(l -> l.contains(" MODE #hearth +o relaybot"));
     }
 
     @AfterAll
@@ -257,7 +263,8 @@ class IrcBridgeIT {
         assertEquals(joined.getString("room_id"), bridge.roomFor("#portal").orElseThrow());
 
         JsonObject bad = http("GET", "/_matrix/client/v3/thirdparty/location/irc?channel=nochannel", alice.token(), null);
-        assertEquals(404, bad.getInt("_status"));
+        assertEquals(200, bad.getInt("_status"));
+        assertTrue(arr(bad).isEmpty(), "not a channel: no location");
     }
 
     @Test
