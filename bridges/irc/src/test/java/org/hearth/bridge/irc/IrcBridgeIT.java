@@ -223,6 +223,28 @@ class IrcBridgeIT {
     }
 
     @Test
+    @Order(6)
+    void partsQuitsAndKicksOnIrcMakeTheVirtualUsersLeave() throws Exception {
+        String server = client.serverName();
+        try (RawIrcClient dave = new RawIrcClient(ircd.port, "dave"); RawIrcClient erin = new RawIrcClient(ircd.port, "erin")) {
+            dave.join(CHANNEL);
+            erin.join(CHANNEL);
+            awaitMembership("@irc_dave:" + server, "join");
+            awaitMembership("@irc_erin:" + server, "join");
+            erin.send("QUIT :bye");
+            awaitMembership("@irc_erin:" + server, "leave");
+            carol.send("KICK #hearth dave :behave");
+            awaitMembership("@irc_dave:" + server, "leave");
+            awaitNotice(alice, "dave was kicked from #hearth by carol (behave)");
+        }
+    }
+
+    static void awaitMembership(String userId, String membership) throws Exception {
+        awaitEvent(alice, ev -> "m.room.member".equals(ev.getString("type")) && userId.equals(ev.getString("state_key"))
+                && membership.equals(ev.getJsonObject("content").getString("membership")));
+    }
+
+    @Test
     @Order(7)
     void aPuppetedUserSpeaksOnIrcUnderTheirOwnNick() throws Exception {
         User bob = registerUser("bob" + suffix());
