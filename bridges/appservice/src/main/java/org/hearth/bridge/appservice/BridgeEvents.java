@@ -1,6 +1,10 @@
 package org.hearth.bridge.appservice;
 
+import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * What a bridge does with what the homeserver pushes to it. A method that throws makes the transaction fail (500),
@@ -30,5 +34,20 @@ public interface BridgeEvents {
     /** Spec "Query Room Alias": true once the bridge has created a room with this alias. */
     default boolean queryAlias(String alias) {
         return false;
+    }
+
+    /** Spec "Third-party Networks", {@code GET /thirdparty/protocol/{protocol}}: metadata when the bridge serves it. */
+    default Optional<JsonObject> thirdPartyProtocol(String protocol) {
+        return Optional.empty();
+    }
+
+    /** {@code GET /thirdparty/location/{protocol}} with the query's fields: the matching locations (may be empty). */
+    default JsonArray thirdPartyLocations(String protocol, Map<String, String> fields) {
+        return JsonValue.EMPTY_JSON_ARRAY;
+    }
+
+    /** {@code GET /thirdparty/user/{protocol}} with the query's fields: the matching users (may be empty). */
+    default JsonArray thirdPartyUsers(String protocol, Map<String, String> fields) {
+        return JsonValue.EMPTY_JSON_ARRAY;
     }
 }

@@ -50,6 +50,9 @@ public final class TransactionReceiver implements HttpService {
                 .get("/_matrix/app/v1/rooms/{roomAlias}", this::queryAlias)
                 .get("/rooms/{roomAlias}", this::queryAlias)
                 .post("/_matrix/app/v1/ping", this::ping)
+                .get("/_matrix/app/v1/thirdparty/protocol/{protocol}", this::thirdPartyProtocol)
+                .get("/_matrix/app/v1/thirdparty/location/{protocol}", (req, res) -> thirdPartyLookup(req, res, false))
+                .get("/_matrix/app/v1/thirdparty/user/{protocol}", (req, res) -> thirdPartyLookup(req, res, true))
                 .any("/_matrix/app/{+rest}", (req, res) -> error(res, 404, "M_UNRECOGNIZED", "Unrecognized request"));
     }
 
@@ -131,6 +134,38 @@ public final class TransactionReceiver implements HttpService {
             json(res, 200, JsonValue.EMPTY_JSON_OBJECT);
         } else {
             error(res, 404, "M_NOT_FOUND", "Not known to this bridge");
+        }
+    }
+
+    private void thirdPartyProtocol(ServerRequest req, ServerResponse res) {
+        if (authorized(req, res)) {
+            String protocol = req.path().pathParameters().get("protocol");
+            events.thirdPartyProtocol(protocol).ifPresentOrElse(m -> json(res, 200, m),
+                    () -> error(res, 404, "M_NOT_FOUND", "No protocol " + protocol));
+        }
+    }
+
+    /** Spec: the matches, or 404 when there are none (the homeserver then merges the other bridges' answers). */
+    private void thirdPartyLookup(ServerRequest req, ServerResponse res, boolean users) {
+        if (!authorized(req, res)) {
+            return;
+        }
+        String protocol = req.path().pathParameters().get("protocol");
+        if (events.thirdPartyProtocol(protocol).isEmpty()) {
+            error(res, 404, "M_NOT_FOUND", "No protocol " + protocol);
+            return;
+        }
+        java.util.Map<String, String> fields = new java.util.LinkedHashMap<>();
+        for (String name : req.query().names()) {
+            if (!name.equals("access_token")) {
+                fields.put(name, req.query().get(name));
+            }
+        }
+        JsonArray found = users ? events.thirdPartyUsers(protocol, fields) : events.thirdPartyLocations(protocol, fields);
+        if (found.isEmpty()) {
+            error(res, 404, "M_NOT_FOUND", "No results");
+        } else {
+            json(res, 200, found);
         }
     }
 
