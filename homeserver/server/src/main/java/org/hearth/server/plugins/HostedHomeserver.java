@@ -40,11 +40,13 @@ public final class HostedHomeserver implements Homeserver {
     private final org.hearth.plugin.api.PluginDatabase database;
     private final org.hearth.core.media.ContentRepository media;
     private final org.hearth.core.room.RoomCreation creation;
+    private final org.hearth.core.push.PushGatewaySender pushes;
 
     public HostedHomeserver(String pluginId, ServerName serverName, JsonObject config, Rooms rooms, AccountHandler accounts,
                      ProfileHandler profiles, AccountDataStream accountData, PluginStorage storage,
                      org.hearth.plugin.api.PluginDatabase database, org.hearth.core.media.ContentRepository media,
-                     org.hearth.spec.room.RoomVersion defaultRoomVersion) {
+                     org.hearth.spec.room.RoomVersion defaultRoomVersion, org.hearth.core.push.PushGatewaySender pushes) {
+        this.pushes = pushes;
         this.database = database;
         this.media = media;
         this.creation = new org.hearth.core.room.RoomCreation(rooms, serverName, defaultRoomVersion);
@@ -237,6 +239,25 @@ public final class HostedHomeserver implements Homeserver {
     @Override
     public String uploadMedia(String asUser, String contentType, String fileName, byte[] content) {
         return media.upload(local(asUser), contentType, fileName, new java.io.ByteArrayInputStream(content));
+    }
+
+    @Override
+    public int pushNotification(String userId, String roomId, String eventId) {
+        UserId user = user(userId);
+        RoomId room = room(roomId);
+        if (!serverName.equals(user.serverName())) {
+            throw new MatrixException(ErrorCode.INVALID_PARAM, "Only local users have pushers: " + userId);
+        }
+        var event = rooms.reader().event(eventId).filter(e -> e.roomId().equals(room.value()))
+                .orElseThrow(() -> new MatrixException(ErrorCode.NOT_FOUND, "No event " + eventId + " in " + roomId));
+        boolean joined = rooms.reader().membership(room, user).map(m -> m.membership().equals(Membership.JOIN))
+                .orElse(false);
+        if (!joined) {
+            throw new MatrixException(ErrorCode.FORBIDDEN, userId + " is not joined to " + roomId);
+        }
+        return pushes.send(List.of(new org.hearth.core.push.PushActions.Notified(user, room, eventId,
+                event.streamOrdering(), List.of(org.hearth.spec.push.PushAction.NOTIFY,
+                        org.hearth.spec.push.PushAction.sound("default")), false)));
     }
 
     private static RoomId room(String roomId) {

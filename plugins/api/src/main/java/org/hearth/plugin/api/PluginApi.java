@@ -5,10 +5,10 @@ package org.hearth.plugin.api;
  * ({@code Plugin-Requires: >=0.2.0 & <1.0.0}); the server refuses to load a plugin whose range excludes this one.
  * Minor versions add methods (with defaults) and types; only a major version removes or changes them.
  * 0.2.0 added plugin tables ({@link PluginDatabase}), {@link ClientExtension}, {@link SyncExtension},
- * {@link WebPages} and media in {@link Homeserver}.
+ * {@link WebPages} and media in {@link Homeserver}; 0.3.0 added {@link Homeserver#pushNotification}.
  */
 public final class PluginApi {
-    public static final String VERSION = "0.2.0";
+    public static final String VERSION = "0.3.0";
 
     private PluginApi() {}
 }
