@@ -26,6 +26,7 @@ import * as keyBackup from "./scenarios/key-backup.mjs";
 import * as reports from "./scenarios/reports.mjs";
 import * as badInput from "./scenarios/bad-input.mjs";
 import * as stickers from "./scenarios/stickers.mjs";
+import * as calls from "./scenarios/calls.mjs";
 import * as federation from "./scenarios/federation.mjs";
 import * as retention from "./scenarios/retention.mjs";
 
@@ -40,7 +41,7 @@ const SCENARIOS = [
     directory.publicRooms, directory.roomUpgrade, directory.peekWorldReadable,
     spaces.spacesHierarchy, users.userDirectory, pushers.pushers,
     keyBackup.keyBackup, reports.reports, badInput.relationsBadInput, badInput.mediaBadInput,
-    stickers.stickers,
+    stickers.stickers, calls.calls,
     federation.federationMembership,
     retention.disappearingMessages,
 ];
