@@ -97,6 +97,8 @@ export class HearthProcess {
             HEARTH_FEDERATION_VERIFY_TLS: "false", HEARTH_FEDERATION_ALLOW_PRIVATE_ADDRESSES: "true",
             // Disappearing messages: retention on, purged every second so the scenario sees it within seconds.
             HEARTH_RETENTION_ENABLED: "true", HEARTH_RETENTION_PURGE_INTERVAL_MS: "1000",
+            // TURN credentials for the calls scenario (no TURN server runs: only the credentials are checked).
+            HEARTH_TURN_URIS: "turn:turn.invalid:3478?transport=udp", HEARTH_TURN_SHARED_SECRET: "conformance-turn",
         };
         const logFile = path.join(dataDir, "hearth.log");
         const log = fs.createWriteStream(logFile);

@@ -28,6 +28,7 @@ import * as badInput from "./scenarios/bad-input.mjs";
 import * as stickers from "./scenarios/stickers.mjs";
 import * as stories from "./scenarios/stories.mjs";
 import * as broadcast from "./scenarios/broadcast.mjs";
+import * as calls from "./scenarios/calls.mjs";
 import * as federation from "./scenarios/federation.mjs";
 import * as retention from "./scenarios/retention.mjs";
 
@@ -42,7 +43,7 @@ const SCENARIOS = [
     directory.publicRooms, directory.roomUpgrade, directory.peekWorldReadable,
     spaces.spacesHierarchy, users.userDirectory, pushers.pushers,
     keyBackup.keyBackup, reports.reports, badInput.relationsBadInput, badInput.mediaBadInput,
-    stickers.stickers, stories.stories, broadcast.broadcast,
+    stickers.stickers, stories.stories, broadcast.broadcast, calls.calls,
     federation.federationMembership,
     retention.disappearingMessages,
 ];

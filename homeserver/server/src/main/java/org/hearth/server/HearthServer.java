@@ -242,7 +242,7 @@ public final class HearthServer implements AutoCloseable {
                 push.pushers().devicesChanged(user);
             });
             // Plugins: loaded once the handlers their Homeserver facade wraps exist.
-            PluginHost plugins = lifecycle.add(pluginHost(config, database, rooms, accounts, streams, media));
+            PluginHost plugins = lifecycle.add(pluginHost(config, database, rooms, accounts, streams, media, gateway));
             var memberViews = PluginGates.memberViews(plugins, rooms.reader());
             rooms.useMemberViews(memberViews);
             streams.sync().useMemberViews(memberViews);
@@ -263,7 +263,7 @@ public final class HearthServer implements AutoCloseable {
             // The well-known answers name the listeners' actual ports, known only once they are bound (port 0).
             AtomicReference<WebServer> bound = new AtomicReference<>();
             var wellKnown = new WellKnownRoutes(
-                    () -> clientBaseUrl(config, bound.get()),
+                    () -> clientBaseUrl(config, bound.get()), config.voip(),
                     () -> ServerNames.hostForUrl(config.serverName()) + ":" + bound.get().port(federationSocket(config)));
 
             HttpRouting.Builder federationRouting = HttpRouting.builder();
@@ -371,7 +371,7 @@ public final class HearthServer implements AutoCloseable {
 
     /** Plugins, loaded once the handlers their Homeserver facade wraps exist. */
     private static PluginHost pluginHost(HearthConfig config, Database database, Rooms rooms, Accounts accounts,
-                                         SyncStreams streams, ContentRepository media) {
+                                         SyncStreams streams, ContentRepository media, PushGatewaySender pushes) {
         var pluginConfig = config.plugins();
         var tables = new PluginTables(database.dataSource());
         var permissions = new org.hearth.server.plugins.DeclaredPermissions();
@@ -379,7 +379,7 @@ public final class HearthServer implements AutoCloseable {
                 id -> new HostedHomeserver(id, ServerName.parse(config.serverName()),
                         PluginGates.section(pluginConfig.sections().getOrDefault(id, java.util.Map.of())), rooms,
                         accounts.accounts(), accounts.profiles(), streams.accountData(), new PluginStorage(database),
-                        tables.database(id), media, config.defaultRoomVersion(), permissions),
+                        tables.database(id), media, config.defaultRoomVersion(), permissions, pushes),
                 new StoredEventLog(new PluginStorage(database), rooms.reader()), tables, permissions);
     }
 
@@ -421,6 +421,10 @@ public final class HearthServer implements AutoCloseable {
         }
         Authenticator auth = accounts.authenticator();
         JsonBody bodies = accounts.json();
+        var voip = new org.hearth.server.client.VoipRoutes(auth, api.config().voip(), Clock.systemUTC());
+        routing.register("/_matrix/client/v3", voip.turnServer())
+                .register("/_matrix/client/r0", voip.turnServer())
+                .register("/_matrix/client/unstable/org.matrix.msc4143", voip.rtcTransports());
         // The streams' routes register v3 and r0 themselves (ClientPaths).
         routing.register("/_matrix/client",
                 new SyncRoutes(auth, bodies, streams.sync(), streams.filters(), PluginGates.syncExtras(api.plugins())),

@@ -80,13 +80,18 @@ public final class PushGatewaySender implements AutoCloseable {
                 .forEach(row -> startDraining(Rows.longValue(row, "pusher_id")));
     }
 
-    /** Queues each notification for every HTTP pusher of its user; returns once they are stored. */
-    public void send(List<Notified> notified) {
+    /**
+     * Queues each notification for every HTTP pusher of its user; returns once they are stored, with how many
+     * (notification, pusher) pairs were queued.
+     */
+    public int send(List<Notified> notified) {
         if (closed || notified.isEmpty()) {
-            return;
+            return 0;
         }
         Set<Long> touched = new LinkedHashSet<>();
+        int[] queuedPairs = {0};
         database.transaction(tx -> {
+            queuedPairs[0] = 0;
             for (Notified n : notified) {
                 for (Pusher p : pushers.of(n.user())) {
                     if (!Pushers.HTTP.equals(p.kind())) {
@@ -98,6 +103,7 @@ public final class PushGatewaySender implements AutoCloseable {
                             "actions", PushAction.toJson(n.actions()).toString(), "highlight", n.highlight(),
                             "queued_ts", clock.millis())).execute();
                     touched.add(p.id());
+                    queuedPairs[0]++;
                 }
             }
             for (long pusherId : touched) {
@@ -111,6 +117,7 @@ public final class PushGatewaySender implements AutoCloseable {
             return null;
         });
         touched.forEach(this::startDraining);
+        return queuedPairs[0];
     }
 
     private void startDraining(long pusherId) {

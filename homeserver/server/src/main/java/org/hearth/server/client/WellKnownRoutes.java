@@ -5,8 +5,8 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import jakarta.json.Json;
-import jakarta.json.JsonObject;
 import java.util.function.Supplier;
+import org.hearth.server.config.HearthConfig;
 import org.hearth.server.http.MatrixErrors;
 import org.hearth.server.http.Reply;
 
@@ -17,15 +17,18 @@ import org.hearth.server.http.Reply;
 public final class WellKnownRoutes implements HttpService {
     private final Supplier<String> clientBaseUrl;
     private final Supplier<String> federationAddress;
+    private final HearthConfig.Voip voip;
 
     /**
      * Suppliers because both name listener ports, which are known only once the listeners are bound (port 0).
      *
      * @param clientBaseUrl     what clients should use as the homeserver base URL
+     * @param voip              names the MatrixRTC LiveKit focus, advertised as {@code org.matrix.msc4143.rtc_foci}
      * @param federationAddress host:port where other servers reach our federation listener
      */
-    public WellKnownRoutes(Supplier<String> clientBaseUrl, Supplier<String> federationAddress) {
+    public WellKnownRoutes(Supplier<String> clientBaseUrl, HearthConfig.Voip voip, Supplier<String> federationAddress) {
         this.clientBaseUrl = clientBaseUrl;
+        this.voip = voip;
         this.federationAddress = federationAddress;
     }
 
@@ -38,10 +41,13 @@ public final class WellKnownRoutes implements HttpService {
     }
 
     private void client(ServerRequest req, ServerResponse res) {
-        JsonObject body = Json.createObjectBuilder()
-                .add("m.homeserver", Json.createObjectBuilder().add("base_url", clientBaseUrl.get()))
-                .build();
-        Reply.json(res, 200, body);
+        var body = Json.createObjectBuilder()
+                .add("m.homeserver", Json.createObjectBuilder().add("base_url", clientBaseUrl.get()));
+        if (voip.livekitServiceUrl().isPresent()) {
+            // Element Call still discovers its focus here (MSC4143's older discovery); rtc/transports is the newer one.
+            body.add("org.matrix.msc4143.rtc_foci", VoipRoutes.livekitFoci(voip));
+        }
+        Reply.json(res, 200, body.build());
     }
 
     private void server(ServerRequest req, ServerResponse res) {

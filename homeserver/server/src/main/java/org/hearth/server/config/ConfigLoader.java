@@ -39,6 +39,7 @@ public final class ConfigLoader {
             "database.type", "database.url", "database.user", "database.password", "database.pool_size",
             "registration.open", "registration.shared_secret",
             "support.support_page", "presence.idle_timeout_ms",
+            "voip.turn_shared_secret", "voip.turn_user_lifetime_ms", "voip.livekit_service_url",
             "limits.max_request_body_bytes", "limits.rate_limits",
             "limits.messages_per_second", "limits.messages_burst", "limits.joins_per_second", "limits.joins_burst",
             "federation.verify_tls", "federation.allow_private_addresses", "federation.trusted_ca_file",
@@ -58,6 +59,8 @@ public final class ConfigLoader {
     private static final String TRUSTED_KEY_SERVERS = "federation.trusted_key_servers";
 
     private static final String APP_SERVICE_FILES = "app_service_config_files";
+
+    private static final String TURN_URIS = "voip.turn_uris";
 
     // A list of objects, checked entry by entry in support.
     private static final String SUPPORT_CONTACTS = "support.contacts";
@@ -94,7 +97,8 @@ public final class ConfigLoader {
                 .map(node -> node.key().toString())
                 .filter(key -> !KNOWN_KEYS.contains(key) && !key.startsWith(TRUSTED_KEY_SERVERS + ".")
                         && !key.startsWith(SUPPORT_CONTACTS + ".")
-                        && !key.startsWith(PLUGIN_CONFIG + ".") && !key.matches(APP_SERVICE_FILES + "(\\.[0-9]+)?"))
+                        && !key.startsWith(PLUGIN_CONFIG + ".") && !key.matches(APP_SERVICE_FILES + "(\\.[0-9]+)?")
+                        && !key.matches(TURN_URIS + "(\\.[0-9]+)?"))
                 .collect(Collectors.toCollection(java.util.TreeSet::new));
         if (!unknown.isEmpty()) {
             // A misspelt key would otherwise silently fall back to its default.
@@ -168,7 +172,32 @@ public final class ConfigLoader {
         }
         return new HearthConfig(serverName, string(c, "public_baseurl"), dataDir, mediaDir, listeners, database,
                 registration, version, limits, federation, tls, new HearthConfig.Security(cost), media(c), plugins(c, dataDir),
-                appServiceFiles(c), retention(c), support(c), presence(c));
+                appServiceFiles(c), retention(c), support(c), presence(c), voip(c));
+    }
+
+    /** {@code voip.turn_uris}: a YAML list, or (from an override) one comma-separated string. */
+    private static HearthConfig.Voip voip(Config c) {
+        Config node = c.get(TURN_URIS);
+        List<String> uris = (node.isLeaf()
+                ? string(c, TURN_URIS).map(v -> java.util.Arrays.asList(v.split(","))).orElse(List.of())
+                : node.asNodeList().orElse(List.of()).stream().map(n -> n.asString().orElse("")).toList())
+                .stream().map(String::strip).filter(u -> !u.isEmpty()).toList();
+        for (String uri : uris) {
+            if (!uri.matches("turns?:[^\\s]+")) {
+                throw new InvalidConfigException(TURN_URIS + ": '" + uri + "' is not a turn: or turns: URI");
+            }
+        }
+        long lifetime = integer(c, "voip.turn_user_lifetime_ms", 86_400_000);
+        if (lifetime < 60_000 || lifetime > 7L * 86_400_000) {
+            throw new InvalidConfigException("voip.turn_user_lifetime_ms must be from 60000 to 604800000, got " + lifetime);
+        }
+        Optional<String> livekit = string(c, "voip.livekit_service_url");
+        livekit.ifPresent(url -> {
+            if (!url.startsWith("https://") && !url.startsWith("http://")) {
+                throw new InvalidConfigException("voip.livekit_service_url must be an http(s) URL, got '" + url + "'");
+            }
+        });
+        return new HearthConfig.Voip(uris, string(c, "voip.turn_shared_secret"), lifetime, livekit);
     }
 
     private static HearthConfig.Presence presence(Config c) {

@@ -32,6 +32,8 @@ public final class EnvOverrides {
         keys.put("HEARTH_PASSWORD_HASH_COST", "security.password_hash_cost");
         keys.put("HEARTH_RETENTION_ENABLED", "retention.enabled");
         keys.put("HEARTH_RETENTION_PURGE_INTERVAL_MS", "retention.purge_interval_ms");
+        keys.put("HEARTH_TURN_URIS", "voip.turn_uris");
+        keys.put("HEARTH_TURN_SHARED_SECRET", "voip.turn_shared_secret");
         return Map.copyOf(keys);
     }
 

@@ -25,7 +25,8 @@ public record HearthConfig(
         List<Path> appServiceConfigFiles,
         Retention retention,
         Support support,
-        Presence presence) {
+        Presence presence,
+        Voip voip) {
 
     /** Where the server's Ed25519 signing key lives: {@code <data_dir>/<server_name>.signing.key}, as Synapse names it. */
     public Path signingKeyFile() {
@@ -136,4 +137,26 @@ public record HearthConfig(
 
     /** {@code idleTimeoutMs}: an online user with no activity for this long shows as unavailable (Synapse: 5 min). */
     public record Presence(long idleTimeoutMs) {}
+
+    /**
+     * VoIP: TURN credentials in coturn's shared-secret scheme ({@code GET /voip/turnServer}; no secret or no URIs:
+     * the endpoint answers {@code {}}), and the MatrixRTC LiveKit focus advertised in {@code .well-known} as
+     * {@code org.matrix.msc4143.rtc_foci} (empty: not advertised).
+     */
+    public record Voip(List<String> turnUris, Optional<String> turnSharedSecret, long turnUserLifetimeMs,
+                       Optional<String> livekitServiceUrl) {
+        public Voip {
+            turnUris = List.copyOf(turnUris);
+        }
+
+        public boolean turnConfigured() {
+            return !turnUris.isEmpty() && turnSharedSecret.isPresent();
+        }
+
+        @Override
+        public String toString() {
+            return "Voip[turnUris=" + turnUris + ", turnSharedSecret=" + (turnSharedSecret.isPresent() ? "set" : "unset")
+                    + ", turnUserLifetimeMs=" + turnUserLifetimeMs + ", livekitServiceUrl=" + livekitServiceUrl + "]";
+        }
+    }
 }

@@ -42,20 +42,26 @@ public final class HostedHomeserver implements Homeserver {
     private final org.hearth.core.room.RoomCreation creation;
     private final PluginStorage storage;
     private final DeclaredPermissions permissions;
+    private final org.hearth.core.push.PushGatewaySender pushes;
 
     public HostedHomeserver(String pluginId, ServerName serverName, JsonObject config, Rooms rooms, AccountHandler accounts,
                      ProfileHandler profiles, AccountDataStream accountData, PluginStorage storage,
                      org.hearth.plugin.api.PluginDatabase database, org.hearth.core.media.ContentRepository media,
                      org.hearth.spec.room.RoomVersion defaultRoomVersion) {
         this(pluginId, serverName, config, rooms, accounts, profiles, accountData, storage, database, media,
-                defaultRoomVersion, new DeclaredPermissions());
+                defaultRoomVersion, new DeclaredPermissions(), null);
     }
 
-    /** @param permissions what the plugin declared (read at its load): acting as a user outside it is refused */
+    /**
+     * @param permissions what the plugin declared (read at its load): acting as a user outside it is refused
+     * @param pushes where {@link #pushNotification} queues pushes (null: none, it refuses)
+     */
     public HostedHomeserver(String pluginId, ServerName serverName, JsonObject config, Rooms rooms, AccountHandler accounts,
                      ProfileHandler profiles, AccountDataStream accountData, PluginStorage storage,
                      org.hearth.plugin.api.PluginDatabase database, org.hearth.core.media.ContentRepository media,
-                     org.hearth.spec.room.RoomVersion defaultRoomVersion, DeclaredPermissions permissions) {
+                     org.hearth.spec.room.RoomVersion defaultRoomVersion, DeclaredPermissions permissions,
+                     org.hearth.core.push.PushGatewaySender pushes) {
+        this.pushes = pushes;
         this.storage = storage;
         this.permissions = permissions;
         this.database = database;
@@ -291,6 +297,28 @@ public final class HostedHomeserver implements Homeserver {
         throw new MatrixException(ErrorCode.FORBIDDEN, "Plugin " + pluginId + " may not act as " + user.value()
                 + ": it declared " + (declared.get().actAs().isEmpty() ? "no act-as permission" : declared.get())
                 + " (Plugin-Permissions: act-as:" + user.localpart() + " would allow it)");
+    }
+
+    @Override
+    public int pushNotification(String userId, String roomId, String eventId) {
+        UserId user = user(userId);
+        RoomId room = room(roomId);
+        if (!serverName.equals(user.serverName())) {
+            throw new MatrixException(ErrorCode.INVALID_PARAM, "Only local users have pushers: " + userId);
+        }
+        var event = rooms.reader().event(eventId).filter(e -> e.roomId().equals(room.value()))
+                .orElseThrow(() -> new MatrixException(ErrorCode.NOT_FOUND, "No event " + eventId + " in " + roomId));
+        boolean joined = rooms.reader().membership(room, user).map(m -> m.membership().equals(Membership.JOIN))
+                .orElse(false);
+        if (!joined) {
+            throw new MatrixException(ErrorCode.FORBIDDEN, userId + " is not joined to " + roomId);
+        }
+        if (pushes == null) {
+            throw new UnsupportedOperationException("this server pushes nothing for plugins");
+        }
+        return pushes.send(List.of(new org.hearth.core.push.PushActions.Notified(user, room, eventId,
+                event.streamOrdering(), List.of(org.hearth.spec.push.PushAction.NOTIFY,
+                        org.hearth.spec.push.PushAction.sound("default")), false)));
     }
 
     private static RoomId room(String roomId) {

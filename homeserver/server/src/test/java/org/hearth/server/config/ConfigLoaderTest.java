@@ -106,6 +106,34 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void voip() throws IOException {
+        HearthConfig c = ConfigLoader.load(yaml("server_name: example.org\nvoip:\n  turn_uris:\n"
+                + "    - \"turn:turn.example.org:3478?transport=udp\"\n    - \"turns:turn.example.org:443\"\n"
+                + "  turn_shared_secret: s3cret\n  turn_user_lifetime_ms: 3600000\n"
+                + "  livekit_service_url: https://lk.example.org\n"), Map.of());
+        assertEquals(List.of("turn:turn.example.org:3478?transport=udp", "turns:turn.example.org:443"), c.voip().turnUris());
+        assertEquals(java.util.Optional.of("s3cret"), c.voip().turnSharedSecret());
+        assertEquals(3_600_000, c.voip().turnUserLifetimeMs());
+        assertEquals(java.util.Optional.of("https://lk.example.org"), c.voip().livekitServiceUrl());
+        assertFalse(c.voip().toString().contains("s3cret"), "the secret stays out of logs");
+
+        HearthConfig defaults = ConfigLoader.load(yaml("server_name: example.org\n"), Map.of());
+        assertFalse(defaults.voip().turnConfigured());
+        assertEquals(86_400_000, defaults.voip().turnUserLifetimeMs());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "voip:\n  turn_uris:\n    - \"stun:stun.example.org\"\n",
+            "voip:\n  turn_user_lifetime_ms: 10\n",
+            "voip:\n  livekit_service_url: lk.example.org\n",
+            "voip:\n  turn_secret: x\n"})
+    void badVoipIsRefused(String text) throws IOException {
+        Path file = yaml("server_name: example.org\n" + text);
+        assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(file, Map.of()));
+    }
+
+    @Test
     void everyKeyOfTheTemplateIsExplainedByAComment() throws IOException {
         // Every key line, sections included, directly follows a comment line.
         String[] lines = Files.readString(generated("example.org")).split("\n");

@@ -118,4 +118,15 @@ public interface Homeserver {
     default List<String> localUsers(String afterUserId, int limit) {
         return List.of();
     }
+
+    /**
+     * Pushes the room event to the local user's pushers through the server's push gateway sender (queued, retried,
+     * as for a notification the push rules chose), with the {@code notify} action and the default sound, whatever the
+     * user's push rules say: for what a plugin decides must reach the phone, such as a missed call. The user must be
+     * joined to the event's room. Returns how many pushers it was queued for (0 when the user has none)
+     * (since 0.3.0).
+     */
+    default int pushNotification(String userId, String roomId, String eventId) {
+        throw new UnsupportedOperationException("this server pushes nothing for plugins");
+    }
 }

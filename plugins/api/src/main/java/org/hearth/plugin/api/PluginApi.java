@@ -6,7 +6,8 @@ package org.hearth.plugin.api;
  * Minor versions add methods (with defaults) and types; only a major version removes or changes them.
  * 0.2.0 added plugin tables ({@link PluginDatabase}), {@link ClientExtension}, {@link SyncExtension},
  * {@link WebPages} and media in {@link Homeserver}. 0.3.0 added {@link MemberVisibility}, declared
- * {@link Permissions}, and redaction, read receipts and the local user list in {@link Homeserver}.
+ * {@link Permissions}, and redaction, read receipts the local user list and
+ * {@link Homeserver#pushNotification} in {@link Homeserver}.
  */
 public final class PluginApi {
     public static final String VERSION = "0.3.0";

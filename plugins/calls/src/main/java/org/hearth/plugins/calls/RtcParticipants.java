@@ -1,0 +1,84 @@
+package org.hearth.plugins.calls;
+
+import jakarta.json.JsonArray;
+import jakarta.json.JsonObject;
+import java.util.Set;
+import org.hearth.plugin.api.EventCheck;
+import org.hearth.plugin.api.EventObserver;
+import org.hearth.plugin.api.Homeserver;
+import org.hearth.plugin.api.ObservedEvent;
+import org.hearth.plugin.api.PluginDatabase;
+import org.hearth.plugin.api.ProposedEvent;
+import org.hearth.plugin.api.Verdict;
+import org.hearth.spec.error.ErrorCode;
+import org.pf4j.Extension;
+
+/**
+ * The participant limit of MatrixRTC group calls (default 8, {@code plugin_config.calls.max_participants}), enforced
+ * on the call membership state events ({@code org.matrix.msc3401.call.member}, {@code m.call.member}): joining a
+ * call that already has that many other users is refused with M_FORBIDDEN; leaving (empty content) always passes.
+ * The active members are tracked from the committed state events, per state key (one per device in MSC4143's
+ * format, one per user in the older {@code memberships} format).
+ */
+@Extension
+public class RtcParticipants implements EventCheck, EventObserver {
+    static final Set<String> MEMBER_TYPES = Set.of("org.matrix.msc3401.call.member", "m.call.member");
+
+    private final PluginDatabase db;
+    private final int maxParticipants;
+
+    public RtcParticipants(Homeserver homeserver) {
+        this.db = homeserver.database();
+        String configured = homeserver.config().getString("max_participants", "8");
+        int max;
+        try {
+            max = Integer.parseInt(configured.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("plugin_config.calls.max_participants must be an integer, got '"
+                    + configured + "'");
+        }
+        if (max < 1) {
+            throw new IllegalArgumentException("plugin_config.calls.max_participants must be at least 1, got " + max);
+        }
+        this.maxParticipants = max;
+    }
+
+    @Override
+    public Verdict check(ProposedEvent event) {
+        if (!MEMBER_TYPES.contains(event.type()) || event.stateKey().isEmpty() || !active(event.content())) {
+            return Verdict.ALLOW;
+        }
+        long others = ((Number) db.query("SELECT COUNT(DISTINCT user_id) AS n FROM plugin_calls_rtc_members"
+                + " WHERE room_id = ? AND user_id <> ?", event.roomId(), event.sender()).getFirst().get("n")).longValue();
+        if (others >= maxParticipants) {
+            return Verdict.refuse(ErrorCode.FORBIDDEN,
+                    "This call is full: it has the maximum of " + maxParticipants + " participants");
+        }
+        return Verdict.ALLOW;
+    }
+
+    @Override
+    public void observe(ObservedEvent event) {
+        if (!MEMBER_TYPES.contains(event.type()) || event.stateKey().isEmpty()) {
+            return;
+        }
+        String stateKey = event.stateKey().get();
+        if (active(event.content())) {
+            db.update("INSERT INTO plugin_calls_rtc_members (room_id, state_key, user_id) VALUES (?, ?, ?)"
+                    + " ON DUPLICATE KEY UPDATE user_id = VALUES(user_id)", event.roomId(), stateKey, event.sender());
+        } else {
+            db.update("DELETE FROM plugin_calls_rtc_members WHERE room_id = ? AND state_key = ?", event.roomId(), stateKey);
+        }
+    }
+
+    /** Empty content is a leave; the older format's {@code memberships} list may be empty too. */
+    static boolean active(JsonObject content) {
+        if (content.isEmpty()) {
+            return false;
+        }
+        if (content.containsKey("memberships")) {
+            return content.get("memberships") instanceof JsonArray memberships && !memberships.isEmpty();
+        }
+        return true;
+    }
+}
