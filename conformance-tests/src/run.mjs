@@ -40,6 +40,7 @@ const SCENARIOS = [
     relations.editReact, relations.threads, media.mediaThumbnail,
     search.search, notifications.mentionHighlight, notifications.muteRoom,
     e2ee.e2eeKeys, e2eeCrypto.e2eeRoundTrip, e2eeCrypto.e2eeAcrossServers,
+    e2eeCrypto.e2eeGroup, e2eeCrypto.e2eeGroupAcrossServers, e2eeCrypto.e2eeBackupRestore, e2eeCrypto.e2eeCrossSigningVerified,
     directory.publicRooms, directory.roomUpgrade, directory.peekWorldReadable,
     spaces.spacesHierarchy, users.userDirectory, pushers.pushers,
     keyBackup.keyBackup, reports.reports, badInput.relationsBadInput, badInput.mediaBadInput,

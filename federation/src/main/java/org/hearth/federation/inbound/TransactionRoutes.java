@@ -17,7 +17,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import org.hearth.core.port.EphemeralChanges;
+import org.hearth.core.port.EphemeralEvents;
 import org.hearth.core.room.RoomEngine;
 import org.hearth.core.room.RoomReader;
 import org.hearth.core.room.StoredEvent;
@@ -59,7 +59,7 @@ public final class TransactionRoutes implements HttpService {
     private final RoomAccess access;
     private final PduChecks checks;
     private final FederationClient client;
-    private final EphemeralChanges edus;
+    private final EphemeralEvents edus;
     private final Database database;
     private final java.time.Clock clock;
     private volatile long lastCleanup;
@@ -70,7 +70,7 @@ public final class TransactionRoutes implements HttpService {
             .expireAfterWrite(Duration.ofDays(1)).build();
 
     public TransactionRoutes(FederationAuth auth, RoomReader reader, RoomEngine engine, RoomAccess access,
-                             PduChecks checks, FederationClient client, EphemeralChanges edus, Database database,
+                             PduChecks checks, FederationClient client, EphemeralEvents edus, Database database,
                              java.time.Clock clock, java.util.Map<String, EduHandler> eduHandlers) {
         this.edus = edus;
         this.database = database;

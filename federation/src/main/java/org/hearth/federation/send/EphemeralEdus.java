@@ -7,6 +7,7 @@ import java.util.TreeMap;
 import org.hearth.core.port.EphemeralEvents;
 import org.hearth.federation.devices.EduSink;
 import org.hearth.federation.devices.SharingServers;
+import org.hearth.spec.e2ee.DirectToDevice;
 import org.hearth.spec.id.UserId;
 import org.hearth.spec.json.Json;
 
@@ -49,14 +50,10 @@ public final class EphemeralEdus implements EphemeralEvents {
 
     @Override
     public void remoteToDevice(UserId sender, String type, String messageId, Map<UserId, Map<String, JsonObject>> messages) {
-        Map<String, JsonObjectBuilder> byServer = new TreeMap<>();
-        messages.forEach((user, byDevice) -> {
-            JsonObjectBuilder devices = Json.objectBuilder();
-            byDevice.forEach(devices::add);
-            byServer.computeIfAbsent(user.domain(), s -> Json.objectBuilder()).add(user.value(), devices);
-        });
-        byServer.forEach((server, users) -> sink.send(server, Json.objectBuilder().add("edu_type", "m.direct_to_device")
-                .add("content", Json.objectBuilder().add("sender", sender.value()).add("type", type)
-                        .add("message_id", messageId).add("messages", users)).build()));
+        Map<String, Map<String, Map<String, JsonObject>>> byServer = new TreeMap<>();
+        messages.forEach((user, byDevice) ->
+                byServer.computeIfAbsent(user.domain(), s -> new java.util.LinkedHashMap<>()).put(user.value(), byDevice));
+        byServer.forEach((server, users) -> DirectToDevice.edus(sender.value(), type, messageId, users)
+                .forEach(edu -> sink.send(server, edu)));
     }
 }

@@ -37,7 +37,7 @@ import org.hearth.spec.event.Pdu;
  * destination with pending items is resumed. A destination that fell more than {@link #CATCH_UP_BOUND} PDUs behind
  * gets only the latest PDU of each room and fetches the rest with {@code /get_missing_events}, as Synapse does.
  */
-public final class TransactionQueue implements EventNotifier, org.hearth.core.port.EphemeralChanges, AutoCloseable {
+public final class TransactionQueue implements EventNotifier, org.hearth.core.port.EphemeralEvents, AutoCloseable {
     private static final Logger LOG = System.getLogger(TransactionQueue.class.getName());
     static final int MAX_PDUS = 50;
     static final int MAX_EDUS = 100;

@@ -60,7 +60,8 @@ final class FederatedDevices {
                 syncKeys.signaturesChanged(signer, targets);
             }
         });
-        streams.ephemeralEvents(EphemeralEvents.both(appServices, new EphemeralEdus(serverName, sharing, outbound::sendEdu)));
+        // One feed: appservices, then federation (typing and receipts by room, presence and to-device as EDUs).
+        streams.ephemeralEvents(EphemeralEvents.all(appServices, outbound, new EphemeralEdus(serverName, sharing, outbound::sendEdu)));
         var received = new ReceivedEdus(serverName, streams.toDevice(), streams.presence(), sharing);
         eduHandlers.put("m.device_list_update", remote::deviceListUpdate);
         eduHandlers.put("m.signing_key_update", remote::signingKeyUpdate);

@@ -80,7 +80,7 @@ public record Federation(FederationClient client, ServerKeys keys, FederationAut
 
     /** The key API and the Server-Server endpoints, on the federation listener. */
     void routes(HttpRouting.Builder routing, HearthConfig config, SigningKey signingKey, String version, Database database,
-                Rooms rooms, ProfileHandler profiles, Clock clock, org.hearth.core.port.EphemeralChanges edus,
+                Rooms rooms, ProfileHandler profiles, Clock clock, org.hearth.core.port.EphemeralEvents edus,
                 java.util.Map<String, TransactionRoutes.EduHandler> eduHandlers) {
         String name = config.serverName();
         var ownKeys = new ServerKeyRoutes(name, signingKey, clock);

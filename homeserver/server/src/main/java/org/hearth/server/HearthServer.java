@@ -273,7 +273,7 @@ public final class HearthServer implements AutoCloseable {
             Federation federation = Federation.create(config, signingKey, database, Clock.systemUTC());
             var eduHandlers = new java.util.concurrent.ConcurrentHashMap<String, org.hearth.federation.inbound.TransactionRoutes.EduHandler>();
             federation.routes(federationRouting, config, signingKey, version, database, rooms, accounts.profiles(),
-                    Clock.systemUTC(), new org.hearth.core.port.EphemeralChanges() {
+                    Clock.systemUTC(), new org.hearth.core.port.EphemeralEvents() {
                         // Typing and receipts of remote users, from /send EDUs.
                         @Override
                         public void typing(UserId user, org.hearth.spec.id.RoomId room, boolean typing, long timeoutMs) {
@@ -297,8 +297,6 @@ public final class HearthServer implements AutoCloseable {
                 localNotifier.eventsPersisted(room, position, changed);
                 outbound.eventsPersisted(room, position, changed);
             });
-            streams.typing().useChanges(outbound);
-            streams.receipts().useChanges(outbound);
             lifecycle.add(FederatedDevices.install(config.serverName(), database, keys, streams, membership, federation,
                     outbound, federationRouting, eduHandlers, remoteKeys, keyChanges, accounts.deviceChanges(), pusher,
                     Clock.systemUTC()));

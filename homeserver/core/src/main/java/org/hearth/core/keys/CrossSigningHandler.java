@@ -46,9 +46,11 @@ public final class CrossSigningHandler {
 
     /**
      * Spec "POST /keys/device_signing/upload" (v1.11): no UIA for the first master key, nor for keys identical to
-     * the stored ones (an idempotent retry); UIA ({@code m.login.password}) to replace any key.
+     * the stored ones (an idempotent retry); UIA ({@code m.login.password}) to replace any key, except for an
+     * application service acting for one of its users (v1.17: "no longer requires User-Interactive Authentication
+     * when used by an application service").
      */
-    public void uploadSigningKeys(UserId user, JsonObject body) {
+    public void uploadSigningKeys(UserId user, JsonObject body, boolean byAppService) {
         Map<String, JsonObject> uploaded = new LinkedHashMap<>();
         for (String field : List.of("master_key", "self_signing_key", "user_signing_key")) {
             if (body.containsKey(field) && body.get(field) != JsonValue.NULL) {
@@ -62,7 +64,7 @@ public final class CrossSigningHandler {
             return;
         }
         JsonObject auth = body.get("auth") instanceof JsonObject a ? a : null;
-        UserInteractiveAuth.Completed done = stored.containsKey(MASTER)
+        UserInteractiveAuth.Completed done = stored.containsKey(MASTER) && !byAppService
                 ? uia.authenticate("device_signing_upload", user, UiaFlows.PASSWORD_ONLY, auth) : null;
 
         CrossSigningKey master = uploaded.containsKey(MASTER)

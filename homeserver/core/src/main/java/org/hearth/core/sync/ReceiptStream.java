@@ -35,13 +35,6 @@ public final class ReceiptStream {
     private final AccountDataStream accountData;
     private final Clock clock;
     private volatile ReadReceipts reads = ReadReceipts.NONE;
-    private volatile org.hearth.core.port.EphemeralChanges changes = org.hearth.core.port.EphemeralChanges.NONE;
-
-    /** Public receipts go to federation too (set once at wiring). */
-    public void useChanges(org.hearth.core.port.EphemeralChanges changes) {
-        this.changes = changes;
-    }
-
     volatile org.hearth.core.port.EphemeralEvents listener = org.hearth.core.port.EphemeralEvents.NONE;
 
     public ReceiptStream(Database database, Notifier notifier, RoomMembership membership, AccountDataStream accountData,
@@ -117,7 +110,7 @@ public final class ReceiptStream {
             listener.roomEphemeral(room, Json.objectBuilder().add("type", "m.receipt").add("room_id", room.value())
                     .add("content", Json.objectBuilder().add(event.value(), Json.objectBuilder().add(type,
                             Json.objectBuilder().add(user.value(), receipt)))).build());
-            changes.receipt(user, room, type, event.value(), threadId, clock.millis());
+            listener.receipt(user, room, type, event.value(), threadId, clock.millis());
         }
     }
 

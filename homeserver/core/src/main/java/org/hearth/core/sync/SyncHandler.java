@@ -229,6 +229,7 @@ public final class SyncHandler {
                 news = true;
             }
         }
+        toDevice.acknowledge(user, request.deviceId(), since.toDevice());
         ToDeviceStream.Batch deviceMessages = since.toDevice() < to.toDevice()
                 ? toDevice.messages(user, request.deviceId(), since.toDevice(), to.toDevice())
                 : new ToDeviceStream.Batch(List.of(), to.toDevice());

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.hearth.core.storage.Database;
+import org.hearth.spec.e2ee.DirectToDevice;
 import org.hearth.spec.id.ServerName;
 import org.hearth.spec.id.UserId;
 import org.hearth.spec.json.Json;
@@ -25,6 +26,9 @@ public final class ToDeviceStream {
     private final ServerName localServer;
     private final Clock clock;
 
+    /** Device (user, newline, device ID) → position of the last message given it and not yet acknowledged. */
+    private final Map<String, Long> awaitingAck = new java.util.concurrent.ConcurrentHashMap<>();
+
     volatile org.hearth.core.port.EphemeralEvents listener = org.hearth.core.port.EphemeralEvents.NONE;
 
     public ToDeviceStream(Database database, Notifier notifier, DeviceDirectory devices, ServerName localServer, Clock clock) {
@@ -37,6 +41,9 @@ public final class ToDeviceStream {
 
     /** Spec "PUT /sendToDevice/{eventType}/{txnId}"; {@code messages}: user → device ID or {@code *} → content. */
     public void send(UserId sender, String senderDevice, String type, String txnId, Map<UserId, Map<String, JsonObject>> messages) {
+        Map<String, Map<String, JsonObject>> byUserId = new LinkedHashMap<>();
+        messages.forEach((user, byDevice) -> byUserId.put(user.value(), byDevice));
+        DirectToDevice.requireSendable(sender.value(), type, byUserId);
         Map<UserId, Map<String, JsonObject>> local = new LinkedHashMap<>();
         Map<UserId, Map<String, JsonObject>> remote = new LinkedHashMap<>();
         messages.forEach((user, byDevice) -> {
@@ -85,14 +92,39 @@ public final class ToDeviceStream {
     /** Messages for one device in (from, to], at most {@link #BATCH}; {@code upTo} is the last one's position. */
     record Batch(List<JsonObject> events, long upTo) {}
 
+    /**
+     * Deletes what a sync's {@code since} acknowledges for a device that was given messages. Called on every sync,
+     * also when nothing new arrived (an acknowledging since usually equals the stream's end), so it costs a map
+     * look-up unless a delivery is waiting for its acknowledgement. After a restart the map is empty: what was
+     * delivered and not yet acknowledged is then deleted by {@link #messages} when the next message comes.
+     */
+    void acknowledge(UserId user, String device, long since) {
+        if (device == null || since <= 0) {
+            return;
+        }
+        String key = user.value() + "\n" + device;
+        Long delivered = awaitingAck.get(key);
+        if (delivered == null) {
+            return;
+        }
+        delete(user, device, since);
+        if (since >= delivered) {
+            awaitingAck.remove(key, delivered);
+        }
+    }
+
+    private void delete(UserId user, String device, long upTo) {
+        database.execute().createNamedDelete("streams-to-device-ack")
+                .addParam("user_id", user.value()).addParam("device_id", device).addParam("upto", upTo).execute();
+    }
+
     /** Deletes what {@code from} acknowledges, then reads the next batch. */
     Batch messages(UserId user, String device, long from, long to) {
         if (device == null) {
             return new Batch(List.of(), to);
         }
         if (from > 0) {
-            database.execute().createNamedDelete("streams-to-device-ack")
-                    .addParam("user_id", user.value()).addParam("device_id", device).addParam("upto", from).execute();
+            delete(user, device, from);
         }
         List<JsonObject> events = new ArrayList<>();
         long[] last = {to};
@@ -105,6 +137,9 @@ public final class ToDeviceStream {
                             .add("content", Json.parseObject(row.column("content").get(String.class))).build());
                     last[0] = StreamPositions.longColumn(row, "stream_id");
                 });
+        if (!events.isEmpty()) {
+            awaitingAck.merge(user.value() + "\n" + device, last[0], Math::max);
+        }
         return new Batch(events, events.size() == BATCH ? last[0] : to);
     }
 }

@@ -28,13 +28,6 @@ public final class TypingStream {
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<RoomId, RoomTyping> rooms = new HashMap<>();
     private long position;
-    private volatile org.hearth.core.port.EphemeralChanges changes = org.hearth.core.port.EphemeralChanges.NONE;
-
-    /** Typing changes go to federation too (set once at wiring). */
-    public void useChanges(org.hearth.core.port.EphemeralChanges changes) {
-        this.changes = changes;
-    }
-
     volatile org.hearth.core.port.EphemeralEvents listener = org.hearth.core.port.EphemeralEvents.NONE;
 
     public TypingStream(Notifier notifier, RoomMembership membership, Clock clock) {
@@ -77,7 +70,7 @@ public final class TypingStream {
             notifier.notifyRoom(room);
             emit(room);
         }
-        changes.typing(user, room, typing, timeoutMs);
+        listener.typing(user, room, typing, timeoutMs);
     }
 
     /** The room's typers now, as the m.typing event, to the listener. */

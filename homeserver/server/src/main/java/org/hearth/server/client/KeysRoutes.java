@@ -134,7 +134,7 @@ public final class KeysRoutes implements HttpService {
 
     private void uploadSigningKeys(ServerRequest req, ServerResponse res) {
         Requester who = auth.require(req);
-        crossSigning.uploadSigningKeys(who.userId(), bodies.read(req));
+        crossSigning.uploadSigningKeys(who.userId(), bodies.read(req), who.appService() != null);
         Reply.json(res, 200, JsonValue.EMPTY_JSON_OBJECT);
     }
 

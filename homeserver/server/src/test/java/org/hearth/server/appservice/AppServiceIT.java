@@ -362,6 +362,34 @@ class AppServiceIT {
         as(null).get(asUser("/_matrix/client/v3/sync?timeout=0", ghost)).assertStatus(200);
     }
 
+    /** master and self-signing keys of {@code user}, the self-signing one signed by the master. */
+    private static JsonObject signingKeys(User user) {
+        var master = org.hearth.server.client.E2eeKeys.crossSigningKey();
+        return json("master_key", org.hearth.server.client.E2eeKeys.crossSigningKey(user, "master", master, null),
+                "self_signing_key", org.hearth.server.client.E2eeKeys.crossSigningKey(user, "self_signing",
+                        org.hearth.server.client.E2eeKeys.crossSigningKey(), master));
+    }
+
+    @Test
+    void anAppServiceReplacesCrossSigningKeysWithoutUserInteractiveAuth() {
+        // Spec v1.17 "POST /keys/device_signing/upload": no UIA "when used by an application service".
+        var registered = as(null).post("/_matrix/client/v3/register", json("type", "m.login.application_service",
+                "username", "_test_xsign")).assertStatus(200).json();
+        String ghost = registered.getString("user_id");
+        User own = new User(SERVER, ghost, registered.getString("device_id"), registered.getString("access_token"));
+        String upload = asUser("/_matrix/client/v3/keys/device_signing/upload", ghost);
+        as(null).post(upload, signingKeys(own)).assertStatus(200);
+        // The same user through its own access token must authenticate to replace them...
+        JsonObject second = signingKeys(own);
+        var challenge = own.post("/_matrix/client/v3/keys/device_signing/upload", second).assertStatus(401).json();
+        assertTrue(challenge.containsKey("flows"), challenge.toString());
+        // ...the appservice acting for it need not.
+        as(null).post(upload, second).assertStatus(200);
+        JsonObject master = own.post("/_matrix/client/v3/keys/query", json("device_keys", json(ghost, Json.arrayBuilder())))
+                .assertStatus(200).json().getJsonObject("master_keys").getJsonObject(ghost);
+        assertEquals(second.getJsonObject("master_key").getJsonObject("keys"), master.getJsonObject("keys"));
+    }
+
     @Test
     void ephemeralEventsAndToDeviceMessagesReachTheAppService() throws Exception {
         as(null).post("/_matrix/client/v3/register", json("type", "m.login.application_service", "username", "_test_eph",
