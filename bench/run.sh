@@ -34,7 +34,7 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-HEARTH_JAR=homeserver/server/target/hearth.jar
+HEARTH_JAR=${HEARTH_JAR:-homeserver/server/target/hearth.jar}   # HEARTH_JAR=/path/other.jar: measure another build side by side
 # The last commit that changed the server (bench/ changes do not change what is measured).
 COMMIT=$(git log -1 --format=%h -- homeserver spec federation plugins pom.xml)$(git diff --quiet HEAD -- homeserver spec federation plugins pom.xml 2>/dev/null || echo "+changes")
 WORK=$(mktemp -d /tmp/hearth-bench.XXXXXX)

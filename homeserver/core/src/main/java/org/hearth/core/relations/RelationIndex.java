@@ -1,5 +1,7 @@
 package org.hearth.core.relations;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.helidon.dbclient.DbExecute;
 import io.helidon.dbclient.DbRow;
 import java.util.ArrayList;
@@ -31,6 +33,10 @@ public final class RelationIndex {
     private static final int MAX_PER_LEVEL = 10_000;
 
     private final Database database;
+    // Per room, every event that some relation points at (a superset: redacted relations stay). Most events of a
+    // sync page have no children, so the aggregation query runs only for pages holding one of these: it was one
+    // statement per sync answer. Kept current after commit; only this process writes event_relations.
+    private final Cache<String, Set<String>> parentsByRoom = Caffeine.newBuilder().maximumSize(20_000).build();
 
     public RelationIndex(Database database) {
         this.database = database;
@@ -55,6 +61,22 @@ public final class RelationIndex {
                 "event_id", event.eventId(), "relates_to_id", r.parentId(), "room_id", event.roomId(),
                 "rel_type", r.relType(), "type", event.type(), "sender", event.sender(), "aggregation_key", r.key(),
                 "stream_ordering", event.streamOrdering(), "origin_server_ts", event.pdu().originServerTs())).execute();
+        // compute waits for a load of the same room in flight, so a load that missed this row still gets it.
+        Database.afterCommit(() -> parentsByRoom.asMap().computeIfPresent(event.roomId(), (room, parents) -> {
+            parents.add(r.parentId());
+            return parents;
+        }));
+    }
+
+    private Set<String> parents(String room) {
+        return parentsByRoom.get(room, r -> {
+            Set<String> parents = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            try (Stream<DbRow> rows = database.execute().createNamedQuery("relations-parents")
+                    .params(Columns.params("room_id", r)).execute()) {
+                rows.forEach(row -> parents.add(Columns.str(row, "relates_to_id")));
+            }
+            return parents;
+        });
     }
 
     /** A child in the index: enough to page, filter and aggregate without loading the event. */
@@ -187,7 +209,13 @@ public final class RelationIndex {
         }
         List<Row> out = new ArrayList<>();
         // One query for the usual page of one room; a page spanning rooms (search) costs one per room.
-        byRoom.forEach((room, ids) -> out.addAll(aggregationRows(room, ids, viewer)));
+        byRoom.forEach((room, ids) -> {
+            Set<String> known = parents(room);
+            List<String> withChildren = ids.stream().filter(known::contains).toList();
+            if (!withChildren.isEmpty()) {
+                out.addAll(aggregationRows(room, withChildren, viewer));
+            }
+        });
         return out;
     }
 

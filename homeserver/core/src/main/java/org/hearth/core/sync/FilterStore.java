@@ -1,5 +1,7 @@
 package org.hearth.core.sync;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import org.hearth.core.storage.Database;
@@ -11,6 +13,9 @@ import org.hearth.spec.json.Json;
 /** Stored sync filters (spec: "POST/GET /user/{userId}/filter"); IDs are per server, readable by their owner only. */
 public final class FilterStore {
     private final Database database;
+    // Parsed filters by "user id" or inline JSON: a stored filter never changes, and clients send the same one with
+    // every /sync (a query and a parse each time otherwise).
+    private final Cache<String, SyncFilter> parsed = Caffeine.newBuilder().maximumSize(10_000).build();
 
     public FilterStore(Database database) {
         this.database = database;
@@ -47,6 +52,17 @@ public final class FilterStore {
         if (param == null || param.isEmpty()) {
             return SyncFilter.EMPTY;
         }
+        String key = param.startsWith("{") ? param : user.value() + " " + param;
+        SyncFilter known = parsed.getIfPresent(key);
+        if (known != null) {
+            return known;
+        }
+        SyncFilter filter = parse(user, param);
+        parsed.put(key, filter);
+        return filter;
+    }
+
+    private SyncFilter parse(UserId user, String param) {
         if (param.startsWith("{")) {
             JsonValue parsed;
             try {

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import org.hearth.spec.error.ErrorCode;
 import org.hearth.spec.error.MatrixException;
+import org.hearth.spec.json.Json;
 
 /**
  * A sync filter (spec: "Filtering", filter.yaml {@code Filter}), validated once; {@link #EMPTY} lets everything
@@ -145,10 +146,10 @@ public record SyncFilter(Optional<List<String>> eventFields, String eventFormat,
     private static JsonObject put(JsonObject into, List<String> path, int i, JsonValue value) {
         String key = path.get(i);
         if (i == path.size() - 1) {
-            return jakarta.json.Json.createObjectBuilder(into).add(key, value).build();
+            return Json.objectBuilder(into).add(key, value).build();
         }
         JsonObject child = into.get(key) instanceof JsonObject o ? o : JsonValue.EMPTY_JSON_OBJECT;
-        return jakarta.json.Json.createObjectBuilder(into).add(key, put(child, path, i + 1, value)).build();
+        return Json.objectBuilder(into).add(key, put(child, path, i + 1, value)).build();
     }
 
     static List<String> splitPath(String field) {

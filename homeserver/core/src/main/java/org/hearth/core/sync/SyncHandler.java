@@ -249,11 +249,11 @@ public final class SyncHandler {
                 .add("presence", Json.objectBuilder().add("events", limited(presenceEvents, filter.presence())))
                 .add("account_data", Json.objectBuilder().add("events", limited(globalData, filter.accountData())))
                 .add("to_device", Json.objectBuilder().add("events", array(deviceMessages.events())))
-                .add("device_lists", Json.objectBuilder().add("changed", jakarta.json.Json.createArrayBuilder(deviceChanges.changed()))
-                        .add("left", jakarta.json.Json.createArrayBuilder(deviceChanges.left())))
+                .add("device_lists", Json.objectBuilder().add("changed", Json.arrayBuilder(deviceChanges.changed()))
+                        .add("left", Json.arrayBuilder(deviceChanges.left())))
                 .add("device_one_time_keys_count", oneTimeKeyCounts(user, request.deviceId()))
                 // Spec: required, so present (empty) even before the device uploaded a fallback key, as Synapse.
-                .add("device_unused_fallback_key_types", jakarta.json.Json.createArrayBuilder(request.deviceId() == null
+                .add("device_unused_fallback_key_types", Json.arrayBuilder(request.deviceId() == null
                         ? List.of() : keyCounts.unusedFallbackKeyTypes(user, request.deviceId())))
                 .build();
         return new Result(body, news);

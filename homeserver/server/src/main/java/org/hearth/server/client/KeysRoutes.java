@@ -128,8 +128,8 @@ public final class KeysRoutes implements HttpService {
         String to = ClientPaths.query(req, "to");
         var changes = deviceLists.changes(who.userId(), SyncToken.parse(from), to == null ? sync.current() : SyncToken.parse(to));
         Reply.json(res, 200, Json.objectBuilder()
-                .add("changed", jakarta.json.Json.createArrayBuilder(changes.changed()))
-                .add("left", jakarta.json.Json.createArrayBuilder(changes.left())).build());
+                .add("changed", Json.arrayBuilder(changes.changed()))
+                .add("left", Json.arrayBuilder(changes.left())).build());
     }
 
     private void uploadSigningKeys(ServerRequest req, ServerResponse res) {

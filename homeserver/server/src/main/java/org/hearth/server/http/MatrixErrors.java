@@ -34,12 +34,12 @@ public final class MatrixErrors {
                 .error(AuthRequired.class, (req, res, e) -> Reply.json(res, 401, e.body()))
                 .error(RateLimited.class, (req, res, e) -> {
                     res.header(io.helidon.http.HeaderNames.RETRY_AFTER, Long.toString((e.retryAfterMs() + 999) / 1000));
-                    Reply.json(res, 429, jakarta.json.Json.createObjectBuilder(
+                    Reply.json(res, 429, org.hearth.spec.json.Json.objectBuilder(
                                     Reply.errorBody(ErrorCode.LIMIT_EXCEEDED.errcode(), e.getMessage()))
                             .add("retry_after_ms", e.retryAfterMs()).build());
                 })
                 .error(org.hearth.core.media.StorageQuotaExceeded.class, (req, res, e) -> Reply.json(res, 403,
-                        jakarta.json.Json.createObjectBuilder(Reply.errorBody("M_USER_LIMIT_EXCEEDED", e.getMessage()))
+                        org.hearth.spec.json.Json.objectBuilder(Reply.errorBody("M_USER_LIMIT_EXCEEDED", e.getMessage()))
                                 .add("info_uri", e.infoUri()).add("can_upgrade", false).build()))
                 .error(HttpException.class, MatrixErrors::httpException)
                 .error(Throwable.class, MatrixErrors::unexpected)
@@ -52,7 +52,7 @@ public final class MatrixErrors {
             // Spec "Soft logout": true only for an expired (refreshable) token, whose device and data remain, and
             // for a locked account ("Account locking"); false tells the client its session is gone.
             boolean soft = e.code() == ErrorCode.USER_LOCKED || AccessTokens.EXPIRED.equals(e.getMessage());
-            Reply.json(res, e.status(), jakarta.json.Json.createObjectBuilder(Reply.errorBody(e.code().errcode(), e.getMessage()))
+            Reply.json(res, e.status(), org.hearth.spec.json.Json.objectBuilder(Reply.errorBody(e.code().errcode(), e.getMessage()))
                     .add("soft_logout", soft).build());
             return;
         }

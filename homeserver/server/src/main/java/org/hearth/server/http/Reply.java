@@ -3,7 +3,6 @@ package org.hearth.server.http;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerResponse;
-import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 
@@ -23,6 +22,6 @@ public final class Reply {
     }
 
     static JsonObject errorBody(String errcode, String message) {
-        return Json.createObjectBuilder().add("errcode", errcode).add("error", message).build();
+        return org.hearth.spec.json.Json.objectBuilder().add("errcode", errcode).add("error", message).build();
     }
 }

@@ -63,13 +63,29 @@ public final class TokenAuthenticator implements Authenticator {
         return token(request).map(t -> requester(request, t));
     }
 
+    /**
+     * Kept for the rest of the request, so a filter that already asked (presence activity) costs the handler nothing.
+     * Helidon makes a new context per request (checked over one keep-alive connection, Helidon 4.5.0 without the
+     * context feature); the token is compared all the same, so a context that outlived its request could never
+     * hand one user's requester to another's token.
+     */
+    private record Known(String token, Requester requester) {}
+
     private Requester requester(ServerRequest request, String token) {
+        Optional<Known> known = request.context().get(Known.class);
+        if (known.isPresent() && known.get().token().equals(token)) {
+            return known.get().requester();
+        }
+        Requester requester;
         Optional<AppService> as = appServices.byAsToken(token);
         if (as.isPresent()) {
             UserId user = assertedUser(request, as.get());
-            return new Requester(user, assertedDevice(request, user), false, as.get());
+            requester = new Requester(user, assertedDevice(request, user), false, as.get());
+        } else {
+            requester = requester(checked(request, tokens.authenticate(token, ip(request), userAgent(request))));
         }
-        return requester(checked(request, tokens.authenticate(token, ip(request), userAgent(request))));
+        request.context().register(new Known(token, requester));
+        return requester;
     }
 
     /** The appservice whose {@code as_token} the request carries, if it carries one. */

@@ -71,4 +71,22 @@ class SyncRelationsIT {
                 .assertStatus(200);
         server.client("GET", "/_matrix/client/v1/rooms/" + enc(room) + "/threads").assertError(401, "M_MISSING_TOKEN");
     }
+
+    @Test
+    void anEditAfterTheRoomWasSyncedIsBundledOnTheNextSync() {
+        var bob = server.register("syncrel2");
+        String room = bob.post(V3 + "/createRoom", json("name", "R2")).assertStatus(200).json().getString("room_id");
+        String root = send(bob, room, "u1", json("msgtype", "m.text", "body", "first"));
+        String filter = enc("{\"room\":{\"timeline\":{\"limit\":20}}}");
+        // This sync learns that nothing in the room has relations yet; the edit below must still be seen.
+        JsonObject before = bob.get(V3 + "/sync?filter=" + filter).assertStatus(200).json();
+        assertFalse(inTimeline(before, room, root).getJsonObject("unsigned").containsKey("m.relations"));
+        String edit = send(bob, room, "u2", json("msgtype", "m.text", "body", "* first!",
+                "m.new_content", json("msgtype", "m.text", "body", "first!"),
+                "m.relates_to", json("rel_type", "m.replace", "event_id", root)));
+
+        JsonObject after = bob.get(V3 + "/sync?filter=" + filter).assertStatus(200).json();
+        assertEquals(edit, inTimeline(after, room, root).getJsonObject("unsigned").getJsonObject("m.relations")
+                .getJsonObject("m.replace").getString("event_id"));
+    }
 }
