@@ -41,7 +41,7 @@ const SCENARIOS = [
     spaces.spacesHierarchy, users.userDirectory, pushers.pushers,
     keyBackup.keyBackup, reports.reports, badInput.relationsBadInput, badInput.mediaBadInput,
     stickers.stickers,
-    federation.federationMembership, federation.federationBothWays, federation.federationRestart,
+    federation.federationMembership, federation.federationBothWays, federation.federationBackfill, federation.federationRestart,
     federation.federationConcurrentPowerLevels,
     retention.disappearingMessages,
 ];

@@ -97,20 +97,28 @@ function assertInOrder(bodies, expected, what) {
     assertEqual(got, expected, what);
 }
 
-// What the first scenarios leave to one direction, the other way: history from before bob's join is backfilled,
-// alice's typing and bob's receipt and edit cross the other way. Spec: Server-Server API, "Backfilling and
-// retrieving missing events", "Typing Notifications", "Receipts".
+// History from before bob's join: his server got only the state with the join, so paginating back it must
+// backfill the earlier messages from alice's. Spec: Server-Server API, "Backfilling and retrieving missing events".
+export const federationBackfill = {
+    name: "federation-backfill",
+    servers: 2,
+    timeoutMs: 120_000,
+    async run({ hs1, hs2 }) {
+        const HISTORY = 30;
+        const { b, roomId } = await sharedRoom(hs1, hs2, { history: HISTORY });
+        const early = Array.from({ length: HISTORY }, (_, i) => `early ${i}`);
+        assertInOrder(await bodiesOldestFirst(b, roomId), early, "messages from before bob's join, paginated back at bob's server");
+    },
+};
+
+// What federation-chat does one way, the other way: alice's typing reaches bob, bob's receipt and edit reach
+// alice. Spec: Server-Server API, "Typing Notifications", "Receipts"; Client-Server "Event replacements".
 export const federationBothWays = {
     name: "federation-both-ways",
     servers: 2,
     timeoutMs: 180_000,
     async run({ hs1, hs2 }) {
-        const HISTORY = 30;
-        const { alice, bob, a, b, roomId } = await sharedRoom(hs1, hs2, { history: HISTORY });
-
-        // Bob's server only got the state with the join: the earlier messages come by backfill from alice's.
-        const early = Array.from({ length: HISTORY }, (_, i) => `early ${i}`);
-        assertInOrder(await bodiesOldestFirst(b, roomId), early, "messages from before bob's join, paginated back at bob's server");
+        const { alice, bob, a, b, roomId } = await sharedRoom(hs1, hs2);
 
         const typing = waitFor(b, sdk.RoomMemberEvent.Typing, (event, member) =>
             member.roomId === roomId && member.userId === alice.userId && member.typing, "alice's typing notification at bob");
