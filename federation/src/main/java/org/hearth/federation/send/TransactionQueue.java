@@ -38,7 +38,7 @@ import org.hearth.spec.event.Pdu;
  * transaction in flight per destination, at most 50 PDUs and 100 EDUs (read receipts, device lists, to-device,
  * presence; typing notices ride along from memory, never persisted) each, retried with
  * exponential backoff (1 s doubling to 10 min) until the destination answers, its body frozen so a retry (also after
- * a restart) is the same transaction. A request from the destination ends its backoff. After a restart every
+ * a restart) is the same transaction. A request from the destination ends its backoff; new items do not. After a restart every
  * destination with pending items is resumed. A destination that fell more than {@link #CATCH_UP_BOUND} PDUs behind
  * gets only the latest PDU of each room and fetches the rest with {@code /get_missing_events}, as Synapse does.
  */
@@ -62,7 +62,8 @@ public final class TransactionQueue implements EventNotifier, OutboundPdus, org.
     private final Map<String, Sender> senders = new ConcurrentHashMap<>();
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     // Events the room engine queued in their own commit (see persisting), so eventsPersisted does not queue them again.
-    private final Cache<String, Boolean> queuedInCommit = Caffeine.newBuilder().maximumSize(100_000).build();
+    // Each with the destinations it was queued for (a banned user's server is no longer among the room's).
+    private final Cache<String, Set<String>> queuedInCommit = Caffeine.newBuilder().maximumSize(100_000).build();
     private final AtomicLong txnCounter;
     private final long startPosition;
     private volatile boolean closed;
@@ -110,7 +111,7 @@ public final class TransactionQueue implements EventNotifier, OutboundPdus, org.
     @Override
     public void eventsPersisted(RoomId room, long position, Set<UserId> membershipChanged) {
         List<StoredEvent> local = new ArrayList<>();
-        boolean anyQueuedInCommit = false;
+        Set<String> queuedFor = new java.util.TreeSet<>();
         // Per room: serialize reading, so each event is queued once and in order.
         synchronized (sentUpTo.computeIfAbsent(room.value(), k -> startPosition)) {
             long from = sentUpTo.get(room.value());
@@ -119,27 +120,23 @@ public final class TransactionQueue implements EventNotifier, OutboundPdus, org.
                 if (page.isEmpty()) {
                     break;
                 }
-                boolean queued = false;
                 for (StoredEvent e : page) {
-                    if (queuedInCommit.asMap().remove(e.eventId()) != null) {
-                        queued = true;
+                    Set<String> queued = queuedInCommit.asMap().remove(e.eventId());
+                    if (queued != null) {
+                        queuedFor.addAll(queued);
                     } else if (UserId.tryParse(e.sender()).map(UserId::domain).orElse("").equals(ownName)) {
                         local.add(e);
                     }
                 }
-                anyQueuedInCommit |= queued;
                 from = page.getLast().streamOrdering();
             }
             sentUpTo.put(room.value(), Math.max(from, position));
-            if (local.isEmpty() && !anyQueuedInCommit) {
+            // Already in the outbox since their commit: only wake the senders.
+            queuedFor.forEach(this::kick);
+            if (local.isEmpty()) {
                 return;
             }
             Set<String> destinations = withMembershipTargets(destinations(room), local);
-            if (local.isEmpty()) {
-                // Already in the outbox since their commit: only wake the senders.
-                destinations.forEach(this::kick);
-                return;
-            }
             // Local events stored outside the engine's main commit (a remote join's own event): queued now, under
             // the room's lock, so two commits of one room reach the outbox in order.
             enqueue(destinations, local.stream().map(e -> e.pdu().json()).toList(), null);
@@ -155,7 +152,8 @@ public final class TransactionQueue implements EventNotifier, OutboundPdus, org.
                         "kind", "pdu", "json", e.pdu().json().toString())).execute();
             }
         }
-        events.forEach(e -> queuedInCommit.put(e.eventId(), Boolean.TRUE));
+        Set<String> queuedFor = Set.copyOf(all);
+        events.forEach(e -> queuedInCommit.put(e.eventId(), queuedFor));
     }
 
     /** {@code destinations} plus the servers of remote users whose membership {@code events} change (invites...). */
@@ -242,7 +240,7 @@ public final class TransactionQueue implements EventNotifier, OutboundPdus, org.
         destinations.forEach(this::kick);
     }
 
-    /** Makes sure a thread sends the destination's queue; one that is waiting out a backoff tries again now. */
+    /** Makes sure a thread sends the destination's queue (one waiting out a backoff keeps waiting). */
     private void kick(String destination) {
         Sender s = senders.computeIfAbsent(destination, d -> new Sender());
         synchronized (s) {
@@ -250,7 +248,8 @@ public final class TransactionQueue implements EventNotifier, OutboundPdus, org.
                 return;
             }
             if (s.running) {
-                s.wake.release();
+                // Not woken from a backoff wait: a new item goes with the next attempt. Retrying at every new
+                // event would double the wait each time and leave a peer that is back unserved for minutes.
                 return;
             }
             s.running = true;
@@ -271,7 +270,11 @@ public final class TransactionQueue implements EventNotifier, OutboundPdus, org.
         try {
             InFlight retried = null;
             while (!closed) {
-                InFlight txn = retried != null ? retried : inFlight(destination);
+                InFlight txn = inFlight(destination);
+                // The database says what is in flight (it may have been dropped); the copy in memory knows its rows.
+                if (retried != null && txn != null && retried.txnId().equals(txn.txnId())) {
+                    txn = retried;
+                }
                 retried = null;
                 List<JsonObject> typing;
                 synchronized (s) {
