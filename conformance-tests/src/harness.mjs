@@ -57,8 +57,9 @@ export async function eventually(check, what, timeoutMs = 20_000) {
 
 /** One homeserver under test: its client base URL, federation URL when known, and how to get users on it. */
 export class Target {
-    constructor({ label, clientUrl, federationUrl, serverName, registration }) {
-        Object.assign(this, { label, clientUrl, federationUrl, serverName, registration });
+    // `process` is the HearthProcess when the suite started this server itself (then it can be stopped and restarted).
+    constructor({ label, clientUrl, federationUrl, serverName, registration, process }) {
+        Object.assign(this, { label, clientUrl, federationUrl, serverName, registration, process });
         this.clients = [];
     }
 
@@ -130,6 +131,16 @@ export class Target {
         } catch {
             return false;
         }
+    }
+
+    /** Stops the server process (its clients' requests fail until startServer()); database and ports are kept. */
+    async stopServer() {
+        assert(this.process, `${this.label} was not started by the suite and cannot be stopped`);
+        await this.process.terminate();
+    }
+
+    async startServer() {
+        await this.process.relaunch();
     }
 
     stopClients() {

@@ -100,16 +100,31 @@ export class HearthProcess {
             // TURN credentials for the calls scenario (no TURN server runs: only the credentials are checked).
             HEARTH_TURN_URIS: "turn:turn.invalid:3478?transport=udp", HEARTH_TURN_SHARED_SECRET: "conformance-turn",
         };
-        const logFile = path.join(dataDir, "hearth.log");
-        const log = fs.createWriteStream(logFile);
+        const self = new HearthProcess(label, database, dataDir, serverName, env);
+        running.add(self);
+        await self.launch().catch(async (e) => {
+            await self.stop();
+            throw e;
+        });
+        return self;
+    }
+
+    constructor(label, database, dataDir, serverName, env) {
+        Object.assign(this, { label, database, dataDir, serverName, env });
+        this.logFile = path.join(dataDir, "hearth.log");
+    }
+
+    // Spawns Hearth with this.env and resolves once it prints its URLs (the log is appended to across restarts).
+    async launch() {
+        const { label, logFile } = this;
+        const log = fs.createWriteStream(logFile, { flags: "a" });
         // stdin is a lifeline: when it closes (stop(), or this process dying however it dies) the shell sends
         // Hearth SIGTERM, so no server outlives the suite. Its own process group lets stop() end both for good.
         const child = spawn("sh", ["-c", LIFELINE, path.join(REPO, "hearth")],
-            { env, stdio: ["pipe", "pipe", "pipe"], detached: true });
+            { env: this.env, stdio: ["pipe", "pipe", "pipe"], detached: true });
         child.stdin.on("error", () => {});
         child.stderr.pipe(log);
-        const self = new HearthProcess(label, child, database, dataDir, serverName, logFile);
-        running.add(self);
+        this.child = child;
         const started = Date.now();
         await new Promise((resolve, reject) => {
             let out = "";
@@ -119,8 +134,8 @@ export class HearthProcess {
                 out += chunk;
                 const client = /client URL:\s*(\S+)/.exec(out), federation = /federation URL:\s*(\S+)/.exec(out);
                 if (client && federation) {
-                    self.clientUrl = client[1].replace(/\/$/, "");
-                    self.federationUrl = federation[1].replace(/\/$/, "");
+                    this.clientUrl = client[1].replace(/\/$/, "");
+                    this.federationUrl = federation[1].replace(/\/$/, "");
                     clearTimeout(timer);
                     resolve();
                 }
@@ -130,22 +145,23 @@ export class HearthProcess {
                 const tail = fs.existsSync(logFile) ? fs.readFileSync(logFile, "utf8").split("\n").slice(-15).join("\n") : "";
                 reject(new Error(`Hearth ${label} exited with ${code} while starting:\n${tail}`));
             });
-        }).catch(async (e) => {
-            await self.stop();
-            throw e;
         });
-        self.startMillis = Date.now() - started;
-        return self;
+        this.startMillis = Date.now() - started;
     }
 
-    constructor(label, child, database, dataDir, serverName, logFile) {
-        Object.assign(this, { label, child, database, dataDir, serverName, logFile });
+    /**
+     * Starts the process again after terminate(), on the same database, data directory and ports: the client port
+     * chosen at the first start is kept so existing clients keep their base URL.
+     */
+    async relaunch() {
+        this.env = { ...this.env, HEARTH_CLIENT_PORT: new URL(this.clientUrl).port };
+        await this.launch();
     }
 
-    async stop() {
-        running.delete(this);
+    /** Stops the process (SIGTERM, as an operator would), keeping its database and data directory. */
+    async terminate() {
         const child = this.child;
-        if (child.exitCode === null && child.signalCode === null) {
+        if (child && child.exitCode === null && child.signalCode === null) {
             const exited = new Promise((resolve) => child.once("exit", resolve));
             child.stdin.end();
             const timer = setTimeout(() => {
@@ -154,6 +170,11 @@ export class HearthProcess {
             await exited;
             clearTimeout(timer);
         }
+    }
+
+    async stop() {
+        running.delete(this);
+        await this.terminate();
         if (this.database) await admin(`DROP DATABASE IF EXISTS \`${this.database}\``).catch((e) =>
             console.error(`conformance: could not drop ${this.database}: ${e.message}`));
         if (!process.env.HEARTH_TEST_KEEP_DATA) fs.rmSync(this.dataDir, { recursive: true, force: true });

@@ -45,7 +45,8 @@ const SCENARIOS = [
     spaces.spacesHierarchy, users.userDirectory, pushers.pushers,
     keyBackup.keyBackup, reports.reports, badInput.relationsBadInput, badInput.mediaBadInput,
     stickers.stickers, stories.stories, broadcast.broadcast, calls.calls,
-    federation.federationMembership,
+    federation.federationMembership, federation.federationBothWays, federation.federationBackfill, federation.federationRestart,
+    federation.federationConcurrentPowerLevels,
     retention.disappearingMessages,
 ];
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -130,7 +131,7 @@ async function createTarget(index) {
         const hearth = await HearthProcess.start(`hs${index + 1}`, { sharedSecret });
         out(`conformance: started Hearth hs${index + 1} ${hearth.serverName}${hearth.database ? "" : " (embedded database)"} in ${(hearth.startMillis / 1000).toFixed(1)} s (client ${hearth.clientUrl}, federation ${hearth.federationUrl})`);
         t = new Target({ label: `hs${index + 1}`, clientUrl: hearth.clientUrl,
-            federationUrl: hearth.federationUrl, serverName: hearth.serverName, registration });
+            federationUrl: hearth.federationUrl, serverName: hearth.serverName, registration, process: hearth });
     }
     addBaseUrl(t.clientUrl);
     if (t.federationUrl) addBaseUrl(t.federationUrl);
@@ -155,6 +156,9 @@ async function runScenario(scenario) {
         const hs1 = await target(0);
         const hs2 = scenario.servers === 2 ? await target(1) : undefined;
         if (scenario.servers === 2 && !hs2) return { ...result, skipped: "needs a second homeserver (HEARTH_TEST_BASE_URL_2)", millis: 0 };
+        if (scenario.needs?.includes("restart") && !hs2?.process) {
+            return { ...result, skipped: "needs a second homeserver started by the suite (to stop and restart it)", millis: 0 };
+        }
         if (scenario.needs?.includes("federation") && !hs1.federationUrl) {
             return { ...result, skipped: "needs the federation URL (HEARTH_TEST_FEDERATION_URL)", millis: 0 };
         }

@@ -219,6 +219,15 @@ public final class TransactionRoutes implements HttpService {
         }
     }
 
+    /** The ID a dropped PDU's result is keyed by (spec: the results map event IDs), when it can be worked out. */
+    private static String eventIdOf(RoomVersion version, JsonObject json) {
+        try {
+            return org.hearth.spec.event.EventIds.compute(version, json);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
     private Pdu receive(String origin, JsonObject json, boolean fetchMissing) {
         String roomText = json.get("room_id") instanceof jakarta.json.JsonString s ? s.getString() : null;
         RoomId room = roomText == null ? null : RoomId.tryParse(roomText).orElse(null);
@@ -230,7 +239,7 @@ public final class TransactionRoutes implements HttpService {
             throw new Rejected(null, "room " + roomText + " is not known here");
         }
         Pdu pdu = switch (checks.check(version.get(), json)) {
-            case PduChecks.Checked.Dropped(String reason) -> throw new Rejected(null, reason);
+            case PduChecks.Checked.Dropped(String reason) -> throw new Rejected(eventIdOf(version.get(), json), reason);
             case PduChecks.Checked.Usable(Pdu usable, boolean redacted) -> usable;
         };
         access.checkAcl(origin, room);

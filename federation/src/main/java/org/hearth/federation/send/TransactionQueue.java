@@ -15,8 +15,12 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.helidon.dbclient.DbExecute;
 import io.helidon.dbclient.DbRow;
 import org.hearth.core.port.EventNotifier;
+import org.hearth.core.port.OutboundPdus;
 import org.hearth.core.storage.Database;
 import org.hearth.core.storage.Rows;
 import org.hearth.core.room.Membership;
@@ -31,19 +35,23 @@ import org.hearth.spec.event.Pdu;
 /**
  * Spec: Server-Server API, "Transactions": events this server's users send go to every other server with a member
  * joined to the room, through one ordered queue per destination, persisted in the database; at most one
- * transaction in flight per destination, at most 50 PDUs and 100 EDUs (typing, read receipts, device lists, to-device, presence) each, retried with
+ * transaction in flight per destination, at most 50 PDUs and 100 EDUs (read receipts, device lists, to-device,
+ * presence; typing notices ride along from memory, never persisted) each, retried with
  * exponential backoff (1 s doubling to 10 min) until the destination answers, its body frozen so a retry (also after
- * a restart) is the same transaction. A request from the destination ends its backoff. After a restart every
+ * a restart) is the same transaction. A request from the destination ends its backoff; new items do not. After a restart every
  * destination with pending items is resumed. A destination that fell more than {@link #CATCH_UP_BOUND} PDUs behind
  * gets only the latest PDU of each room and fetches the rest with {@code /get_missing_events}, as Synapse does.
  */
-public final class TransactionQueue implements EventNotifier, org.hearth.core.port.EphemeralEvents, AutoCloseable {
+public final class TransactionQueue implements EventNotifier, OutboundPdus, org.hearth.core.port.EphemeralEvents,
+        AutoCloseable {
     private static final Logger LOG = System.getLogger(TransactionQueue.class.getName());
     static final int MAX_PDUS = 50;
     static final int MAX_EDUS = 100;
     static final int CATCH_UP_BOUND = 50 * 10;
     static final long FIRST_RETRY_MS = 1000;
     static final long MAX_RETRY_MS = 10 * 60 * 1000;
+    // A typing notice older than this is not sent any more (nor one whose own timeout has passed).
+    static final long TYPING_FRESH_MS = 30_000;
 
     private final String ownName;
     private final RoomReader reader;
@@ -53,6 +61,9 @@ public final class TransactionQueue implements EventNotifier, org.hearth.core.po
     private final Map<String, Long> sentUpTo = new ConcurrentHashMap<>();
     private final Map<String, Sender> senders = new ConcurrentHashMap<>();
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+    // Events the room engine queued in their own commit (see persisting), so eventsPersisted does not queue them again.
+    // Each with the destinations it was queued for (a banned user's server is no longer among the room's).
+    private final Cache<String, Set<String>> queuedInCommit = Caffeine.newBuilder().maximumSize(100_000).build();
     private final AtomicLong txnCounter;
     private final long startPosition;
     private volatile boolean closed;
@@ -67,11 +78,18 @@ public final class TransactionQueue implements EventNotifier, org.hearth.core.po
         this.startPosition = reader.currentPosition();
     }
 
-    /** Whether a thread works on a destination's queue, and the wake-up of its backoff wait. */
+    /**
+     * Whether a thread works on a destination's queue, the wake-up of its backoff wait, and the typing notices for
+     * it: kept in memory only (latest per room and user, guarded by the Sender's lock), sent with the next attempt
+     * and dropped if that fails or when stale, so no old typing notice goes out after an outage or a restart.
+     */
     private static final class Sender {
         boolean running;
         final Semaphore wake = new Semaphore(0);
+        final Map<String, Typing> typing = new java.util.LinkedHashMap<>();
     }
+
+    private record Typing(JsonObject edu, long expiresAt) {}
 
     /** Starts sending to every destination that has items left from before a restart. */
     public void resume() {
@@ -93,6 +111,7 @@ public final class TransactionQueue implements EventNotifier, org.hearth.core.po
     @Override
     public void eventsPersisted(RoomId room, long position, Set<UserId> membershipChanged) {
         List<StoredEvent> local = new ArrayList<>();
+        Set<String> queuedFor = new java.util.TreeSet<>();
         // Per room: serialize reading, so each event is queued once and in order.
         synchronized (sentUpTo.computeIfAbsent(room.value(), k -> startPosition)) {
             long from = sentUpTo.get(room.value());
@@ -102,31 +121,55 @@ public final class TransactionQueue implements EventNotifier, org.hearth.core.po
                     break;
                 }
                 for (StoredEvent e : page) {
-                    if (UserId.tryParse(e.sender()).map(UserId::domain).orElse("").equals(ownName)) {
+                    Set<String> queued = queuedInCommit.asMap().remove(e.eventId());
+                    if (queued != null) {
+                        queuedFor.addAll(queued);
+                    } else if (UserId.tryParse(e.sender()).map(UserId::domain).orElse("").equals(ownName)) {
                         local.add(e);
                     }
                 }
                 from = page.getLast().streamOrdering();
             }
             sentUpTo.put(room.value(), Math.max(from, position));
+            // Already in the outbox since their commit: only wake the senders.
+            queuedFor.forEach(this::kick);
             if (local.isEmpty()) {
                 return;
             }
-            Set<String> destinations = destinations(room);
-            // A remote user who was just invited or left hears about it too.
-            for (StoredEvent e : local) {
-                if ("m.room.member".equals(e.type())) {
-                    e.stateKey().flatMap(UserId::tryParse).map(UserId::domain).filter(d -> !d.equals(ownName))
-                            .ifPresent(destinations::add);
-                }
-            }
-            // Queued under the room's lock, so two commits of one room reach the outbox in order.
+            Set<String> destinations = withMembershipTargets(destinations(room), local);
+            // Local events stored outside the engine's main commit (a remote join's own event): queued now, under
+            // the room's lock, so two commits of one room reach the outbox in order.
             enqueue(destinations, local.stream().map(e -> e.pdu().json()).toList(), null);
         }
     }
 
+    @Override
+    public void persisting(DbExecute tx, Set<String> destinations, List<StoredEvent> events) {
+        Set<String> all = withMembershipTargets(new java.util.TreeSet<>(destinations), events);
+        for (String destination : all) {
+            for (StoredEvent e : events) {
+                tx.createNamedInsert("federation-outbox-insert").params(Rows.params("destination", destination,
+                        "kind", "pdu", "json", e.pdu().json().toString())).execute();
+            }
+        }
+        Set<String> queuedFor = Set.copyOf(all);
+        events.forEach(e -> queuedInCommit.put(e.eventId(), queuedFor));
+    }
+
+    /** {@code destinations} plus the servers of remote users whose membership {@code events} change (invites...). */
+    private Set<String> withMembershipTargets(Set<String> destinations, List<StoredEvent> events) {
+        for (StoredEvent e : events) {
+            if ("m.room.member".equals(e.type())) {
+                e.stateKey().flatMap(UserId::tryParse).map(UserId::domain).filter(d -> !d.equals(ownName))
+                        .ifPresent(destinations::add);
+            }
+        }
+        return destinations;
+    }
+
     /** The other servers with a member joined to {@code room}. */
-    private Set<String> destinations(RoomId room) {
+    @Override
+    public Set<String> destinations(RoomId room) {
         Set<String> destinations = new java.util.TreeSet<>();
         for (Membership m : reader.members(room)) {
             if (m.membership().equals(Membership.JOIN)) {
@@ -144,7 +187,14 @@ public final class TransactionQueue implements EventNotifier, org.hearth.core.po
         }
         JsonObject edu = Json.objectBuilder().add("edu_type", "m.typing").add("content", Json.objectBuilder()
                 .add("room_id", room.value()).add("user_id", user.value()).add("typing", typing)).build();
-        enqueue(destinations(room), List.of(), edu);
+        long expiresAt = clock.millis() + (typing ? Math.min(Math.max(timeoutMs, 0), TYPING_FRESH_MS) : TYPING_FRESH_MS);
+        for (String destination : destinations(room)) {
+            Sender s = senders.computeIfAbsent(destination, d -> new Sender());
+            synchronized (s) {
+                s.typing.put(room.value() + "\n" + user.value(), new Typing(edu, expiresAt));
+            }
+            kick(destination);
+        }
     }
 
     @Override
@@ -190,7 +240,7 @@ public final class TransactionQueue implements EventNotifier, org.hearth.core.po
         destinations.forEach(this::kick);
     }
 
-    /** Makes sure a thread sends the destination's queue; one that is waiting out a backoff tries again now. */
+    /** Makes sure a thread sends the destination's queue (one waiting out a backoff keeps waiting). */
     private void kick(String destination) {
         Sender s = senders.computeIfAbsent(destination, d -> new Sender());
         synchronized (s) {
@@ -198,7 +248,8 @@ public final class TransactionQueue implements EventNotifier, org.hearth.core.po
                 return;
             }
             if (s.running) {
-                s.wake.release();
+                // Not woken from a backoff wait: a new item goes with the next attempt. Retrying at every new
+                // event would double the wait each time and leave a peer that is back unserved for minutes.
                 return;
             }
             s.running = true;
@@ -207,26 +258,54 @@ public final class TransactionQueue implements EventNotifier, org.hearth.core.po
     }
 
     /** A transaction: its ID, the last outbox row it carries, its body. */
-    private record InFlight(String txnId, long lastId, JsonObject body) {}
+    /**
+     * {@code ids}: the outbox rows it carries, known while this process built it; null for one found in flight at
+     * start. Only those rows are deleted once it is sent: a row with a lower ID may have been inserted by a commit
+     * still open when the head was read, so "every row up to lastId" could take one that was never sent.
+     */
+    private record InFlight(String txnId, long lastId, JsonObject body, List<Long> ids) {}
 
     private void drain(String destination, Sender s) {
         long delay = FIRST_RETRY_MS;
         try {
+            InFlight retried = null;
             while (!closed) {
                 InFlight txn = inFlight(destination);
-                if (txn == null) {
-                    synchronized (s) {
-                        // Checked under the lock kick takes, so an item queued now finds running false and starts us.
+                // The database says what is in flight (it may have been dropped); the copy in memory knows its rows.
+                if (retried != null && txn != null && retried.txnId().equals(txn.txnId())) {
+                    txn = retried;
+                }
+                retried = null;
+                List<JsonObject> typing;
+                synchronized (s) {
+                    // Checked under the lock kick takes, so an item queued now finds running false and starts us.
+                    if (txn == null) {
                         txn = nextTransaction(destination);
-                        if (txn == null) {
-                            s.running = false;
-                            return;
-                        }
+                    }
+                    typing = takeTyping(s, txn == null ? 0 : txn.body().getJsonArray("edus").size());
+                    if (txn == null && typing.isEmpty()) {
+                        s.running = false;
+                        return;
                     }
                 }
                 try {
-                    client.request("PUT", destination, "/_matrix/federation/v1/send/" + txn.txnId(), txn.body(), true);
+                    if (txn == null) {
+                        // Typing only: not persisted, tried once.
+                        client.request("PUT", destination, "/_matrix/federation/v1/send/" + txnCounter.incrementAndGet(),
+                                withEdus(Json.objectBuilder().add("origin", ownName)
+                                        .add("origin_server_ts", clock.millis()).add("pdus", Json.arrayBuilder())
+                                        .add("edus", Json.arrayBuilder()).build(), typing), true);
+                        continue;
+                    }
+                    // The frozen body plus fresh typing notices: a retry of a transaction the destination already
+                    // has is answered from its cache, and those notices are lost, as typing notices may be.
+                    client.request("PUT", destination, "/_matrix/federation/v1/send/" + txn.txnId(),
+                            withEdus(txn.body(), typing), true);
                 } catch (RuntimeException e) {
+                    if (txn == null) {
+                        continue;
+                    }
+                    retried = txn;
                     LOG.log(Level.INFO, "transaction " + txn.txnId() + " to " + destination + " failed, retrying in "
                             + delay + " ms: " + e.getMessage());
                     s.wake.drainPermits();
@@ -237,8 +316,15 @@ public final class TransactionQueue implements EventNotifier, org.hearth.core.po
                 delay = FIRST_RETRY_MS;
                 InFlight sent = txn;
                 database.transaction(tx -> {
-                    tx.createNamedDelete("federation-outbox-delete-upto").params(Rows.params("destination", destination,
-                            "last_id", sent.lastId())).execute();
+                    if (sent.ids() == null) {
+                        tx.createNamedDelete("federation-outbox-delete-upto").params(Rows.params("destination",
+                                destination, "last_id", sent.lastId())).execute();
+                    } else {
+                        for (long id : sent.ids()) {
+                            tx.createNamedDelete("federation-outbox-delete-one").params(Rows.params("id", id))
+                                    .execute();
+                        }
+                    }
                     tx.createNamedDelete("federation-in-flight-delete").params(Rows.params("destination", destination))
                             .execute();
                     return null;
@@ -254,11 +340,29 @@ public final class TransactionQueue implements EventNotifier, org.hearth.core.po
         }
     }
 
+    /** The destination's typing notices still fresh, at most what fits beside {@code edusTaken}; all are removed. */
+    private List<JsonObject> takeTyping(Sender s, int edusTaken) {
+        long now = clock.millis();
+        List<JsonObject> fresh = s.typing.values().stream().filter(t -> t.expiresAt() > now).map(Typing::edu)
+                .limit(Math.max(0, MAX_EDUS - edusTaken)).toList();
+        s.typing.clear();
+        return fresh;
+    }
+
+    private static JsonObject withEdus(JsonObject body, List<JsonObject> edus) {
+        if (edus.isEmpty()) {
+            return body;
+        }
+        var all = jakarta.json.Json.createArrayBuilder(body.getJsonArray("edus"));
+        edus.forEach(all::add);
+        return jakarta.json.Json.createObjectBuilder(body).add("edus", all).build();
+    }
+
     private InFlight inFlight(String destination) {
         return database.execute().createNamedGet("federation-in-flight-get")
                 .params(Rows.params("destination", destination)).execute()
                 .map(r -> new InFlight(Rows.str(r, "txn_id"), Rows.lng(r, "last_id"),
-                        Json.parseObject(Rows.str(r, "body")))).orElse(null);
+                        Json.parseObject(Rows.str(r, "body")), null)).orElse(null);
     }
 
     /**
@@ -269,6 +373,7 @@ public final class TransactionQueue implements EventNotifier, org.hearth.core.po
         catchUp(destination);
         List<JsonObject> pdus = new ArrayList<>();
         List<JsonObject> edus = new ArrayList<>();
+        List<Long> ids = new ArrayList<>();
         long lastId = -1;
         try (Stream<DbRow> rows = database.execute().createNamedQuery("federation-outbox-head")
                 .params(Rows.params("destination", destination, "lim", MAX_PDUS + MAX_EDUS)).execute()) {
@@ -279,6 +384,7 @@ public final class TransactionQueue implements EventNotifier, org.hearth.core.po
                 }
                 (pdu ? pdus : edus).add(Json.parseObject(Rows.str(r, "json")));
                 lastId = Rows.lng(r, "id");
+                ids.add(lastId);
             }
         }
         if (lastId < 0) {
@@ -291,7 +397,7 @@ public final class TransactionQueue implements EventNotifier, org.hearth.core.po
         long last = lastId;
         database.execute().createNamedInsert("federation-in-flight-insert").params(Rows.params("destination",
                 destination, "txn_id", txnId, "last_id", last, "body", body.toString())).execute();
-        return new InFlight(txnId, lastId, body);
+        return new InFlight(txnId, lastId, body, List.copyOf(ids));
     }
 
     /**

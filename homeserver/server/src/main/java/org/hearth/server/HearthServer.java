@@ -292,6 +292,8 @@ public final class HearthServer implements AutoCloseable {
             federation.mediaRoutes(federationRouting, media);
             // Federation: local events go out to the rooms' other servers; joins to unknown rooms go through them.
             var outbound = lifecycle.add(federation.outbound(config, rooms, database));
+            // Queued in each commit's transaction; the notifier below only wakes the senders for those.
+            rooms.engine().useOutbound(outbound);
             EventNotifier localNotifier = eventNotifier.get();
             eventNotifier.set((room, position, changed) -> {
                 localNotifier.eventsPersisted(room, position, changed);

@@ -86,6 +86,7 @@ public final class RoomEngine {
             .expireAfterWrite(java.time.Duration.ofMinutes(10)).build();
     private final Cache<String, RoomHead> heads = Caffeine.newBuilder().maximumSize(10_000).build();
     private volatile EventPushActions pushActions = EventPushActions.NONE;
+    private volatile org.hearth.core.port.OutboundPdus outbound = org.hearth.core.port.OutboundPdus.NONE;
 
     RoomEngine(Database database, String serverName, SigningKey signingKey, Clock clock, EventNotifier notifier,
                EventRepository events, StateSnapshots snapshots, StreamPositions positions, EventIndex index) {
@@ -243,6 +244,11 @@ public final class RoomEngine {
     /** Push actions are recorded in each commit's transaction (set once at wiring). */
     public void usePushActions(EventPushActions pushActions) {
         this.pushActions = pushActions;
+    }
+
+    /** Local events are queued for other servers in each commit's transaction (set once at wiring). */
+    public void useOutbound(org.hearth.core.port.OutboundPdus outbound) {
+        this.outbound = outbound;
     }
 
     /** What one commit changed, told to the notifier once the room's lock is released. */
@@ -789,6 +795,8 @@ public final class RoomEngine {
         long finalDepth = depth;
         Set<UserId> membershipChanged = new LinkedHashSet<>();
         List<String[]> redacted = new ArrayList<>();
+        // Read before the transaction: the outbox insert below must not take a second connection.
+        Set<String> destinations = outbound.destinations(new RoomId(roomId));
         List<StoredEvent> stored = database.transaction(tx -> {
             List<StoredEvent> out = new ArrayList<>();
             long group = head.currentStateGroup();
@@ -834,6 +842,7 @@ public final class RoomEngine {
                 String id = state.apply(k);
                 return id == null ? null : pdu(id, fresh);
             });
+            outbound.persisting(tx, destinations, out);
             return out;
         });
         long group = stored.getLast().stateGroupAfter();

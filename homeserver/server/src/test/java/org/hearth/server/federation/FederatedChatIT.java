@@ -245,6 +245,112 @@ class FederatedChatIT {
         awaitInTimeline(alice, roomId, "m.room.message", "after the rejected one");
     }
 
+    /**
+     * Bad input over /send, each case beside a control that is accepted: a content hash that does not match (the
+     * event is kept redacted, spec step 3), a sender of another server than the signer (dropped: the sender's server
+     * did not sign it), a body over the request limit (413), a PDU for a room not known here (dropped), over 100 EDUs
+     * (400, nothing processed), and a transaction whose body claims another origin than its X-Matrix header (the
+     * header's origin counts: an EDU for a user of the claimed server is ignored). None persisted as accepted.
+     */
+    @Test
+    void badPdusAndForgedOriginsOverSendAreRefusedAndNothingIsAccepted() {
+        var alice = a.register("balice");
+        var bob = b.register("bbob");
+        String roomId = alice.post("/_matrix/client/v3/createRoom", TestServer.json("preset", "public_chat"))
+                .assertStatus(200).json().getString("room_id");
+        bob.post("/_matrix/client/v3/join/" + enc(roomId) + "?server_name=" + enc(a.serverName()),
+                JsonValue.EMPTY_JSON_OBJECT).assertStatus(200);
+        awaitInTimeline(alice, roomId, "m.room.member", bob.userId());
+        var room = org.hearth.spec.id.RoomId.parse(roomId);
+        var version = a.server().rooms().reader().version(room).orElseThrow();
+        var reader = a.server().rooms().reader();
+        FederationClient fromB = b.server().federation().client();
+        java.util.function.BiFunction<String, JsonObject, JsonObject> signedAs = (sender, content) -> {
+            JsonObject template = a.server().rooms().engine().template(room, org.hearth.spec.id.UserId.parse(bob.userId()),
+                    org.hearth.core.room.EventDraft.message("m.room.message", content));
+            return org.hearth.spec.event.EventSigning.hashAndSign(version,
+                    Json.objectBuilder(template).add("sender", sender).build(), b.serverName(), signingKey(b));
+        };
+        java.util.function.Function<JsonObject, JsonObject> send = pdu -> fromB.put(a.serverName(),
+                "/_matrix/federation/v1/send/bad" + System.nanoTime(), TestServer.json("origin", b.serverName(),
+                        "origin_server_ts", System.currentTimeMillis(),
+                        "pdus", jakarta.json.Json.createArrayBuilder().add(pdu).build()));
+
+        // Content changed after signing: the signature (over the redacted form) holds, the hash does not.
+        JsonObject signed = signedAs.apply(bob.userId(), TestServer.json("msgtype", "m.text", "body", "as signed"));
+        String hashedId = org.hearth.spec.event.EventIds.compute(version, signed);
+        JsonObject altered = Json.objectBuilder(signed).add("content", TestServer.json("msgtype", "m.text",
+                "body", "altered in transit")).build();
+        JsonObject answer = send.apply(altered);
+        assertEquals(JsonValue.EMPTY_JSON_OBJECT, answer.getJsonObject("pdus").getJsonObject(hashedId), answer.toString());
+        var kept = reader.event(hashedId).orElseThrow();
+        assertEquals(JsonValue.EMPTY_JSON_OBJECT, kept.pdu().content(), kept.pdu().json().toString());
+        assertFalse(timeline(alice, roomId).stream().anyMatch(e -> e.toString().contains("altered in transit")));
+
+        // Bob's server signs an event whose sender is alice (of server A): A's signature is missing.
+        JsonObject forged = signedAs.apply(alice.userId(), TestServer.json("msgtype", "m.text", "body", "not alice"));
+        String forgedId = org.hearth.spec.event.EventIds.compute(version, forged);
+        answer = send.apply(forged);
+        assertTrue(answer.getJsonObject("pdus").getJsonObject(forgedId).containsKey("error"), answer.toString());
+        assertTrue(reader.event(forgedId).isEmpty());
+
+        // A PDU over 65,536 bytes: its transaction is over the request limit (here 64 KiB), refused before reading.
+        JsonObject huge = signedAs.apply(bob.userId(), TestServer.json("msgtype", "m.text", "body", "x".repeat(70_000)));
+        String hugeId = org.hearth.spec.event.EventIds.compute(version, huge);
+        FederationException tooLarge = org.junit.jupiter.api.Assertions.assertThrows(FederationException.class,
+                () -> send.apply(huge));
+        assertEquals(413, tooLarge.status());
+        assertEquals("M_TOO_LARGE", tooLarge.errcode());
+        assertTrue(reader.event(hugeId).isEmpty());
+
+        // A room (so a room version) this server does not know: refused, not stored.
+        JsonObject elsewhere = org.hearth.spec.event.EventSigning.hashAndSign(version, Json.objectBuilder(
+                signedAs.apply(bob.userId(), TestServer.json("msgtype", "m.text", "body", "elsewhere")))
+                .add("room_id", "!unknown:" + b.serverName()).remove("signatures").remove("hashes").build(),
+                b.serverName(), signingKey(b));
+        String elsewhereId = org.hearth.spec.event.EventIds.compute(version, elsewhere);
+        answer = send.apply(elsewhere);
+        assertEquals(1, answer.getJsonObject("pdus").size(), answer.toString());
+        assertTrue(answer.getJsonObject("pdus").values().iterator().next().asJsonObject().containsKey("error"),
+                answer.toString());
+        assertTrue(reader.event(elsewhereId).isEmpty());
+
+        // 101 EDUs: the whole transaction is refused, none processed.
+        var edus = jakarta.json.Json.createArrayBuilder();
+        for (int i = 0; i < 101; i++) {
+            edus.add(TestServer.json("edu_type", "m.typing", "content", TestServer.json("room_id", roomId,
+                    "user_id", bob.userId(), "typing", true)));
+        }
+        FederationException tooMany = org.junit.jupiter.api.Assertions.assertThrows(FederationException.class,
+                () -> fromB.put(a.serverName(), "/_matrix/federation/v1/send/edus101", TestServer.json("origin",
+                        b.serverName(), "origin_server_ts", 1, "pdus", jakarta.json.Json.createArrayBuilder().build(),
+                        "edus", edus.build())));
+        assertEquals(400, tooMany.status());
+        assertEquals("M_BAD_JSON", tooMany.errcode());
+
+        // The body claims to come from A; the X-Matrix header says B. Alice's typing (a user of A) is ignored,
+        // bob's (a user of B, the authenticated origin) is taken.
+        JsonObject claimed = TestServer.json("origin", a.serverName(), "origin_server_ts", System.currentTimeMillis(),
+                "pdus", jakarta.json.Json.createArrayBuilder().build(), "edus", jakarta.json.Json.createArrayBuilder()
+                        .add(TestServer.json("edu_type", "m.typing", "content", TestServer.json("room_id", roomId,
+                                "user_id", alice.userId(), "typing", true)))
+                        .add(TestServer.json("edu_type", "m.typing", "content", TestServer.json("room_id", roomId,
+                                "user_id", bob.userId(), "typing", true))).build());
+        fromB.put(a.serverName(), "/_matrix/federation/v1/send/claimed", claimed);
+        awaitEphemeral(alice, roomId, "m.typing", bob.userId());
+        JsonObject sync = alice.get("/_matrix/client/v3/sync").assertStatus(200).json();
+        String typing = sync.getJsonObject("rooms").getJsonObject("join").getJsonObject(roomId)
+                .getJsonObject("ephemeral").toString();
+        assertTrue(typing.contains(bob.userId()) && !typing.contains(alice.userId()), typing);
+
+        // The control: a genuine event of bob's, sent the same way, is accepted.
+        JsonObject genuine = signedAs.apply(bob.userId(), TestServer.json("msgtype", "m.text", "body", "genuine one"));
+        answer = send.apply(genuine);
+        assertEquals(JsonValue.EMPTY_JSON_OBJECT, answer.getJsonObject("pdus")
+                .getJsonObject(org.hearth.spec.event.EventIds.compute(version, genuine)), answer.toString());
+        awaitInTimeline(alice, roomId, "m.room.message", "genuine one");
+    }
+
     private static org.hearth.spec.crypto.SigningKey signingKey(TestServer server) {
         try {
             return org.hearth.spec.crypto.SigningKeyFile.read(java.nio.file.Files.readString(
