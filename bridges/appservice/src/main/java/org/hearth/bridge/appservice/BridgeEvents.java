@@ -50,4 +50,14 @@ public interface BridgeEvents {
     default JsonArray thirdPartyUsers(String protocol, Map<String, String> fields) {
         return JsonValue.EMPTY_JSON_ARRAY;
     }
+
+    /** {@code GET /thirdparty/location?alias=}: the third-party locations a Matrix room alias stands for (may be empty). */
+    default JsonArray thirdPartyLocationsOf(String alias) {
+        return JsonValue.EMPTY_JSON_ARRAY;
+    }
+
+    /** {@code GET /thirdparty/user?userid=}: the third-party users a Matrix user ID stands for (may be empty). */
+    default JsonArray thirdPartyUsersOf(String userId) {
+        return JsonValue.EMPTY_JSON_ARRAY;
+    }
 }

@@ -53,6 +53,8 @@ public final class TransactionReceiver implements HttpService {
                 .get("/_matrix/app/v1/thirdparty/protocol/{protocol}", this::thirdPartyProtocol)
                 .get("/_matrix/app/v1/thirdparty/location/{protocol}", (req, res) -> thirdPartyLookup(req, res, false))
                 .get("/_matrix/app/v1/thirdparty/user/{protocol}", (req, res) -> thirdPartyLookup(req, res, true))
+                .get("/_matrix/app/v1/thirdparty/location", (req, res) -> reverseLookup(req, res, "alias"))
+                .get("/_matrix/app/v1/thirdparty/user", (req, res) -> reverseLookup(req, res, "userid"))
                 .any("/_matrix/app/{+rest}", (req, res) -> error(res, 404, "M_UNRECOGNIZED", "Unrecognized request"));
     }
 
@@ -162,6 +164,24 @@ public final class TransactionReceiver implements HttpService {
             }
         }
         JsonArray found = users ? events.thirdPartyUsers(protocol, fields) : events.thirdPartyLocations(protocol, fields);
+        if (found.isEmpty()) {
+            error(res, 404, "M_NOT_FOUND", "No results");
+        } else {
+            json(res, 200, found);
+        }
+    }
+
+    /** Spec: Matrix alias or user ID to third-party locations or users; 404 when none. */
+    private void reverseLookup(ServerRequest req, ServerResponse res, String parameter) {
+        if (!authorized(req, res)) {
+            return;
+        }
+        String value = req.query().contains(parameter) ? req.query().get(parameter) : null;
+        if (value == null || value.isBlank()) {
+            error(res, 400, "M_MISSING_PARAM", "The " + parameter + " query parameter is required");
+            return;
+        }
+        JsonArray found = parameter.equals("alias") ? events.thirdPartyLocationsOf(value) : events.thirdPartyUsersOf(value);
         if (found.isEmpty()) {
             error(res, 404, "M_NOT_FOUND", "No results");
         } else {

@@ -28,6 +28,8 @@ import org.hearth.bridge.appservice.MatrixException;
 public final class IrcBridge implements BridgeEvents, IrcConnection.Listener, AutoCloseable {
     private static final Logger LOG = System.getLogger(IrcBridge.class.getName());
     static final String PROTOCOL = "irc";
+    /** What the bridge accepts as a nick in lookups: no spaces, commas, or a leading channel or colon character. */
+    static final String NICK = "[^\\s#&:,][^\\s,]{0,63}";
     static final int LINK_POWER = 50;
 
     private final HomeserverClient client;
@@ -557,11 +559,47 @@ public final class IrcBridge implements BridgeEvents, IrcConnection.Listener, Au
     @Override
     public JsonArray thirdPartyUsers(String protocol, Map<String, String> fields) {
         String nick = fields.get("nick");
-        if (nick == null || !nick.matches("[^\\s#&:,][^\\s,]{0,63}")) {
+        if (nick == null || !nick.matches(NICK)) {
             return JsonValue.EMPTY_JSON_ARRAY;
         }
         return Json.createArrayBuilder().add(Json.createObjectBuilder().add("userid", ghostUserId(nick))
                 .add("protocol", PROTOCOL).add("fields", Json.createObjectBuilder().add("nick", nick))).build();
+    }
+
+    @Override
+    public JsonArray thirdPartyLocationsOf(String alias) {
+        return channelOfPortal(alias).map(channel -> thirdPartyLocations(PROTOCOL, Map.of("channel", channel)))
+                .orElse(JsonValue.EMPTY_JSON_ARRAY);
+    }
+
+    @Override
+    public JsonArray thirdPartyUsersOf(String userId) {
+        return nickOfGhost(userId).map(nick -> thirdPartyUsers(PROTOCOL, Map.of("nick", nick)))
+                .orElse(JsonValue.EMPTY_JSON_ARRAY);
+    }
+
+    /** The channel a portal alias names ({@link #portalAlias}), if it is one. */
+    Optional<String> channelOfPortal(String alias) {
+        String prefix = "#" + config.userPrefix();
+        String suffix = ":" + client.serverName();
+        if (alias == null || !alias.startsWith(prefix) || !alias.endsWith(suffix)
+                || alias.length() <= prefix.length() + suffix.length()) {
+            return Optional.empty();
+        }
+        String channel = "#" + alias.substring(prefix.length(), alias.length() - suffix.length());
+        return MatrixIds.validChannel(channel) ? Optional.of(channel) : Optional.empty();
+    }
+
+    /** The (lowercased) nick an IRC user's virtual Matrix user stands for, if the ID is one of ours. */
+    Optional<String> nickOfGhost(String userId) {
+        String prefix = "@" + config.userPrefix();
+        String suffix = ":" + client.serverName();
+        if (userId == null || !userId.startsWith(prefix) || !userId.endsWith(suffix)
+                || userId.length() <= prefix.length() + suffix.length()) {
+            return Optional.empty();
+        }
+        return MatrixIds.unescapeNick(userId.substring(prefix.length(), userId.length() - suffix.length()))
+                .filter(nick -> nick.matches(NICK));
     }
 
     /** {@code #<prefix><channel without #>:server}: joining it makes the bridge create a room linked to the channel. */
@@ -571,15 +609,12 @@ public final class IrcBridge implements BridgeEvents, IrcConnection.Listener, Au
 
     @Override
     public boolean queryAlias(String alias) {
-        String prefix = "#" + config.userPrefix();
-        if (!alias.startsWith(prefix) || !alias.endsWith(":" + client.serverName())) {
+        Optional<String> portal = channelOfPortal(alias);
+        if (portal.isEmpty()) {
             return false;
         }
-        String name = alias.substring(prefix.length(), alias.length() - client.serverName().length() - 1);
-        String channel = "#" + name;
-        if (!MatrixIds.validChannel(channel)) {
-            return false;
-        }
+        String channel = portal.get();
+        String name = channel.substring(1);
         String room = client.bot().createRoom(Json.createObjectBuilder().add("preset", "public_chat")
                 .add("visibility", "private").add("room_alias_name", config.userPrefix() + name)
                 .add("name", channel).build());
@@ -587,9 +622,18 @@ public final class IrcBridge implements BridgeEvents, IrcConnection.Listener, Au
         return true;
     }
 
+    /**
+     * A virtual user of a nick the bridge has not seen yet (a Matrix user invites {@code @irc_bob:server}): registered
+     * with the nick as display name, so the invite can go ahead; whether the nick is online is IRC's business.
+     */
     @Override
     public boolean queryUser(String userId) {
-        return false;
+        Optional<String> nick = nickOfGhost(userId);
+        if (nick.isEmpty() || !ghostUserId(nick.get()).equals(userId)) {
+            return false;
+        }
+        ghost(nick.get());
+        return true;
     }
 
     private static String enc(String s) {

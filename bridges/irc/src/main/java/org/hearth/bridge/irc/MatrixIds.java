@@ -26,6 +26,42 @@ public final class MatrixIds {
         return out.toString();
     }
 
+    /** The inverse of {@link #escapeNick}: empty when {@code localpart} is not something it wrote. */
+    public static java.util.Optional<String> unescapeNick(String localpart) {
+        var bytes = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < localpart.length(); i++) {
+            char c = localpart.charAt(i);
+            if (c == '_') {
+                if (i + 1 >= localpart.length() || localpart.charAt(i + 1) != '_') {
+                    return java.util.Optional.empty();
+                }
+                bytes.write('_');
+                i++;
+            } else if (c == '=') {
+                int value;
+                try {
+                    value = Integer.parseInt(localpart.substring(i + 1, i + 3), 16);
+                } catch (NumberFormatException | IndexOutOfBoundsException e) {
+                    return java.util.Optional.empty();
+                }
+                bytes.write(value);
+                i += 2;
+            } else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '/') {
+                bytes.write(c);
+            } else {
+                return java.util.Optional.empty();
+            }
+        }
+        var decoder = StandardCharsets.UTF_8.newDecoder();
+        try {
+            String nick = decoder.decode(java.nio.ByteBuffer.wrap(bytes.toByteArray())).toString();
+            return nick.isEmpty() || !escapeNick(nick).equals(localpart) ? java.util.Optional.empty()
+                    : java.util.Optional.of(nick);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     /** A nick for a Matrix user's puppet: letters, digits and {@code -_[]\`^{}|} from the display name, 1-16 long. */
     public static String nickFor(String displayName, String userId) {
         String from = displayName == null || displayName.isBlank() ? userId.substring(1, userId.indexOf(':')) : displayName;

@@ -287,6 +287,27 @@ class IrcBridgeIT {
         JsonObject bad = http("GET", "/_matrix/client/v3/thirdparty/location/irc?channel=nochannel", alice.token(), null);
         assertEquals(200, bad.getInt("_status"));
         assertTrue(arr(bad).isEmpty(), "not a channel: no location");
+
+        // Reverse lookups: from the Matrix alias or user ID back to the channel or nick.
+        JsonObject byAlias = http("GET", "/_matrix/client/v3/thirdparty/location?alias=" + enc(alias), alice.token(), null);
+        assertEquals(200, byAlias.getInt("_status"), byAlias.toString());
+        assertEquals("#portal", arr(byAlias).getJsonObject(0).getJsonObject("fields").getString("channel"));
+        JsonObject byUser = http("GET", "/_matrix/client/v3/thirdparty/user?userid="
+                + enc("@irc_some__nick:" + client.serverName()), alice.token(), null);
+        assertEquals(200, byUser.getInt("_status"), byUser.toString());
+        assertEquals("some_nick", arr(byUser).getJsonObject(0).getJsonObject("fields").getString("nick"));
+        JsonObject notOurs = http("GET", "/_matrix/client/v3/thirdparty/user?userid="
+                + enc("@someone:" + client.serverName()), alice.token(), null);
+        assertTrue(notOurs.getInt("_status") == 404 || arr(notOurs).isEmpty(), notOurs.toString());
+
+        // Inviting the virtual user of a nick the bridge has never seen: the homeserver asks the bridge, which
+        // registers it, so the invite goes through.
+        String unseen = "@irc_newcomer:" + client.serverName();
+        String own = http("POST", "/_matrix/client/v3/createRoom", alice.token(), Json.createObjectBuilder().build())
+                .getString("room_id");
+        JsonObject invited = http("POST", "/_matrix/client/v3/rooms/" + enc(own) + "/invite",
+                alice.token(), Json.createObjectBuilder().add("user_id", unseen).build());
+        assertEquals(200, invited.getInt("_status"), invited.toString());
     }
 
     @Test

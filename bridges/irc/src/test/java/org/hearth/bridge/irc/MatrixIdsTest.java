@@ -8,6 +8,16 @@ import org.junit.jupiter.api.Test;
 
 class MatrixIdsTest {
     @Test
+    void escapedNicksReadBack() {
+        for (String nick : java.util.List.of("carol", "some_nick", "[x]|y^", "caf\u00e9", "a-b.c/d")) {
+            assertEquals(java.util.Optional.of(nick), MatrixIds.unescapeNick(MatrixIds.escapeNick(nick)), nick);
+        }
+        for (String notOurs : java.util.List.of("", "a_b", "=zz", "=4", "UPPER", "=41", "a b")) {
+            assertEquals(java.util.Optional.empty(), MatrixIds.unescapeNick(notOurs), notOurs);
+        }
+    }
+
+    @Test
     void nicksBecomeValidLocalparts() {
         assertEquals("carol", MatrixIds.escapeNick("Carol"));
         assertEquals("some__nick", MatrixIds.escapeNick("Some_Nick"));
