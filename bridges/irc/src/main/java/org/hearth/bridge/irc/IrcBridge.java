@@ -174,6 +174,8 @@ public final class IrcBridge implements BridgeEvents, IrcConnection.Listener, Au
                     topic(nick, room, m.param(1));
                 }
             });
+            // RPL_TOPIC, answered when the relay joins a channel: a linked room starts with the channel's topic.
+            case "332" -> roomFor(m.param(1)).ifPresent(room -> channelTopic(room, m.param(2)));
             case "353" -> roomFor(m.param(2)).ifPresent(room -> {
                 for (String member : m.param(3).split(" ")) {
                     String n = member.replaceFirst("^[~&@%+]+", "");
@@ -246,6 +248,18 @@ public final class IrcBridge implements BridgeEvents, IrcConnection.Listener, Au
     }
 
     /** The topic set by the IRC user's ghost, else the bot; a notice when neither has the power. */
+    private void channelTopic(String room, String topic) {
+        try {
+            boolean same = client.bot().state(room, "m.room.topic", "")
+                    .map(c -> topic.equals(c.getString("topic", ""))).orElse(false);
+            if (!same && !topic.isEmpty()) {
+                client.bot().sendState(room, "m.room.topic", "", Json.createObjectBuilder().add("topic", topic).build());
+            }
+        } catch (MatrixException e) {
+            LOG.log(Level.INFO, "could not mirror the topic of " + room + ": " + e.getMessage());
+        }
+    }
+
     private void topic(String nick, String room, String topic) {
         JsonObject content = Json.createObjectBuilder().add("topic", topic).build();
         try {

@@ -277,12 +277,24 @@ class IrcBridgeIT {
         assertEquals(200, user.getInt("_status"));
         assertEquals("@irc_some__nick:" + client.serverName(), arr(user).getJsonObject(0).getString("userid"));
 
+        // The channel has a topic before any room is linked to it: the new room starts with it.
+        carol.join("#portal");
+        carol.send("TOPIC #portal :the portal's topic");
+        carol.await(l -> l.contains("TOPIC #portal"));
         JsonObject location = http("GET", "/_matrix/client/v3/thirdparty/location/irc?channel=" + enc("#portal"), alice.token(), null);
         String alias = arr(location).getJsonObject(0).getString("alias");
         assertEquals("#irc_portal:" + client.serverName(), alias);
         JsonObject joined = http("POST", "/_matrix/client/v3/join/" + enc(alias), alice.token(), Json.createObjectBuilder().build());
         assertEquals(200, joined.getInt("_status"), joined.toString());
         assertEquals(joined.getString("room_id"), bridge.roomFor("#portal").orElseThrow());
+        String portalTopic = "/_matrix/client/v3/rooms/" + enc(joined.getString("room_id")) + "/state/m.room.topic/";
+        long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        JsonObject topic = http("GET", portalTopic, alice.token(), null);
+        while (!"the portal's topic".equals(topic.getString("topic", "")) && System.nanoTime() < until) {
+            Thread.sleep(200);
+            topic = http("GET", portalTopic, alice.token(), null);
+        }
+        assertEquals("the portal's topic", topic.getString("topic", ""), topic.toString());
 
         JsonObject bad = http("GET", "/_matrix/client/v3/thirdparty/location/irc?channel=nochannel", alice.token(), null);
         assertEquals(200, bad.getInt("_status"));
