@@ -282,6 +282,18 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
         return new User(this, login.getString("user_id"), login.getString("device_id"), login.getString("access_token"));
     }
 
+    /** Polls {@code probe} every 100 ms until it gives a value (not null); fails after 60 s. */
+    public static <T> T eventually(java.util.function.Supplier<T> probe) throws InterruptedException {
+        for (int i = 0; i < 600; i++) {
+            T value = probe.get();
+            if (value != null) {
+                return value;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("not within 60 s");
+    }
+
     /** A JSON object from key/value pairs: values may be String, Boolean, Integer, Long or any JsonValue (null: JSON null). */
     public static JsonObject json(Object... keysAndValues) {
         var b = Json.objectBuilder();

@@ -1,5 +1,6 @@
 package org.hearth.server.plugins;
 
+import static org.hearth.server.TestServer.eventually;
 import static org.hearth.server.TestServer.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -18,7 +19,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 import org.hearth.server.TestServer;
 import org.hearth.spec.json.Json;
 import org.junit.jupiter.api.Test;
@@ -55,16 +55,6 @@ class BroadcastIT {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 
-    private static <T> T eventually(Supplier<T> probe) throws InterruptedException {
-        for (int i = 0; i < 600; i++) {
-            T value = probe.get();
-            if (value != null) {
-                return value;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("not within 60 s");
-    }
 
     private static String list(TestServer.User owner, String name, TestServer.User... recipients) {
         var users = Json.arrayBuilder();

@@ -1,5 +1,6 @@
 package org.hearth.server.plugins;
 
+import static org.hearth.server.TestServer.eventually;
 import static org.hearth.server.TestServer.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -21,7 +22,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 import org.hearth.server.TestServer;
 import org.hearth.spec.json.Json;
 import org.junit.jupiter.api.AfterAll;
@@ -256,14 +256,4 @@ class CallsIT {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
-    private static <T> T eventually(Supplier<T> probe) throws InterruptedException {
-        for (int i = 0; i < 600; i++) {
-            T value = probe.get();
-            if (value != null) {
-                return value;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("not within 60 s");
-    }
 }

@@ -1,5 +1,6 @@
 package org.hearth.server.plugins;
 
+import static org.hearth.server.TestServer.eventually;
 import static org.hearth.server.TestServer.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -12,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.function.Supplier;
 import org.hearth.server.TestServer;
 import org.hearth.spec.json.Json;
 import org.junit.jupiter.api.Order;
@@ -50,16 +50,6 @@ class StoriesFederationIT {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 
-    private static <T> T eventually(Supplier<T> probe) throws InterruptedException {
-        for (int i = 0; i < 600; i++) {
-            T value = probe.get();
-            if (value != null) {
-                return value;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("not within 60 s");
-    }
 
     @Test
     void aRemoteMemberOfTheAudienceGetsStoriesByDmAndIsNeverInvitedToTheRoom() throws Exception {

@@ -1,5 +1,6 @@
 package org.hearth.server.plugins;
 
+import static org.hearth.server.TestServer.eventually;
 import static org.hearth.server.TestServer.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -18,7 +19,6 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 import org.hearth.server.TestServer;
 import org.hearth.spec.json.Json;
 import org.junit.jupiter.api.Test;
@@ -59,16 +59,6 @@ class StoriesIT {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 
-    private static <T> T eventually(Supplier<T> probe) throws InterruptedException {
-        for (int i = 0; i < 600; i++) {
-            T value = probe.get();
-            if (value != null) {
-                return value;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("not within 60 s");
-    }
 
     private static String membership(TestServer.User asAuthor, String room, String user) {
         var r = asAuthor.get(V3 + "/rooms/" + enc(room) + "/state/m.room.member/" + enc(user));
