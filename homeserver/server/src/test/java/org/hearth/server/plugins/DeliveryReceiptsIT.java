@@ -145,16 +145,23 @@ class DeliveryReceiptsIT {
 
         String message = say(alice, room, "hello bob");
         assertEquals("sent", awaitObserved(alice, message).getString(bob.userId()));
-        bobSync.sync(0); // carries the message: not acknowledged yet
+        bobSync.sync(0); // carries the message: its since is from before it
+        assertEquals("sent", alice.get(status(alice, message)).assertStatus(200).json()
+                .getJsonObject("recipients").getString(bob.userId()));
         bobSync.sync(0); // its since covers the answer that carried the message
         aliceSync.awaitDelivered(message, bob);
         assertEquals("delivered", alice.get(status(alice, message)).assertStatus(200).json()
                 .getJsonObject("recipients").getString(bob.userId()));
+        // A delivered receipt is no read receipt: bob's message still counts as unread for him.
+        assertEquals(1, bob.get("/_matrix/client/v3/sync?timeout=0").assertStatus(200).json().getJsonObject("rooms")
+                .getJsonObject("join").getJsonObject(room).getJsonObject("unread_notifications")
+                .getInt("notification_count"));
 
         bob.post("/_matrix/client/v3/rooms/" + enc(room) + "/receipt/m.read/" + enc(message), json()).assertStatus(200);
         assertEquals("read", alice.get(status(alice, message)).assertStatus(200).json()
                 .getJsonObject("recipients").getString(bob.userId()));
-        // A delivered receipt is no read receipt: alice's own unread state is untouched, bob's m.read stands.
+        // The sender's own event gets no delivered receipt from the sender.
+        bobSync.sync(0);
         assertFalse(bobSync.delivered.contains(message + " " + alice.userId()));
     }
 
