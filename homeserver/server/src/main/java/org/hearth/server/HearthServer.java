@@ -246,6 +246,8 @@ public final class HearthServer implements AutoCloseable {
             var memberViews = PluginGates.memberViews(plugins, rooms.reader());
             rooms.useMemberViews(memberViews);
             streams.sync().useMemberViews(memberViews);
+            streams.sync().useAcknowledgements((user, deviceId, position) ->
+                    plugins.acknowledged(user.value(), deviceId, position));
             EventNotifier syncNotifier = eventNotifier.get();
             eventNotifier.set((room, position, changed) -> {
                 syncNotifier.eventsPersisted(room, position, changed);
@@ -379,7 +381,8 @@ public final class HearthServer implements AutoCloseable {
                 id -> new HostedHomeserver(id, ServerName.parse(config.serverName()),
                         PluginGates.section(pluginConfig.sections().getOrDefault(id, java.util.Map.of())), rooms,
                         accounts.accounts(), accounts.profiles(), streams.accountData(), new PluginStorage(database),
-                        tables.database(id), media, config.defaultRoomVersion(), permissions, pushes),
+                        tables.database(id), media, config.defaultRoomVersion(), permissions, pushes)
+                        .useReceipts(streams.receipts()),
                 new StoredEventLog(new PluginStorage(database), rooms.reader()), tables, permissions);
     }
 

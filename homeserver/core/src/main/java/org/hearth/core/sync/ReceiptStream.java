@@ -71,6 +71,19 @@ public final class ReceiptStream {
         }
     }
 
+    /**
+     * A receipt of a server extension type (such as the receipts plugin's {@code org.hearth.delivered}): unthreaded,
+     * shown in {@code m.receipt} like {@code m.read} (clients ignore types they do not know), never clearing unread
+     * counts and never federated. The type must be namespaced and not {@code m.*}.
+     */
+    public void extensionReceipt(UserId user, RoomId room, String type, EventId event) {
+        if (type.startsWith("m.") || !type.contains(".") || type.length() > 100) {
+            throw new MatrixException(ErrorCode.INVALID_PARAM, "Not an extension receipt type: " + type);
+        }
+        requireJoined(user, room);
+        store(user, room, type, event, UNTHREADED);
+    }
+
     /** Spec "POST /rooms/{roomId}/read_markers": each marker given is set; none given is fine. */
     public void readMarkers(UserId user, RoomId room, Optional<EventId> fullyRead, Optional<EventId> read,
                             Optional<EventId> readPrivate) {
@@ -96,7 +109,9 @@ public final class ReceiptStream {
                     .addParam("user_id", user.value()).addParam("thread_id", threadId)
                     .addParam("event_id", event.value()).addParam("ts", clock.millis())
                     .addParam("stream_id", position).execute();
-            reads.read(tx, user, room, threadId, event.value());
+            if (type.equals(READ) || type.equals(READ_PRIVATE)) {
+                reads.read(tx, user, room, threadId, event.value());
+            }
             return position;
         });
         if (type.equals(READ_PRIVATE)) {
@@ -110,7 +125,9 @@ public final class ReceiptStream {
             listener.roomEphemeral(room, Json.objectBuilder().add("type", "m.receipt").add("room_id", room.value())
                     .add("content", Json.objectBuilder().add(event.value(), Json.objectBuilder().add(type,
                             Json.objectBuilder().add(user.value(), receipt)))).build());
-            listener.receipt(user, room, type, event.value(), threadId, clock.millis());
+            if (type.equals(READ)) {
+                listener.receipt(user, room, type, event.value(), threadId, clock.millis());
+            }
         }
     }
 

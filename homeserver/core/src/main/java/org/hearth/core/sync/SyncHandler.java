@@ -36,6 +36,8 @@ public final class SyncHandler {
     private final DeviceListStream deviceLists;
     private volatile DeviceKeyCounts keyCounts = DeviceKeyCounts.NONE;
     private volatile UnreadCounts unreadCounts = UnreadCounts.NONE;
+    private volatile org.hearth.core.port.SyncAcknowledgements acknowledgements =
+            org.hearth.core.port.SyncAcknowledgements.NONE;
     private volatile org.hearth.core.port.MemberViews memberViews = org.hearth.core.port.MemberViews.EVERYONE;
 
     public SyncHandler(RoomsStream rooms, RoomMembership membership, Notifier notifier,
@@ -64,6 +66,11 @@ public final class SyncHandler {
         this.memberViews = memberViews;
     }
 
+    /** Who hears that a device acknowledged a sync answer (plugins; set once at wiring). */
+    public void useAcknowledgements(org.hearth.core.port.SyncAcknowledgements acknowledgements) {
+        this.acknowledgements = acknowledgements;
+    }
+
     /** A parsed /sync request; {@code since} empty for an initial sync. */
     public record Request(UserId user, String deviceId, Optional<SyncToken> since, long timeoutMs, boolean fullState,
                           Optional<String> setPresence, SyncFilter filter) {}
@@ -81,6 +88,9 @@ public final class SyncHandler {
 
     private JsonObject syncTracked(Request request) throws InterruptedException {
         request.setPresence().ifPresent(p -> presence.onSync(request.user(), p));
+        if (request.since().isPresent()) {
+            acknowledgements.acknowledged(request.user(), request.deviceId(), request.since().get().rooms());
+        }
         if (request.since().isEmpty() || request.fullState() || request.timeoutMs() <= 0) {
             return build(request, request.since().orElse(SyncToken.ZERO), current()).json();
         }

@@ -43,6 +43,7 @@ public final class HostedHomeserver implements Homeserver {
     private final PluginStorage storage;
     private final DeclaredPermissions permissions;
     private final org.hearth.core.push.PushGatewaySender pushes;
+    private volatile org.hearth.core.sync.ReceiptStream receipts;
 
     public HostedHomeserver(String pluginId, ServerName serverName, JsonObject config, Rooms rooms, AccountHandler accounts,
                      ProfileHandler profiles, AccountDataStream accountData, PluginStorage storage,
@@ -319,6 +320,23 @@ public final class HostedHomeserver implements Homeserver {
         return pushes.send(List.of(new org.hearth.core.push.PushActions.Notified(user, room, eventId,
                 event.streamOrdering(), List.of(org.hearth.spec.push.PushAction.NOTIFY,
                         org.hearth.spec.push.PushAction.sound("default")), false)));
+    }
+
+    /** Where {@link #sendReceipt} posts (set at wiring; without it, it refuses). */
+    public HostedHomeserver useReceipts(org.hearth.core.sync.ReceiptStream receipts) {
+        this.receipts = receipts;
+        return this;
+    }
+
+    @Override
+    public void sendReceipt(String roomId, String asUser, String receiptType, String eventId) {
+        var stream = receipts;
+        if (stream == null) {
+            throw new UnsupportedOperationException("this server posts no receipts for plugins");
+        }
+        org.hearth.spec.id.EventId event = org.hearth.spec.id.EventId.tryParse(eventId).orElseThrow(() ->
+                new MatrixException(ErrorCode.INVALID_PARAM, "Not an event ID: " + eventId));
+        stream.extensionReceipt(actingAs(asUser), room(roomId), receiptType, event);
     }
 
     private static RoomId room(String roomId) {

@@ -67,6 +67,7 @@ public final class PluginHost implements AutoCloseable {
         final List<EventObserver> observers = new ArrayList<>();
         final Map<String, List<PluginRoutes.Route>> clientRoutes = new java.util.TreeMap<>();
         final List<NamedSync> syncExtensions = new ArrayList<>();
+        final List<org.hearth.plugin.api.SyncAcknowledgement> acknowledgements = new ArrayList<>();
         final List<WebPages> webPages = new ArrayList<>();
         final List<NamedVisibility> visibilities = new ArrayList<>();
         /** What its manifest declared ({@code Plugin-Permissions}); empty when it declared nothing. */
@@ -143,6 +144,13 @@ public final class PluginHost implements AutoCloseable {
     private final DeclaredPermissions permissions;
     /** Room types some started plugin governs the member visibility of; empty: nothing to ask. */
     private volatile java.util.Set<String> governedRoomTypes = java.util.Set.of();
+    /** Started plugins' sync acknowledgement listeners: the sync path reads only this (empty: nothing to do). */
+    private volatile List<Map.Entry<Hosted, org.hearth.plugin.api.SyncAcknowledgement>> acknowledgers = List.of();
+    /** One queue for acknowledgements, off the request thread; full (a slow plugin) drops them: a later one covers. */
+    private final java.util.concurrent.ThreadPoolExecutor acknowledgementQueue = new java.util.concurrent.ThreadPoolExecutor(
+            1, 1, 0, java.util.concurrent.TimeUnit.MILLISECONDS, new java.util.concurrent.ArrayBlockingQueue<>(10_000),
+            Thread.ofPlatform().daemon().name("plugin-sync-acks").factory(),
+            new java.util.concurrent.ThreadPoolExecutor.DiscardPolicy());
     private final EventLog eventLog;
     private final Duration budget;
     private final int maxFailures;
@@ -267,6 +275,7 @@ public final class PluginHost implements AutoCloseable {
             for (ClientExtension extension : manager.getExtensions(ClientExtension.class, id)) {
                 hosted.clientRoutes.computeIfAbsent(extension.namespace(), n -> new ArrayList<>()).addAll(extension.routes());
             }
+            hosted.acknowledgements.addAll(manager.getExtensions(org.hearth.plugin.api.SyncAcknowledgement.class, id));
             for (SyncExtension extension : manager.getExtensions(SyncExtension.class, id)) {
                 hosted.syncExtensions.add(new NamedSync(extension.namespace(), extension));
             }
@@ -335,6 +344,41 @@ public final class PluginHost implements AutoCloseable {
         plugins.values().stream().filter(p -> p.state == State.STARTED || p.state == State.DISABLED)
                 .forEach(p -> p.visibilities.forEach(v -> types.add(v.roomType())));
         governedRoomTypes = java.util.Set.copyOf(types);
+        List<Map.Entry<Hosted, org.hearth.plugin.api.SyncAcknowledgement>> listeners = new ArrayList<>();
+        plugins.values().stream().filter(p -> p.state == State.STARTED)
+                .forEach(p -> p.acknowledgements.forEach(a -> listeners.add(Map.entry(p, a))));
+        acknowledgers = List.copyOf(listeners);
+    }
+
+    /**
+     * A device acknowledged a sync answer up to {@code roomsPosition}: queued for the started plugins listening, each
+     * called within its budget. With none listening it costs one volatile read.
+     */
+    public void acknowledged(String user, String deviceId, long roomsPosition) {
+        var listeners = acknowledgers;
+        if (listeners.isEmpty()) {
+            return;
+        }
+        var acknowledgement = new org.hearth.plugin.api.SyncAcknowledgement.Acknowledgement(user,
+                deviceId == null ? "" : deviceId, roomsPosition);
+        acknowledgementQueue.execute(() -> {
+            for (var listener : listeners) {
+                Hosted hosted = listener.getKey();
+                if (hosted.state != State.STARTED) {
+                    continue;
+                }
+                try {
+                    call(hosted, () -> {
+                        listener.getValue().acknowledged(acknowledgement);
+                        return Boolean.TRUE;
+                    });
+                } catch (MatrixException e) {
+                    failed(hosted, "sync acknowledgement threw " + e.code().errcode());
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "plugin " + hosted.id + " sync acknowledgement: " + e);
+                }
+            }
+        });
     }
 
     /** Room types whose member visibility a started plugin governs (cheap: read on every member read path). */
@@ -651,5 +695,6 @@ public final class PluginHost implements AutoCloseable {
             }
         }
         calls.shutdownNow();
+        acknowledgementQueue.shutdownNow();
     }
 }

@@ -129,4 +129,14 @@ public interface Homeserver {
     default int pushNotification(String userId, String roomId, String eventId) {
         throw new UnsupportedOperationException("this server pushes nothing for plugins");
     }
+
+    /**
+     * Posts a receipt of an extension type (namespaced, not {@code m.*}, such as {@code org.hearth.delivered}) on the
+     * event as the local user, who must be joined: unthreaded, shown to the room's members in {@code m.receipt} beside
+     * {@code m.read} (clients ignore types they do not know), never clearing unread counts, never federated
+     * (since 0.4.0).
+     */
+    default void sendReceipt(String roomId, String asUser, String receiptType, String eventId) {
+        throw new UnsupportedOperationException("this server posts no receipts for plugins");
+    }
 }

@@ -7,10 +7,11 @@ package org.hearth.plugin.api;
  * 0.2.0 added plugin tables ({@link PluginDatabase}), {@link ClientExtension}, {@link SyncExtension},
  * {@link WebPages} and media in {@link Homeserver}. 0.3.0 added {@link MemberVisibility}, declared
  * {@link Permissions}, and redaction, read receipts the local user list and
- * {@link Homeserver#pushNotification} in {@link Homeserver}.
+ * {@link Homeserver#pushNotification} in {@link Homeserver}. 0.4.0 added {@link SyncAcknowledgement} and
+ * {@link Homeserver#sendReceipt}.
  */
 public final class PluginApi {
-    public static final String VERSION = "0.3.0";
+    public static final String VERSION = "0.4.0";
 
     private PluginApi() {}
 }
