@@ -79,8 +79,12 @@ public final class StateSnapshots {
     }
 
     private Map<StateKey, String> entries(long group) {
+        return entries(database.execute(), group);
+    }
+
+    private static Map<StateKey, String> entries(DbExecute exec, long group) {
         Map<StateKey, String> delta = new HashMap<>();
-        try (Stream<DbRow> rows = database.execute().createNamedQuery("rooms-state-entries-get")
+        try (Stream<DbRow> rows = exec.createNamedQuery("rooms-state-entries-get")
                 .params(params("state_group", group)).execute()) {
             rows.forEach(r -> delta.put(StateKey.of(str(r, "type"), str(r, "state_key")), str(r, "event_id")));
         }
@@ -101,10 +105,14 @@ public final class StateSnapshots {
         if (snapshot && parent != EMPTY) {
             // Copy the previous snapshot inside the database (one statement, not one per member), then write what
             // changed since it: a per-join cost that does not grow with the room.
-            long previous = snapshotOf(parent);
+            long previous = snapshotOf(tx, parent);
             tx.createNamedInsert("rooms-state-entries-copy").params(params("state_group", id, "from_group", previous))
                     .execute();
-            Map<StateKey, String> before = get(previous);
+            // Read through tx when not cached: another connection here would be a nested one.
+            Map<StateKey, String> before = resolved.getIfPresent(previous);
+            if (before == null) {
+                before = entries(tx, previous);
+            }
             written = new HashMap<>();
             for (var e : full.entrySet()) {
                 if (!e.getValue().equals(before.get(e.getKey()))) {
@@ -124,14 +132,14 @@ public final class StateSnapshots {
             tx.createNamedInsert("rooms-state-entry-upsert").params(params("state_group", id,
                     "type", e.getKey().type(), "state_key", e.getKey().stateKey(), "event_id", e.getValue())).execute();
         }
-        snapshotOf.put(id, snapshot ? id : snapshotOf(parent));
+        snapshotOf.put(id, snapshot ? id : snapshotOf(tx, parent));
         // An ID of a rolled-back group is never handed out again, so caching it early is harmless.
         resolved.put(id, Collections.unmodifiableMap(full));
         chainLengths.put(id, chain);
         return id;
     }
 
-    private long snapshotOf(long group) {
+    private long snapshotOf(DbExecute tx, long group) {
         Long known = snapshotOf.getIfPresent(group);
         if (known != null) {
             return known;
@@ -139,7 +147,7 @@ public final class StateSnapshots {
         long current = group;
         while (true) {
             long id = current;
-            DbRow row = database.execute().createNamedGet("rooms-state-group-get").params(params("id", id)).execute()
+            DbRow row = tx.createNamedGet("rooms-state-group-get").params(params("id", id)).execute()
                     .orElseThrow(() -> new IllegalStateException("state group " + id + " is missing"));
             Long parent = nullableLong(row, "parent_id");
             if (parent == null) {
