@@ -11,6 +11,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.helidon.dbclient.DbExecute;
 import io.helidon.dbclient.DbRow;
 import java.util.ArrayDeque;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
@@ -31,8 +32,12 @@ public final class StateSnapshots {
 
     private final Database database;
     private final AtomicLong lastId;
-    private final Cache<Long, Map<StateKey, String>> resolved = Caffeine.newBuilder().maximumSize(20_000).build();
+    // Weighed by entries: a growing big room makes one near-copy per event, which a count bound would keep 20,000 of.
+    private final Cache<Long, Map<StateKey, String>> resolved = Caffeine.newBuilder().maximumWeight(2_000_000)
+            .weigher((Long k, Map<StateKey, String> v) -> 1 + v.size()).build();
     private final Cache<Long, Integer> chainLengths = Caffeine.newBuilder().maximumSize(100_000).build();
+    /** Each group's full snapshot (itself when it is one), so a new snapshot is copied from the last in the database. */
+    private final Cache<Long, Long> snapshotOf = Caffeine.newBuilder().maximumSize(100_000).build();
 
     StateSnapshots(Database database) {
         this.database = database;
@@ -74,8 +79,12 @@ public final class StateSnapshots {
     }
 
     private Map<StateKey, String> entries(long group) {
+        return entries(database.execute(), group);
+    }
+
+    private static Map<StateKey, String> entries(DbExecute exec, long group) {
         Map<StateKey, String> delta = new HashMap<>();
-        try (Stream<DbRow> rows = database.execute().createNamedQuery("rooms-state-entries-get")
+        try (Stream<DbRow> rows = exec.createNamedQuery("rooms-state-entries-get")
                 .params(params("state_group", group)).execute()) {
             rows.forEach(r -> delta.put(StateKey.of(str(r, "type"), str(r, "state_key")), str(r, "event_id")));
         }
@@ -89,18 +98,64 @@ public final class StateSnapshots {
         full.putAll(changes);
         int parentChain = parent == EMPTY ? -1 : chainLength(parent);
         boolean snapshot = parent == EMPTY || parentChain + 1 >= MAX_CHAIN;
-        Map<StateKey, String> written = snapshot ? full : changes;
         int chain = snapshot ? 0 : parentChain + 1;
         tx.createNamedInsert("rooms-state-group-insert").params(params("id", id, "room_id", roomId,
                 "parent_id", snapshot ? null : parent, "chain_length", chain)).execute();
+        Map<StateKey, String> written = changes;
+        if (snapshot && parent != EMPTY) {
+            // Copy the previous snapshot inside the database (one statement, not one per member), then write what
+            // changed since it: a per-join cost that does not grow with the room.
+            long previous = snapshotOf(tx, parent);
+            tx.createNamedInsert("rooms-state-entries-copy").params(params("state_group", id, "from_group", previous))
+                    .execute();
+            // Read through tx when not cached: another connection here would be a nested one.
+            Map<StateKey, String> before = resolved.getIfPresent(previous);
+            if (before == null) {
+                before = entries(tx, previous);
+            }
+            written = new HashMap<>();
+            for (var e : full.entrySet()) {
+                if (!e.getValue().equals(before.get(e.getKey()))) {
+                    written.put(e.getKey(), e.getValue());
+                }
+            }
+            for (var k : before.keySet()) {
+                if (!full.containsKey(k)) {
+                    tx.createNamedDelete("rooms-state-entry-delete").params(params("state_group", id,
+                            "type", k.type(), "state_key", k.stateKey())).execute();
+                }
+            }
+        } else if (snapshot) {
+            written = full;
+        }
         for (var e : written.entrySet()) {
-            tx.createNamedInsert("rooms-state-entry-insert").params(params("state_group", id,
+            tx.createNamedInsert("rooms-state-entry-upsert").params(params("state_group", id,
                     "type", e.getKey().type(), "state_key", e.getKey().stateKey(), "event_id", e.getValue())).execute();
         }
+        snapshotOf.put(id, snapshot ? id : snapshotOf(tx, parent));
         // An ID of a rolled-back group is never handed out again, so caching it early is harmless.
-        resolved.put(id, Map.copyOf(full));
+        resolved.put(id, Collections.unmodifiableMap(full));
         chainLengths.put(id, chain);
         return id;
+    }
+
+    private long snapshotOf(DbExecute tx, long group) {
+        Long known = snapshotOf.getIfPresent(group);
+        if (known != null) {
+            return known;
+        }
+        long current = group;
+        while (true) {
+            long id = current;
+            DbRow row = tx.createNamedGet("rooms-state-group-get").params(params("id", id)).execute()
+                    .orElseThrow(() -> new IllegalStateException("state group " + id + " is missing"));
+            Long parent = nullableLong(row, "parent_id");
+            if (parent == null) {
+                snapshotOf.put(group, current);
+                return current;
+            }
+            current = parent;
+        }
     }
 
     int chainLength(long group) {
