@@ -6,10 +6,7 @@ import java.util.List;
 public record PushMatch(PushRule rule, List<PushAction> actions) {
 
     public PushMatch {
-        // The rule's own list is already an immutable copy; this runs once per member per event in big rooms.
-        if (actions != rule.actions()) {
-            actions = List.copyOf(actions);
-        }
+        actions = List.copyOf(actions);
     }
 
     /** What the actions mean: notify, highlight and sound. */
