@@ -216,21 +216,8 @@ public final class LegacySyncRoutes implements HttpService {
         rooms.reader().load(access.readableState(room, who)).values().forEach(e -> state.add(format.format(e, who)));
         HistoryVisibility.Viewer viewer = access.visibility().viewer(room, who.userId());
         long end = rooms.reader().currentPosition();
-        List<StoredEvent> newestFirst = new ArrayList<>();
-        long cursor = end;
-        while (newestFirst.size() < limit) {
-            List<StoredEvent> page = rooms.reader().timeline(room, 0, cursor, limit * 2, true);
-            for (StoredEvent e : page) {
-                cursor = e.streamOrdering() - 1;
-                if (viewer.canSee(e) && newestFirst.size() < limit) {
-                    newestFirst.add(e);
-                }
-            }
-            if (page.size() < limit * 2) {
-                break;
-            }
-        }
-        List<StoredEvent> chronological = newestFirst.reversed();
+        List<StoredEvent> chronological = HistoryPage.walk(rooms.reader(), room, viewer::canSee, end, 0, limit, true)
+                .events().reversed();
         JsonArrayBuilder chunk = Json.arrayBuilder();
         format.formatPage(chronological, who).forEach(chunk::add);
         var messages = Json.objectBuilder().add("chunk", chunk).add("end", RoomsRoutes.token(end));

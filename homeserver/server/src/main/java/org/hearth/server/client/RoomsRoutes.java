@@ -405,31 +405,12 @@ public final class RoomsRoutes implements HttpService {
         HistoryVisibility.Viewer viewer = access.visibility().viewer(room, who.userId());
         Optional<Set<String>> visible = rooms.memberViews().visibleMembers(room, who.userId());
 
-        List<StoredEvent> chunk = new ArrayList<>();
-        long cursor = from;
-        boolean exhausted = false;
-        while (chunk.size() < limit && !exhausted) {
-            int batch = Math.max(limit - chunk.size(), 1) * 2;
-            List<StoredEvent> page = backward
-                    ? rooms.reader().timeline(room, to == null ? 0 : to, cursor, batch, true)
-                    : rooms.reader().timeline(room, cursor, to == null ? current : to, batch, false);
-            if (page.size() < batch) {
-                exhausted = true;
-            }
-            for (StoredEvent e : page) {
-                cursor = backward ? e.streamOrdering() - 1 : e.streamOrdering();
-                if (filter.matches(e) && viewer.canSee(e) && shown(visible, e)) {
-                    chunk.add(e);
-                    if (chunk.size() == limit) {
-                        exhausted = exhausted && e == page.getLast();
-                        break;
-                    }
-                }
-            }
-            if (page.isEmpty()) {
-                exhausted = true;
-            }
-        }
+        HistoryPage walked = HistoryPage.walk(rooms.reader(), room,
+                e -> filter.matches(e) && viewer.canSee(e) && shown(visible, e), from,
+                to != null ? to : backward ? 0 : current, limit, backward);
+        List<StoredEvent> chunk = walked.events();
+        long cursor = walked.cursor();
+        boolean exhausted = walked.exhausted();
         JsonArrayBuilder events = Json.arrayBuilder();
         Set<String> senders = new LinkedHashSet<>();
         format.formatPage(chunk, who).forEach(events::add);
