@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source <(sed -n '/^java_major()/,/^}/p;/^find_java()/,/^}/p' ./hearth)
 MIN_JAVA=21
-JAVA=$(find_java) || { echo "no JDK >= 21" >&2; exit 1; }
+find_java || { echo "no JDK >= 21" >&2; exit 1; }
 export JAVA_HOME="$(cd "$(dirname "$JAVA")/.." && pwd)"
 mvn -B -q install -pl spec -am -DskipTests -Dmaven.test.skip.exec=true >/dev/null
 mvn -B -q -f bench/pom.xml -pl jmh package -DskipTests >/dev/null

@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 source <(sed -n '/^java_major()/,/^}/p;/^find_java()/,/^}/p' ./hearth)
 MIN_JAVA=21
-JAVA=$(find_java) || { echo "run.sh: no JDK >= 21 found (JAVA_HOME, /usr/lib/jvm/*, PATH)" >&2; exit 1; }
+find_java || { echo "run.sh: no JDK >= 21 found (JAVA_HOME, /usr/lib/jvm/*, PATH)" >&2; exit 1; }
 export JAVA_HOME="$(cd "$(dirname "$JAVA")/.." && pwd)"
 
 scenario="${1:-}"
@@ -58,9 +58,13 @@ rss_kb() { awk '/^VmRSS:/{print $2}' "/proc/$1/status"; }
 start_hearth() {
     PORT=$(free_port)
     SECRET=$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')
-    DB="hearth_bench_$(date +%s)_$RANDOM"
-    mariadb -h127.0.0.1 -uroot -e "CREATE DATABASE $DB"
-    local start end
+    if [ -z "$DB" ]; then   # a restart (startup scenario) keeps the database
+        DB="hearth_bench_$(date +%s)_$RANDOM"
+        mariadb -h127.0.0.1 -uroot -e "CREATE DATABASE $DB"
+    fi
+    local start end launch=("$JAVA" ${HEARTH_JAVA_OPTS:-} -jar "$HEARTH_JAR" run)
+    # VIA_LAUNCHER=1: as an operator starts it, ./hearth run (with its class archive; HEARTH_JAVA_OPTS still apply).
+    [ "${VIA_LAUNCHER:-0}" = 1 ] && launch=(./hearth run)
     mkdir -p "$WORK/data-$DB"
     if [ -n "$hearth_config" ]; then
         # A hearth.yaml of one's own (e.g. a larger database.pool_size); HEARTH_* variables still override it.
@@ -71,7 +75,7 @@ start_hearth() {
         HEARTH_DATABASE_URL="jdbc:mariadb://127.0.0.1:3306/$DB" HEARTH_DATABASE_USER=root HEARTH_DATABASE_PASSWORD= \
         HEARTH_OPEN_REGISTRATION=true HEARTH_REGISTRATION_SHARED_SECRET="$SECRET" HEARTH_RATE_LIMITS=off \
         HEARTH_PASSWORD_HASH_COST=test \
-        "$JAVA" ${HEARTH_JAVA_OPTS:-} -jar "$HEARTH_JAR" run >"$WORK/hearth.log" 2>&1 &
+        "${launch[@]}" >"$WORK/hearth.log" 2>&1 &
     SERVER_PID=$!
     until curl -fs -o /dev/null "http://127.0.0.1:$PORT/_matrix/client/versions"; do
         if ! kill -0 "$SERVER_PID" 2>/dev/null; then echo "run.sh: Hearth died:" >&2; tail -20 "$WORK/hearth.log" >&2; exit 1; fi
@@ -83,10 +87,11 @@ start_hearth() {
     for _ in $(seq 100); do grep -q '^Hearth .* started$' "$WORK/hearth.log" && break; sleep 0.05; done
 }
 
-stop_hearth() {
+stop_hearth() {   # stop_hearth keep: the database stays for a restart
     kill -TERM "$SERVER_PID" 2>/dev/null || true
     wait "$SERVER_PID" 2>/dev/null || true
     SERVER_PID=""
+    [ "${1:-}" = keep ] && return 0
     mariadb -h127.0.0.1 -uroot -e "DROP DATABASE IF EXISTS $DB"
     DB=""
 }
@@ -97,16 +102,22 @@ fi
 
 if [ "$scenario" = startup ]; then
     [ -z "$url" ] || { echo "run.sh: startup starts Hearth itself; no --url" >&2; exit 2; }
+    [ "$HEARTH_JAR" = homeserver/server/target/hearth.jar ] || { echo "run.sh: startup measures ./hearth run too, which runs this tree's jar: no HEARTH_JAR" >&2; exit 2; }
     RUNS="${args[0]:-3}"
-    times=() rss=() hwm=() loads=()
+    # Each run: a first start on a fresh database (Flyway migrates it) and a restart on it, once as `java -jar`
+    # and once through ./hearth run (its class archive, written by an untimed first start), then 60 s idle.
+    first=() restart=() lfirst=() lrestart=() rss=() hwm=() loads=()
+    VIA_LAUNCHER=1 start_hearth; VIA_LAUNCHER=1 stop_hearth   # writes the launcher's archive if missing
     for i in $(seq "$RUNS"); do
-        start_hearth
-        times+=("$STARTUP_MS")
         loads+=("$(cut -d' ' -f1 /proc/loadavg)$( [ -r /proc/pressure/cpu ] && sed -n 's/^some avg10=\([0-9.]*\).*/ (CPU pressure \1%)/p' /proc/pressure/cpu)")
+        start_hearth; first+=("$STARTUP_MS"); stop_hearth keep
+        start_hearth; restart+=("$STARTUP_MS"); stop_hearth
+        VIA_LAUNCHER=1 start_hearth; lfirst+=("$STARTUP_MS"); stop_hearth keep
+        VIA_LAUNCHER=1 start_hearth; lrestart+=("$STARTUP_MS")
         sleep 60
         rss+=("$(rss_kb "$SERVER_PID")")
         hwm+=("$(awk '/^VmHWM:/{print $2}' "/proc/$SERVER_PID/status")")
-        echo "run $i: first /versions after $STARTUP_MS ms, RSS after 60 s idle ${rss[-1]} kB" >&2
+        echo "run $i: java -jar ${first[-1]} ms fresh / ${restart[-1]} ms restart; ./hearth run ${lfirst[-1]} / ${lrestart[-1]} ms; RSS after 60 s idle ${rss[-1]} kB" >&2
         stop_hearth
     done
     med() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {printf "%d (%d-%d)", a[int((NR+1)/2)], a[1], a[NR]}'; }
@@ -115,12 +126,15 @@ if [ "$scenario" = startup ]; then
         echo
         echo "## startup (bench/run.sh): $(date -u '+%Y-%m-%d %H:%M UTC'), Hearth commit $COMMIT"
         echo "Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/{print $2}') GiB RAM; $("$JAVA" -version 2>&1 | head -1), JVM defaults (no -Xmx), ${HEARTH_JAVA_OPTS:-no extra JVM options}.  "
-        echo "Hearth with an external MariaDB (127.0.0.1), fresh scratch database each run (Flyway migrates it), \`java -jar hearth.jar run\` without the class-data sharing archive; $RUNS runs, median (min-max). Load average (1 min) at each start: $(IFS=,; echo "${loads[*]}")."
+        echo "Hearth with an external MariaDB (127.0.0.1): process start to the first 200 from /versions, on a fresh scratch database (Flyway migrates it) and restarted on it; \`java -jar hearth.jar run\` (no class archive) and \`./hearth run\` (the launcher, with its class archive: AOT cache on JDK 25+, CDS before); $RUNS runs, median (min-max). Load average (1 min) at each run: $(IFS=,; echo "${loads[*]}")."
         echo
         echo "| measure | value |"
         echo "|---|---|"
-        echo "| **process start to first successful /versions, ms** | $(med "${times[@]}") |"
-        echo "| RSS after 60 s idle | $(medmb "${rss[@]}") |"
+        echo "| java -jar, fresh database, ms | $(med "${first[@]}") |"
+        echo "| java -jar, restart, ms | $(med "${restart[@]}") |"
+        echo "| ./hearth run, fresh database, ms | $(med "${lfirst[@]}") |"
+        echo "| **./hearth run, restart, ms** | $(med "${lrestart[@]}") |"
+        echo "| RSS after 60 s idle (./hearth run) | $(medmb "${rss[@]}") |"
         echo "| peak RSS (VmHWM) by then | $(medmb "${hwm[@]}") |"
     } | tee -a bench/RESULTS.md
     exit 0

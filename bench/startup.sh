@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 RUNS="${1:-5}"
 source <(sed -n '/^java_major()/,/^}/p;/^find_java()/,/^}/p' ./hearth)
 MIN_JAVA=21
-JAVA=$(find_java) || { echo "no JDK >= 21" >&2; exit 1; }
+find_java || { echo "no JDK >= 21" >&2; exit 1; }
 export JAVA_HOME="$(cd "$(dirname "$JAVA")/.." && pwd)"
 
 ./hearth build >/dev/null

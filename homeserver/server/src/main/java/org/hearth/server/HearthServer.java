@@ -365,7 +365,9 @@ public final class HearthServer implements AutoCloseable {
         }
         Database database = lifecycle.add(Database.open(settings));
         var migration = Migrations.apply(database.dataSource());
-        LOG.log(Level.INFO, "database schema at version " + migration.targetSchemaVersion
+        // Flyway leaves the target version empty when nothing was applied.
+        String version = migration.targetSchemaVersion != null ? migration.targetSchemaVersion : migration.initialSchemaVersion;
+        LOG.log(Level.INFO, "database schema at version " + version
                 + " (" + migration.migrationsExecuted + " migrations applied now)");
         new ServerMetadata(database, Clock.systemUTC()).claim(config.serverName());
         return database;
