@@ -113,6 +113,15 @@ public final class FederationClient {
      * a body over {@code maxBytes} throws {@code M_TOO_LARGE} without counting against the destination.
      */
     public RawResponse getRaw(String destination, String target, long maxBytes, Path bodyFile) {
+        return requestRaw("GET", destination, target, null, maxBytes, bodyFile);
+    }
+
+    /**
+     * A signed request whose answer is returned as it is, whatever its status and shape (the deprecated v1
+     * endpoints answer {@code [status, body]} arrays). {@code target} as for {@link #request}.
+     */
+    public RawResponse requestRaw(String method, String destination, String target, JsonObject body, long maxBytes,
+                                  Path bodyFile) {
         ServerName name = ServerName.tryParse(destination)
                 .orElseThrow(() -> FederationException.unreachable(destination, "not a valid server name"));
         long retryAt = backoff.retryAt(destination);
@@ -120,9 +129,11 @@ public final class FederationClient {
             throw FederationException.unreachable(destination, "not answering; backing off until "
                     + Instant.ofEpochMilli(retryAt));
         }
-        XMatrix auth = XMatrix.sign("GET", target, serverName, destination, null, key);
-        var response = exchange(name, "GET", target, Map.of("Authorization", auth.headerValue()), null, maxBytes,
-                bodyFile);
+        XMatrix auth = XMatrix.sign(method, target, serverName, destination, body, key);
+        byte[] bytes = body == null ? null : body.toString().getBytes(StandardCharsets.UTF_8);
+        Map<String, String> headers = body == null ? Map.of("Authorization", auth.headerValue())
+                : Map.of("Authorization", auth.headerValue(), "Content-Type", "application/json");
+        var response = exchange(name, method, target, headers, bytes, maxBytes, bodyFile);
         return new RawResponse(response.status(), response.headers(), response.body());
     }
 

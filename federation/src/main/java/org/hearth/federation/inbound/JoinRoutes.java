@@ -64,7 +64,9 @@ public final class JoinRoutes implements HttpService {
                 .put("/v1/send_knock/{roomId}/{eventId}", auth.authenticated(this::sendKnock))
                 .any("/v1/send_knock/{roomId}/{eventId}", FederationJson::wrongMethod)
                 .put("/v2/invite/{roomId}/{eventId}", auth.authenticated(this::invite))
-                .any("/v2/invite/{roomId}/{eventId}", FederationJson::wrongMethod);
+                .any("/v2/invite/{roomId}/{eventId}", FederationJson::wrongMethod)
+                .put("/v1/invite/{roomId}/{eventId}", auth.authenticated(this::inviteV1))
+                .any("/v1/invite/{roomId}/{eventId}", FederationJson::wrongMethod);
     }
 
     private RoomVersion knownRoom(RoomId room, String origin) {
@@ -112,8 +114,6 @@ public final class JoinRoutes implements HttpService {
 
     /** Spec: "Inviting to a room", {@code PUT /v2/invite}: co-signs an invite of one of this server's users. */
     private void invite(ServerRequest req, ServerResponse res, FederationRequest request) {
-        RoomId room = room(req);
-        String eventId = req.path().pathParameters().get("eventId");
         JsonObject body = request.json();
         if (!(body.get("event") instanceof JsonObject event)
                 || !(body.get("room_version") instanceof jakarta.json.JsonString versionText)) {
@@ -128,6 +128,35 @@ public final class JoinRoutes implements HttpService {
                     .add("room_version", versionText.getString()).build().toString());
             return;
         }
+        jakarta.json.JsonArray state = body.get("invite_room_state") instanceof jakarta.json.JsonArray a ? a
+                : jakarta.json.Json.createArrayBuilder().build();
+        FederationJson.reply(res, Json.objectBuilder()
+                .add("event", coSignInvite(req, request, version, event, state)).build());
+    }
+
+    /**
+     * Spec: {@code PUT /v1/invite} (deprecated): the body is the invite event itself, its stripped state in
+     * {@code unsigned.invite_room_state}, the room version unknown to the protocol, so taken from the room when this
+     * server knows it and else version 1 (as Synapse does); the answer is {@code [200, {"event": ...}]}.
+     */
+    private void inviteV1(ServerRequest req, ServerResponse res, FederationRequest request) {
+        JsonObject event = request.json();
+        RoomVersion version = RoomId.tryParse(req.path().pathParameters().get("roomId"))
+                .flatMap(reader::version).orElse(RoomVersion.find("1").orElseThrow());
+        jakarta.json.JsonArray state = event.get("unsigned") instanceof JsonObject unsigned
+                && unsigned.get("invite_room_state") instanceof jakarta.json.JsonArray a ? a
+                : jakarta.json.Json.createArrayBuilder().build();
+        JsonObject signed = coSignInvite(req, request, version, event, state);
+        res.header(io.helidon.http.HeaderNames.CONTENT_TYPE, "application/json");
+        res.send(jakarta.json.Json.createArrayBuilder().add(200)
+                .add(Json.objectBuilder().add("event", signed)).build().toString());
+    }
+
+    /** The invite checks of both versions; stores the invite when this server is not in the room, returns it signed. */
+    private JsonObject coSignInvite(ServerRequest req, FederationRequest request, RoomVersion version, JsonObject event,
+                                    jakarta.json.JsonArray state) {
+        RoomId room = room(req);
+        String eventId = req.path().pathParameters().get("eventId");
         if (reader.version(room).isPresent()) {
             access.checkAcl(request.origin(), room);
         }
@@ -149,14 +178,12 @@ public final class JoinRoutes implements HttpService {
         JsonObject signed = org.hearth.spec.event.EventSigning.sign(version, pdu.json(), ownName, key);
         // Not resident (never joined, or every local member left): the invite reaches us only through this call.
         if (reader.version(room).isEmpty() || !access.hostInRoom(ownName, room)) {
-            jakarta.json.JsonArray state = body.get("invite_room_state") instanceof jakarta.json.JsonArray a ? a
-                    : jakarta.json.Json.createArrayBuilder().build();
             JsonObject unsigned = signed.get("unsigned") instanceof JsonObject u ? u : Json.objectBuilder().build();
             JsonObject kept = Json.objectBuilder(signed).add("unsigned", Json.objectBuilder(unsigned)
                     .add("invite_room_state", state)).build();
             engine.storeRemoteMembership(room, new Pdu(pdu.eventId(), kept));
         }
-        FederationJson.reply(res, Json.objectBuilder().add("event", signed).build());
+        return signed;
     }
 
     /**
