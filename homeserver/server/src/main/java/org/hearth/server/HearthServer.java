@@ -466,7 +466,7 @@ public final class HearthServer implements AutoCloseable {
                         new ClientEvents(api.rooms().reader(), Clock.systemUTC())),
                 new ToDeviceRoutes(auth, bodies, streams.toDevice()),
                 new KeysRoutes(auth, bodies, api.e2ee().keys(), api.e2ee().crossSigning(), streams.deviceLists(), streams.sync()),
-                new CapabilitiesRoutes(auth, api.config().defaultRoomVersion()));
+                new CapabilitiesRoutes(auth, api.config().defaultRoomVersion(), delayedCapability(api.delayed())));
         roomRoutes(routing, auth, api.rooms(), api.config().serverName(), api.config().defaultRoomVersion(),
                 api.config().limits().maxRequestBodyBytes(), PluginGates.eventGate(api.plugins(), api.config().serverName()),
                 appServiceRoutes::queryUnknownUser, api.delayed());
@@ -493,6 +493,17 @@ public final class HearthServer implements AutoCloseable {
                 new RegistrationTokenRoutes(accounts.authenticator(), accounts.registrationTokens(), accounts.json()));
         safetyRoutes(routing, api);
         sessionRoutes(routing, api);
+    }
+
+    /** Synapse's {@code org.matrix.msc4140.delayed_events} capability (the MSC's {@code m.delayed_events}): the limits. */
+    private static JsonObject delayedCapability(DelayedEvents delayed) {
+        var limits = delayed.limits();
+        if (!limits.enabled()) {
+            return jakarta.json.JsonValue.EMPTY_JSON_OBJECT;
+        }
+        return org.hearth.spec.json.Json.objectBuilder().add("org.matrix.msc4140.delayed_events",
+                org.hearth.spec.json.Json.objectBuilder().add("max_delay_ms", limits.maxDelayMs())
+                        .add("max_scheduled", limits.maxScheduled())).build();
     }
 
     /** Login tokens, authentication discovery and the support well-known (issue 5 leftovers). */

@@ -91,9 +91,13 @@ class DelayedEventsIT {
     }
 
     @Test
-    void versionsAdvertiseTheUnstableFeature() {
+    void versionsAndCapabilitiesAdvertiseTheUnstableFeature() {
         JsonObject versions = server.client("GET", "/_matrix/client/versions").assertStatus(200).json();
         assertEquals(JsonValue.TRUE, versions.getJsonObject("unstable_features").get("org.matrix.msc4140"));
+        JsonObject limits = user("carol").get("/_matrix/client/v3/capabilities").assertStatus(200).json()
+                .getJsonObject("capabilities").getJsonObject("org.matrix.msc4140.delayed_events");
+        assertEquals(MAX_DELAY, limits.getJsonNumber("max_delay_ms").longValue());
+        assertEquals(MAX_SCHEDULED, limits.getInt("max_scheduled"));
     }
 
     @Test
