@@ -31,6 +31,7 @@ import * as broadcast from "./scenarios/broadcast.mjs";
 import * as calls from "./scenarios/calls.mjs";
 import * as federation from "./scenarios/federation.mjs";
 import * as retention from "./scenarios/retention.mjs";
+import * as delayed from "./scenarios/delayed-events.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const SCENARIOS = [
@@ -47,7 +48,7 @@ const SCENARIOS = [
     stickers.stickers, stories.stories, broadcast.broadcast, calls.calls,
     federation.federationMembership, federation.federationBothWays, federation.federationBackfill, federation.federationRestart,
     federation.federationConcurrentPowerLevels,
-    retention.disappearingMessages,
+    retention.disappearingMessages, delayed.delayedEvents,
 ];
 const DEFAULT_TIMEOUT_MS = 60_000;
 // The whole run stays within this (CI's .ci/run has 20 minutes in all): a scenario gets at most what is left,

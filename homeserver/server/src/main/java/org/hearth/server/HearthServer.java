@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.hearth.core.keys.CrossSigningHandler;
 import org.hearth.core.keys.KeysHandler;
+import org.hearth.core.delayed.DelayedEvents;
+import org.hearth.core.room.EventDraft;
 import org.hearth.core.port.EventNotifier;
 import org.hearth.core.port.RemoteKeys;
 import org.hearth.core.push.PushActions;
@@ -253,6 +255,25 @@ public final class HearthServer implements AutoCloseable {
                 syncNotifier.eventsPersisted(room, position, changed);
                 plugins.eventsPersisted();
             });
+            // Delayed events (MSC4140): sent as their owner through the plugins' gate and the room engine.
+            var delayedConfig = config.delayedEvents();
+            var delayed = new DelayedEvents(database, Clock.systemUTC(), rooms.reader()::currentPosition,
+                    new DelayedEvents.Limits(delayedConfig.maxDelayMs(), delayedConfig.maxScheduled()));
+            var delayedGate = PluginGates.eventGate(plugins, config.serverName());
+            delayed.useSender(event -> {
+                delayedGate.check(event.room(), event.owner(), event.type(), Optional.ofNullable(event.stateKey()),
+                        event.content());
+                var draft = event.isState() ? EventDraft.state(event.type(), event.stateKey(), event.content())
+                        : EventDraft.message(event.type(), event.content());
+                return rooms.engine().send(event.room(), event.owner(), draft.withOriginServerTs(event.originServerTs()),
+                        null).eventId();
+            });
+            var delayedJob = lifecycle.add(new DelayedEventJob(delayed, Clock.systemUTC()));
+            EventNotifier beforeDelayed = eventNotifier.get();
+            eventNotifier.set((room, position, changed) -> {
+                beforeDelayed.eventsPersisted(room, position, changed);
+                delayedJob.committed(room);
+            });
             // Application services hear of commits after everything else.
             EventNotifier beforeAppServices = eventNotifier.get();
             eventNotifier.set((room, position, changed) -> {
@@ -260,7 +281,7 @@ public final class HearthServer implements AutoCloseable {
                 pusher.eventsPersisted(room, position, changed);
             });
             ClientApi clientApi = new ClientApi(config, accounts, rooms, streams, database, media,
-                    new E2ee(keys, crossSigning), push, plugins, appServices, appServiceQueue);
+                    new E2ee(keys, crossSigning), push, plugins, appServices, appServiceQueue, delayed);
 
             // The well-known answers name the listeners' actual ports, known only once they are bound (port 0).
             AtomicReference<WebServer> bound = new AtomicReference<>();
@@ -341,6 +362,8 @@ public final class HearthServer implements AutoCloseable {
             lifecycle.add(new Stoppable("webserver", webServer::stop));
             webServer.start();
             bound.set(webServer);
+            // Once everything a send reaches (federation, appservices, sync) is wired: what fell due while down.
+            delayedJob.start();
             return new HearthServer(config, lifecycle, database, webServer, accounts, rooms, federation);
         } catch (IOException e) {
             lifecycle.close();
@@ -391,7 +414,7 @@ public final class HearthServer implements AutoCloseable {
     /** What the Client-Server routes are built from. */
     record ClientApi(HearthConfig config, Accounts accounts, Rooms rooms, SyncStreams streams, Database database,
                      ContentRepository media, E2ee e2ee, Push push, PluginHost plugins, AppServices appServices,
-                     AppServiceQueue appServiceQueue) {}
+                     AppServiceQueue appServiceQueue, DelayedEvents delayed) {}
 
     record E2ee(KeysHandler keys, CrossSigningHandler crossSigning) {}
 
@@ -402,7 +425,7 @@ public final class HearthServer implements AutoCloseable {
         SyncStreams streams = api.streams();
         routing.addFilter(new Cors())
                 .addFilter(new BodyLimit(api.config().limits().maxRequestBodyBytes()))
-                .register("/_matrix/client", new VersionsRoutes());
+                .register("/_matrix/client", new VersionsRoutes(api.delayed().limits().enabled()));
         var queries = new AppServiceQueries();
         var appServiceRoutes = new AppServiceRoutes(accounts.authenticator(), accounts.json(), api.appServices(),
                 api.appServiceQueue(), api.rooms().reader(), queries, user -> accounts.accounts().account(user).isPresent(),
@@ -445,10 +468,12 @@ public final class HearthServer implements AutoCloseable {
                         new ClientEvents(api.rooms().reader(), Clock.systemUTC())),
                 new ToDeviceRoutes(auth, bodies, streams.toDevice()),
                 new KeysRoutes(auth, bodies, api.e2ee().keys(), api.e2ee().crossSigning(), streams.deviceLists(), streams.sync()),
-                new CapabilitiesRoutes(auth, api.config().defaultRoomVersion()));
+                new CapabilitiesRoutes(auth, api.config().defaultRoomVersion(), delayedCapability(api.delayed())));
         roomRoutes(routing, auth, api.rooms(), api.config().serverName(), api.config().defaultRoomVersion(),
                 api.config().limits().maxRequestBodyBytes(), PluginGates.eventGate(api.plugins(), api.config().serverName()),
-                appServiceRoutes::queryUnknownUser);
+                appServiceRoutes::queryUnknownUser, api.delayed());
+        routing.register("/_matrix/client/unstable/org.matrix.msc4140",
+                new org.hearth.server.client.DelayedEventRoutes(auth, bodies, api.delayed()));
         // Room directory, upgrades, user directory, summaries (issue 5): per-user limits on sends and joins first.
         routing.addFilter(RoomRateLimits.from(auth, api.config().limits()))
                 .register("/_matrix/client", new UserDirectoryRoutes(auth, bodies, api.rooms().userDirectory()))
@@ -470,6 +495,17 @@ public final class HearthServer implements AutoCloseable {
                 new RegistrationTokenRoutes(accounts.authenticator(), accounts.registrationTokens(), accounts.json()));
         safetyRoutes(routing, api);
         sessionRoutes(routing, api);
+    }
+
+    /** Synapse's {@code org.matrix.msc4140.delayed_events} capability (the MSC's {@code m.delayed_events}): the limits. */
+    private static JsonObject delayedCapability(DelayedEvents delayed) {
+        var limits = delayed.limits();
+        if (!limits.enabled()) {
+            return jakarta.json.JsonValue.EMPTY_JSON_OBJECT;
+        }
+        return org.hearth.spec.json.Json.objectBuilder().add("org.matrix.msc4140.delayed_events",
+                org.hearth.spec.json.Json.objectBuilder().add("max_delay_ms", limits.maxDelayMs())
+                        .add("max_scheduled", limits.maxScheduled())).build();
     }
 
     /** Login tokens, authentication discovery and the support well-known (issue 5 leftovers). */
@@ -516,11 +552,18 @@ public final class HearthServer implements AutoCloseable {
     public static void roomRoutes(HttpRouting.Builder routing, Authenticator auth, Rooms rooms, String serverName,
                                   RoomVersion defaultVersion, long maxBodyBytes, EventGate gate,
                                   java.util.function.Consumer<UserId> invitees) {
+        roomRoutes(routing, auth, rooms, serverName, defaultVersion, maxBodyBytes, gate, invitees, null);
+    }
+
+    /** {@code delayed}: delayed sends and state PUTs (MSC4140); null leaves their query parameter unread. */
+    public static void roomRoutes(HttpRouting.Builder routing, Authenticator auth, Rooms rooms, String serverName,
+                                  RoomVersion defaultVersion, long maxBodyBytes, EventGate gate,
+                                  java.util.function.Consumer<UserId> invitees, DelayedEvents delayed) {
         JsonBody body = new JsonBody(maxBodyBytes);
         var creation = new RoomCreation(rooms, ServerName.parse(serverName), defaultVersion);
         var format = new ClientEvents(rooms.reader(), rooms.relations(), Clock.systemUTC());
         for (String prefix : List.of("/_matrix/client/v3", "/_matrix/client/r0")) {
-            routing.register(prefix, new RoomsRoutes(auth, body, rooms, creation, format, gate, invitees))
+            routing.register(prefix, new RoomsRoutes(auth, body, rooms, creation, format, gate, invitees, delayed))
                     .register(prefix, new MembershipRoutes(auth, body, rooms, invitees))
                     .register(prefix, new DirectoryRoutes(auth, body, rooms, serverName))
                     .register(prefix, new SearchRoutes(auth, body, rooms, format));

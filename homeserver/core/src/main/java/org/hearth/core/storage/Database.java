@@ -48,7 +48,8 @@ public final class Database implements AutoCloseable {
             "plugins",
             "appservice",
             "retention",
-            "devicelists");
+            "devicelists",
+            "delayed");
 
     private final HikariDataSource pool;
     private final DbClient client;

@@ -9,6 +9,7 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
 import org.hearth.server.http.Authenticator;
 import org.hearth.server.http.Reply;
 import org.hearth.spec.json.Json;
@@ -21,6 +22,11 @@ public final class CapabilitiesRoutes implements HttpService {
     private final JsonObject adminBody;
 
     public CapabilitiesRoutes(Authenticator auth, RoomVersion defaultVersion) {
+        this(auth, defaultVersion, JsonValue.EMPTY_JSON_OBJECT);
+    }
+
+    /** {@code unstable}: namespaced capabilities of unstable features that are on (name to value), listed as well. */
+    public CapabilitiesRoutes(Authenticator auth, RoomVersion defaultVersion, JsonObject unstable) {
         this.auth = auth;
         var available = Json.objectBuilder();
         for (RoomVersion v : RoomVersion.ALL) {
@@ -37,11 +43,12 @@ public final class CapabilitiesRoutes implements HttpService {
                 // No third-party identifiers in Hearth yet.
                 .add("m.3pid_changes", disabled)
                 .add("m.get_login_token", enabled)
-                .add("m.forget_forced_upon_leave", disabled)
-                .build();
-        this.body = Json.objectBuilder().add("capabilities", common).build();
+                .add("m.forget_forced_upon_leave", disabled);
+        unstable.forEach(common::add);
+        JsonObject all = common.build();
+        this.body = Json.objectBuilder().add("capabilities", all).build();
         // Spec v1.18: present only for users who may use the lock and suspend endpoints, i.e. server admins.
-        this.adminBody = Json.objectBuilder().add("capabilities", Json.objectBuilder(common)
+        this.adminBody = Json.objectBuilder().add("capabilities", Json.objectBuilder(all)
                 .add("m.account_moderation", Json.objectBuilder().add("suspend", true).add("lock", true))).build();
     }
 

@@ -20,8 +20,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Consumer;
+import org.hearth.core.delayed.DelayedEvents;
 import org.hearth.core.room.EventDraft;
 import org.hearth.core.room.HistoryVisibility;
 import org.hearth.core.room.RetentionSettings;
@@ -58,6 +60,8 @@ public final class RoomsRoutes implements HttpService {
     private final ClientEvents format;
     private final RoomAccess access;
     private final EventGate gate;
+    // Delayed events (MSC4140) on send and state PUTs; null where they are not served (the query parameter is ignored).
+    private final DelayedEvents delayed;
 
     public RoomsRoutes(Authenticator auth, JsonBody body, Rooms rooms, RoomCreation creation, ClientEvents format) {
         this(auth, body, rooms, creation, format, EventGate.NONE);
@@ -71,6 +75,13 @@ public final class RoomsRoutes implements HttpService {
     /** {@code invitees}: sees each user of createRoom's {@code invite} first (see MembershipRoutes). */
     public RoomsRoutes(Authenticator auth, JsonBody body, Rooms rooms, RoomCreation creation, ClientEvents format,
                        EventGate gate, Consumer<UserId> invitees) {
+        this(auth, body, rooms, creation, format, gate, invitees, null);
+    }
+
+    /** {@code delayed}: schedules sends and state PUTs that carry {@code org.matrix.msc4140.delay} (MSC4140). */
+    public RoomsRoutes(Authenticator auth, JsonBody body, Rooms rooms, RoomCreation creation, ClientEvents format,
+                       EventGate gate, Consumer<UserId> invitees, DelayedEvents delayed) {
+        this.delayed = delayed;
         this.invitees = invitees;
         this.gate = gate;
         this.auth = auth;
@@ -163,6 +174,13 @@ public final class RoomsRoutes implements HttpService {
         refuseBadRelation(room, content);
         refuseDuplicateAnnotation(who, type, content, path(req, "txnId"));
         refuseNestedThread(room, content);
+        OptionalLong delay = delay(req);
+        if (delay.isPresent()) {
+            // The plugins' gate and the auth rules run when it is sent, as the user at that time.
+            schedule(res, new DelayedEvents.Request(who.userId(), txnDevice(who), path(req, "txnId"), room, type, null,
+                    content, appServiceTs(req, who), delay.getAsLong()));
+            return;
+        }
         gate.check(room, who.userId(), type, Optional.empty(), content);
         StoredEvent sent = rooms.engine().send(room, who.userId(),
                 new EventDraft(type, null, content, redacts).withOriginServerTs(appServiceTs(req, who)),
@@ -267,10 +285,41 @@ public final class RoomsRoutes implements HttpService {
         if (type.equals(RetentionSettings.EVENT_TYPE)) {
             checkRetention(content);
         }
+        OptionalLong delay = delay(req);
+        if (delay.isPresent()) {
+            schedule(res, new DelayedEvents.Request(who.userId(), txnDevice(who), null, room, type, stateKey, content,
+                    appServiceTs(req, who), delay.getAsLong()));
+            return;
+        }
         gate.check(room, who.userId(), type, Optional.of(stateKey), content);
         StoredEvent sent = rooms.engine().send(room, who.userId(),
                 EventDraft.state(type, stateKey, content).withOriginServerTs(appServiceTs(req, who)), null);
         Reply.json(res, 200, Json.objectBuilder().add("event_id", sent.eventId()).build());
+    }
+
+    /** MSC4140's {@code org.matrix.msc4140.delay} (ms), when delayed events are served; not an integer: 400. */
+    private OptionalLong delay(ServerRequest req) {
+        if (delayed == null) {
+            return OptionalLong.empty();
+        }
+        Optional<String> raw = query(req, DelayedEventRoutes.DELAY_PARAM);
+        if (raw.isEmpty()) {
+            return OptionalLong.empty();
+        }
+        try {
+            return OptionalLong.of(Long.parseLong(raw.get()));
+        } catch (NumberFormatException e) {
+            throw new MatrixException(ErrorCode.INVALID_PARAM, DelayedEventRoutes.DELAY_PARAM + " must be an integer");
+        }
+    }
+
+    private void schedule(ServerResponse res, DelayedEvents.Request request) {
+        try {
+            String delayId = delayed.schedule(request);
+            Reply.json(res, 200, Json.objectBuilder().add("delay_id", delayId).build());
+        } catch (DelayedEvents.DelayRefused e) {
+            DelayedEventRoutes.refuse(res, e);
+        }
     }
 
     /**

@@ -23,12 +23,21 @@ public final class VersionsRoutes implements HttpService {
     private final JsonObject body;
 
     public VersionsRoutes() {
+        this(false);
+    }
+
+    /** {@code delayedEvents}: MSC4140 is served and on (matrix-js-sdk checks this flag before any delayed call). */
+    public VersionsRoutes(boolean delayedEvents) {
         var versions = Json.createArrayBuilder();
         SPEC_VERSIONS.forEach(versions::add);
-        // No unstable (MSC) features are offered yet; the field is still sent, as clients expect an object.
+        // Only features that are on are listed; the field is always sent, as clients expect an object.
+        var unstable = Json.createObjectBuilder();
+        if (delayedEvents) {
+            unstable.add("org.matrix.msc4140", true);
+        }
         this.body = Json.createObjectBuilder()
                 .add("versions", versions)
-                .add("unstable_features", Json.createObjectBuilder())
+                .add("unstable_features", unstable)
                 .build();
     }
 

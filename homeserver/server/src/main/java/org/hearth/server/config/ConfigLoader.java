@@ -39,6 +39,7 @@ public final class ConfigLoader {
             "database.type", "database.url", "database.user", "database.password", "database.pool_size",
             "registration.open", "registration.shared_secret",
             "support.support_page", "presence.idle_timeout_ms",
+            "delayed_events.max_delay_ms", "delayed_events.max_scheduled",
             "voip.turn_shared_secret", "voip.turn_user_lifetime_ms", "voip.livekit_service_url",
             "limits.max_request_body_bytes", "limits.rate_limits",
             "limits.messages_per_second", "limits.messages_burst", "limits.joins_per_second", "limits.joins_burst",
@@ -172,7 +173,21 @@ public final class ConfigLoader {
         }
         return new HearthConfig(serverName, string(c, "public_baseurl"), dataDir, mediaDir, listeners, database,
                 registration, version, limits, federation, tls, new HearthConfig.Security(cost), media(c), plugins(c, dataDir),
-                appServiceFiles(c), retention(c), support(c), presence(c), voip(c));
+                appServiceFiles(c), retention(c), support(c), presence(c), voip(c), delayedEvents(c));
+    }
+
+    private static HearthConfig.DelayedEvents delayedEvents(Config c) {
+        // Synapse's recommended 24 h; Element Call asks for seconds and restarts them while the call lasts.
+        long maxDelay = integer(c, "delayed_events.max_delay_ms", 86_400_000);
+        if (maxDelay < 0 || maxDelay > 365L * 86_400_000) {
+            throw new InvalidConfigException("delayed_events.max_delay_ms must be from 0 (off) to 31536000000, got "
+                    + maxDelay);
+        }
+        long maxScheduled = integer(c, "delayed_events.max_scheduled", 100);
+        if (maxScheduled < 1 || maxScheduled > 100_000) {
+            throw new InvalidConfigException("delayed_events.max_scheduled must be from 1 to 100000, got " + maxScheduled);
+        }
+        return new HearthConfig.DelayedEvents(maxDelay, (int) maxScheduled);
     }
 
     /** {@code voip.turn_uris}: a YAML list, or (from an override) one comma-separated string. */

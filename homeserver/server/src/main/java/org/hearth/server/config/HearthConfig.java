@@ -26,7 +26,8 @@ public record HearthConfig(
         Retention retention,
         Support support,
         Presence presence,
-        Voip voip) {
+        Voip voip,
+        DelayedEvents delayedEvents) {
 
     /** Where the server's Ed25519 signing key lives: {@code <data_dir>/<server_name>.signing.key}, as Synapse names it. */
     public Path signingKeyFile() {
@@ -134,6 +135,12 @@ public record HearthConfig(
 
     /** At least one of {@code matrixId} and {@code emailAddress}. */
     public record SupportContact(String role, Optional<String> matrixId, Optional<String> emailAddress) {}
+
+    /**
+     * Delayed events (MSC4140): the longest delay accepted (Synapse's {@code max_event_delay_duration}; 0 turns
+     * them off) and the pending ones a user may have at once (Synapse's {@code msc4140_max_delayed_events_per_user}).
+     */
+    public record DelayedEvents(long maxDelayMs, int maxScheduled) {}
 
     /** {@code idleTimeoutMs}: an online user with no activity for this long shows as unavailable (Synapse: 5 min). */
     public record Presence(long idleTimeoutMs) {}

@@ -34,7 +34,8 @@ class ClientApiIT {
                 .map(JsonString::getString).toList();
         assertTrue(versions.contains("v1.1"), versions.toString());
         assertTrue(versions.stream().allMatch(v -> v.matches("v1\\.[0-9]+")), versions.toString());
-        assertEquals(0, body.getJsonObject("unstable_features").size());
+        // Only features that are on, each true: delayed events (MSC4140) are on by default.
+        assertEquals(Json.objectBuilder().add("org.matrix.msc4140", true).build(), body.getJsonObject("unstable_features"));
     }
 
     @Test

@@ -106,6 +106,26 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void delayedEvents() throws IOException {
+        HearthConfig c = ConfigLoader.load(yaml("server_name: example.org\ndelayed_events:\n  max_delay_ms: 0\n"
+                + "  max_scheduled: 7\n"), Map.of());
+        assertEquals(new HearthConfig.DelayedEvents(0, 7), c.delayedEvents());
+        HearthConfig defaults = ConfigLoader.load(yaml("server_name: example.org\n"), Map.of());
+        assertEquals(new HearthConfig.DelayedEvents(86_400_000, 100), defaults.delayedEvents());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "delayed_events:\n  max_delay_ms: -1\n",
+            "delayed_events:\n  max_delay_ms: soon\n",
+            "delayed_events:\n  max_scheduled: 0\n",
+            "delayed_events:\n  max_events: 3\n"})
+    void badDelayedEventsAreRefused(String text) throws IOException {
+        Path file = yaml("server_name: example.org\n" + text);
+        assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(file, Map.of()));
+    }
+
+    @Test
     void voip() throws IOException {
         HearthConfig c = ConfigLoader.load(yaml("server_name: example.org\nvoip:\n  turn_uris:\n"
                 + "    - \"turn:turn.example.org:3478?transport=udp\"\n    - \"turns:turn.example.org:443\"\n"
