@@ -1,6 +1,5 @@
 package org.hearth.server.plugins;
 
-import static org.hearth.server.TestServer.eventually;
 import static org.hearth.server.TestServer.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -17,7 +16,6 @@ import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.hearth.spec.json.Json;
 import org.hearth.server.TestServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -170,38 +168,6 @@ class InviteLinksIT {
     }
 
     private static final String V3 = "/_matrix/client/v3";
-    private static final AtomicInteger TXN = new AtomicInteger();
-
-    /** A DM with the bot, once the bot joined it. */
-    private static String dmWithBot(TestServer.User user) throws InterruptedException {
-        String bot = "@invites:" + server.serverName();
-        String dm = user.post(V3 + "/createRoom", json("is_direct", true, "preset", "trusted_private_chat",
-                "invite", Json.arrayBuilder().add(bot))).assertStatus(200).json().getString("room_id");
-        eventually(() -> user.get(V3 + "/rooms/" + enc(dm) + "/joined_members").json().getJsonObject("joined")
-                .containsKey(bot) ? true : null);
-        return dm;
-    }
-
-    /** Sends the text in the DM and waits for the bot's answer to it (the notice after it); returns the answer. */
-    private static String ask(TestServer.User user, String dm, String text) throws InterruptedException {
-        String sent = user.put(V3 + "/rooms/" + enc(dm) + "/send/m.room.message/t" + TXN.incrementAndGet(),
-                json("msgtype", "m.text", "body", text)).assertStatus(200).json().getString("event_id");
-        String bot = "@invites:" + server.serverName();
-        return eventually(() -> {
-            var chunk = user.get(V3 + "/rooms/" + enc(dm) + "/messages?dir=b&limit=50").json().getJsonArray("chunk");
-            String answer = null;
-            for (var v : chunk) { // newest first: the last bot notice seen before our event is the one right after it
-                JsonObject e = v.asJsonObject();
-                if (e.getString("event_id").equals(sent)) {
-                    return answer;
-                }
-                if (e.getString("sender").equals(bot) && e.getString("type").equals("m.room.message")) {
-                    answer = e.getJsonObject("content").getString("body");
-                }
-            }
-            return null;
-        });
-    }
 
     private static final Pattern CODE = Pattern.compile("Code: ([A-Za-z0-9]{16})");
 
@@ -213,11 +179,11 @@ class InviteLinksIT {
         String alias = "inv" + N.incrementAndGet() + "x" + (System.nanoTime() % 100000);
         String room = alice.post(V3 + "/createRoom", json("preset", "private_chat", "room_alias_name", alias,
                 "name", "Book club")).assertStatus(200).json().getString("room_id");
-        String aliceDm = dmWithBot(alice);
-        assertTrue(ask(alice, aliceDm, "!help").contains("!create <room ID or alias>"));
+        BotChat aliceDm = BotChat.open(alice, "invites");
+        assertTrue(aliceDm.ask("!help").contains("!create <room ID or alias>"));
 
         // By alias, two days, one use.
-        String created = ask(alice, aliceDm, "!create #" + alias + ":" + server.serverName() + " 2d uses 1");
+        String created = aliceDm.ask("!create #" + alias + ":" + server.serverName() + " 2d uses 1");
         Matcher m = CODE.matcher(created);
         assertTrue(m.find(), created);
         String code = m.group(1);
@@ -233,33 +199,33 @@ class InviteLinksIT {
         server.client("GET", BASE + "/web/link/AAAAAAAAAAAAAAAA").assertStatus(404);
 
         // Bob is no admin of the room: the bot refuses, as the route does.
-        String bobDm = dmWithBot(bob);
-        assertTrue(ask(bob, bobDm, "!create " + room).contains("That did not work: You are not in this room"));
+        BotChat bobDm = BotChat.open(bob, "invites");
+        assertTrue(bobDm.ask("!create " + room).contains("That did not work: You are not in this room"));
         // Bob sends the link as he got it: he is joined.
-        String joined = ask(bob, bobDm, "here it is: https://" + server.serverName() + "/_hearth/plugins/invites/web/link/" + code);
+        String joined = bobDm.ask("here it is: https://" + server.serverName() + "/_hearth/plugins/invites/web/link/" + code);
         assertTrue(joined.startsWith("You joined Book club"), joined);
         assertEquals("join", membership(alice, room, bob));
-        assertTrue(ask(bob, bobDm, "!create " + room).contains("Only those who may change the join rules"));
+        assertTrue(bobDm.ask("!create " + room).contains("Only those who may change the join rules"));
 
         // Used up for carol, who sends the bare code.
-        String carolDm = dmWithBot(carol);
-        assertTrue(ask(carol, carolDm, code).contains("used up"));
-        assertTrue(ask(alice, aliceDm, "!list " + room).contains(code + ": used up, 1 of 1 uses"));
+        BotChat carolDm = BotChat.open(carol, "invites");
+        assertTrue(carolDm.ask(code).contains("used up"));
+        assertTrue(aliceDm.ask("!list " + room).contains(code + ": used up, 1 of 1 uses"));
 
         // A revoked code fails.
-        String second = ask(alice, aliceDm, "!create " + room + " 12h");
+        String second = aliceDm.ask("!create " + room + " 12h");
         Matcher m2 = CODE.matcher(second);
         assertTrue(m2.find(), second);
-        assertTrue(ask(alice, aliceDm, "!revoke " + room + " " + m2.group(1)).startsWith("Revoked"));
-        assertTrue(ask(carol, carolDm, "!redeem " + m2.group(1)).contains("Unknown or revoked"));
+        assertTrue(aliceDm.ask("!revoke " + room + " " + m2.group(1)).startsWith("Revoked"));
+        assertTrue(carolDm.ask("!redeem " + m2.group(1)).contains("Unknown or revoked"));
         alice.get("/_matrix/client/v3/rooms/" + enc(room) + "/state/m.room.member/" + enc(carol.userId()))
                 .assertError(404, "M_NOT_FOUND");
-        assertTrue(ask(alice, aliceDm, "!list " + room).contains(m2.group(1) + ": revoked"));
+        assertTrue(aliceDm.ask("!list " + room).contains(m2.group(1) + ": revoked"));
 
         // Bad input is an answer, nothing stored.
-        assertTrue(ask(alice, aliceDm, "!create " + room + " soon").contains("I did not understand soon"));
-        assertTrue(ask(alice, aliceDm, "!create " + room + " 400d").contains("365 days"));
-        assertTrue(ask(alice, aliceDm, "!create #nosuch:" + server.serverName()).contains("I know no room"));
+        assertTrue(aliceDm.ask("!create " + room + " soon").contains("I did not understand soon"));
+        assertTrue(aliceDm.ask("!create " + room + " 400d").contains("365 days"));
+        assertTrue(aliceDm.ask("!create #nosuch:" + server.serverName()).contains("I know no room"));
         assertEquals(2, alice.get(links(room)).assertStatus(200).json().getJsonArray("links").size());
     }
 }
