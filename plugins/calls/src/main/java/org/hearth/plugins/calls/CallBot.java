@@ -30,22 +30,40 @@ public final class CallBot implements EventObserver {
             !help: this text""";
 
     private final Homeserver homeserver;
+    private final String bot;
+    private volatile boolean registered;
     private final PluginDatabase db;
 
     public CallBot(Homeserver homeserver) {
         this.homeserver = homeserver;
         this.db = homeserver.database();
+        this.bot = "@" + LOCALPART + ":" + homeserver.serverName();
+        // Registered here, at load, outside the call budget: a password hash on a busy machine can take longer than
+        // the budget, and an observer that overran on every event would get the plugin disabled.
+        try {
+            homeserver.botUser(LOCALPART);
+            registered = true;
+        } catch (RuntimeException e) {
+            // registered on the first event that needs it
+        }
+    }
+
+    private void register() {
+        if (!registered) {
+            homeserver.botUser(LOCALPART);
+            registered = true;
+        }
     }
 
     @Override
     public void observe(ObservedEvent event) {
-        String bot = homeserver.botUser(LOCALPART);
         if (event.sender().equals(bot) || !event.sender().endsWith(":" + homeserver.serverName())) {
             return;
         }
         if (event.type().equals("m.room.member") && event.stateKey().filter(bot::equals).isPresent()
                 && event.content().getString("membership", "").equals("invite")
                 && homeserver.membership(event.roomId(), bot).filter("invite"::equals).isPresent()) {
+            register();
             homeserver.join(event.roomId(), bot);
             return;
         }

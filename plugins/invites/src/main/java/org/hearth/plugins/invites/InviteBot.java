@@ -34,31 +34,49 @@ public final class InviteBot implements EventObserver {
     private static final Pattern DURATION = Pattern.compile("(\\d{1,6})([dhm])");
 
     private final Homeserver homeserver;
+    private final String bot;
+    private volatile boolean registered;
     private final Links links;
 
     public InviteBot(Homeserver homeserver) {
         this.homeserver = homeserver;
         this.links = new Links(homeserver);
+        this.bot = "@" + LOCALPART + ":" + homeserver.serverName();
+        // Registered here, at load, outside the call budget: a password hash on a busy machine can take longer than
+        // the budget, and an observer that overran on every event would get the plugin disabled.
+        try {
+            homeserver.botUser(LOCALPART);
+            registered = true;
+        } catch (RuntimeException e) {
+            // registered on the first event that needs it
+        }
+    }
+
+    private void register() {
+        if (!registered) {
+            homeserver.botUser(LOCALPART);
+            registered = true;
+        }
     }
 
     @Override
     public void observe(ObservedEvent event) {
-        String bot = homeserver.botUser(LOCALPART);
         if (event.sender().equals(bot) || !event.sender().endsWith(":" + homeserver.serverName())) {
             return;
         }
         if (event.type().equals("m.room.member") && event.stateKey().filter(bot::equals).isPresent()
                 && event.content().getString("membership", "").equals("invite")
                 && homeserver.membership(event.roomId(), bot).filter("invite"::equals).isPresent()) {
+            register();
             homeserver.join(event.roomId(), bot);
             return;
         }
-        if (!event.type().equals("m.room.message") || homeserver.store().get("answered:" + event.eventId()).isPresent()) {
+        if (!event.type().equals("m.room.message")) {
             return;
         }
         String body = event.content().getString("body", "").strip();
         Optional<String> code = codeIn(body);
-        if (!body.startsWith("!") && code.isEmpty()) {
+        if ((!body.startsWith("!") && code.isEmpty()) || homeserver.store().get("answered:" + event.eventId()).isPresent()) {
             return;
         }
         List<String> members = homeserver.joinedMembers(event.roomId());

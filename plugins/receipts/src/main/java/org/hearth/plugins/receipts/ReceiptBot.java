@@ -29,6 +29,8 @@ public final class ReceiptBot implements EventObserver {
             !help: this text""";
 
     private final Homeserver homeserver;
+    private final String bot;
+    private volatile boolean registered;
     private final DeliveryLedger ledger;
     private final DeliveryStatus status;
 
@@ -36,17 +38,33 @@ public final class ReceiptBot implements EventObserver {
         this.homeserver = homeserver;
         this.ledger = new DeliveryLedger(homeserver);
         this.status = new DeliveryStatus(homeserver, ledger);
+        this.bot = "@" + LOCALPART + ":" + homeserver.serverName();
+        // Registered here, at load, outside the call budget: a password hash on a busy machine can take longer than
+        // the budget, and an observer that overran on every event would get the plugin disabled.
+        try {
+            homeserver.botUser(LOCALPART);
+            registered = true;
+        } catch (RuntimeException e) {
+            // registered on the first event that needs it
+        }
+    }
+
+    private void register() {
+        if (!registered) {
+            homeserver.botUser(LOCALPART);
+            registered = true;
+        }
     }
 
     @Override
     public void observe(ObservedEvent event) {
-        String bot = homeserver.botUser(LOCALPART);
         if (event.sender().equals(bot) || !event.sender().endsWith(":" + homeserver.serverName())) {
             return;
         }
         if (event.type().equals("m.room.member") && event.stateKey().filter(bot::equals).isPresent()
                 && event.content().getString("membership", "").equals("invite")
                 && homeserver.membership(event.roomId(), bot).filter("invite"::equals).isPresent()) {
+            register();
             homeserver.join(event.roomId(), bot);
             return;
         }
