@@ -99,6 +99,12 @@ public final class HostedHomeserver implements Homeserver {
     }
 
     @Override
+    public Optional<String> roomIdForAlias(String alias) {
+        return org.hearth.spec.id.RoomAlias.tryParse(alias).filter(a -> a.serverName().equals(serverName))
+                .flatMap(rooms.aliases()::resolve).map(e -> e.roomId().value());
+    }
+
+    @Override
     public Optional<JsonObject> state(String roomId, String type, String stateKey) {
         return rooms.reader().currentStateEvent(room(roomId), type, stateKey).map(e -> e.pdu().content());
     }

@@ -31,14 +31,16 @@ class DeliveryReceiptsIT {
     private static final long WAIT_MS = 60_000;
 
     @RegisterExtension
-    static final TestServer server = TestServer.withScratchDatabase().with("plugins.dir", PLUGINS.toString());
+    static final TestServer server = TestServer.withScratchDatabase().with("plugins.dir", PLUGINS.toString())
+            .with("plugins.call_budget_ms", "20000");
 
     private static final AtomicInteger N = new AtomicInteger();
 
     private static Path pluginDir() {
         try {
             Path dir = Files.createTempDirectory("hearth-plugins");
-            PluginJars.build(dir, "receipts", ">=0.4.0 & <1.0.0", Path.of("../../plugins/receipts/src/main/java"));
+            PluginJars.build(dir, "receipts", ">=0.4.0 & <1.0.0", Path.of("../../plugins/receipts/src/main/java"),
+                    Path.of("../../plugins/receipts/src/main/resources"), java.util.Map.of("Plugin-Permissions", "act-as:*"));
             return dir;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -218,5 +220,44 @@ class DeliveryReceiptsIT {
         awaitObserved(alice, message);
         // Only the sender may ask.
         bob.get(status(bob, message)).assertError(404, "M_NOT_FOUND");
+    }
+
+    @Test
+    void theBotTurnsDeliveryReceiptsOffAndOnAndTellsAMessagesStatus() throws InterruptedException {
+        var alice = newUser();
+        var bob = newUser();
+        var carol = newUser();
+        String room = room(alice, bob, carol);
+        BotChat bobBot = BotChat.open(bob, "receipts");
+        assertTrue(bobBot.ask("!help").contains("!delivery off"));
+        assertTrue(bobBot.ask("!status").startsWith("Delivery receipts: on."));
+
+        assertTrue(bobBot.ask("!delivery off").startsWith("Delivery receipts are off"));
+        assertEquals(JsonValue.FALSE, bob.get(BASE + "/settings").assertStatus(200).json().get("delivery_receipts"));
+        assertTrue(bobBot.ask("!status").startsWith("Delivery receipts: off."));
+        assertTrue(bobBot.ask("!delivery maybe").startsWith("Use !delivery off or !delivery on."));
+        assertEquals(JsonValue.FALSE, bob.get(BASE + "/settings").assertStatus(200).json().get("delivery_receipts"));
+
+        // Off: bob's devices receiving alice's message posts no delivered receipt; carol's does.
+        var aliceSync = new Syncer(alice);
+        var bobSync = new Syncer(bob);
+        var carolSync = new Syncer(carol);
+        String message = say(alice, room, "hello both");
+        awaitObserved(alice, message);
+        // The first sync brings the message, the next acknowledges it (bob's before carol's: one queue, in order).
+        bobSync.sync(0);
+        bobSync.sync(0);
+        carolSync.sync(0);
+        carolSync.sync(0);
+        aliceSync.awaitDelivered(message, carol);
+        BotChat aliceBot = BotChat.open(alice, "receipts");
+        String report = aliceBot.ask("!status " + message);
+        assertTrue(report.contains(bob.userId() + ": sent") && report.contains(carol.userId() + ": delivered"), report);
+        assertFalse(aliceSync.delivered.contains(message + " " + bob.userId()));
+        // Only the sender may ask.
+        assertTrue(bobBot.ask("!status " + message).startsWith("That did not work: No event"));
+
+        assertTrue(bobBot.ask("!delivery on").startsWith("Delivery receipts are on"));
+        assertEquals(JsonValue.TRUE, bob.get(BASE + "/settings").assertStatus(200).json().get("delivery_receipts"));
     }
 }

@@ -14,6 +14,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.hearth.server.TestServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -24,7 +26,8 @@ class InviteLinksIT {
     private static final String BASE = "/_hearth/plugins/invites";
 
     @RegisterExtension
-    static final TestServer server = TestServer.withScratchDatabase().with("plugins.dir", PLUGINS.toString());
+    static final TestServer server = TestServer.withScratchDatabase().with("plugins.dir", PLUGINS.toString())
+            .with("plugins.call_budget_ms", "20000");
 
     private static final AtomicInteger N = new AtomicInteger();
 
@@ -32,7 +35,8 @@ class InviteLinksIT {
         try {
             Path dir = Files.createTempDirectory("hearth-plugins");
             // The module's own sources, as its Maven build compiles them (the server module cannot depend on the jar).
-            PluginJars.build(dir, "invites", ">=0.1.0 & <1.0.0", Path.of("../../plugins/invites/src/main/java"));
+            PluginJars.build(dir, "invites", ">=0.5.0 & <1.0.0", Path.of("../../plugins/invites/src/main/java"),
+                    Path.of("../../plugins/invites/src/main/resources"), java.util.Map.of("Plugin-Permissions", "act-as:*"));
             return dir;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -161,5 +165,67 @@ class InviteLinksIT {
                 .assertError(400, "M_NOT_JSON");
         owner.get(BASE + "/links/x/redeem").assertError(405, "M_UNRECOGNIZED");
         assertEquals(0, owner.get(links(room)).assertStatus(200).json().getJsonArray("links").size());
+    }
+
+    private static final String V3 = "/_matrix/client/v3";
+
+    private static final Pattern CODE = Pattern.compile("Code: ([A-Za-z0-9]{16})");
+
+    @Test
+    void theBotCreatesListsAndRevokesLinksAndRedeemsACodeOrALink() throws InterruptedException {
+        var alice = newUser();
+        var bob = newUser();
+        var carol = newUser();
+        String alias = "inv" + N.incrementAndGet() + "x" + (System.nanoTime() % 100000);
+        String room = alice.post(V3 + "/createRoom", json("preset", "private_chat", "room_alias_name", alias,
+                "name", "Book club")).assertStatus(200).json().getString("room_id");
+        BotChat aliceDm = BotChat.open(alice, "invites");
+        assertTrue(aliceDm.ask("!help").contains("!create <room ID or alias>"));
+
+        // By alias, two days, one use.
+        String created = aliceDm.ask("!create #" + alias + ":" + server.serverName() + " 2d uses 1");
+        Matcher m = CODE.matcher(created);
+        assertTrue(m.find(), created);
+        String code = m.group(1);
+        assertTrue(created.contains("/_hearth/plugins/invites/web/link/" + code), created);
+        JsonObject stored = alice.get(links(room)).assertStatus(200).json().getJsonArray("links").getJsonObject(0);
+        assertEquals(1, stored.getInt("max_uses"));
+        long expiry = stored.getJsonNumber("expires_at").longValue() - stored.getJsonNumber("created_at").longValue();
+        assertEquals(2L * 24 * 3600 * 1000, expiry);
+
+        // The page a browser opens tells how to redeem; an unknown code is a 404 page.
+        var page = server.client("GET", BASE + "/web/link/" + code).assertStatus(200);
+        assertTrue(page.body().contains("!redeem " + code) && page.body().contains("Book club"), page.body());
+        server.client("GET", BASE + "/web/link/AAAAAAAAAAAAAAAA").assertStatus(404);
+
+        // Bob is no admin of the room: the bot refuses, as the route does.
+        BotChat bobDm = BotChat.open(bob, "invites");
+        assertTrue(bobDm.ask("!create " + room).contains("That did not work: You are not in this room"));
+        // Bob sends the link as he got it: he is joined.
+        String joined = bobDm.ask("here it is: https://" + server.serverName() + "/_hearth/plugins/invites/web/link/" + code);
+        assertTrue(joined.startsWith("You joined Book club"), joined);
+        assertEquals("join", membership(alice, room, bob));
+        assertTrue(bobDm.ask("!create " + room).contains("Only those who may change the join rules"));
+
+        // Used up for carol, who sends the bare code.
+        BotChat carolDm = BotChat.open(carol, "invites");
+        assertTrue(carolDm.ask(code).contains("used up"));
+        assertTrue(aliceDm.ask("!list " + room).contains(code + ": used up, 1 of 1 uses"));
+
+        // A revoked code fails.
+        String second = aliceDm.ask("!create " + room + " 12h");
+        Matcher m2 = CODE.matcher(second);
+        assertTrue(m2.find(), second);
+        assertTrue(aliceDm.ask("!revoke " + room + " " + m2.group(1)).startsWith("Revoked"));
+        assertTrue(carolDm.ask("!redeem " + m2.group(1)).contains("Unknown or revoked"));
+        alice.get("/_matrix/client/v3/rooms/" + enc(room) + "/state/m.room.member/" + enc(carol.userId()))
+                .assertError(404, "M_NOT_FOUND");
+        assertTrue(aliceDm.ask("!list " + room).contains(m2.group(1) + ": revoked"));
+
+        // Bad input is an answer, nothing stored.
+        assertTrue(aliceDm.ask("!create " + room + " soon").contains("I did not understand soon"));
+        assertTrue(aliceDm.ask("!create " + room + " 400d").contains("365 days"));
+        assertTrue(aliceDm.ask("!create #nosuch:" + server.serverName()).contains("I know no room"));
+        assertEquals(2, alice.get(links(room)).assertStatus(200).json().getJsonArray("links").size());
     }
 }

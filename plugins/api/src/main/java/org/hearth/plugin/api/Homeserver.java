@@ -139,4 +139,12 @@ public interface Homeserver {
     default void sendReceipt(String roomId, String asUser, String receiptType, String eventId) {
         throw new UnsupportedOperationException("this server posts no receipts for plugins");
     }
+
+    /**
+     * The room a local alias ({@code #name:thisserver}) points to; empty for an unknown, malformed or remote alias
+     * (since 0.5.0: a bot that takes room names from a user's message).
+     */
+    default Optional<String> roomIdForAlias(String alias) {
+        return Optional.empty();
+    }
 }

@@ -32,6 +32,11 @@ public final class BroadcastBot implements EventObserver {
     public BroadcastBot(Homeserver homeserver) {
         this.homeserver = homeserver;
         this.broadcasts = new Broadcasts(homeserver);
+        try {
+            homeserver.botUser("broadcast"); // registered at load, outside the call budget (a slow password hash could outlast it on every event)
+        } catch (RuntimeException e) {
+            // registered on the first event instead
+        }
     }
 
     @Override

@@ -2,14 +2,11 @@ package org.hearth.plugins.receipts;
 
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.hearth.plugin.api.Homeserver;
 import org.hearth.plugin.api.PluginRequest;
 import org.hearth.plugin.api.PluginResponse;
 import org.hearth.plugin.api.PluginRoutes;
-import org.hearth.plugin.api.ReadReceipt;
 import org.hearth.spec.error.ErrorCode;
 import org.hearth.spec.error.MatrixException;
 import org.hearth.spec.json.Json;
@@ -28,12 +25,12 @@ import org.pf4j.Extension;
  */
 @Extension
 public final class ReceiptRoutes implements PluginRoutes {
-    private final Homeserver homeserver;
     private final DeliveryLedger ledger;
+    private final DeliveryStatus status;
 
     public ReceiptRoutes(Homeserver homeserver) {
-        this.homeserver = homeserver;
         this.ledger = new DeliveryLedger(homeserver);
+        this.status = new DeliveryStatus(homeserver, ledger);
     }
 
     @Override
@@ -66,37 +63,10 @@ public final class ReceiptRoutes implements PluginRoutes {
     }
 
     private PluginResponse status(PluginRequest request) {
-        String eventId = request.pathParam("eventId");
-        var sent = ledger.event(eventId).filter(e -> e.sender().equals(request.user())).orElseThrow(() ->
-                new MatrixException(ErrorCode.NOT_FOUND, "No event " + eventId + " of yours is known"));
-        boolean showDelivered = ledger.sendsDeliveryReceipts(request.user());
-        Map<String, ReadReceipt> reads = new HashMap<>();
-        for (ReadReceipt receipt : homeserver.readReceipts(sent.roomId())) {
-            reads.merge(receipt.user(), receipt, (a, b) -> position(a) >= position(b) ? a : b);
-        }
+        var sent = status.ownEvent(request.user(), request.pathParam("eventId"));
         var recipients = Json.objectBuilder();
-        for (String member : homeserver.joinedMembers(sent.roomId())) {
-            if (member.equals(sent.sender())) {
-                continue;
-            }
-            ReadReceipt read = reads.get(member);
-            String state;
-            if (read != null && (read.eventId().equals(eventId) || position(read) >= sent.position())) {
-                state = "read";
-            } else if (showDelivered && ledger.sendsDeliveryReceipts(member)
-                    && ledger.deliveredPosition(member) >= sent.position()) {
-                state = "delivered";
-            } else {
-                state = "sent";
-            }
-            recipients.add(member, state);
-        }
-        return PluginResponse.ok(Json.objectBuilder().add("event_id", eventId).add("room_id", sent.roomId())
+        status.recipients(sent).forEach(recipients::add);
+        return PluginResponse.ok(Json.objectBuilder().add("event_id", sent.eventId()).add("room_id", sent.roomId())
                 .add("recipients", recipients).build());
-    }
-
-    /** The stream position of a read receipt's event, as far as the plugin saw it (-1: before the plugin). */
-    private long position(ReadReceipt receipt) {
-        return ledger.event(receipt.eventId()).map(DeliveryLedger.Sent::position).orElse(-1L);
     }
 }

@@ -27,6 +27,11 @@ public final class StickerBot implements EventObserver {
     public StickerBot(Homeserver homeserver) {
         this.homeserver = homeserver;
         this.packs = new Packs(homeserver);
+        try {
+            packs.bot(); // registered at load, outside the call budget (a slow password hash could outlast it on every event)
+        } catch (RuntimeException e) {
+            // registered on the first event instead
+        }
     }
 
     @Override

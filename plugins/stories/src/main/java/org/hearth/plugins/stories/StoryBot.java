@@ -39,6 +39,11 @@ public final class StoryBot implements EventObserver {
     public StoryBot(Homeserver homeserver) {
         this.homeserver = homeserver;
         this.stories = new Stories(homeserver);
+        try {
+            stories.bot(); // registered at load, outside the call budget (a slow password hash could outlast it on every event)
+        } catch (RuntimeException e) {
+            // registered on the first event instead
+        }
     }
 
     @Override
