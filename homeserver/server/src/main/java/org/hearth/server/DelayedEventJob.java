@@ -46,11 +46,11 @@ public final class DelayedEventJob implements AutoCloseable {
     }
 
     /** After a commit in {@code room}: cancels delayed state events that another sender's state event overwrote. */
-    void committed(RoomId room) {
+    void committed(RoomId room, long position) {
         if (delayed.watches(room)) {
             timer.execute(() -> {
                 try {
-                    delayed.cancelOverwritten(room);
+                    delayed.cancelOverwritten(room, position);
                 } catch (RuntimeException e) {
                     LOG.log(Level.WARNING, "delayed events: overwrite check in " + room.value() + " failed: "
                             + e.getMessage(), e);

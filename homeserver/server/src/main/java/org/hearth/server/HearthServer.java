@@ -272,7 +272,7 @@ public final class HearthServer implements AutoCloseable {
             EventNotifier beforeDelayed = eventNotifier.get();
             eventNotifier.set((room, position, changed) -> {
                 beforeDelayed.eventsPersisted(room, position, changed);
-                delayedJob.committed(room);
+                delayedJob.committed(room, position);
             });
             // Application services hear of commits after everything else.
             EventNotifier beforeAppServices = eventNotifier.get();

@@ -1,5 +1,6 @@
 package org.hearth.core.delayed;
 
+import static org.hearth.core.storage.Rows.bool;
 import static org.hearth.core.storage.Rows.lng;
 import static org.hearth.core.storage.Rows.nullableLong;
 import static org.hearth.core.storage.Rows.params;
@@ -41,6 +42,9 @@ public final class DelayedEvents {
     private static final Logger LOG = System.getLogger(DelayedEvents.class.getName());
     /** Due events sent per database read, so one sweep never holds many rows in memory. */
     private static final int BATCH = 100;
+    // Stream positions a pending delayed state event's overwrite check may rescan before its start moves up: one
+    // write per this many positions instead of one per commit (a call's "leave" can be restarted for hours).
+    private static final long RECHECK_SPAN = 1000;
     private static final String ID_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
     /** Sends a delayed event into its room as its owner, with every check of a client's send; returns the event ID. */
@@ -309,17 +313,25 @@ public final class DelayedEvents {
     /**
      * MSC4140 "Delayed state events are cancelled by a more recent state event": cancels the room's delayed state
      * events that a later state event of another sender at the same (type, state_key) overwrote. Returns how many.
+     * {@code position}: the room's events up to it are committed (the notified commit), so the rows not
+     * overwritten need no look below it again.
      */
-    public int cancelOverwritten(RoomId room) {
-        List<String> overwritten;
-        try (Stream<DbRow> rows = database.execute().createNamedQuery("delayed-overwritten")
+    public int cancelOverwritten(RoomId room, long position) {
+        record Row(String delayId, long since, boolean overwritten) {}
+        List<Row> rows;
+        try (Stream<DbRow> found = database.execute().createNamedQuery("delayed-room-state")
                 .params(params("room_id", room.value())).execute()) {
-            overwritten = rows.map(r -> str(r, "delay_id")).toList();
+            rows = found.map(r -> new Row(str(r, "delay_id"), lng(r, "since_position"), bool(r, "overwritten"))).toList();
         }
         int cancelled = 0;
-        for (String delayId : overwritten) {
-            cancelled += (int) database.execute().createNamedDelete("delayed-cancel-overwritten")
-                    .params(params("delay_id", delayId)).execute();
+        for (Row row : rows) {
+            if (row.overwritten()) {
+                cancelled += (int) database.execute().createNamedDelete("delayed-cancel-overwritten")
+                        .params(params("delay_id", row.delayId())).execute();
+            } else if (position - row.since() > RECHECK_SPAN) {
+                database.execute().createNamedUpdate("delayed-checked-up-to")
+                        .params(params("delay_id", row.delayId(), "position", position)).execute();
+            }
         }
         // Removed before the read, re-added after it: a schedule committing meanwhile adds the room back itself.
         stateRooms.remove(room.value());

@@ -24,21 +24,31 @@ public final class RoomRateLimits implements Filter {
     // POST /join/{roomIdOrAlias}, /rooms/{roomId}/join, /rooms/{roomId}/invite.
     private static final Pattern JOIN = Pattern.compile(
             "^/_matrix/client/(?:v3|r0)/(?:join/[^/]+|rooms/[^/]+/(?:join|invite))/?$");
+    // Managing delayed events (MSC4140): listing, cancel, restart, send. MatrixRTC clients restart every few
+    // seconds, so these have their own bucket (Synapse's rc_delayed_event_mgmt) rather than the messages one.
+    private static final Pattern DELAYED = Pattern.compile(
+            "^/_matrix/client/unstable/org\\.matrix\\.msc4140/delayed_events(?:/.*)?$");
+    // Synapse's defaults of rc_delayed_event_mgmt.
+    private static final double DELAYED_PER_SECOND = 1;
+    private static final int DELAYED_BURST = 5;
 
     private final Authenticator auth;
     private final RateLimiter messages;
     private final RateLimiter joins;
+    private final RateLimiter delayed;
 
-    RoomRateLimits(Authenticator auth, RateLimiter messages, RateLimiter joins) {
+    RoomRateLimits(Authenticator auth, RateLimiter messages, RateLimiter joins, RateLimiter delayed) {
         this.auth = auth;
         this.messages = messages;
         this.joins = joins;
+        this.delayed = delayed;
     }
 
     public static RoomRateLimits from(Authenticator auth, HearthConfig.Limits limits) {
         return new RoomRateLimits(auth,
                 new RateLimiter(limits.messages().perSecond(), limits.messages().burst(), limits.rateLimits()),
-                new RateLimiter(limits.joins().perSecond(), limits.joins().burst(), limits.rateLimits()));
+                new RateLimiter(limits.joins().perSecond(), limits.joins().burst(), limits.rateLimits()),
+                new RateLimiter(DELAYED_PER_SECOND, DELAYED_BURST, limits.rateLimits()));
     }
 
     @Override
@@ -46,7 +56,8 @@ public final class RoomRateLimits implements Filter {
         Method method = req.prologue().method();
         String path = req.path().path();
         RateLimiter limiter = Method.PUT.equals(method) && SEND.matcher(path).matches() ? messages
-                : Method.POST.equals(method) && JOIN.matcher(path).matches() ? joins : null;
+                : Method.POST.equals(method) && JOIN.matcher(path).matches() ? joins
+                : DELAYED.matcher(path).matches() ? delayed : null;
         if (limiter != null) {
             requester(req).filter(who -> !exempt(who)).ifPresent(who -> limiter.acquire(who.userId().value()));
         }

@@ -49,6 +49,29 @@ class RoomRateLimitsIT {
     }
 
     @Test
+    void managingDelayedEventsHasItsOwnBucket() {
+        var erin = server.registerWithSharedSecret("rl_erin", "pw", false);
+        // Synapse's rc_delayed_event_mgmt: bursts of 5, 1/s; the messages bucket (burst 3 here) is left alone.
+        int refused = 0;
+        for (int i = 0; i < 12 && refused == 0; i++) {
+            var r = erin.get("/_matrix/client/unstable/org.matrix.msc4140/delayed_events");
+            if (r.status() == 429) {
+                r.assertError(429, "M_LIMIT_EXCEEDED");
+                assertTrue(i >= 5, "refused after " + i + " calls");
+                refused++;
+            } else {
+                r.assertStatus(200);
+            }
+        }
+        assertEquals(1, refused);
+        erin.post("/_matrix/client/unstable/org.matrix.msc4140/delayed_events/hd_x/restart", json())
+                .assertError(429, "M_LIMIT_EXCEEDED");
+        String room = erin.post("/_matrix/client/v3/createRoom", json()).assertStatus(200).json().getString("room_id");
+        erin.put("/_matrix/client/v3/rooms/" + enc(room) + "/send/m.room.message/1", json("msgtype", "m.text", "body", "1"))
+                .assertStatus(200);
+    }
+
+    @Test
     void joinsAndInvitesShareTheJoinBucket() {
         var carol = server.registerWithSharedSecret("rl_carol", "pw", false);
         var dan = server.registerWithSharedSecret("rl_dan", "pw", false);
