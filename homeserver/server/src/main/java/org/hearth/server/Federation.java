@@ -99,7 +99,7 @@ public record Federation(FederationClient client, ServerKeys keys, FederationAut
                         new EventRoutes(auth, rooms.reader(), new RoomAccess(rooms.reader(), database), name, clock),
                         new TransactionRoutes(auth, rooms.reader(), rooms.engine(),
                                 new RoomAccess(rooms.reader(), database), PduChecks.over(keys), client, edus,
-                                database, clock, eduHandlers))
+                                database, clock, eduHandlers, config.federation().maxMissingEvents()))
                 .register("/_matrix/federation", new JoinRoutes(auth, rooms.reader(), rooms.engine(),
                         new RoomAccess(rooms.reader(), database), PduChecks.over(keys), name, signingKey));
     }
