@@ -62,7 +62,8 @@ public record Federation(FederationClient client, ServerKeys keys, FederationAut
 
     /** Remote aliases, profiles and room directories asked over federation by the Client-Server API. */
     void answerQueriesFor(Rooms rooms, ProfileHandler profiles) {
-        var queries = new org.hearth.federation.send.RemoteQueryClient(client);
+        var queries = new org.hearth.federation.send.RemoteQueryClient(client,
+                org.hearth.federation.inbound.PduChecks.over(keys), rooms.reader());
         rooms.useRemoteQueries(queries);
         rooms.useRemoteRoomDirectory(queries);
         profiles.useRemote(queries);
