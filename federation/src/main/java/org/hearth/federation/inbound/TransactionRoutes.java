@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.hearth.core.port.EphemeralEvents;
 import org.hearth.core.room.RoomEngine;
@@ -38,8 +39,10 @@ import org.hearth.spec.room.RoomVersion;
 /**
  * Spec: Server-Server API, "Transactions" ({@code PUT /send/{txnId}}), mounted at /_matrix/federation/v1. Each PDU
  * is checked (format, signatures, hash) and handed to the room engine, which authorizes and persists it (a PDU
- * failing auth is stored rejected and reported as an error). Missing prev_events are fetched once through
- * {@code /get_missing_events}; when some are still missing, the state before the PDU comes from the origin's
+ * failing auth is stored rejected and reported as an error). Missing prev_events are fetched through
+ * {@code /get_missing_events}, page after page walking back (at most {@code maxMissingEvents} events), so a gap
+ * such as a sender's catch-up after downtime (only its newest PDU sent) leaves no hole in the timeline; when some
+ * are still missing, the state before the PDU comes from the origin's
  * {@code /state_ids} at each missing prev event, its unknown events fetched by {@code /event} and kept as outliers.
  * Per-PDU errors go in the answer's {@code pdus}; a transaction seen before (within a day, across restarts) answers
  * what it answered then.
@@ -54,6 +57,7 @@ public final class TransactionRoutes implements HttpService {
     static final long TYPING_TIMEOUT_MS = 30_000;
 
     private final FederationAuth auth;
+    private final int maxMissingEvents;
     private final RoomReader reader;
     private final RoomEngine engine;
     private final RoomAccess access;
@@ -71,7 +75,9 @@ public final class TransactionRoutes implements HttpService {
 
     public TransactionRoutes(FederationAuth auth, RoomReader reader, RoomEngine engine, RoomAccess access,
                              PduChecks checks, FederationClient client, EphemeralEvents edus, Database database,
-                             java.time.Clock clock, java.util.Map<String, EduHandler> eduHandlers) {
+                             java.time.Clock clock, java.util.Map<String, EduHandler> eduHandlers,
+                             int maxMissingEvents) {
+        this.maxMissingEvents = maxMissingEvents;
         this.edus = edus;
         this.database = database;
         this.clock = clock;
@@ -272,28 +278,48 @@ public final class TransactionRoutes implements HttpService {
         return pdu;
     }
 
-    /** Spec: "Backfilling and retrieving missing events": the events between our extremities and this one. */
+    /**
+     * Spec: "Backfilling and retrieving missing events": the events between our extremities and this one, asked
+     * {@link #MISSING_LIMIT} at a time (Synapse's page), each next page ending at the oldest events got so far whose
+     * prev events are still unknown, until none are or {@code maxMissingEvents} were got. Then received oldest
+     * first, so each finds its prev events placed.
+     */
     private void fetchMissing(String origin, RoomId room, Pdu pdu) {
         List<String> earliest = reader.room(room).map(r -> extremities(room)).orElse(List.of());
-        JsonObject request = Json.objectBuilder().add("earliest_events", jakarta.json.Json.createArrayBuilder(earliest))
-                .add("latest_events", Json.arrayBuilder().add(pdu.eventId())).add("limit", MISSING_LIMIT)
-                .add("min_depth", 0).build();
-        JsonObject answer;
-        try {
-            answer = client.post(origin, "/_matrix/federation/v1/get_missing_events/"
-                    + java.net.URLEncoder.encode(room.value(), java.nio.charset.StandardCharsets.UTF_8), request);
-        } catch (RuntimeException e) {
-            LOG.log(Level.DEBUG, "get_missing_events from " + origin + " failed: " + e.getMessage());
+        Optional<RoomVersion> version = reader.version(room);
+        if (version.isEmpty()) {
             return;
         }
-        List<JsonObject> missing = new ArrayList<>();
-        if (answer.get("events") instanceof JsonArray events) {
-            for (JsonValue v : events) {
-                if (v instanceof JsonObject o) {
-                    missing.add(o);
+        Map<String, JsonObject> got = new java.util.HashMap<>();
+        List<String> latest = List.of(pdu.eventId());
+        while (!latest.isEmpty() && got.size() < maxMissingEvents) {
+            JsonObject request = Json.objectBuilder()
+                    .add("earliest_events", jakarta.json.Json.createArrayBuilder(earliest))
+                    .add("latest_events", jakarta.json.Json.createArrayBuilder(latest))
+                    .add("limit", Math.min(MISSING_LIMIT, maxMissingEvents - got.size())).add("min_depth", 0).build();
+            JsonObject answer;
+            try {
+                answer = client.post(origin, "/_matrix/federation/v1/get_missing_events/"
+                        + java.net.URLEncoder.encode(room.value(), java.nio.charset.StandardCharsets.UTF_8), request);
+            } catch (RuntimeException e) {
+                LOG.log(Level.DEBUG, "get_missing_events from " + origin + " failed: " + e.getMessage());
+                break;
+            }
+            int before = got.size();
+            if (answer.get("events") instanceof JsonArray events) {
+                for (JsonValue v : events) {
+                    String id = v instanceof JsonObject o ? eventIdOf(version.get(), o) : null;
+                    if (id != null) {
+                        got.putIfAbsent(id, v.asJsonObject());
+                    }
                 }
             }
+            if (got.size() == before) {
+                break;
+            }
+            latest = unknownPrevEdges(version.get(), got);
         }
+        List<JsonObject> missing = new ArrayList<>(got.values());
         missing.sort(Comparator.comparingLong(o -> o.getJsonNumber("depth") == null ? 0
                 : o.getJsonNumber("depth").longValue()));
         for (JsonObject o : missing) {
@@ -302,6 +328,31 @@ public final class TransactionRoutes implements HttpService {
             } catch (Rejected e) {
                 LOG.log(Level.DEBUG, "missing event refused: " + e.getMessage());
             }
+        }
+    }
+
+    /**
+     * The events of {@code fetched} with a prev event neither fetched nor placed here: where the next page of
+     * {@code /get_missing_events} has to end.
+     */
+    private List<String> unknownPrevEdges(RoomVersion version, Map<String, JsonObject> fetched) {
+        List<String> edges = new ArrayList<>();
+        for (var entry : fetched.entrySet()) {
+            for (String prev : safePrevEvents(new Pdu(entry.getKey(), entry.getValue()))) {
+                if (!fetched.containsKey(prev) && reader.event(prev).filter(e -> !e.outlier()).isEmpty()) {
+                    edges.add(entry.getKey());
+                    break;
+                }
+            }
+        }
+        return edges;
+    }
+
+    private static List<String> safePrevEvents(Pdu p) {
+        try {
+            return p.prevEvents();
+        } catch (RuntimeException e) {
+            return List.of();
         }
     }
 

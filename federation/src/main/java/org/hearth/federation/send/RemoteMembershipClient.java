@@ -98,9 +98,17 @@ public final class RemoteMembershipClient implements RemoteMembership {
         });
     }
 
+    /** A server's answer this server cannot use (spec-breaking or tampered): the next server is tried. */
+    private static final class InvalidAnswer extends RuntimeException {
+        InvalidAnswer(String message) {
+            super(message);
+        }
+    }
+
     /**
      * Tries each server (without this one) in order until one succeeds. A refusal (403) of the last server that
-     * answered is passed on as such; otherwise no server could do it: {@code M_NOT_FOUND}.
+     * answered is passed on as such; else invalid answers give 502 {@code M_BAD_STATUS} (as Synapse's "failed to
+     * join via any server"); otherwise no server could be reached: {@code M_NOT_FOUND}.
      */
     private void through(List<String> servers, RoomId room, java.util.function.Consumer<String> attempt) {
         Set<String> candidates = new LinkedHashSet<>(servers);
@@ -110,10 +118,15 @@ public final class RemoteMembershipClient implements RemoteMembership {
         }
         List<String> problems = new ArrayList<>();
         FederationException refused = null;
+        boolean invalid = false;
         for (String server : candidates) {
             try {
                 attempt.accept(server);
                 return;
+            } catch (InvalidAnswer e) {
+                LOG.log(Level.INFO, "unusable answer of " + server + " for " + room + ": " + e.getMessage());
+                problems.add(server + ": " + e.getMessage());
+                invalid = true;
             } catch (FederationException e) {
                 problems.add(server + ": " + e.getMessage());
                 if (e.status() == 403) {
@@ -123,6 +136,10 @@ public final class RemoteMembershipClient implements RemoteMembership {
         }
         if (refused != null) {
             throw new MatrixException(ErrorCode.FORBIDDEN, "Refused by " + refused.getMessage());
+        }
+        if (invalid) {
+            throw new MatrixException(ErrorCode.BAD_STATUS, "No server gave a usable answer for " + room.value() + ": "
+                    + String.join("; ", problems));
         }
         throw new MatrixException(ErrorCode.NOT_FOUND, "No server could be asked about " + room.value() + ": "
                 + String.join("; ", problems));
@@ -148,7 +165,7 @@ public final class RemoteMembershipClient implements RemoteMembership {
                 || !room.value().equals(template.getString("room_id", null))
                 || !user.value().equals(template.getString("state_key", null))
                 || !user.value().equals(template.getString("sender", null))) {
-            throw new MatrixException(ErrorCode.BAD_JSON, server + " answered make_" + membership + " with a bad template");
+            throw new InvalidAnswer("make_" + membership + " answered with a bad template");
         }
         JsonObject withContent = Json.objectBuilder(template)
                 .add("content", Json.objectBuilder(content).add("membership", membership))
@@ -163,6 +180,14 @@ public final class RemoteMembershipClient implements RemoteMembership {
         Pdu join = made.event();
         JsonObject answer = client.put(server, "/_matrix/federation/v2/send_join/" + encode(room.value()) + "/"
                 + encode(join.eventId()), join.json());
+        if (answer.get("event") instanceof JsonObject signedByResident) {
+            // Spec: the resident server's signed copy (restricted joins): it must be our event, validly signed.
+            if (!(checks.check(version, signedByResident) instanceof PduChecks.Checked.Usable(Pdu copy, boolean redacted))
+                    || redacted || !copy.eventId().equals(join.eventId())) {
+                throw new InvalidAnswer("send_join answered with another join event than the one sent");
+            }
+            join = copy;
+        }
         List<Pdu> state = checked(version, room, answer.get("state"));
         List<Pdu> chain = checked(version, room, answer.get("auth_chain"));
         // Each event against its own auth events, auth events first; one that fails is left out.
@@ -172,8 +197,13 @@ public final class RemoteMembershipClient implements RemoteMembership {
         Map<String, String> failures = AuthChainCheck.failures(version, all.values());
         Pdu create = state.stream().filter(p -> "m.room.create".equals(p.type())).findFirst().orElse(null);
         if (create == null || failures.containsKey(create.eventId())) {
-            throw new MatrixException(ErrorCode.FORBIDDEN, server + "'s send_join answer has no valid create event"
+            throw new InvalidAnswer("send_join answer has no valid create event"
                     + (create == null ? "" : ": " + failures.get(create.eventId())));
+        }
+        // As Synapse: either the make_join or the send_join server is lying about the room.
+        JsonValue said = create.content().getOrDefault("room_version", jakarta.json.Json.createValue("1"));
+        if (!(said instanceof jakarta.json.JsonString s) || !version.id().equals(s.getString())) {
+            throw new InvalidAnswer("the create event says room version " + said + ", make_join said " + version.id());
         }
         if (!failures.isEmpty()) {
             LOG.log(Level.INFO, "send_join answer of " + server + " for " + room + ": left out events that failed auth: "
@@ -235,7 +265,7 @@ public final class RemoteMembershipClient implements RemoteMembership {
      */
     private List<Pdu> checked(RoomVersion version, RoomId room, JsonValue events) {
         if (!(events instanceof JsonArray array)) {
-            throw new MatrixException(ErrorCode.BAD_JSON, "send_join answer lacks state or auth_chain");
+            throw new InvalidAnswer("send_join answer lacks state or auth_chain");
         }
         List<Pdu> out = new ArrayList<>();
         for (JsonValue v : array) {

@@ -30,12 +30,59 @@ import org.hearth.spec.json.Json;
 public final class RemoteQueryClient implements RemoteQueries, RemoteRoomDirectory {
     private static final Duration PROFILE_TTL = Duration.ofMinutes(1);
 
+    private static final System.Logger LOG = System.getLogger(RemoteQueryClient.class.getName());
     private final FederationClient client;
     private final Cache<UserId, Profile> profiles = Caffeine.newBuilder().maximumSize(10_000)
             .expireAfterWrite(PROFILE_TTL).build();
 
+    // Checks events other servers name (timestamp_to_event); null: such answers are not trusted.
+    private final org.hearth.federation.inbound.PduChecks checks;
+    private final org.hearth.core.room.RoomReader reader;
+
     public RemoteQueryClient(FederationClient client) {
+        this(client, null, null);
+    }
+
+    public RemoteQueryClient(FederationClient client, org.hearth.federation.inbound.PduChecks checks,
+                             org.hearth.core.room.RoomReader reader) {
         this.client = client;
+        this.checks = checks;
+        this.reader = reader;
+    }
+
+    /**
+     * As Synapse does when its own answer is missing: each server in turn is asked for the event, which is then
+     * fetched with {@code /event} and checked like a received PDU (format, signatures, hash), in the room and on
+     * the asked side of {@code ts}; a server that fails or names a bad event is skipped.
+     */
+    @Override
+    public java.util.Optional<TimedEvent> closestEvent(RoomId room, long ts, boolean forward, List<String> servers) {
+        if (checks == null) {
+            return java.util.Optional.empty();
+        }
+        var version = reader.version(room);
+        if (version.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        for (String server : servers) {
+            try {
+                JsonObject named = client.get(server, "/_matrix/federation/v1/timestamp_to_event/" + encode(room.value())
+                        + "?dir=" + (forward ? "f" : "b") + "&ts=" + ts);
+                String id = named.getString("event_id");
+                JsonObject got = client.get(server, "/_matrix/federation/v1/event/" + encode(id));
+                JsonObject json = got.getJsonArray("pdus").getJsonObject(0);
+                if (checks.check(version.get(), json) instanceof org.hearth.federation.inbound.PduChecks.Checked.Usable(
+                        org.hearth.spec.event.Pdu pdu, boolean redacted)
+                        && pdu.eventId().equals(id) && room.value().equals(pdu.roomId().orElse(null))
+                        && (forward ? pdu.originServerTs() >= ts : pdu.originServerTs() <= ts)) {
+                    return java.util.Optional.of(new TimedEvent(id, pdu.originServerTs()));
+                }
+                LOG.log(System.Logger.Level.INFO, server + " named a bad event for timestamp_to_event: " + id);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.DEBUG, "timestamp_to_event at " + server + " failed: " + e.getMessage());
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     @Override

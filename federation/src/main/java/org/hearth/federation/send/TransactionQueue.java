@@ -137,8 +137,8 @@ public final class TransactionQueue implements EventNotifier, OutboundPdus, org.
                 return;
             }
             Set<String> destinations = withMembershipTargets(destinations(room), local);
-            // Local events stored outside the engine's main commit (a remote join's own event): queued now, under
-            // the room's lock, so two commits of one room reach the outbox in order.
+            // Local events the engine did not queue in their commit (none expected: a safety net, e.g. after the
+            // queuedInCommit cache evicted an entry): queued now, in order under the room's lock.
             enqueue(destinations, local.stream().map(e -> e.pdu().json()).toList(), null);
         }
     }

@@ -62,7 +62,8 @@ public record Federation(FederationClient client, ServerKeys keys, FederationAut
 
     /** Remote aliases, profiles and room directories asked over federation by the Client-Server API. */
     void answerQueriesFor(Rooms rooms, ProfileHandler profiles) {
-        var queries = new org.hearth.federation.send.RemoteQueryClient(client);
+        var queries = new org.hearth.federation.send.RemoteQueryClient(client,
+                org.hearth.federation.inbound.PduChecks.over(keys), rooms.reader());
         rooms.useRemoteQueries(queries);
         rooms.useRemoteRoomDirectory(queries);
         profiles.useRemote(queries);
@@ -99,7 +100,7 @@ public record Federation(FederationClient client, ServerKeys keys, FederationAut
                         new EventRoutes(auth, rooms.reader(), new RoomAccess(rooms.reader(), database), name, clock),
                         new TransactionRoutes(auth, rooms.reader(), rooms.engine(),
                                 new RoomAccess(rooms.reader(), database), PduChecks.over(keys), client, edus,
-                                database, clock, eduHandlers))
+                                database, clock, eduHandlers, config.federation().maxMissingEvents()))
                 .register("/_matrix/federation", new JoinRoutes(auth, rooms.reader(), rooms.engine(),
                         new RoomAccess(rooms.reader(), database), PduChecks.over(keys), name, signingKey));
     }

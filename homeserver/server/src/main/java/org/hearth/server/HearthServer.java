@@ -477,7 +477,7 @@ public final class HearthServer implements AutoCloseable {
         // Room directory, upgrades, user directory, summaries (issue 5): per-user limits on sends and joins first.
         routing.addFilter(RoomRateLimits.from(auth, api.config().limits()))
                 .register("/_matrix/client", new UserDirectoryRoutes(auth, bodies, api.rooms().userDirectory()))
-                .register("/_matrix/client/v1", new EventByTimestampRoutes(auth, api.rooms()),
+                .register("/_matrix/client/v1", new EventByTimestampRoutes(auth, api.rooms(), api.config().serverName()),
                         new RoomSummaryRoutes(auth, api.rooms()),
                         new MutualRoomsRoutes(auth, api.rooms().userDirectory()));
         var pluginRoutes = new PluginHttpRoutes(auth, bodies, api.plugins());

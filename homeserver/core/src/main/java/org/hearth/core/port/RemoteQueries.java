@@ -44,4 +44,16 @@ public interface RemoteQueries {
      * first of {@code via} that gives one; empty when none does.
      */
     Optional<JsonObject> spaceRoom(RoomId room, List<String> via);
+
+    /** An event of a room another server named, with its {@code origin_server_ts}. */
+    record TimedEvent(String eventId, long originServerTs) {}
+
+    /**
+     * The event closest to {@code ts} ({@code forward}: at or after it, else at or before) by the first of
+     * {@code servers} that names one that checks out (fetched, signatures and room verified); empty when none does
+     * (spec: federation {@code /timestamp_to_event}).
+     */
+    default Optional<TimedEvent> closestEvent(RoomId room, long ts, boolean forward, List<String> servers) {
+        return Optional.empty();
+    }
 }

@@ -441,6 +441,11 @@ public final class RoomEngine {
             newExtremities.add(pdu.eventId());
             Set<UserId> membershipChanged = new LinkedHashSet<>();
             long[] groups = new long[3];
+            // This server's own event coming back through here (an invite the invitee's server co-signed): queued
+            // for the other servers in its commit, as a local send is. Read before the transaction (one connection).
+            boolean own = placed && UserId.tryParse(pdu.sender()).map(UserId::domain).filter(serverName::equals)
+                    .isPresent();
+            Set<String> destinations = own ? outbound.destinations(room) : Set.of();
             StoredEvent stored = database.transaction(tx -> {
                 if (wasOutlier) {
                     events.deleteOutlier(tx, pdu.eventId());
@@ -480,6 +485,9 @@ public final class RoomEngine {
                         String id = before.get(k);
                         return id == null ? null : events.find(id).map(StoredEvent::pdu).orElse(null);
                     });
+                    if (own) {
+                        outbound.persisting(tx, destinations, List.of(e));
+                    }
                 }
                 groups[0] = currentGroup;
                 return e;
@@ -606,6 +614,15 @@ public final class RoomEngine {
             }
             long joinPosition = positions.allocate();
             allocated.add(joinPosition);
+            // The other servers joined per the returned state: the join goes into their outbox in its own commit.
+            Set<String> destinations = new java.util.TreeSet<>();
+            for (var entry : before.entrySet()) {
+                Pdu m = MEMBER.equals(entry.getKey().type()) ? known.get(entry.getValue()) : null;
+                if (m != null && "join".equals(m.content().getString("membership", ""))) {
+                    UserId.tryParse(entry.getKey().stateKey()).map(UserId::domain)
+                            .filter(d -> !d.equals(serverName)).ifPresent(destinations::add);
+                }
+            }
             StoredEvent stored = database.transaction(tx -> {
                 if (newRoom) {
                     tx.createNamedInsert("rooms-insert").params(params("room_id", roomId,
@@ -638,6 +655,7 @@ public final class RoomEngine {
                 String target = join.stateKey().orElseThrow();
                 events.upsertMembership(tx, roomId, target, "join", join.eventId(), joinPosition);
                 UserId.tryParse(target).ifPresent(membershipChanged::add);
+                outbound.persisting(tx, destinations, List.of(e));
                 return e;
             });
             events.committed(stored);

@@ -369,6 +369,93 @@ class RoomEngineIT {
         assertTrue(notified.contains(sent.streamOrdering()), "never told once visible");
     }
 
+    /** Records the engine's in-commit outbox writes (with whether a transaction was passed). */
+    private static final class RecordingOutbox implements org.hearth.core.port.OutboundPdus {
+        final List<String> queued = Collections.synchronizedList(new ArrayList<>());
+        final Set<String> roomDestinations;
+
+        RecordingOutbox(Set<String> roomDestinations) {
+            this.roomDestinations = roomDestinations;
+        }
+
+        @Override
+        public Set<String> destinations(RoomId room) {
+            return roomDestinations;
+        }
+
+        @Override
+        public void persisting(io.helidon.dbclient.DbExecute tx, Set<String> destinations, List<StoredEvent> events) {
+            assertTrue(tx != null);
+            events.forEach(e -> queued.add(e.eventId() + " -> " + new java.util.TreeSet<>(destinations)));
+        }
+    }
+
+    /** One event of a room another server ("remote.example") built: hashed and signed, its ID computed. */
+    private static org.hearth.spec.event.Pdu remote(RoomVersion version, String roomId, String type, String stateKey,
+                                                    String sender, JsonObject content, long depth,
+                                                    List<org.hearth.spec.event.Pdu> prev,
+                                                    List<org.hearth.spec.event.Pdu> auth) {
+        var ids = jakarta.json.Json.createArrayBuilder();
+        prev.forEach(p -> ids.add(p.eventId()));
+        var authIds = jakarta.json.Json.createArrayBuilder();
+        auth.forEach(p -> authIds.add(p.eventId()));
+        JsonObject json = Json.objectBuilder().add("room_id", roomId).add("type", type).add("state_key", stateKey)
+                .add("sender", sender).add("content", content).add("origin_server_ts", System.currentTimeMillis())
+                .add("depth", depth).add("prev_events", ids).add("auth_events", authIds).build();
+        return org.hearth.spec.event.EventIds.pdu(version, org.hearth.spec.event.EventSigning.hashAndSign(version,
+                json, UserId.parse(sender).domain(), REMOTE_KEY));
+    }
+
+    private static final SigningKey REMOTE_KEY = SigningKey.generate("r1");
+
+    @Test
+    void aRemoteJoinIsQueuedForTheRoomsOtherServersInItsOwnCommit() {
+        RoomVersion v = RoomVersion.V10;
+        String roomId = "!outbox" + System.nanoTime() + ":remote.example";
+        String carol = "@carol:remote.example";
+        String dave = "@dave:third.example";
+        var create = remote(v, roomId, "m.room.create", "", carol, Json.objectBuilder().add("creator", carol)
+                .add("room_version", "10").build(), 1, List.of(), List.of());
+        var carolJoin = remote(v, roomId, "m.room.member", carol, carol, Json.objectBuilder()
+                .add("membership", "join").build(), 2, List.of(create), List.of(create));
+        var power = remote(v, roomId, "m.room.power_levels", "", carol, Json.objectBuilder()
+                .add("users", Json.objectBuilder().add(carol, 100)).build(), 3, List.of(carolJoin),
+                List.of(create, carolJoin));
+        var rules = remote(v, roomId, "m.room.join_rules", "", carol, Json.objectBuilder()
+                .add("join_rule", "public").build(), 4, List.of(power), List.of(create, carolJoin, power));
+        var daveJoin = remote(v, roomId, "m.room.member", dave, dave, Json.objectBuilder()
+                .add("membership", "join").build(), 5, List.of(rules), List.of(create, power, rules));
+        var bobJoin = remote(v, roomId, "m.room.member", BOB.value(), BOB.value(), Json.objectBuilder()
+                .add("membership", "join").build(), 6, List.of(daveJoin), List.of(create, power, rules));
+        var outbox = new RecordingOutbox(Set.of());
+        rooms.engine().useOutbound(outbox);
+        try {
+            var state = List.of(create, carolJoin, power, rules, daveJoin);
+            rooms.engine().joinRemote(v, RoomId.parse(roomId), state, state, bobJoin);
+        } finally {
+            rooms.engine().useOutbound(org.hearth.core.port.OutboundPdus.NONE);
+        }
+        // Written with the join's own transaction, to every server joined per the state (never this one).
+        assertEquals(List.of(bobJoin.eventId() + " -> [remote.example, third.example]"), outbox.queued);
+    }
+
+    @Test
+    void ownEventComingBackThroughReceiveIsQueuedInItsCommit() throws Exception {
+        RoomId room = createRoom(RoomVersion.V10, "private_chat", List.of());
+        JsonObject template = rooms.engine().template(room, ALICE, EventDraft.state("m.room.member",
+                "@erin:remote.example", Json.objectBuilder().add("membership", "invite").build()));
+        var invite = org.hearth.spec.event.EventIds.pdu(RoomVersion.V10, org.hearth.spec.event.EventSigning
+                .hashAndSign(RoomVersion.V10, template, "test.example", SigningKey.generate("x")));
+        var outbox = new RecordingOutbox(Set.of("other.example"));
+        rooms.engine().useOutbound(outbox);
+        try {
+            rooms.engine().receive(room, invite);
+        } finally {
+            rooms.engine().useOutbound(org.hearth.core.port.OutboundPdus.NONE);
+        }
+        assertEquals(List.of(invite.eventId() + " -> [other.example]"), outbox.queued);
+    }
+
     private static void admin(String sql) throws SQLException {
         try (Connection c = DriverManager.getConnection(SERVER, "root", ""); Statement s = c.createStatement()) {
             s.execute(sql);

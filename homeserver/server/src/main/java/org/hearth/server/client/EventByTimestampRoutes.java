@@ -23,9 +23,11 @@ import org.hearth.spec.json.Json;
 public final class EventByTimestampRoutes implements HttpService {
     private final Authenticator auth;
     private final Rooms rooms;
+    private final String serverName;
     private final RoomAccess access;
 
-    public EventByTimestampRoutes(Authenticator auth, Rooms rooms) {
+    public EventByTimestampRoutes(Authenticator auth, Rooms rooms, String serverName) {
+        this.serverName = serverName;
         this.auth = auth;
         this.rooms = rooms;
         this.access = new RoomAccess(rooms);
@@ -59,10 +61,32 @@ public final class EventByTimestampRoutes implements HttpService {
         RoomId room = access.room(req);
         access.requireHistoryAccess(room, who);
         HistoryVisibility.Viewer viewer = access.visibility().viewer(room, who.userId());
-        StoredEvent event = rooms.eventsByTime().closest(room, ts, dir.equals("f"), viewer::canSee)
-                .orElseThrow(() -> new MatrixException(ErrorCode.NOT_FOUND, "Unable to find event from " + ts
-                        + " in " + (dir.equals("f") ? "forward" : "backward") + " direction"));
-        Reply.json(res, 200, Json.objectBuilder().add("event_id", event.eventId())
-                .add("origin_server_ts", event.pdu().originServerTs()).build());
+        var local = rooms.eventsByTime().closest(room, ts, dir.equals("f"), viewer::canSee);
+        if (local.isPresent()) {
+            Reply.json(res, 200, Json.objectBuilder().add("event_id", local.get().eventId())
+                    .add("origin_server_ts", local.get().pdu().originServerTs()).build());
+            return;
+        }
+        // As Synapse: nothing here (e.g. history from before this server joined), so the room's other servers.
+        var remote = rooms.remoteQueries().closestEvent(room, ts, dir.equals("f"), otherServers(room));
+        if (remote.isEmpty()) {
+            throw new MatrixException(ErrorCode.NOT_FOUND, "Unable to find event from " + ts + " in "
+                    + (dir.equals("f") ? "forward" : "backward") + " direction");
+        }
+        Reply.json(res, 200, Json.objectBuilder().add("event_id", remote.get().eventId())
+                .add("origin_server_ts", remote.get().originServerTs()).build());
+    }
+
+    /** The other servers with a member joined to {@code room}, most members first. */
+    private java.util.List<String> otherServers(RoomId room) {
+        java.util.Map<String, Integer> counts = new java.util.HashMap<>();
+        for (var m : rooms.reader().members(room)) {
+            if (m.membership().equals(org.hearth.core.room.Membership.JOIN)) {
+                org.hearth.spec.id.UserId.tryParse(m.userId()).map(org.hearth.spec.id.UserId::domain)
+                        .filter(d -> !d.equals(serverName)).ifPresent(d -> counts.merge(d, 1, Integer::sum));
+            }
+        }
+        return counts.entrySet().stream().sorted(java.util.Map.Entry.<String, Integer>comparingByValue().reversed())
+                .map(java.util.Map.Entry::getKey).toList();
     }
 }

@@ -43,7 +43,7 @@ public final class ConfigLoader {
             "voip.turn_shared_secret", "voip.turn_user_lifetime_ms", "voip.livekit_service_url",
             "limits.max_request_body_bytes", "limits.rate_limits",
             "limits.messages_per_second", "limits.messages_burst", "limits.joins_per_second", "limits.joins_burst",
-            "federation.verify_tls", "federation.allow_private_addresses", "federation.trusted_ca_file",
+            "federation.verify_tls", "federation.allow_private_addresses", "federation.max_missing_events", "federation.trusted_ca_file",
             "tls.keystore", "tls.keystore_password", "tls.alias",
             "security.password_hash_cost",
             "media.max_upload_size", "media.max_pending_uploads", "media.unused_expiration_ms",
@@ -160,7 +160,8 @@ public final class ConfigLoader {
             }
         });
         var federation = new HearthConfig.Federation(bool(c, "federation.verify_tls", true),
-                bool(c, "federation.allow_private_addresses", false), trustedCa, trustedKeyServers(c));
+                bool(c, "federation.allow_private_addresses", false), trustedCa, trustedKeyServers(c),
+                maxMissingEvents(c));
         var tls = new HearthConfig.Tls(
                 string(c, "tls.keystore").map(Path::of).orElse(dataDir.resolve("tls").resolve("federation.p12"))
                         .toAbsolutePath().normalize(),
@@ -470,6 +471,14 @@ public final class ConfigLoader {
             throw new InvalidConfigException(key + " must be a port from 0 (any free port) to 65535, got " + port);
         }
         return (int) port;
+    }
+
+    private static int maxMissingEvents(Config c) {
+        long max = integer(c, "federation.max_missing_events", HearthConfig.Federation.DEFAULT_MAX_MISSING_EVENTS);
+        if (max < 10 || max > 100_000) {
+            throw new InvalidConfigException("federation.max_missing_events must be from 10 to 100000, got " + max);
+        }
+        return (int) max;
     }
 
     private static int poolSize(Config c) {

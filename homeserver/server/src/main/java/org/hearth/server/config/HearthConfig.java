@@ -70,16 +70,19 @@ public record HearthConfig(
     /**
      * @param trustedCaFile     PEM certificates trusted besides the system's trust store
      * @param trustedKeyServers notaries for other servers' keys, with the keys their answers must be signed with
+     * @param maxMissingEvents  events at most fetched by /get_missing_events to close one gap before a received PDU
      */
     public record Federation(boolean verifyTls, boolean allowPrivateAddresses, Optional<Path> trustedCaFile,
-                             List<TrustedKeyServer> trustedKeyServers) {
+                             List<TrustedKeyServer> trustedKeyServers, int maxMissingEvents) {
+        public static final int DEFAULT_MAX_MISSING_EVENTS = 1000;
+
         public Federation {
             trustedKeyServers = List.copyOf(trustedKeyServers);
         }
 
         /** The two test-network switches off, nothing extra trusted, no notaries. */
         public static Federation defaults() {
-            return new Federation(true, false, Optional.empty(), List.of());
+            return new Federation(true, false, Optional.empty(), List.of(), DEFAULT_MAX_MISSING_EVENTS);
         }
     }
 

@@ -33,7 +33,8 @@ class FederationRestartIT {
 
     @RegisterExtension
     @Order(2)
-    static final TestServer b = TestServer.federatingOnLoopback();
+    // One get_missing_events page (10 events) per gap, so the gap below is bridged with /state_ids.
+    static final TestServer b = TestServer.federatingOnLoopback().with("federation.max_missing_events", "10");
 
     @Test
     void aServerThatWasDownGetsEveryEventInOrderThenFillsAGapFromStateIds() throws Exception {
