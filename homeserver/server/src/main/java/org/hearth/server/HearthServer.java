@@ -264,8 +264,10 @@ public final class HearthServer implements AutoCloseable {
 
             // The well-known answers name the listeners' actual ports, known only once they are bound (port 0).
             AtomicReference<WebServer> bound = new AtomicReference<>();
+            plugins.useClientBaseUrl(() -> clientBaseUrl(config, bound.get()));
             var wellKnown = new WellKnownRoutes(
                     () -> clientBaseUrl(config, bound.get()), config.voip(),
+                    plugins::livekitServiceUrls,
                     () -> ServerNames.hostForUrl(config.serverName()) + ":" + bound.get().port(federationSocket(config)));
 
             HttpRouting.Builder federationRouting = HttpRouting.builder();
@@ -382,7 +384,8 @@ public final class HearthServer implements AutoCloseable {
                         PluginGates.section(pluginConfig.sections().getOrDefault(id, java.util.Map.of())), rooms,
                         accounts.accounts(), accounts.profiles(), streams.accountData(), new PluginStorage(database),
                         tables.database(id), media, config.defaultRoomVersion(), permissions, pushes)
-                        .useReceipts(streams.receipts()),
+                        .useReceipts(streams.receipts())
+                        .useOpenIdTokens(new org.hearth.core.account.OpenIdTokens(database, java.time.Clock.systemUTC())),
                 new StoredEventLog(new PluginStorage(database), rooms.reader()), tables, permissions);
     }
 
@@ -424,7 +427,8 @@ public final class HearthServer implements AutoCloseable {
         }
         Authenticator auth = accounts.authenticator();
         JsonBody bodies = accounts.json();
-        var voip = new org.hearth.server.client.VoipRoutes(auth, api.config().voip(), Clock.systemUTC());
+        var voip = new org.hearth.server.client.VoipRoutes(auth, api.config().voip(), Clock.systemUTC(),
+                api.plugins()::livekitServiceUrls);
         routing.register("/_matrix/client/v3", voip.turnServer())
                 .register("/_matrix/client/r0", voip.turnServer())
                 .register("/_matrix/client/unstable/org.matrix.msc4143", voip.rtcTransports());

@@ -139,4 +139,13 @@ public interface Homeserver {
     default void sendReceipt(String roomId, String asUser, String receiptType, String eventId) {
         throw new UnsupportedOperationException("this server posts no receipts for plugins");
     }
+
+    /**
+     * The local user an OpenID token belongs to ({@code POST /user/{userId}/openid/request_token}), while it is
+     * valid: how a {@link PublicRoutes} handler learns who calls it, as the federation {@code openid/userinfo}
+     * endpoint answers other servers. Empty for an unknown or expired token (since 0.5.0).
+     */
+    default Optional<String> openIdUser(String accessToken) {
+        throw new UnsupportedOperationException("this server validates no OpenID tokens for plugins");
+    }
 }
