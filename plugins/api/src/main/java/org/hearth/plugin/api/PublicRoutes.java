@@ -8,7 +8,8 @@ import org.pf4j.ExtensionPoint;
  * route with path {@code /sfu/get} answers {@code POST /_hearth/plugins/calls/public/sfu/get}. For callers that prove
  * who they are some other way (an OpenID token, see {@link Homeserver#openIdUser}), such as a browser app on another
  * origin (the server answers CORS preflights for every path). {@link PluginRequest#user()} is {@code ""}. A body
- * that is not a JSON object is answered 400 {@code M_NOT_JSON} before the handler runs; errors as for
+ * that is not JSON is answered 400 {@code M_NOT_JSON}, JSON that is not an object 400 {@code M_BAD_JSON}, before the
+ * handler runs; errors as for
  * {@link PluginRoutes}.
  */
 public interface PublicRoutes extends ExtensionPoint {

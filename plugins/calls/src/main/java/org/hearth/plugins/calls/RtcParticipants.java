@@ -2,6 +2,7 @@ package org.hearth.plugins.calls;
 
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
+import java.util.List;
 import java.util.Set;
 import org.hearth.plugin.api.EventCheck;
 import org.hearth.plugin.api.EventObserver;
@@ -24,12 +25,19 @@ import org.pf4j.Extension;
 public class RtcParticipants implements EventCheck, EventObserver {
     static final Set<String> MEMBER_TYPES = Set.of("org.matrix.msc3401.call.member", "m.call.member");
 
+    private final Homeserver homeserver;
     private final PluginDatabase db;
     private final int maxParticipants;
 
     public RtcParticipants(Homeserver homeserver) {
+        this.homeserver = homeserver;
         this.db = homeserver.database();
-        String configured = homeserver.config().getString("max_participants", "8");
+        this.maxParticipants = maxParticipants(homeserver.config());
+    }
+
+    /** {@code plugin_config.calls.max_participants}, default 8; a bad value refuses the load. */
+    static int maxParticipants(JsonObject config) {
+        String configured = config.getString("max_participants", "8");
         int max;
         try {
             max = Integer.parseInt(configured.strip());
@@ -40,7 +48,7 @@ public class RtcParticipants implements EventCheck, EventObserver {
         if (max < 1) {
             throw new IllegalArgumentException("plugin_config.calls.max_participants must be at least 1, got " + max);
         }
-        this.maxParticipants = max;
+        return max;
     }
 
     @Override
@@ -63,11 +71,23 @@ public class RtcParticipants implements EventCheck, EventObserver {
             return;
         }
         String stateKey = event.stateKey().get();
+        long now = System.currentTimeMillis();
         if (active(event.content())) {
-            db.update("INSERT INTO plugin_calls_rtc_members (room_id, state_key, user_id) VALUES (?, ?, ?)"
-                    + " ON DUPLICATE KEY UPDATE user_id = VALUES(user_id)", event.roomId(), stateKey, event.sender());
+            db.transaction(tx -> {
+                tx.update("INSERT INTO plugin_calls_rtc_members (room_id, state_key, user_id) VALUES (?, ?, ?)"
+                        + " ON DUPLICATE KEY UPDATE user_id = VALUES(user_id)", event.roomId(), stateKey, event.sender());
+                GroupCalls.joined(tx, event, now);
+                return null;
+            });
         } else {
-            db.update("DELETE FROM plugin_calls_rtc_members WHERE room_id = ? AND state_key = ?", event.roomId(), stateKey);
+            List<String> joinedRoomMembers = homeserver.joinedMembers(event.roomId());
+            db.transaction(tx -> {
+                if (tx.update("DELETE FROM plugin_calls_rtc_members WHERE room_id = ? AND state_key = ?", event.roomId(),
+                        stateKey) > 0) {
+                    GroupCalls.left(tx, event, joinedRoomMembers, now);
+                }
+                return null;
+            });
         }
     }
 
