@@ -29,6 +29,7 @@ import * as stickers from "./scenarios/stickers.mjs";
 import * as stories from "./scenarios/stories.mjs";
 import * as broadcast from "./scenarios/broadcast.mjs";
 import * as calls from "./scenarios/calls.mjs";
+import * as receipts from "./scenarios/receipts.mjs";
 import * as federation from "./scenarios/federation.mjs";
 import * as retention from "./scenarios/retention.mjs";
 
@@ -44,7 +45,7 @@ const SCENARIOS = [
     directory.publicRooms, directory.roomUpgrade, directory.peekWorldReadable,
     spaces.spacesHierarchy, users.userDirectory, pushers.pushers,
     keyBackup.keyBackup, reports.reports, badInput.relationsBadInput, badInput.mediaBadInput,
-    stickers.stickers, stories.stories, broadcast.broadcast, calls.calls,
+    stickers.stickers, stories.stories, broadcast.broadcast, calls.calls, receipts.receipts,
     federation.federationMembership, federation.federationBothWays, federation.federationBackfill, federation.federationRestart,
     federation.federationConcurrentPowerLevels,
     retention.disappearingMessages,
