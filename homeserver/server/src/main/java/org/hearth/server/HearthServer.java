@@ -242,7 +242,10 @@ public final class HearthServer implements AutoCloseable {
                 push.pushers().devicesChanged(user);
             });
             // Plugins: loaded once the handlers their Homeserver facade wraps exist.
-            PluginHost plugins = lifecycle.add(pluginHost(config, database, rooms, accounts, streams, media, gateway));
+            // Plugins check other servers' OpenID tokens through the federation client, which exists only later.
+            AtomicReference<org.hearth.federation.client.FederationClient> pluginFederation = new AtomicReference<>();
+            PluginHost plugins = lifecycle.add(pluginHost(config, database, rooms, accounts, streams, media, gateway,
+                    pluginFederation));
             var memberViews = PluginGates.memberViews(plugins, rooms.reader());
             rooms.useMemberViews(memberViews);
             streams.sync().useMemberViews(memberViews);
@@ -275,6 +278,7 @@ public final class HearthServer implements AutoCloseable {
                 clientRoutes(federationRouting, clientApi);
             }
             Federation federation = Federation.create(config, signingKey, database, Clock.systemUTC());
+            pluginFederation.set(federation.client());
             var eduHandlers = new java.util.concurrent.ConcurrentHashMap<String, org.hearth.federation.inbound.TransactionRoutes.EduHandler>();
             federation.routes(federationRouting, config, signingKey, version, database, rooms, accounts.profiles(),
                     Clock.systemUTC(), new org.hearth.core.port.EphemeralEvents() {
@@ -375,7 +379,8 @@ public final class HearthServer implements AutoCloseable {
 
     /** Plugins, loaded once the handlers their Homeserver facade wraps exist. */
     private static PluginHost pluginHost(HearthConfig config, Database database, Rooms rooms, Accounts accounts,
-                                         SyncStreams streams, ContentRepository media, PushGatewaySender pushes) {
+                                         SyncStreams streams, ContentRepository media, PushGatewaySender pushes,
+                                         AtomicReference<org.hearth.federation.client.FederationClient> federation) {
         var pluginConfig = config.plugins();
         var tables = new PluginTables(database.dataSource());
         var permissions = new org.hearth.server.plugins.DeclaredPermissions();
@@ -385,8 +390,29 @@ public final class HearthServer implements AutoCloseable {
                         accounts.accounts(), accounts.profiles(), streams.accountData(), new PluginStorage(database),
                         tables.database(id), media, config.defaultRoomVersion(), permissions, pushes)
                         .useReceipts(streams.receipts())
-                        .useOpenIdTokens(new org.hearth.core.account.OpenIdTokens(database, java.time.Clock.systemUTC())),
+                        .useOpenIdTokens(new org.hearth.core.account.OpenIdTokens(database, java.time.Clock.systemUTC()),
+                                (server, token) -> remoteOpenIdUser(federation.get(), server, token)),
                 new StoredEventLog(new PluginStorage(database), rooms.reader()), tables, permissions);
+    }
+
+    /**
+     * Server-Server API "OpenID": the user another server says an OpenID token is ({@code GET /openid/userinfo}),
+     * only when that user is on that server; empty for any refusal or failure.
+     */
+    private static Optional<String> remoteOpenIdUser(org.hearth.federation.client.FederationClient client,
+                                                     String server, String token) {
+        if (client == null) {
+            return Optional.empty();
+        }
+        try {
+            var info = client.get(server, "/_matrix/federation/v1/openid/userinfo?access_token="
+                    + java.net.URLEncoder.encode(token, java.nio.charset.StandardCharsets.UTF_8));
+            return info.get("sub") instanceof jakarta.json.JsonString sub
+                    ? UserId.tryParse(sub.getString()).filter(u -> u.serverName().value().equals(server)).map(UserId::value)
+                    : Optional.empty();
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     /** What the Client-Server routes are built from. */

@@ -25,6 +25,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.hearth.server.TestServer;
 import org.hearth.spec.json.Json;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -50,12 +51,18 @@ class LivekitIT {
     }
 
     @RegisterExtension
-    static final TestServer server = TestServer.withScratchDatabase()
+    @Order(1)
+    static final TestServer server = TestServer.federatingOnLoopback()
             .with("plugins.dir", PLUGINS.toString())
             .with("plugins.call_budget_ms", "20000")
             .with("plugin_config.calls.livekit.url", "wss://sfu.example.org")
             .with("plugin_config.calls.livekit.api_key", "APIkey1")
             .with("plugin_config.calls.livekit.api_secret", SECRET);
+
+    /** Another server whose users' OpenID tokens the service checks over federation. */
+    @RegisterExtension
+    @Order(2)
+    static final TestServer other = TestServer.federatingOnLoopback();
 
     private static String enc(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
@@ -121,6 +128,25 @@ class LivekitIT {
         JsonObject newerClaims = claims(newer.getString("jwt"));
         assertEquals(hash(alice.userId(), "DEV1", "mem1"), newerClaims.getString("sub"));
         assertEquals(video.getString("room"), newerClaims.getJsonObject("video").getString("room"));
+    }
+
+    @Test
+    void anotherServersUserIsCheckedOverFederation() throws Exception {
+        var alice = server.register("lalice" + N.incrementAndGet());
+        var bob = other.register("rbob" + N.incrementAndGet());
+        String room = room(alice);
+        String via = server.serverName();
+        bob.post(V3 + "/join/" + enc(room) + "?server_name=" + enc(via), json()).assertStatus(200);
+        eventually(() -> alice.get(V3 + "/rooms/" + enc(room) + "/joined_members").assertStatus(200).json()
+                .getJsonObject("joined").containsKey(bob.userId()) ? true : null);
+        JsonObject token = openId(bob);
+        assertEquals(other.serverName(), token.getString("matrix_server_name"));
+        JsonObject answer = post("/sfu/get", json("room", room, "openid_token", token, "device_id", "RD")
+                .toString()).assertStatus(200).json();
+        assertEquals(bob.userId() + ":RD", claims(answer.getString("jwt")).getString("sub"));
+        JsonObject forged = Json.objectBuilder(token).add("access_token", "oid_forged").build();
+        post("/sfu/get", json("room", room, "openid_token", forged, "device_id", "RD").toString())
+                .assertError(401, "M_UNAUTHORIZED");
     }
 
     @Test

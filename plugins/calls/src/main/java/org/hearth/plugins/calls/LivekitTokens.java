@@ -134,9 +134,8 @@ public class LivekitTokens implements PublicRoutes, RtcFocus {
     }
 
     /**
-     * The OpenID token's user. Only this server's tokens are checked (asking another server's
-     * {@code openid/userinfo} over federation is not done yet): any other is refused as lk-jwt-service refuses a
-     * token it cannot verify.
+     * The OpenID token's user: this server's tokens checked locally, another server's by asking its federation
+     * {@code openid/userinfo}, as lk-jwt-service does. Any failure is lk-jwt-service's 401.
      */
     private String openIdUser(JsonObject body) {
         JsonObject token = body.get("openid_token") instanceof JsonObject t ? t : Json.objectBuilder().build();
@@ -145,10 +144,7 @@ public class LivekitTokens implements PublicRoutes, RtcFocus {
         if (access.isEmpty() || server.isEmpty()) {
             throw badJson("Missing OpenID token parameters");
         }
-        if (!server.get().equals(homeserver.serverName())) {
-            throw unauthorised();
-        }
-        return homeserver.openIdUser(access.get()).orElseThrow(LivekitTokens::unauthorised);
+        return homeserver.openIdUser(server.get(), access.get()).orElseThrow(LivekitTokens::unauthorised);
     }
 
     private static MatrixException unauthorised() {
