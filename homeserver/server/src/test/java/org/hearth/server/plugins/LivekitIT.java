@@ -304,4 +304,17 @@ class LivekitIT {
         assertEquals("outgoing", bobs.getString("direction"));
         assertEquals("ended", bobs.getString("outcome"));
     }
+
+    @Test
+    void aMembershipThatRunsOutEndsTheCallAndFreesItsSeat() throws Exception {
+        var alice = server.register("xalice" + N.incrementAndGet());
+        String room = room(alice);
+        callMember(alice, room, Json.objectBuilder(member(alice)).add("expires", 1000).build()).assertStatus(200);
+        // Never left by the client: the plugin ends the call once the membership's expires has passed.
+        JsonObject ended = eventually(() -> groupCalls(alice, room).stream()
+                .filter(c -> c.getString("outcome").equals("ended")).findFirst().orElse(null));
+        assertEquals(1, ended.getJsonArray("participants").size());
+        assertTrue(ended.getJsonNumber("end_ts").longValue() - ended.getJsonNumber("answer_ts").longValue() >= 1000,
+                ended.toString());
+    }
 }

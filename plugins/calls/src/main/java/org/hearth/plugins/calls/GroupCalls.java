@@ -37,21 +37,21 @@ final class GroupCalls {
     }
 
     /**
-     * A membership left; {@code joinedRoomMembers} read before the transaction (reading it inside would take a
+     * A membership left (or ran out); {@code joinedRoomMembers} read before the transaction (reading it inside would take a
      * second connection).
      */
-    static void left(PluginDatabase tx, ObservedEvent event, List<String> joinedRoomMembers, long now) {
-        Optional<String> open = open(tx, event.roomId());
+    static void left(PluginDatabase tx, String roomId, String userId, List<String> joinedRoomMembers, long now) {
+        Optional<String> open = open(tx, roomId);
         if (open.isEmpty()) {
             return;
         }
         String call = open.get();
         if (count(tx, "SELECT COUNT(*) AS n FROM plugin_calls_rtc_members WHERE room_id = ? AND user_id = ?",
-                event.roomId(), event.sender()) == 0) {
+                roomId, userId) == 0) {
             tx.update("UPDATE plugin_calls_group_members SET left_ts = ? WHERE call_id = ? AND user_id = ?"
-                    + " AND joined_ts IS NOT NULL AND left_ts IS NULL", now, call, event.sender());
+                    + " AND joined_ts IS NOT NULL AND left_ts IS NULL", now, call, userId);
         }
-        if (count(tx, "SELECT COUNT(*) AS n FROM plugin_calls_rtc_members WHERE room_id = ?", event.roomId()) > 0) {
+        if (count(tx, "SELECT COUNT(*) AS n FROM plugin_calls_rtc_members WHERE room_id = ?", roomId) > 0) {
             return;
         }
         tx.update("UPDATE plugin_calls_group SET ended_ts = ? WHERE call_id = ? AND ended_ts IS NULL", now, call);
