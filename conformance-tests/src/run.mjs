@@ -32,6 +32,7 @@ import * as calls from "./scenarios/calls.mjs";
 import * as invites from "./scenarios/invites.mjs";
 import * as callsBot from "./scenarios/calls-bot.mjs";
 import * as receipts from "./scenarios/receipts.mjs";
+import * as receiptsBot from "./scenarios/receipts-bot.mjs";
 import * as federation from "./scenarios/federation.mjs";
 import * as retention from "./scenarios/retention.mjs";
 import * as delayed from "./scenarios/delayed-events.mjs";
@@ -48,7 +49,7 @@ const SCENARIOS = [
     directory.publicRooms, directory.roomUpgrade, directory.peekWorldReadable,
     spaces.spacesHierarchy, users.userDirectory, pushers.pushers,
     keyBackup.keyBackup, reports.reports, badInput.relationsBadInput, badInput.mediaBadInput,
-    stickers.stickers, stories.stories, broadcast.broadcast, calls.calls, invites.invites, receipts.receiptsBot, callsBot.callsBot,
+    stickers.stickers, stories.stories, broadcast.broadcast, calls.calls, invites.invites, receipts.receipts, receiptsBot.receiptsBot, callsBot.callsBot,
     federation.federationMembership, federation.federationBothWays, federation.federationBackfill, federation.federationRestart,
     federation.federationConcurrentPowerLevels,
     retention.disappearingMessages, delayed.delayedEvents,

@@ -244,7 +244,10 @@ public final class HearthServer implements AutoCloseable {
                 push.pushers().devicesChanged(user);
             });
             // Plugins: loaded once the handlers their Homeserver facade wraps exist.
-            PluginHost plugins = lifecycle.add(pluginHost(config, database, rooms, accounts, streams, media, gateway));
+            // Plugins check other servers' OpenID tokens through the federation client, which exists only later.
+            AtomicReference<org.hearth.federation.client.FederationClient> pluginFederation = new AtomicReference<>();
+            PluginHost plugins = lifecycle.add(pluginHost(config, database, rooms, accounts, streams, media, gateway,
+                    pluginFederation));
             var memberViews = PluginGates.memberViews(plugins, rooms.reader());
             rooms.useMemberViews(memberViews);
             streams.sync().useMemberViews(memberViews);
@@ -285,8 +288,10 @@ public final class HearthServer implements AutoCloseable {
 
             // The well-known answers name the listeners' actual ports, known only once they are bound (port 0).
             AtomicReference<WebServer> bound = new AtomicReference<>();
+            plugins.useClientBaseUrl(() -> clientBaseUrl(config, bound.get()));
             var wellKnown = new WellKnownRoutes(
                     () -> clientBaseUrl(config, bound.get()), config.voip(),
+                    plugins::livekitServiceUrls,
                     () -> ServerNames.hostForUrl(config.serverName()) + ":" + bound.get().port(federationSocket(config)));
 
             HttpRouting.Builder federationRouting = HttpRouting.builder();
@@ -294,6 +299,7 @@ public final class HearthServer implements AutoCloseable {
                 clientRoutes(federationRouting, clientApi);
             }
             Federation federation = Federation.create(config, signingKey, database, Clock.systemUTC());
+            pluginFederation.set(federation.client());
             var eduHandlers = new java.util.concurrent.ConcurrentHashMap<String, org.hearth.federation.inbound.TransactionRoutes.EduHandler>();
             federation.routes(federationRouting, config, signingKey, version, database, rooms, accounts.profiles(),
                     Clock.systemUTC(), new org.hearth.core.port.EphemeralEvents() {
@@ -398,7 +404,8 @@ public final class HearthServer implements AutoCloseable {
 
     /** Plugins, loaded once the handlers their Homeserver facade wraps exist. */
     private static PluginHost pluginHost(HearthConfig config, Database database, Rooms rooms, Accounts accounts,
-                                         SyncStreams streams, ContentRepository media, PushGatewaySender pushes) {
+                                         SyncStreams streams, ContentRepository media, PushGatewaySender pushes,
+                                         AtomicReference<org.hearth.federation.client.FederationClient> federation) {
         var pluginConfig = config.plugins();
         var tables = new PluginTables(database.dataSource());
         var permissions = new org.hearth.server.plugins.DeclaredPermissions();
@@ -407,8 +414,30 @@ public final class HearthServer implements AutoCloseable {
                         PluginGates.section(pluginConfig.sections().getOrDefault(id, java.util.Map.of())), rooms,
                         accounts.accounts(), accounts.profiles(), streams.accountData(), new PluginStorage(database),
                         tables.database(id), media, config.defaultRoomVersion(), permissions, pushes)
-                        .useReceipts(streams.receipts()),
+                        .useReceipts(streams.receipts())
+                        .useOpenIdTokens(new org.hearth.core.account.OpenIdTokens(database, java.time.Clock.systemUTC()),
+                                (server, token) -> remoteOpenIdUser(federation.get(), server, token)),
                 new StoredEventLog(new PluginStorage(database), rooms.reader()), tables, permissions);
+    }
+
+    /**
+     * Server-Server API "OpenID": the user another server says an OpenID token is ({@code GET /openid/userinfo}),
+     * only when that user is on that server; empty for any refusal or failure.
+     */
+    private static Optional<String> remoteOpenIdUser(org.hearth.federation.client.FederationClient client,
+                                                     String server, String token) {
+        if (client == null) {
+            return Optional.empty();
+        }
+        try {
+            var info = client.get(server, "/_matrix/federation/v1/openid/userinfo?access_token="
+                    + java.net.URLEncoder.encode(token, java.nio.charset.StandardCharsets.UTF_8));
+            return info.get("sub") instanceof jakarta.json.JsonString sub
+                    ? UserId.tryParse(sub.getString()).filter(u -> u.serverName().value().equals(server)).map(UserId::value)
+                    : Optional.empty();
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     /** What the Client-Server routes are built from. */
@@ -449,7 +478,8 @@ public final class HearthServer implements AutoCloseable {
         }
         Authenticator auth = accounts.authenticator();
         JsonBody bodies = accounts.json();
-        var voip = new org.hearth.server.client.VoipRoutes(auth, api.config().voip(), Clock.systemUTC());
+        var voip = new org.hearth.server.client.VoipRoutes(auth, api.config().voip(), Clock.systemUTC(),
+                api.plugins()::livekitServiceUrls);
         routing.register("/_matrix/client/v3", voip.turnServer())
                 .register("/_matrix/client/r0", voip.turnServer())
                 .register("/_matrix/client/unstable/org.matrix.msc4143", voip.rtcTransports());

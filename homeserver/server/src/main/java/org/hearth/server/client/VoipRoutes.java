@@ -30,11 +30,19 @@ public final class VoipRoutes implements HttpService {
     private final Authenticator auth;
     private final HearthConfig.Voip voip;
     private final Clock clock;
+    private final java.util.function.Supplier<java.util.List<String>> pluginServices;
 
     public VoipRoutes(Authenticator auth, HearthConfig.Voip voip, Clock clock) {
+        this(auth, voip, clock, java.util.List::of);
+    }
+
+    /** @param pluginServices LiveKit token services plugins serve (the calls plugin), listed after the configured one */
+    public VoipRoutes(Authenticator auth, HearthConfig.Voip voip, Clock clock,
+                      java.util.function.Supplier<java.util.List<String>> pluginServices) {
         this.auth = auth;
         this.voip = voip;
         this.clock = clock;
+        this.pluginServices = pluginServices;
     }
 
     /** The turnServer route alone, for the v3 and r0 prefixes. */
@@ -64,14 +72,19 @@ public final class VoipRoutes implements HttpService {
 
     private void rtcTransports(ServerRequest req, ServerResponse res) {
         auth.require(req);
-        Reply.json(res, 200, Json.objectBuilder().add("rtc_transports", livekitFoci(voip)).build());
+        Reply.json(res, 200, Json.objectBuilder().add("rtc_transports", livekitFoci(voip, pluginServices.get())).build());
     }
 
-    /** The LiveKit focus list of MSC4143/MSC4195: one entry when a LiveKit service URL is configured, else none. */
-    public static JsonArrayBuilder livekitFoci(HearthConfig.Voip voip) {
+    /**
+     * The LiveKit focus list of MSC4143/MSC4195: the configured LiveKit service URL first, then the services plugins
+     * serve; empty when there is none.
+     */
+    public static JsonArrayBuilder livekitFoci(HearthConfig.Voip voip, java.util.List<String> pluginServices) {
         JsonArrayBuilder foci = Json.arrayBuilder();
-        voip.livekitServiceUrl().ifPresent(url -> foci.add(Json.objectBuilder()
-                .add("type", "livekit").add("livekit_service_url", url)));
+        java.util.List<String> urls = new java.util.ArrayList<>();
+        voip.livekitServiceUrl().ifPresent(urls::add);
+        pluginServices.stream().filter(u -> !urls.contains(u)).forEach(urls::add);
+        urls.forEach(url -> foci.add(Json.objectBuilder().add("type", "livekit").add("livekit_service_url", url)));
         return foci;
     }
 

@@ -18,6 +18,7 @@ public final class WellKnownRoutes implements HttpService {
     private final Supplier<String> clientBaseUrl;
     private final Supplier<String> federationAddress;
     private final HearthConfig.Voip voip;
+    private final Supplier<java.util.List<String>> pluginServices;
 
     /**
      * Suppliers because both name listener ports, which are known only once the listeners are bound (port 0).
@@ -27,8 +28,15 @@ public final class WellKnownRoutes implements HttpService {
      * @param federationAddress host:port where other servers reach our federation listener
      */
     public WellKnownRoutes(Supplier<String> clientBaseUrl, HearthConfig.Voip voip, Supplier<String> federationAddress) {
+        this(clientBaseUrl, voip, java.util.List::of, federationAddress);
+    }
+
+    /** @param pluginServices LiveKit token services plugins serve (the calls plugin), advertised after the configured one */
+    public WellKnownRoutes(Supplier<String> clientBaseUrl, HearthConfig.Voip voip,
+                           Supplier<java.util.List<String>> pluginServices, Supplier<String> federationAddress) {
         this.clientBaseUrl = clientBaseUrl;
         this.voip = voip;
+        this.pluginServices = pluginServices;
         this.federationAddress = federationAddress;
     }
 
@@ -43,9 +51,10 @@ public final class WellKnownRoutes implements HttpService {
     private void client(ServerRequest req, ServerResponse res) {
         var body = Json.createObjectBuilder()
                 .add("m.homeserver", Json.createObjectBuilder().add("base_url", clientBaseUrl.get()));
-        if (voip.livekitServiceUrl().isPresent()) {
+        java.util.List<String> services = pluginServices.get();
+        if (voip.livekitServiceUrl().isPresent() || !services.isEmpty()) {
             // Element Call still discovers its focus here (MSC4143's older discovery); rtc/transports is the newer one.
-            body.add("org.matrix.msc4143.rtc_foci", VoipRoutes.livekitFoci(voip));
+            body.add("org.matrix.msc4143.rtc_foci", VoipRoutes.livekitFoci(voip, services));
         }
         Reply.json(res, 200, body.build());
     }

@@ -44,6 +44,8 @@ public final class HostedHomeserver implements Homeserver {
     private final DeclaredPermissions permissions;
     private final org.hearth.core.push.PushGatewaySender pushes;
     private volatile org.hearth.core.sync.ReceiptStream receipts;
+    private volatile org.hearth.core.account.OpenIdTokens openIdTokens;
+    private volatile java.util.function.BiFunction<String, String, Optional<String>> remoteOpenId;
 
     public HostedHomeserver(String pluginId, ServerName serverName, JsonObject config, Rooms rooms, AccountHandler accounts,
                      ProfileHandler profiles, AccountDataStream accountData, PluginStorage storage,
@@ -326,6 +328,41 @@ public final class HostedHomeserver implements Homeserver {
         return pushes.send(List.of(new org.hearth.core.push.PushActions.Notified(user, room, eventId,
                 event.streamOrdering(), List.of(org.hearth.spec.push.PushAction.NOTIFY,
                         org.hearth.spec.push.PushAction.sound("default")), false)));
+    }
+
+    /** Where {@link #openIdUser} looks tokens up (set at wiring; without it, it refuses). */
+    public HostedHomeserver useOpenIdTokens(org.hearth.core.account.OpenIdTokens tokens) {
+        return useOpenIdTokens(tokens, (server, token) -> Optional.empty());
+    }
+
+    /** @param remote asks another server whose a token is (its federation {@code openid/userinfo}) */
+    public HostedHomeserver useOpenIdTokens(org.hearth.core.account.OpenIdTokens tokens,
+                                            java.util.function.BiFunction<String, String, Optional<String>> remote) {
+        this.openIdTokens = tokens;
+        this.remoteOpenId = remote;
+        return this;
+    }
+
+    @Override
+    public Optional<String> openIdUser(String matrixServerName, String accessToken) {
+        if (serverName.value().equals(matrixServerName)) {
+            return openIdUser(accessToken);
+        }
+        var remote = remoteOpenId;
+        if (remote == null || accessToken == null || accessToken.isEmpty()) {
+            return Optional.empty();
+        }
+        return remote.apply(matrixServerName, accessToken);
+    }
+
+    @Override
+    public Optional<String> openIdUser(String accessToken) {
+        var tokens = openIdTokens;
+        if (tokens == null) {
+            throw new UnsupportedOperationException("this server validates no OpenID tokens for plugins");
+        }
+        return accessToken == null || accessToken.isEmpty() ? Optional.empty()
+                : tokens.user(accessToken).map(UserId::value);
     }
 
     /** Where {@link #sendReceipt} posts (set at wiring; without it, it refuses). */

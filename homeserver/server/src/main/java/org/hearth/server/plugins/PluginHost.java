@@ -69,6 +69,9 @@ public final class PluginHost implements AutoCloseable {
         final List<NamedSync> syncExtensions = new ArrayList<>();
         final List<org.hearth.plugin.api.SyncAcknowledgement> acknowledgements = new ArrayList<>();
         final List<WebPages> webPages = new ArrayList<>();
+        final List<PluginRoutes.Route> publicRoutes = new ArrayList<>();
+        /** The paths under its public routes of the LiveKit services it offers ({@code RtcFocus}), asked at load. */
+        final List<String> livekitPaths = new ArrayList<>();
         final List<NamedVisibility> visibilities = new ArrayList<>();
         /** What its manifest declared ({@code Plugin-Permissions}); empty when it declared nothing. */
         volatile List<String> permissions = List.of();
@@ -146,6 +149,7 @@ public final class PluginHost implements AutoCloseable {
     private volatile java.util.Set<String> governedRoomTypes = java.util.Set.of();
     /** Started plugins' sync acknowledgement listeners: the sync path reads only this (empty: nothing to do). */
     private volatile List<Map.Entry<Hosted, org.hearth.plugin.api.SyncAcknowledgement>> acknowledgers = List.of();
+    private volatile java.util.function.Supplier<String> clientBaseUrl;
     /** One queue for acknowledgements, off the request thread; full (a slow plugin) drops them: a later one covers. */
     private final java.util.concurrent.ThreadPoolExecutor acknowledgementQueue = new java.util.concurrent.ThreadPoolExecutor(
             1, 1, 0, java.util.concurrent.TimeUnit.MILLISECONDS, new java.util.concurrent.ArrayBlockingQueue<>(10_000),
@@ -280,6 +284,13 @@ public final class PluginHost implements AutoCloseable {
                 hosted.syncExtensions.add(new NamedSync(extension.namespace(), extension));
             }
             hosted.webPages.addAll(manager.getExtensions(WebPages.class, id));
+            for (var extension : manager.getExtensions(org.hearth.plugin.api.PublicRoutes.class, id)) {
+                hosted.publicRoutes.addAll(extension.routes());
+            }
+            for (var focus : manager.getExtensions(org.hearth.plugin.api.RtcFocus.class, id)) {
+                focus.livekitServicePath().ifPresent(path ->
+                        hosted.livekitPaths.add(path.startsWith("/") ? path : "/" + path));
+            }
             for (var filter : manager.getExtensions(org.hearth.plugin.api.MemberVisibility.class, id)) {
                 String type = filter.roomType();
                 if (type == null || type.isBlank()) {
@@ -429,6 +440,30 @@ public final class PluginHost implements AutoCloseable {
             failed(hosted, "member visibility threw " + e.code().errcode());
             return Optional.empty();
         }
+    }
+
+    /** Where clients reach this server (set once the listeners are bound): plugins' LiveKit foci are under it. */
+    public void useClientBaseUrl(java.util.function.Supplier<String> baseUrl) {
+        this.clientBaseUrl = baseUrl;
+    }
+
+    /** The LiveKit token services started plugins offer ({@code RtcFocus}), as absolute URLs; none before wiring. */
+    public List<String> livekitServiceUrls() {
+        var baseUrl = clientBaseUrl;
+        if (baseUrl == null) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        for (Hosted p : plugins.values()) {
+            if (p.state == State.STARTED) {
+                for (String path : p.livekitPaths) {
+                    String base = baseUrl.get();
+                    out.add((base.endsWith("/") ? base.substring(0, base.length() - 1) : base)
+                            + "/_hearth/plugins/" + p.id + "/public" + path);
+                }
+            }
+        }
+        return out;
     }
 
     /** The started plugin serving client-API extensions of {@code namespace}. */

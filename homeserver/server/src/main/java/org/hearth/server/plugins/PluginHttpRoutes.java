@@ -130,6 +130,13 @@ public final class PluginHttpRoutes implements HttpService {
             page(req, res, plugin, subPath.substring("/web/".length()));
             return;
         }
+        if (subPath.startsWith("/public/")) {
+            // The caller proves who it is to the plugin (an OpenID token), not with an access token.
+            PluginHost.Hosted plugin = host.plugin(pluginId).filter(p -> p.state() == PluginHost.State.STARTED)
+                    .orElseThrow(PluginHttpRoutes::unrecognized);
+            answer(req, res, null, plugin, plugin.publicRoutes, subPath.substring("/public".length()));
+            return;
+        }
         Requester who = auth.require(req);
         PluginHost.Hosted plugin = host.plugin(pluginId).filter(p -> p.state() == PluginHost.State.STARTED)
                 .orElseThrow(PluginHttpRoutes::unrecognized);
@@ -177,7 +184,7 @@ public final class PluginHttpRoutes implements HttpService {
             for (String name : req.query().names()) {
                 query.put(name, req.query().get(name));
             }
-            var request = new PluginRequest(who.userId().value(), Map.copyOf(params.get()), Map.copyOf(query), json);
+            var request = new PluginRequest(who == null ? "" : who.userId().value(), Map.copyOf(params.get()), Map.copyOf(query), json);
             PluginResponse answer = host.call(plugin, () -> route.handler().handle(request)).orElseThrow(() ->
                     new MatrixException(ErrorCode.UNKNOWN, 500, "The plugin " + pluginId + " failed to answer"));
             Reply.json(res, answer.status(), answer.body());

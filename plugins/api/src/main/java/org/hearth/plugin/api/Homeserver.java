@@ -147,4 +147,23 @@ public interface Homeserver {
     default Optional<String> roomIdForAlias(String alias) {
         return Optional.empty();
     }
+
+    /**
+     * The local user an OpenID token belongs to ({@code POST /user/{userId}/openid/request_token}), while it is
+     * valid: how a {@link PublicRoutes} handler learns who calls it, as the federation {@code openid/userinfo}
+     * endpoint answers other servers. Empty for an unknown or expired token (since 0.5.0).
+     */
+    default Optional<String> openIdUser(String accessToken) {
+        throw new UnsupportedOperationException("this server validates no OpenID tokens for plugins");
+    }
+
+    /**
+     * The user an OpenID token of {@code matrixServerName} belongs to: this server's tokens as
+     * {@link #openIdUser(String)}, another server's by asking its federation {@code openid/userinfo} (the answer
+     * counts only for a user of that server). Empty for an unknown token or a server that does not answer
+     * (since 0.5.0).
+     */
+    default Optional<String> openIdUser(String matrixServerName, String accessToken) {
+        return matrixServerName.equals(serverName()) ? openIdUser(accessToken) : Optional.empty();
+    }
 }

@@ -8,7 +8,8 @@ package org.hearth.plugin.api;
  * {@link WebPages} and media in {@link Homeserver}. 0.3.0 added {@link MemberVisibility}, declared
  * {@link Permissions}, and redaction, read receipts the local user list and
  * {@link Homeserver#pushNotification} in {@link Homeserver}. 0.4.0 added {@link SyncAcknowledgement} and
- * {@link Homeserver#sendReceipt}. 0.5.0 added {@link Homeserver#roomIdForAlias}.
+ * {@link Homeserver#sendReceipt}. 0.5.0 added {@link PublicRoutes}, {@link RtcFocus},
+ * {@link Homeserver#openIdUser} and {@link Homeserver#roomIdForAlias}.
  */
 public final class PluginApi {
     public static final String VERSION = "0.5.0";

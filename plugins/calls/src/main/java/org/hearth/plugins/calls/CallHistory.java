@@ -150,11 +150,15 @@ public class CallHistory implements EventObserver, PluginRoutes, ScheduledTask {
     public List<Route> routes() {
         return List.of(Route.get("/history", req -> {
             int limit = limit(req.query().get("limit"));
-            JsonArrayBuilder calls = Json.arrayBuilder();
+            List<GroupCalls.Entry> entries = new java.util.ArrayList<>();
             for (Map<String, Object> row : db.query("SELECT * FROM plugin_calls_history WHERE caller = ? OR callee = ?"
                     + " ORDER BY started_ts DESC, call_id LIMIT ?", req.user(), req.user(), limit)) {
-                calls.add(entry(row, req.user()));
+                entries.add(new GroupCalls.Entry(number(row.get("started_ts")), entry(row, req.user())));
             }
+            entries.addAll(GroupCalls.of(db, req.user(), limit));
+            entries.sort(java.util.Comparator.comparingLong(GroupCalls.Entry::startTs).reversed());
+            JsonArrayBuilder calls = Json.arrayBuilder();
+            entries.stream().limit(limit).forEach(e -> calls.add(e.json()));
             return PluginResponse.ok(Json.objectBuilder().add("calls", calls).build());
         }));
     }
