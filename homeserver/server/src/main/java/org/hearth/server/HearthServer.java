@@ -232,10 +232,14 @@ public final class HearthServer implements AutoCloseable {
             var gateway = lifecycle.add(new PushGatewaySender(database, push.pushers(), push.unread(), rooms.reader(),
                     Duration.ofSeconds(1), Duration.ofHours(1), Clock.systemUTC()));
             gateway.resume();
+            // Unread counts in memory, kept current by each commit's push actions (counted once visible).
+            push.unread().useEventStream(rooms.reader()::currentPosition);
+            pushActions.countInto(push.unread());
             rooms.engine().usePushActions(pushActions);
             streams.receipts().useReadReceipts(push.unread());
             streams.sync().useUnreadCounts(push.unread());
             eventNotifier.set((room, position, changed) -> {
+                push.unread().addVisible();
                 gateway.send(pushActions.committed(room, position));
                 streams.eventsPersisted(room, position, changed);
             });

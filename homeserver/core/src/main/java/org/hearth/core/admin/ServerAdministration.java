@@ -24,6 +24,8 @@ public final class ServerAdministration {
 
     private final Database database;
     private final ServerName serverName;
+    // Counts lock and suspension changes: a read that overlapped one does not cache what it read.
+    private final java.util.concurrent.atomic.AtomicLong changes = new java.util.concurrent.atomic.AtomicLong();
     private final Cache<String, Restrictions> cache = Caffeine.newBuilder()
             .expireAfterWrite(CACHE_TTL).maximumSize(100_000).build();
 
@@ -55,8 +57,19 @@ public final class ServerAdministration {
     }
 
     public Restrictions restrictions(UserId user) {
-        return cache.get(user.value(), u -> account(user).map(a -> new Restrictions(a.locked(), a.suspended()))
-                .orElse(Restrictions.NONE));
+        Restrictions cached = cache.getIfPresent(user.value());
+        if (cached != null) {
+            return cached;
+        }
+        // Read outside the cache's compute, which holds a hash-bin lock through the query (requests of other users
+        // spun on it); a read overlapping a lock or suspension change is not cached.
+        long seenChanges = changes.get();
+        Restrictions read = account(user).map(a -> new Restrictions(a.locked(), a.suspended())).orElse(Restrictions.NONE);
+        if (changes.get() == seenChanges && cache.asMap().putIfAbsent(user.value(), read) == null
+                && changes.get() != seenChanges) {
+            cache.asMap().remove(user.value(), read);
+        }
+        return read;
     }
 
     /** Spec "GET /admin/lock/{userId}", for a requester already known to be an admin. */
@@ -69,6 +82,7 @@ public final class ServerAdministration {
         target(requester, target, true);
         database.execute().createNamedUpdate("admin-set-locked").addParam("user_id", target.value())
                 .addParam("locked", locked).execute();
+        changes.incrementAndGet();
         cache.invalidate(target.value());
     }
 
@@ -82,6 +96,7 @@ public final class ServerAdministration {
         target(requester, target, true);
         database.execute().createNamedUpdate("admin-set-suspended").addParam("user_id", target.value())
                 .addParam("suspended", suspended).execute();
+        changes.incrementAndGet();
         cache.invalidate(target.value());
     }
 

@@ -55,10 +55,18 @@ public final class PushActions implements EventPushActions {
     private final Cache<String, List<UserId>> joined = Caffeine.newBuilder().maximumSize(10_000).build();
     private final ConcurrentHashMap<RoomId, ConcurrentLinkedQueue<Notified>> pending = new ConcurrentHashMap<>();
 
+    // Where each commit's notifications are counted in memory for /sync (set once at wiring; none in some tests).
+    private volatile UnreadNotifications unread;
+
     public PushActions(String serverName, PushRulesets rulesets, Pushers pushers) {
         this.serverName = serverName;
         this.rulesets = rulesets;
         this.pushers = pushers;
+    }
+
+    /** Tells {@code unread} what each commit notified, and whose counts a membership change or redaction changed. */
+    public void countInto(UnreadNotifications unread) {
+        this.unread = unread;
     }
 
     /** One notification for a user with pushers, to send once its event is committed. */
@@ -93,6 +101,10 @@ public final class PushActions implements EventPushActions {
                     tx.createNamedGet("notifications-event-position").addParam("event_id", redacts)
                             .addParam("room_id", room.value()).execute()
                             .ifPresent(row -> {
+                                UnreadNotifications counts = unread;
+                                if (counts != null) {
+                                    org.hearth.core.storage.Database.afterCommit(() -> counts.roomChanged(room));
+                                }
                                 long position = UnreadNotifications.number(row, "stream_ordering");
                                 tx.createNamedDelete("notifications-actions-delete-event")
                                         .addParam("stream_ordering", position).addParam("room_id", room.value())
@@ -123,6 +135,7 @@ public final class PushActions implements EventPushActions {
         List<String> rows = new ArrayList<>();
         List<Notified> notified = new ArrayList<>();
         Set<UserId> joinedLocal = new java.util.HashSet<>(local);
+        List<UnreadNotifications.Counted> counted = new ArrayList<>();
         for (StoredEvent e : events) {
             if (!e.inTimeline() || redacted.contains(e.eventId())) {
                 continue;
@@ -154,6 +167,17 @@ public final class PushActions implements EventPushActions {
                             outcome.highlight()));
                 }
             }
+            if (unread != null) {
+                Map<UserId, Boolean> highlights = new HashMap<>();
+                outcomes.forEach((user, outcome) -> {
+                    if (outcome.notifies()) {
+                        highlights.put(user, outcome.highlight());
+                    }
+                });
+                if (!highlights.isEmpty()) {
+                    counted.add(new UnreadNotifications.Counted(room, e.streamOrdering(), thread, highlights));
+                }
+            }
             // The room row holds what most joined members get; only the others (and an invitee) get a row.
             Outcome common = shares.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey)
                     .orElse(Outcome.SILENT);
@@ -183,6 +207,10 @@ public final class PushActions implements EventPushActions {
         }
         if (!notified.isEmpty()) {
             pending.computeIfAbsent(room, r -> new ConcurrentLinkedQueue<>()).addAll(notified);
+        }
+        UnreadNotifications counts = unread;
+        if (counts != null && !counted.isEmpty()) {
+            org.hearth.core.storage.Database.afterCommit(() -> counted.forEach(counts::counted));
         }
     }
 
@@ -225,6 +253,10 @@ public final class PushActions implements EventPushActions {
         Optional<UserId> target = e.stateKey().flatMap(UserId::tryParse);
         if (target.isEmpty() || !target.get().domain().equals(serverName)) {
             return;
+        }
+        UnreadNotifications counts = unread;
+        if (counts != null) {
+            org.hearth.core.storage.Database.afterCommit(() -> counts.membershipChanged(target.get()));
         }
         switch (membership) {
             // Nothing in a room left is unread; its notifications stay listed, as read, up to the leave.

@@ -30,9 +30,111 @@ public final class UnreadNotifications implements UnreadCounts, ReadReceipts {
     public static final int MAX_LIMIT = 1_000;
 
     private final Database database;
+    // In memory once the event stream is known (useEventStream): every woken sync asked the database for its
+    // user's counts. Each user's counts are loaded once, up to a visible position, then kept current by what each
+    // commit's push actions counted (added once visible, in position order); receipts, membership changes and
+    // redactions drop the user's (or room's) entry and the next read loads it again. A missed writer is
+    // corrected within the expiry.
+    private volatile java.util.function.LongSupplier visible;
+    private final com.github.benmanes.caffeine.cache.Cache<UserId, Tally> tallies =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(100_000)
+                    .expireAfterWrite(java.time.Duration.ofMinutes(10)).build();
+    // Counted by committed transactions, not yet visible to readers (or not yet added), by position.
+    private final java.util.concurrent.ConcurrentSkipListMap<Long, Counted> waiting =
+            new java.util.concurrent.ConcurrentSkipListMap<>();
 
     public UnreadNotifications(Database database) {
         this.database = database;
+    }
+
+    /**
+     * Keeps counts in memory, current up to {@code visiblePosition} (the room engine's position below which every
+     * event is committed); set once at wiring, before events are sent. Without it every read asks the database.
+     */
+    public void useEventStream(java.util.function.LongSupplier visiblePosition) {
+        this.visible = visiblePosition;
+    }
+
+    /** What one event notified: per local member it notifies, whether it highlights. */
+    public record Counted(RoomId room, long position, String thread, Map<UserId, Boolean> highlights) {}
+
+    /** A user's counts, loaded up to {@code upto} (-1 while loading: events counted meanwhile wait in early). */
+    private static final class Tally {
+        long upto = -1;
+        final Map<RoomId, Map<String, long[]>> counts = new HashMap<>();
+        List<Counted> early = new ArrayList<>();
+
+        void add(Counted c, boolean highlight) {
+            long[] n = counts.computeIfAbsent(c.room(), r -> new HashMap<>()).computeIfAbsent(c.thread(), t -> new long[2]);
+            n[0]++;
+            if (highlight) {
+                n[1]++;
+            }
+        }
+
+        Map<RoomId, Map<String, Count>> snapshot() {
+            Map<RoomId, Map<String, Count>> out = new HashMap<>();
+            counts.forEach((room, threads) -> threads.forEach((thread, n) -> {
+                if (n[0] > 0) {
+                    out.computeIfAbsent(room, r -> new HashMap<>()).put(thread, new Count(n[0], n[1]));
+                }
+            }));
+            return out;
+        }
+    }
+
+    /**
+     * Called once the transaction that recorded {@code counted}'s push actions committed (before its events are
+     * visible): added to the members' counts once they are.
+     */
+    public void counted(Counted counted) {
+        if (visible == null || counted.highlights().isEmpty()) {
+            return;
+        }
+        waiting.put(counted.position(), counted);
+        addVisible();
+    }
+
+    /** Adds what is visible now to the counts in memory; every read does it first, and the notifier before waking. */
+    public void addVisible() {
+        java.util.function.LongSupplier position = visible;
+        if (position == null || waiting.isEmpty()) {
+            return;
+        }
+        // One at a time, so that a reader finding nothing to add knows the counts hold everything visible.
+        synchronized (waiting) {
+            long upto = position.getAsLong();
+            for (Map.Entry<Long, Counted> e; (e = waiting.firstEntry()) != null && e.getKey() <= upto; ) {
+                waiting.remove(e.getKey());
+                Counted c = e.getValue();
+                c.highlights().forEach((user, highlight) -> {
+                    Tally t = tallies.getIfPresent(user);
+                    if (t != null) {
+                        synchronized (t) {
+                            if (t.upto < 0) {
+                                t.early.add(c);
+                            } else if (c.position() > t.upto) {
+                                t.add(c, highlight);
+                            }
+                        }
+                    }
+                });
+            }
+        }
+    }
+
+    /** The user's counts change other than by new events (a join or leave): read again. */
+    public void membershipChanged(UserId user) {
+        tallies.invalidate(user);
+    }
+
+    /** Notifications in the room were removed (a redaction): every member's counts are read again. */
+    public void roomChanged(RoomId room) {
+        tallies.asMap().values().removeIf(t -> {
+            synchronized (t) {
+                return t.upto < 0 || t.counts.containsKey(room);
+            }
+        });
     }
 
     @Override
@@ -45,12 +147,48 @@ public final class UnreadNotifications implements UnreadCounts, ReadReceipts {
         tx.createNamedUpdate("notifications-read").addParam("user_id", user.value())
                 .addParam("room_id", room.value()).addParam("thread_id", threadId)
                 .addParam("upto", upto.get()).execute();
+        // ReceiptStream calls this before advancing its stream, so this runs before a reader can see the receipt.
+        Database.afterCommit(() -> tallies.invalidate(user));
     }
 
     @Override
     public Map<RoomId, Map<String, Count>> unread(UserId user) {
+        java.util.function.LongSupplier position = visible;
+        if (position == null) {
+            return query(database.execute().createNamedQuery("notifications-unread").addParam("user_id", user.value()));
+        }
+        addVisible();
+        // Created before the position is read: whatever becomes visible later is added to it (or waits in early).
+        Tally tally = tallies.get(user, u -> new Tally());
+        synchronized (tally) {
+            if (tally.upto >= 0) {
+                return tally.snapshot();
+            }
+        }
+        long upto = position.getAsLong();
+        Map<RoomId, Map<String, Count>> loaded = query(database.execute().createNamedQuery("notifications-unread-upto")
+                .addParam("user_id", user.value()).addParam("upto", upto));
+        synchronized (tally) {
+            if (tally.upto < 0) {
+                loaded.forEach((room, threads) -> threads.forEach((thread, n) ->
+                        tally.counts.computeIfAbsent(room, r -> new HashMap<>())
+                                .put(thread, new long[] {n.notifications(), n.highlights()})));
+                tally.upto = upto;
+                for (Counted c : tally.early) {
+                    Boolean highlight = c.highlights().get(user);
+                    if (c.position() > upto && highlight != null) {
+                        tally.add(c, highlight);
+                    }
+                }
+                tally.early = null;
+            }
+            return tally.snapshot();
+        }
+    }
+
+    private static Map<RoomId, Map<String, Count>> query(io.helidon.dbclient.DbStatementQuery statement) {
         Map<RoomId, Map<String, Count>> out = new HashMap<>();
-        database.execute().createNamedQuery("notifications-unread").addParam("user_id", user.value()).execute()
+        statement.execute()
                 .forEach(row -> out.computeIfAbsent(RoomId.parse(row.column("room_id").get(String.class)),
                         r -> new HashMap<>()).put(row.column("thread_id").get(String.class),
                         new Count(number(row, "notifications"), number(row, "highlights"))));

@@ -66,11 +66,22 @@ public final class DeviceListStream implements DeviceChanges, KeyChanges {
      * {@code left} the users who left a room of the viewer, or were in a room the viewer left, and now share none.
      */
     public Changes changes(UserId viewer, SyncToken from, SyncToken to) {
-        Set<UserId> sharing = membership.usersSharingRooms(viewer);
+        // Read only when needed: most woken syncs (a new message) have neither device-list changes nor leavers.
+        java.util.function.Supplier<Set<UserId>> sharing = new java.util.function.Supplier<>() {
+            private Set<UserId> users;
+
+            @Override
+            public Set<UserId> get() {
+                if (users == null) {
+                    users = membership.usersSharingRooms(viewer);
+                }
+                return users;
+            }
+        };
         Set<String> changed = new LinkedHashSet<>();
         Set<UserId> left = new LinkedHashSet<>();
         if (from.deviceLists() < to.deviceLists()) {
-            Set<UserId> visible = new HashSet<>(sharing);
+            Set<UserId> visible = new HashSet<>(sharing.get());
             visible.add(viewer);
             database.execute().createNamedQuery("streams-device-list-since")
                     .addParam("from", from.deviceLists()).addParam("to", to.deviceLists()).execute()
@@ -113,8 +124,10 @@ public final class DeviceListStream implements DeviceChanges, KeyChanges {
                 left.addAll(membership.joinedMembers(room));
             }
         }
-        left.removeAll(sharing);
-        left.remove(viewer);
+        if (!left.isEmpty()) {
+            left.removeAll(sharing.get());
+            left.remove(viewer);
+        }
         return new Changes(List.copyOf(changed), left.stream().map(UserId::value).toList());
     }
 

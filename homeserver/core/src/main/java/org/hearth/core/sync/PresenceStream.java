@@ -41,6 +41,13 @@ public final class PresenceStream {
     // Users the idle timer made unavailable: their syncs asking for online do not undo it, activity does.
     private final Set<UserId> idled = ConcurrentHashMap.newKeySet();
     private volatile long idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS;
+    // The presence rows this process wrote since it started, by stream position, each user's latest only (as the
+    // table): every woken sync asked the table for the rows in (since, now] and read hundreds to keep a few.
+    // Positions above `indexedFrom` are all here, so a sync since then never reads the table.
+    private final java.util.concurrent.ConcurrentSkipListMap<Long, Presence> recent =
+            new java.util.concurrent.ConcurrentSkipListMap<>();
+    private final ConcurrentHashMap<UserId, Long> recentPosition = new ConcurrentHashMap<>();
+    private final long indexedFrom;
 
     private static final class Syncing {
         final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
@@ -54,6 +61,7 @@ public final class PresenceStream {
         this.notifier = notifier;
         this.membership = membership;
         this.clock = clock;
+        this.indexedFrom = new StreamPositions(database).current().getOrDefault(StreamPositions.PRESENCE, 0L);
     }
 
     public record Presence(UserId user, String state, String statusMsg, long lastActiveTs, boolean currentlyActive) {}
@@ -191,14 +199,36 @@ public final class PresenceStream {
     }
 
     private void write(Presence p, boolean wake) {
-        database.transaction(tx -> {
-            long position = StreamPositions.advance(database, tx, StreamPositions.PRESENCE);
-            tx.createNamedInsert("streams-presence-put")
-                    .addParam("user_id", p.user().value()).addParam("state", p.state())
-                    .addParam("status_msg", p.statusMsg()).addParam("last_active_ts", p.lastActiveTs())
-                    .addParam("currently_active", p.currentlyActive()).addParam("stream_id", position).execute();
-            return position;
-        });
+        long[] written = {-1};
+        try {
+            database.transaction(tx -> {
+                long position = StreamPositions.advance(database, tx, StreamPositions.PRESENCE);
+                tx.createNamedInsert("streams-presence-put")
+                        .addParam("user_id", p.user().value()).addParam("state", p.state())
+                        .addParam("status_msg", p.statusMsg()).addParam("last_active_ts", p.lastActiveTs())
+                        .addParam("currently_active", p.currentlyActive()).addParam("stream_id", position).execute();
+                // Indexed before the commit: readers stop at the committed position, so it is not read early, and
+                // a writer of the next position (which waits for this commit) may publish it before this thread
+                // runs its after-commit actions.
+                recent.put(position, p);
+                written[0] = position;
+                Database.afterCommit(() -> {
+                    Long before = recentPosition.put(p.user(), position);
+                    if (before != null && before < position) {
+                        recent.remove(before);
+                    } else if (before != null) {
+                        recentPosition.merge(p.user(), before, Math::max);
+                        recent.remove(position, p);
+                    }
+                });
+                return position;
+            });
+        } catch (RuntimeException e) {
+            if (written[0] >= 0) {
+                recent.remove(written[0], p);
+            }
+            throw e;
+        }
         latest.put(p.user(), p);
         if (wake) {
             // Coalesced: a last_active refresh alone wakes nobody; it rides along with the next sync.
@@ -234,15 +264,16 @@ public final class PresenceStream {
         Set<UserId> visible = new HashSet<>(membership.usersSharingRooms(viewer));
         visible.add(viewer);
         List<JsonObject> out = new ArrayList<>();
-        database.execute().createNamedQuery("streams-presence-since")
-                .addParam("from", from).addParam("to", to).execute()
-                .map(PresenceStream::presence)
-                .forEach(p -> {
-                    if (visible.contains(p.user())) {
-                        out.add(Json.objectBuilder().add("type", "m.presence").add("sender", p.user().value())
-                                .add("content", content(p)).build());
-                    }
-                });
+        java.util.stream.Stream<Presence> rows = from >= indexedFrom
+                ? recent.subMap(from, false, to, true).values().stream()
+                : database.execute().createNamedQuery("streams-presence-since")
+                        .addParam("from", from).addParam("to", to).execute().map(PresenceStream::presence);
+        rows.forEach(p -> {
+            if (visible.contains(p.user())) {
+                out.add(Json.objectBuilder().add("type", "m.presence").add("sender", p.user().value())
+                        .add("content", content(p)).build());
+            }
+        });
         return out;
     }
 

@@ -103,15 +103,17 @@ public final class ReceiptStream {
             throw new MatrixException(ErrorCode.INVALID_PARAM, "thread_id is too long");
         }
         database.transaction(tx -> {
+            // Counts first: what they do after the commit (drop the in-memory counts) is done before the new
+            // position is published, so a sync that sees the receipt sees the counts it cleared.
+            if (type.equals(READ) || type.equals(READ_PRIVATE)) {
+                reads.read(tx, user, room, threadId, event.value());
+            }
             long position = StreamPositions.advance(database, tx, StreamPositions.RECEIPTS);
             tx.createNamedInsert("streams-receipt-put")
                     .addParam("room_id", room.value()).addParam("receipt_type", type)
                     .addParam("user_id", user.value()).addParam("thread_id", threadId)
                     .addParam("event_id", event.value()).addParam("ts", clock.millis())
                     .addParam("stream_id", position).execute();
-            if (type.equals(READ) || type.equals(READ_PRIVATE)) {
-                reads.read(tx, user, room, threadId, event.value());
-            }
             return position;
         });
         if (type.equals(READ_PRIVATE)) {

@@ -70,6 +70,27 @@ class UnreadCountsIT {
     }
 
     @Test
+    void countsKeptInMemoryFollowNewEventsReceiptsAndMoreEvents() {
+        var alice = newUser(server, "alice");
+        var bob = newUser(server, "bob");
+        String room = room(alice, bob);
+        message(bob, room, "one");
+        JsonObject first = sync(alice, null, "");
+        assertArrayEquals(new long[] {1, 0}, counts(joined(first, room)));
+        // Counted after alice's counts were read once: added to them, not read again.
+        String second = message(bob, room, "two");
+        mention(bob, room, alice);
+        JsonObject next = sync(alice, first.getString("next_batch"), "timeout=0");
+        assertArrayEquals(new long[] {3, 1}, counts(joined(next, room)), next.toString());
+        receipt(alice, room, "m.read", second, null);
+        message(bob, room, "four");
+        JsonObject last = sync(alice, next.getString("next_batch"), "timeout=0");
+        assertArrayEquals(new long[] {2, 1}, counts(joined(last, room)), last.toString());
+        // Bob's own messages never count for him, cached or not.
+        assertArrayEquals(new long[] {0, 0}, counts(joined(sync(bob, null, ""), room)));
+    }
+
+    @Test
     void theSyncThatDeliversAnEventCarriesItsCount() throws Exception {
         var alice = newUser(server, "alice");
         var bob = newUser(server, "bob");
