@@ -145,13 +145,28 @@ public final class TransactionQueue implements EventNotifier, OutboundPdus, org.
 
     @Override
     public void persisting(DbExecute tx, Set<String> destinations, List<StoredEvent> events) {
+        org.hearth.core.storage.RoundTrip writes = new org.hearth.core.storage.RoundTrip();
+        persisting(tx, writes, destinations, events);
+        writes.send(tx);
+    }
+
+    /** Every (destination, event) row of the commit in one multi-row insert. */
+    @Override
+    public void persisting(DbExecute tx, org.hearth.core.storage.RoundTrip writes, Set<String> destinations,
+                           List<StoredEvent> events) {
         Set<String> all = withMembershipTargets(new java.util.TreeSet<>(destinations), events);
+        List<String> jsons = events.stream().map(e -> e.pdu().json().toString()).toList();
+        List<Object> rows = new java.util.ArrayList<>();
         for (String destination : all) {
-            for (StoredEvent e : events) {
-                tx.createNamedInsert("federation-outbox-insert").params(Rows.params("destination", destination,
-                        "kind", "pdu", "json", e.pdu().json().toString())).execute();
+            for (String json : jsons) {
+                java.util.Collections.addAll(rows, destination, "pdu", json);
             }
         }
+        if (!rows.isEmpty()) {
+            writes.add("INSERT INTO federation_outbox (destination, kind, json) VALUES "
+                    + org.hearth.core.storage.RoundTrip.rows(rows.size() / 3, 3), rows);
+        }
+        // Bounded; an entry of a commit rolled back is never looked up (its event IDs are never announced).
         Set<String> queuedFor = Set.copyOf(all);
         events.forEach(e -> queuedInCommit.put(e.eventId(), queuedFor));
     }

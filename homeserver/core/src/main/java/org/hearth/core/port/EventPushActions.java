@@ -24,4 +24,14 @@ public interface EventPushActions {
      */
     void persisting(DbExecute tx, RoomId room, RoomVersion version, List<StoredEvent> events,
                     Function<StateKey, Pdu> currentState);
+
+    /**
+     * The same, before the batch's own rows are written: inserts may go to {@code writes}, which the engine sends
+     * with the events' rows in one round trip; reads and anything else go to {@code tx}. Announcements must wait
+     * for the commit ({@code Database.afterCommit}): the engine may still roll back after this.
+     */
+    default void persisting(DbExecute tx, org.hearth.core.storage.RoundTrip writes, RoomId room, RoomVersion version,
+                            List<StoredEvent> events, Function<StateKey, Pdu> currentState) {
+        persisting(tx, room, version, events, currentState);
+    }
 }

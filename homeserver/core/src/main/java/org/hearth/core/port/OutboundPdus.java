@@ -29,4 +29,13 @@ public interface OutboundPdus {
      * servers of remote users whose membership they change). Uses only {@code tx}; an exception rolls it all back.
      */
     void persisting(DbExecute tx, Set<String> destinations, List<StoredEvent> events);
+
+    /**
+     * The same, with inserts added to {@code writes}, which the engine sends with the events' own rows in one
+     * round trip; the commit may still roll back after this.
+     */
+    default void persisting(DbExecute tx, org.hearth.core.storage.RoundTrip writes, Set<String> destinations,
+                            List<StoredEvent> events) {
+        persisting(tx, destinations, events);
+    }
 }

@@ -16,6 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Function;
 import org.hearth.core.port.EventPushActions;
+import org.hearth.core.storage.Database;
+import org.hearth.core.storage.RoundTrip;
 import org.hearth.core.room.StoredEvent;
 import org.hearth.core.sync.UnreadCounts;
 import org.hearth.spec.auth.PowerLevels;
@@ -78,12 +80,32 @@ public final class PushActions implements EventPushActions {
         static final Outcome SILENT = new Outcome(false, false, List.of());
     }
 
+    // Positional (RoundTrip); one JSON array of rows each, unpacked by JSON_TABLE.
+    private static final String ROOM_ACTIONS_INSERT = "INSERT INTO push_room_actions (room_id, stream_ordering,"
+            + " thread_id, sender, highlight, actions) SELECT r.room_id, r.stream_ordering, r.thread_id, r.sender,"
+            + " r.highlight, r.actions FROM JSON_TABLE(?, '$[*]' COLUMNS (room_id VARCHAR(255) PATH '$[0]',"
+            + " stream_ordering BIGINT PATH '$[1]', thread_id VARCHAR(255) PATH '$[2]', sender VARCHAR(255) PATH '$[3]',"
+            + " highlight BOOLEAN PATH '$[4]', actions TEXT PATH '$[5]')) AS r";
+    private static final String ACTIONS_INSERT = "INSERT INTO event_push_actions (user_id, stream_ordering, room_id,"
+            + " thread_id, highlight, notifies, actions) SELECT r.user_id, r.stream_ordering, r.room_id, r.thread_id,"
+            + " r.highlight, r.notifies, r.actions FROM JSON_TABLE(?, '$[*]' COLUMNS (user_id VARCHAR(255) PATH '$[0]',"
+            + " stream_ordering BIGINT PATH '$[1]', room_id VARCHAR(255) PATH '$[2]', thread_id VARCHAR(255) PATH '$[3]',"
+            + " highlight BOOLEAN PATH '$[4]', actions TEXT PATH '$[5]', notifies BOOLEAN PATH '$[6]')) AS r";
+
     private static String actionsJson(Outcome o) {
         return o.actions().equals(JUST_NOTIFY) ? "null" : quoted(PushAction.toJson(o.actions()).toString());
     }
 
     @Override
     public void persisting(DbExecute tx, RoomId room, RoomVersion version, List<StoredEvent> events,
+                           Function<StateKey, Pdu> currentState) {
+        RoundTrip writes = new RoundTrip();
+        persisting(tx, writes, room, version, events, currentState);
+        writes.send(tx);
+    }
+
+    @Override
+    public void persisting(DbExecute tx, RoundTrip writes, RoomId room, RoomVersion version, List<StoredEvent> events,
                            Function<StateKey, Pdu> currentState) {
         boolean membershipChanged = false;
         Set<String> redacted = new java.util.HashSet<>();
@@ -197,16 +219,15 @@ public final class PushActions implements EventPushActions {
             });
         }
         if (!roomRows.isEmpty()) {
-            tx.createNamedInsert("notifications-room-actions-insert")
-                    .addParam("rows", "[" + String.join(",", roomRows) + "]").execute();
+            writes.add(ROOM_ACTIONS_INSERT, List.of("[" + String.join(",", roomRows) + "]"));
         }
         for (int i = 0; i < rows.size(); i += ROWS_PER_INSERT) {
             List<String> chunk = rows.subList(i, Math.min(rows.size(), i + ROWS_PER_INSERT));
-            tx.createNamedInsert("notifications-actions-insert")
-                    .addParam("rows", "[" + String.join(",", chunk) + "]").execute();
+            writes.add(ACTIONS_INSERT, List.of("[" + String.join(",", chunk) + "]"));
         }
         if (!notified.isEmpty()) {
-            pending.computeIfAbsent(room, r -> new ConcurrentLinkedQueue<>()).addAll(notified);
+            // Only once committed: the engine may still roll the batch back (a retried transaction ID).
+            Database.afterCommit(() -> pending.computeIfAbsent(room, r -> new ConcurrentLinkedQueue<>()).addAll(notified));
         }
         UnreadNotifications counts = unread;
         if (counts != null && !counted.isEmpty()) {

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.hearth.core.storage.Database;
+import org.hearth.core.storage.RoundTrip;
 import org.hearth.spec.event.Pdu;
 import org.hearth.spec.json.CanonicalJson;
 import org.hearth.spec.json.Json;
@@ -193,23 +194,48 @@ final class EventRepository {
     }
 
     void insert(DbExecute tx, StoredEvent e) {
-        Pdu pdu = e.pdu();
-        tx.createNamedInsert("rooms-event-insert").params(params(
-                "stream_ordering", e.streamOrdering(), "event_id", pdu.eventId(), "room_id", e.roomId(),
-                "type", pdu.type(), "state_key", pdu.stateKey().orElse(null), "sender", pdu.sender(),
-                "depth", pdu.depth(), "origin_server_ts", pdu.originServerTs(),
-                "json", CanonicalJson.encodeLenient(pdu.json()), "rejected", e.rejected(), "soft_failed", e.softFailed(),
-                "outlier", e.outlier(), "rejected_reason", e.rejectedReason(),
-                "state_group", e.stateGroup(), "state_group_after", e.stateGroupAfter(),
-                "txn_device_id", e.txnDeviceId(), "txn_id", e.txnId())).execute();
-        if (RoomEngine.MEMBER.equals(pdu.type()) && pdu.stateKey().isPresent() && !e.rejected() && !e.softFailed()) {
-            // Raised before the commit: a reader may look once too often, never too rarely.
-            memberEventsUpTo.accumulateAndGet(e.streamOrdering(), Math::max);
+        insertAll(tx, List.of(e));
+    }
+
+    private static final String EVENT_INSERT = "INSERT INTO events (stream_ordering, event_id, room_id, type, state_key,"
+            + " sender, depth, origin_server_ts, json, rejected, soft_failed, outlier, rejected_reason, state_group,"
+            + " state_group_after, txn_device_id, txn_id) VALUES ";
+    private static final String EDGE_INSERT = "INSERT INTO event_edges (event_id, prev_event_id, room_id) VALUES ";
+
+    void insertAll(DbExecute tx, List<StoredEvent> all) {
+        RoundTrip writes = new RoundTrip();
+        addEvents(writes, all);
+        writes.send(tx);
+    }
+
+    /**
+     * The events and their edges as one multi-row statement each, whatever their number: a commit of a batch of
+     * sends costs two statements here, not two per event (each is parsed and answered by MariaDB on its own).
+     */
+    void addEvents(RoundTrip writes, List<StoredEvent> all) {
+        if (all.isEmpty()) {
+            return;
         }
-        Database.afterCommit(() -> appendToTail(e));
-        for (String prev : pdu.prevEvents()) {
-            tx.createNamedInsert("rooms-edge-insert").params(params("event_id", pdu.eventId(),
-                    "prev_event_id", prev, "room_id", e.roomId())).execute();
+        List<Object> values = new ArrayList<>(all.size() * 17);
+        List<Object> edges = new ArrayList<>();
+        for (StoredEvent e : all) {
+            Pdu pdu = e.pdu();
+            java.util.Collections.addAll(values, e.streamOrdering(), pdu.eventId(), e.roomId(), pdu.type(),
+                    pdu.stateKey().orElse(null), pdu.sender(), pdu.depth(), pdu.originServerTs(),
+                    CanonicalJson.encodeLenient(pdu.json()), e.rejected(), e.softFailed(), e.outlier(),
+                    e.rejectedReason(), e.stateGroup(), e.stateGroupAfter(), e.txnDeviceId(), e.txnId());
+            if (RoomEngine.MEMBER.equals(pdu.type()) && pdu.stateKey().isPresent() && !e.rejected() && !e.softFailed()) {
+                // Raised before the commit: a reader may look once too often, never too rarely.
+                memberEventsUpTo.accumulateAndGet(e.streamOrdering(), Math::max);
+            }
+            Database.afterCommit(() -> appendToTail(e));
+            for (String prev : pdu.prevEvents()) {
+                java.util.Collections.addAll(edges, pdu.eventId(), prev, e.roomId());
+            }
+        }
+        writes.add(EVENT_INSERT + RoundTrip.rows(all.size(), 17), values);
+        if (!edges.isEmpty()) {
+            writes.add(EDGE_INSERT + RoundTrip.rows(edges.size() / 3, 3), edges);
         }
     }
 
@@ -291,6 +317,18 @@ final class EventRepository {
         }
     }
 
+    /** {@link #replaceExtremities} as two statements of {@code writes}, for the local sends' round trip. */
+    void addReplaceExtremities(RoundTrip writes, String roomId, List<String> previous, String newExtremity) {
+        if (!previous.isEmpty()) {
+            List<Object> values = new ArrayList<>();
+            values.add(roomId);
+            values.addAll(previous);
+            writes.add("DELETE FROM forward_extremities WHERE room_id = ? AND event_id IN ("
+                    + String.join(", ", java.util.Collections.nCopies(previous.size(), "?")) + ")", values);
+        }
+        writes.add("INSERT INTO forward_extremities (room_id, event_id) VALUES (?, ?)", List.of(roomId, newExtremity));
+    }
+
     void replaceExtremities(DbExecute tx, String roomId, List<String> previous, String newExtremity) {
         // The usual case, one extremity followed by one: a single statement.
         if (previous.size() == 1 && tx.createNamedUpdate("rooms-extremity-replace").params(params("room_id", roomId,
@@ -354,14 +392,43 @@ final class EventRepository {
         }
     }
 
-    Optional<String> txnEvent(String userId, RoomEngine.Txn txn) {
-        return database.execute().createNamedGet("rooms-txn-get").params(params("txn_key", txnKey(userId, txn)))
-                .execute().map(r -> str(r, "event_id"));
+    /** A client transaction ID to record with the event sent under it. */
+    record TxnRow(String userId, RoomEngine.Txn txn, String eventId) {}
+
+    /**
+     * Records {@code rows} with one statement that skips keys already taken: its update count (the first of
+     * {@code writes} when added first) below {@code rows.size()} means some are retries, see {@link #earlierTxns}.
+     * A concurrent insert of the same key waits for the other commit, so two sends never both record one key.
+     */
+    void addTxns(RoundTrip writes, List<TxnRow> rows) {
+        List<Object> values = new ArrayList<>();
+        for (TxnRow row : rows) {
+            values.add(txnKey(row.userId(), row.txn()));
+            values.add(row.eventId());
+        }
+        writes.add("INSERT IGNORE INTO event_txns (txn_key, event_id) VALUES " + RoundTrip.rows(rows.size(), 2),
+                values);
     }
 
-    void insertTxn(DbExecute tx, String userId, RoomEngine.Txn txn, String eventId) {
-        tx.createNamedInsert("rooms-txn-insert").params(params("txn_key", txnKey(userId, txn), "event_id", eventId))
-                .execute();
+    /**
+     * For each row, null when it is recorded with its own event, or the event ID recorded earlier under the same
+     * key (a send committed before: by an earlier process, or one the engine's memory has forgotten).
+     */
+    List<String> earlierTxns(DbExecute tx, List<TxnRow> rows) {
+        List<byte[]> keys = rows.stream().map(r -> txnKey(r.userId(), r.txn())).toList();
+        Map<java.nio.ByteBuffer, String> recorded = new HashMap<>();
+        try (Stream<DbRow> found = tx.createQuery("SELECT txn_key, event_id FROM event_txns WHERE txn_key IN ("
+                + String.join(", ", java.util.Collections.nCopies(keys.size(), "?")) + ")")
+                .params(new ArrayList<Object>(keys)).execute()) {
+            found.forEach(r -> recorded.put(java.nio.ByteBuffer.wrap(r.column("txn_key").get(byte[].class)),
+                    str(r, "event_id")));
+        }
+        List<String> earlier = new ArrayList<>();
+        for (int i = 0; i < rows.size(); i++) {
+            String id = recorded.get(java.nio.ByteBuffer.wrap(keys.get(i)));
+            earlier.add(id != null && !id.equals(rows.get(i).eventId()) ? id : null);
+        }
+        return earlier;
     }
 
     private static byte[] txnKey(String userId, RoomEngine.Txn txn) {

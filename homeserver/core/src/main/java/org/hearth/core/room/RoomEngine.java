@@ -31,6 +31,7 @@ import java.util.function.Function;
 import org.hearth.core.port.EventNotifier;
 import org.hearth.core.port.EventPushActions;
 import org.hearth.core.storage.Database;
+import org.hearth.core.storage.RoundTrip;
 import org.hearth.spec.auth.AuthResult;
 import org.hearth.spec.auth.AuthRules;
 import org.hearth.spec.auth.PowerLevels;
@@ -138,7 +139,9 @@ public final class RoomEngine {
      */
     public StoredEvent send(RoomId room, UserId sender, EventDraft draft, Txn txn) {
         if (txn != null) {
-            Optional<StoredEvent> earlier = earlierSend(sender, txn);
+            // Memory only: a retry of a send committed lately. An older one (before a restart, or forgotten) is
+            // found by the commit itself (DuplicateTxn), which saves a query on every send.
+            Optional<StoredEvent> earlier = recentSend(sender, txn);
             if (earlier.isPresent()) {
                 return earlier.get();
             }
@@ -194,24 +197,46 @@ public final class RoomEngine {
         List<Object> outcomes = new ArrayList<>();
         List<Long> allocated = new ArrayList<>();
         Persisted persisted = null;
+        List<Pending> todo = new ArrayList<>(batch);
+        Map<Pending, Object> answered = new java.util.IdentityHashMap<>();
         try {
-            RoomHead head = head(room.value());
-            persisted = persist(head, batch.stream().map(p -> p.item).toList(), false, tx -> {}, null, 0, allocated,
-                    outcomes);
+            while (true) {
+                outcomes.clear();
+                try {
+                    RoomHead head = head(room.value());
+                    persisted = todo.isEmpty() ? null : persist(head, todo.stream().map(p -> p.item).toList(), false,
+                            tx -> {}, null, 0, allocated, outcomes);
+                    break;
+                } catch (DuplicateTxn d) {
+                    // Retries of sends committed earlier: they get that event, the others are built again without them.
+                    for (var it = todo.iterator(); it.hasNext(); ) {
+                        Pending p = it.next();
+                        String id = d.earlier.get(p.item);
+                        if (id != null) {
+                            it.remove();
+                            answered.put(p, events.find(id).<Object>map(e -> e).orElseGet(() ->
+                                    new IllegalStateException("event " + id + " of an earlier send is gone")));
+                        }
+                    }
+                }
+            }
         } catch (RuntimeException | Error e) {
             // Every waiter must get an answer, or it would wait forever on its signal.
             RuntimeException failure = e instanceof RuntimeException r ? r : new IllegalStateException(e);
             outcomes.clear();
-            batch.forEach(p -> outcomes.add(failure));
+            todo.forEach(p -> outcomes.add(failure));
         } finally {
             allocated.forEach(positions::settle);
         }
-        for (int i = 0; i < batch.size(); i++) {
-            Pending p = batch.get(i);
-            if (outcomes.get(i) instanceof StoredEvent e) {
+        for (int i = 0; i < todo.size(); i++) {
+            answered.put(todo.get(i), outcomes.get(i));
+        }
+        for (Pending p : batch) {
+            Object outcome = answered.get(p);
+            if (outcome instanceof StoredEvent e) {
                 p.result = e;
             } else {
-                p.error = (RuntimeException) outcomes.get(i);
+                p.error = (RuntimeException) outcome;
             }
             p.done = true;
             p.signal.release();
@@ -277,8 +302,26 @@ public final class RoomEngine {
         }
     }
 
-    private Optional<StoredEvent> earlierSend(UserId sender, Txn txn) {
-        return events.txnEvent(sender.value(), txn).flatMap(events::find);
+    private Optional<StoredEvent> recentSend(UserId sender, Txn txn) {
+        String committed = recentTxns.getIfPresent(txnKey(sender, txn));
+        return committed == null ? Optional.empty() : events.find(committed);
+    }
+
+    private static String txnKey(UserId sender, Txn txn) {
+        return sender.value() + "\n" + txn;
+    }
+
+    /**
+     * Thrown in a commit (rolling it back) whose transaction IDs include some committed before: each item maps to
+     * the event sent under it then.
+     */
+    private static final class DuplicateTxn extends RuntimeException {
+        final Map<Item, String> earlier;
+
+        DuplicateTxn(Map<Item, String> earlier) {
+            super(null, null, false, false);
+            this.earlier = earlier;
+        }
     }
 
     /**
@@ -761,7 +804,7 @@ public final class RoomEngine {
             try {
                 if (item.txn() != null) {
                     // A retry of a send in this batch or one committed while this waited for the lock.
-                    String key = item.sender().value() + "\n" + item.txn();
+                    String key = txnKey(item.sender(), item.txn());
                     Integer sameBatch = txnsInBatch.get(key);
                     if (sameBatch != null) {
                         outcomes.add(sameBatch);
@@ -787,7 +830,7 @@ public final class RoomEngine {
                 checkRedaction(version, pdu, item.sender(), authState);
                 outcomes.add(built.size());
                 if (item.txn() != null) {
-                    txnsInBatch.put(item.sender().value() + "\n" + item.txn(), built.size());
+                    txnsInBatch.put(txnKey(item.sender(), item.txn()), built.size());
                 }
                 built.add(pdu);
                 builtItems.add(item);
@@ -816,6 +859,15 @@ public final class RoomEngine {
         // Read before the transaction: the outbox insert below must not take a second connection.
         Set<String> destinations = outbound.destinations(new RoomId(roomId));
         List<StoredEvent> stored = database.transaction(tx -> {
+            List<EventRepository.TxnRow> txnRows = new ArrayList<>();
+            List<Item> txnItems = new ArrayList<>();
+            for (int i = 0; i < built.size(); i++) {
+                Item item = builtItems.get(i);
+                if (item.txn() != null) {
+                    txnRows.add(new EventRepository.TxnRow(item.sender().value(), item.txn(), built.get(i).eventId()));
+                    txnItems.add(item);
+                }
+            }
             List<StoredEvent> out = new ArrayList<>();
             long group = head.currentStateGroup();
             for (int i = 0; i < built.size(); i++) {
@@ -832,35 +884,62 @@ public final class RoomEngine {
                             "room_version", version.id(), "creator", pdu.sender(), "current_state_group", 0L,
                             "created_ts", now)).execute();
                 }
-                events.insert(tx, e);
-                index.persisted(tx, e, redactsOf(version, pdu));
-                if (MEMBER.equals(pdu.type())) {
-                    String target = pdu.stateKey().orElseThrow();
-                    events.upsertMembership(tx, roomId, target, pdu.content().getString("membership", ""),
-                            pdu.eventId(), e.streamOrdering());
+                out.add(e);
+            }
+            // All rows of a kind in one statement, all these statements in one round trip: not one per table
+            // and event. The transaction IDs first: their update count tells whether some are retries.
+            RoundTrip writes = new RoundTrip();
+            if (!txnRows.isEmpty()) {
+                events.addTxns(writes, txnRows);
+            }
+            events.addEvents(writes, out);
+            List<String> redactsAll = out.stream().map(e -> redactsOf(version, e.pdu())).toList();
+            index.persisted(tx, writes, out, redactsAll);
+            events.addReplaceExtremities(writes, roomId, oldExtremities, newExtremities.getFirst());
+            // Before push actions, which read the joined members in this transaction.
+            for (StoredEvent e : out) {
+                if (MEMBER.equals(e.type())) {
+                    String target = e.pdu().stateKey().orElseThrow();
+                    events.upsertMembership(tx, roomId, target, e.pdu().content().getString("membership", ""),
+                            e.eventId(), e.streamOrdering());
                     UserId.tryParse(target).ifPresent(membershipChanged::add);
                 }
-                String redacts = redactsOf(version, pdu);
+            }
+            pushActions.persisting(tx, writes, new RoomId(roomId), version, out, k -> {
+                String id = state.apply(k);
+                return id == null ? null : pdu(id, fresh);
+            });
+            outbound.persisting(tx, writes, destinations, out);
+            long recorded = writes.send(tx);
+            if (!txnRows.isEmpty() && recorded < txnRows.size()) {
+                // Rolls back before anything was queued or announced (push notifications, federation).
+                List<String> earlier = events.earlierTxns(tx, txnRows);
+                Map<Item, String> duplicates = new java.util.IdentityHashMap<>();
+                for (int i = 0; i < earlier.size(); i++) {
+                    if (earlier.get(i) != null) {
+                        duplicates.put(txnItems.get(i), earlier.get(i));
+                    }
+                }
+                if (duplicates.isEmpty()) {
+                    // Never expected; without this guard the batch would be retried forever.
+                    throw new IllegalStateException("transaction IDs of " + roomId + " not recorded");
+                }
+                throw new DuplicateTxn(duplicates);
+            }
+            for (int i = 0; i < out.size(); i++) {
+                Pdu pdu = out.get(i).pdu();
+                // After the events' rows: the target may be one of them.
+                String redacts = redactsAll.get(i);
                 if (redacts != null && events.find(redacts).filter(t -> t.roomId().equals(roomId)).isPresent()
                         && events.markRedacted(tx, redacts, pdu.eventId())) {
                     redacted.add(new String[] {redacts, pdu.eventId()});
                 }
-                if (txn != null) {
-                    events.insertTxn(tx, builtItems.get(i).sender().value(), txn, pdu.eventId());
-                }
-                out.add(e);
             }
-            events.replaceExtremities(tx, roomId, oldExtremities, newExtremities.getFirst());
             if (group != head.currentStateGroup()) {
                 // A plain message leaves the state as it was: no write.
                 events.setCurrentState(tx, roomId, group);
             }
             extra.accept(tx);
-            pushActions.persisting(tx, new RoomId(roomId), version, out, k -> {
-                String id = state.apply(k);
-                return id == null ? null : pdu(id, fresh);
-            });
-            outbound.persisting(tx, destinations, out);
             return out;
         });
         long group = stored.getLast().stateGroupAfter();
@@ -869,7 +948,7 @@ public final class RoomEngine {
         for (int i = 0; i < stored.size(); i++) {
             Item item = builtItems.get(i);
             if (item.txn() != null) {
-                recentTxns.put(item.sender().value() + "\n" + item.txn(), stored.get(i).eventId());
+                recentTxns.put(txnKey(item.sender(), item.txn()), stored.get(i).eventId());
             }
         }
         redacted.forEach(r -> events.redactedCommitted(r[0], r[1]));

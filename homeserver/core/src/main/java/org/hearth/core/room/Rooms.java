@@ -1,6 +1,8 @@
 package org.hearth.core.room;
 
+import io.helidon.dbclient.DbExecute;
 import java.time.Clock;
+import java.util.List;
 import org.hearth.core.directory.RoomDirectory;
 import org.hearth.core.directory.RoomSummaries;
 import org.hearth.core.directory.UserDirectory;
@@ -8,6 +10,7 @@ import org.hearth.core.port.EventNotifier;
 import org.hearth.core.relations.RelationIndex;
 import org.hearth.core.search.SearchIndex;
 import org.hearth.core.storage.Database;
+import org.hearth.core.storage.RoundTrip;
 import org.hearth.spec.crypto.SigningKey;
 
 /**
@@ -38,9 +41,20 @@ public final class Rooms {
         StreamPositions positions = new StreamPositions(events.maxStreamOrdering());
         this.relations = new RelationIndex(database);
         this.search = new SearchIndex(database);
-        EventIndex index = (tx, event, redacts) -> {
-            relations.persisted(tx, event, redacts);
-            search.persisted(tx, event, redacts);
+        EventIndex index = new EventIndex() {
+            @Override
+            public void persisted(DbExecute tx, StoredEvent event, String redacts) {
+                relations.persisted(tx, event, redacts);
+                search.persisted(tx, event, redacts);
+            }
+
+            @Override
+            public void persisted(DbExecute tx, RoundTrip writes, List<StoredEvent> events, List<String> redacts) {
+                for (int i = 0; i < events.size(); i++) {
+                    relations.persisted(tx, events.get(i), redacts.get(i));
+                }
+                search.persisted(writes, events, redacts);
+            }
         };
         this.engine = new RoomEngine(database, serverName, signingKey, clock, notifier, events, snapshots, positions,
                 index);

@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.stream.Stream;
 import org.hearth.core.room.StoredEvent;
 import org.hearth.core.storage.Database;
+import org.hearth.core.storage.RoundTrip;
 
 /**
  * The searchable text of events (spec: "Server Side Search"): {@code content.body} of messages,
@@ -50,26 +51,52 @@ public final class SearchIndex {
 
     /** Indexes {@code event}'s searchable key, if it has one; a redaction removes its target's text. */
     public void persisted(DbExecute tx, StoredEvent event, String redacts) {
-        if (redacts != null) {
-            tx.createNamedDelete("search-delete").params(params("event_id", redacts, "room_id", event.roomId()))
-                    .execute();
-        }
-        if (!event.inTimeline()) {
-            return;
-        }
-        for (var key : KEYS.entrySet()) {
-            if (!key.getValue().equals(event.type())) {
+        RoundTrip writes = new RoundTrip();
+        persisted(writes, List.of(event), java.util.Collections.singletonList(redacts));
+        writes.send(tx);
+    }
+
+    private static final String INSERT = "INSERT INTO event_search (event_id, search_key, room_id, sender, type,"
+            + " contains_url, stream_ordering, value, room_token) VALUES ";
+
+    /**
+     * {@link #persisted(DbExecute, StoredEvent, String)} for the events of one commit, in order, added to
+     * {@code writes}: their rows as one multi-row statement (before a redaction's delete, which may target one).
+     */
+    public void persisted(RoundTrip writes, List<StoredEvent> events, List<String> redacts) {
+        List<Object> rows = new ArrayList<>();
+        for (int i = 0; i < events.size(); i++) {
+            StoredEvent event = events.get(i);
+            String redacted = redacts.get(i);
+            if (redacted != null) {
+                flush(writes, rows);
+                writes.add(DELETE, List.of(redacted, event.roomId()));
+            }
+            if (!event.inTimeline()) {
                 continue;
             }
-            JsonObject content = event.pdu().content();
-            if (content.get(key.getKey().substring("content.".length())) instanceof JsonString text
-                    && !text.getString().isBlank()) {
-                tx.createNamedInsert("search-insert").params(params("event_id", event.eventId(),
-                        "search_key", key.getKey(), "room_id", event.roomId(), "sender", event.sender(),
-                        "type", event.type(), "contains_url", content.get("url") instanceof JsonString,
-                        "stream_ordering", event.streamOrdering(), "value", text.getString(),
-                        "room_token", roomToken(event.roomId()))).execute();
+            for (var key : KEYS.entrySet()) {
+                if (!key.getValue().equals(event.type())) {
+                    continue;
+                }
+                JsonObject content = event.pdu().content();
+                if (content.get(key.getKey().substring("content.".length())) instanceof JsonString text
+                        && !text.getString().isBlank()) {
+                    java.util.Collections.addAll(rows, event.eventId(), key.getKey(), event.roomId(), event.sender(),
+                            event.type(), content.get("url") instanceof JsonString, event.streamOrdering(),
+                            text.getString(), roomToken(event.roomId()));
+                }
             }
+        }
+        flush(writes, rows);
+    }
+
+    private static final String DELETE = "DELETE FROM event_search WHERE event_id = ? AND room_id = ?";
+
+    private static void flush(RoundTrip writes, List<Object> rows) {
+        if (!rows.isEmpty()) {
+            writes.add(INSERT + RoundTrip.rows(rows.size() / 9, 9), List.copyOf(rows));
+            rows.clear();
         }
     }
 
