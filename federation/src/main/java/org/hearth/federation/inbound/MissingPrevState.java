@@ -30,7 +30,7 @@ import org.hearth.spec.stateres.StateResolver;
  * resolved. Events not known here are fetched by {@code /event} (one {@code /state} call when more than
  * {@link #FETCH_ONE_BY_ONE}), checked, and kept as outliers.
  */
-final class MissingPrevState {
+public final class MissingPrevState {
     static final int FETCH_ONE_BY_ONE = 50;
 
     private final RoomReader reader;
@@ -38,7 +38,7 @@ final class MissingPrevState {
     private final PduChecks checks;
     private final FederationClient client;
 
-    MissingPrevState(RoomReader reader, RoomEngine engine, PduChecks checks, FederationClient client) {
+    public MissingPrevState(RoomReader reader, RoomEngine engine, PduChecks checks, FederationClient client) {
         this.reader = reader;
         this.engine = engine;
         this.checks = checks;
@@ -50,7 +50,7 @@ final class MissingPrevState {
      * event (from the origin's {@code /state_ids} for a missing one), resolved. The state and auth chain events not
      * known here are fetched and checked, and kept as outliers.
      */
-    Map<StateKey, String> stateBefore(String origin, RoomId room, RoomVersion version, Pdu pdu,
+    public Map<StateKey, String> stateBefore(String origin, RoomId room, RoomVersion version, Pdu pdu,
                                               List<String> missing) {
         List<Map<StateKey, String>> states = new ArrayList<>();
         Map<String, Pdu> fetched = new HashMap<>();

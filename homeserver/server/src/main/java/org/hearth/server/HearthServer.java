@@ -338,6 +338,9 @@ public final class HearthServer implements AutoCloseable {
             rooms.useRemoteMembership(new org.hearth.federation.send.RemoteMembershipClient(config.serverName(), signingKey,
                     federation.client(), org.hearth.federation.inbound.PduChecks.over(federation.keys()),
                     rooms.engine(), rooms.reader(), Clock.systemUTC()));
+            rooms.useRemoteHistory(new org.hearth.federation.send.BackfillClient(config.serverName(),
+                    federation.client(), org.hearth.federation.inbound.PduChecks.over(federation.keys()),
+                    rooms.engine(), rooms.reader()));
             federation.answerQueriesFor(rooms, accounts.profiles());
             federationRouting.register("/.well-known/matrix", wellKnown);
             MatrixErrors.install(federationRouting);

@@ -53,6 +53,25 @@ final class EventRepository {
         return database.execute().namedGet("rooms-max-stream").map(r -> lng(r, "n")).orElse(0L);
     }
 
+    /** The lowest position taken, or 0: backfilled history counts down below it. */
+    long minStreamOrdering() {
+        return database.execute().namedGet("rooms-min-stream").map(r -> lng(r, "n")).orElse(0L);
+    }
+
+    /**
+     * The backward extremities at the bottom of a room's timeline: prev events, not placed here, of the room's
+     * oldest placed events (e.g. of a remote join, or of the oldest backfilled events).
+     */
+    List<String> backwardExtremities(String roomId) {
+        try (Stream<DbRow> rows = database.execute().createNamedQuery("rooms-backward-extremities")
+                .params(params("room_id", roomId, "lim", BOTTOM_EVENTS)).execute()) {
+            return rows.map(r -> str(r, "event_id")).toList();
+        }
+    }
+
+    // How many of a room's oldest events are looked at for backward extremities.
+    static final int BOTTOM_EVENTS = 20;
+
     Optional<StoredEvent> find(String eventId) {
         StoredEvent cached = events.getIfPresent(eventId);
         if (cached != null) {
@@ -157,7 +176,8 @@ final class EventRepository {
     }
 
     private void appendToTail(StoredEvent e) {
-        if (!e.inTimeline()) {
+        // Backfilled history (negative positions) lies below every tail.
+        if (!e.inTimeline() || e.streamOrdering() <= 0) {
             return;
         }
         // A tail begins with the first event after start: nothing of the room above the one before it is missing.

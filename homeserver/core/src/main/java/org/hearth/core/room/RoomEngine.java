@@ -86,6 +86,9 @@ public final class RoomEngine {
     private final Cache<String, String> recentTxns = Caffeine.newBuilder().maximumSize(100_000)
             .expireAfterWrite(java.time.Duration.ofMinutes(10)).build();
     private final Cache<String, RoomHead> heads = Caffeine.newBuilder().maximumSize(10_000).build();
+    // The lowest position given to backfilled history (MAX_VALUE: not read from the database yet).
+    private final java.util.concurrent.atomic.AtomicLong historyFloor =
+            new java.util.concurrent.atomic.AtomicLong(Long.MAX_VALUE);
     private volatile EventPushActions pushActions = EventPushActions.NONE;
     private volatile org.hearth.core.port.OutboundPdus outbound = org.hearth.core.port.OutboundPdus.NONE;
 
@@ -427,44 +430,11 @@ public final class RoomEngine {
             if (stateBefore == null && (!missing.isEmpty() || prevs.isEmpty())) {
                 throw new MissingPrevEvents(missing);
             }
-            Map<StateKey, String> before;
-            long beforeGroup;
-            if (stateBefore != null) {
-                beforeGroup = -1;
-                before = Map.copyOf(stateBefore);
-            } else if (prevs.size() == 1) {
-                beforeGroup = prevs.getFirst().stateGroupAfter();
-                before = snapshots.get(beforeGroup);
-            } else {
-                beforeGroup = -1;
-                before = Map.copyOf(StateResolver.resolve(version,
-                        prevs.stream().map(p -> snapshots.get(p.stateGroupAfter())).toList(),
-                        id -> events.find(id).map(StoredEvent::pdu).orElse(null)));
-            }
-            Map<StateKey, Pdu> byAuthEvents = new HashMap<>();
-            String rejection = null;
-            for (String id : pdu.authEvents()) {
-                StoredEvent a = events.find(id).filter(e -> e.roomId().equals(room.value()))
-                        .orElseThrow(() -> new MatrixException(ErrorCode.FORBIDDEN, "auth event " + id + " unknown"));
-                if (a.rejected()) {
-                    rejection = "its auth event " + id + " was rejected";
-                }
-                a.pdu().stateTuple().ifPresent(k -> byAuthEvents.put(k, a.pdu()));
-            }
-            String createId = before.get(CREATE_KEY);
-            if (version.roomIdFromCreateEvent() && createId != null) {
-                // From v12 the create event is named by the room ID, not listed in auth_events.
-                events.find(createId).ifPresent(c -> byAuthEvents.putIfAbsent(CREATE_KEY, c.pdu()));
-            }
+            StateBefore sb = stateBefore(version, prevs, stateBefore);
+            Map<StateKey, String> before = sb.state();
+            long beforeGroup = sb.group();
+            String rejection = rejection(room, version, pdu, before);
             Map<String, Pdu> none = Map.of();
-            if (rejection == null
-                    && AuthRules.check(version, pdu, byAuthEvents) instanceof AuthResult.Rejected(String r)) {
-                rejection = "rejected by its auth events: " + r;
-            }
-            if (rejection == null && AuthRules.check(version, pdu, authState(version, pdu, before::get, none))
-                    instanceof AuthResult.Rejected(String r)) {
-                rejection = "rejected by the state before it: " + r;
-            }
             boolean rejected = rejection != null;
             String rejectedReason = rejection;
             Map<StateKey, String> current = snapshots.get(head.currentStateGroup());
@@ -548,6 +518,126 @@ public final class RoomEngine {
         }
         notify(persisted);
         return result;
+    }
+
+    /** The state before an event: a stored group ({@code group} >= 0) or a map still to be stored (-1). */
+    private record StateBefore(long group, Map<StateKey, String> state) {}
+
+    private StateBefore stateBefore(RoomVersion version, List<StoredEvent> prevs, Map<StateKey, String> given) {
+        if (given != null) {
+            return new StateBefore(-1, Map.copyOf(given));
+        }
+        if (prevs.size() == 1) {
+            long group = prevs.getFirst().stateGroupAfter();
+            return new StateBefore(group, snapshots.get(group));
+        }
+        return new StateBefore(-1, Map.copyOf(StateResolver.resolve(version,
+                prevs.stream().map(p -> snapshots.get(p.stateGroupAfter())).toList(),
+                id -> events.find(id).map(StoredEvent::pdu).orElse(null))));
+    }
+
+    /**
+     * Spec: "Checks performed on receipt of a PDU", steps 4 and 5: null when the event passes the auth rules against
+     * its auth events and against the state before it, else why not. {@code M_FORBIDDEN} when an auth event is not
+     * known here.
+     */
+    private String rejection(RoomId room, RoomVersion version, Pdu pdu, Map<StateKey, String> before) {
+        Map<StateKey, Pdu> byAuthEvents = new HashMap<>();
+        String rejection = null;
+        for (String id : pdu.authEvents()) {
+            StoredEvent a = events.find(id).filter(e -> e.roomId().equals(room.value()))
+                    .orElseThrow(() -> new MatrixException(ErrorCode.FORBIDDEN, "auth event " + id + " unknown"));
+            if (a.rejected()) {
+                rejection = "its auth event " + id + " was rejected";
+            }
+            a.pdu().stateTuple().ifPresent(k -> byAuthEvents.put(k, a.pdu()));
+        }
+        String createId = before.get(CREATE_KEY);
+        if (version.roomIdFromCreateEvent() && createId != null) {
+            // From v12 the create event is named by the room ID, not listed in auth_events.
+            events.find(createId).ifPresent(c -> byAuthEvents.putIfAbsent(CREATE_KEY, c.pdu()));
+        }
+        if (rejection == null
+                && AuthRules.check(version, pdu, byAuthEvents) instanceof AuthResult.Rejected(String r)) {
+            rejection = "rejected by its auth events: " + r;
+        }
+        if (rejection == null && AuthRules.check(version, pdu, authState(version, pdu, before::get, Map.of()))
+                instanceof AuthResult.Rejected(String r)) {
+            rejection = "rejected by the state before it: " + r;
+        }
+        return rejection;
+    }
+
+    /**
+     * Reserves {@code count} positions below every event stored so far, for backfilled history; returns the lowest.
+     * Backfilled events are older than everything the room already shows but arrive later, so they are ordered
+     * below it (as Synapse's backfill stream counts down from -1): paging back reaches them after the oldest events
+     * already shown, tokens handed out before stay valid (nothing new appears above them), and /sync, which reads
+     * above its since position, never takes them for new events.
+     */
+    public long reserveHistory(int count) {
+        if (count <= 0) {
+            throw new IllegalArgumentException("count must be positive");
+        }
+        historyFloor.compareAndSet(Long.MAX_VALUE, Math.min(events.minStreamOrdering(), 0));
+        return historyFloor.addAndGet(-count);
+    }
+
+    /**
+     * Places a backfilled PDU (already checked for format, signatures and hash) in the room's history at
+     * {@code position} (from {@link #reserveHistory}): auth-checked like a received PDU against its auth events and
+     * the state before it (the state after its prev events, or {@code stateBefore} when some are not known here),
+     * stored rejected when it fails. It changes neither the extremities, the current state, memberships nor push
+     * actions, and wakes no one. An outlier is placed; an event already placed is returned as it is.
+     */
+    public StoredEvent placeHistory(RoomId room, Pdu pdu, Map<StateKey, String> stateBefore, long position) {
+        RoomSlot slot = slots.get(room.value());
+        slot.lock.lock();
+        try {
+            Optional<StoredEvent> known = events.find(pdu.eventId());
+            if (known.isPresent() && !known.get().outlier()) {
+                return known.get();
+            }
+            boolean wasOutlier = known.isPresent();
+            RoomVersion version = head(room.value()).version();
+            List<StoredEvent> prevs = new ArrayList<>();
+            List<String> missing = new ArrayList<>();
+            for (String prev : pdu.prevEvents()) {
+                Optional<StoredEvent> p = events.find(prev).filter(e -> e.roomId().equals(room.value()) && !e.outlier());
+                if (p.isPresent()) {
+                    prevs.add(p.get());
+                } else {
+                    missing.add(prev);
+                }
+            }
+            if (stateBefore == null && (!missing.isEmpty() || prevs.isEmpty() && !CREATE.equals(pdu.type()))) {
+                throw new MissingPrevEvents(missing);
+            }
+            StateBefore sb = stateBefore(version, prevs, prevs.isEmpty() && stateBefore == null ? Map.of() : stateBefore);
+            String rejection = rejection(room, version, pdu, sb.state());
+            boolean rejected = rejection != null;
+            String roomId = room.value();
+            StoredEvent stored = database.transaction(tx -> {
+                if (wasOutlier) {
+                    events.deleteOutlier(tx, pdu.eventId());
+                }
+                long bg = sb.group() >= 0 ? sb.group() : snapshots.create(tx, roomId, StateSnapshots.EMPTY, sb.state());
+                long after = pdu.isState() && !rejected
+                        ? snapshots.create(tx, roomId, bg, Map.of(pdu.stateTuple().orElseThrow(), pdu.eventId()))
+                        : bg;
+                StoredEvent e = new StoredEvent(pdu, roomId, position, rejected, false, null, bg, after, null, null,
+                        false, rejection);
+                events.insert(tx, e);
+                if (!rejected) {
+                    index.persisted(tx, e, redactsOf(version, pdu));
+                }
+                return e;
+            });
+            events.committed(stored);
+            return stored;
+        } finally {
+            unlockAndHandOver(slot);
+        }
     }
 
     /**

@@ -52,6 +52,17 @@ public final class RoomReader {
         return positions.current();
     }
 
+    /**
+     * Below every position: where a walk back through a room's whole history ends. Backfilled history has negative
+     * positions (see {@link RoomEngine#reserveHistory}).
+     */
+    public static final long HISTORY_START = Long.MIN_VALUE;
+
+    /** Events this server lacks just before the oldest of the room it has (spec: backward extremities). */
+    public List<String> backwardExtremities(RoomId room) {
+        return events.backwardExtremities(room.value());
+    }
+
     public record RoomInfo(RoomId roomId, RoomVersion version, String creator, long currentStateGroup) {}
 
     public Optional<RoomInfo> room(RoomId room) {

@@ -100,6 +100,17 @@ public final class Rooms {
         return remoteQueries;
     }
 
+    private volatile org.hearth.core.port.RemoteHistory remoteHistory = org.hearth.core.port.RemoteHistory.NONE;
+
+    /** History this server missed is backfilled from other servers once federation is wired. */
+    public void useRemoteHistory(org.hearth.core.port.RemoteHistory remoteHistory) {
+        this.remoteHistory = remoteHistory;
+    }
+
+    public org.hearth.core.port.RemoteHistory remoteHistory() {
+        return remoteHistory;
+    }
+
     private volatile org.hearth.core.port.RemoteRoomDirectory remoteRoomDirectory =
             org.hearth.core.port.RemoteRoomDirectory.UNREACHABLE;
 

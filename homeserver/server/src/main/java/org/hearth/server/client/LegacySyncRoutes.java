@@ -216,7 +216,8 @@ public final class LegacySyncRoutes implements HttpService {
         rooms.reader().load(access.readableState(room, who)).values().forEach(e -> state.add(format.format(e, who)));
         HistoryVisibility.Viewer viewer = access.visibility().viewer(room, who.userId());
         long end = rooms.reader().currentPosition();
-        List<StoredEvent> chronological = HistoryPage.walk(rooms.reader(), room, viewer::canSee, end, 0, limit, true)
+        List<StoredEvent> chronological = HistoryPage.walk(rooms.reader(), room, viewer::canSee, end,
+                org.hearth.core.room.RoomReader.HISTORY_START, limit, true)
                 .events().reversed();
         JsonArrayBuilder chunk = Json.arrayBuilder();
         format.formatPage(chronological, who).forEach(chunk::add);

@@ -30,6 +30,7 @@ import org.hearth.core.room.RetentionSettings;
 import org.hearth.core.room.Membership;
 import org.hearth.core.room.RoomCreation;
 import org.hearth.core.room.RoomEngine;
+import org.hearth.core.room.RoomReader;
 import org.hearth.core.room.Rooms;
 import org.hearth.core.room.StoredEvent;
 import org.hearth.server.http.Authenticator;
@@ -51,6 +52,8 @@ import org.hearth.spec.json.Json;
  */
 public final class RoomsRoutes implements HttpService {
     static final int MAX_LIMIT = 1000;
+    // Backfill requests (of up to 100 events each) one /messages page may wait for.
+    static final int BACKFILL_ROUNDS = 3;
 
     private final Consumer<UserId> invitees;
     private final Authenticator auth;
@@ -402,14 +405,14 @@ public final class RoomsRoutes implements HttpService {
         Reply.json(res, 200, Json.objectBuilder().add("event_id", sent.eventId()).build());
     }
 
-    /** Pagination tokens: "t" + a stream position, the point just after that position. */
+    /**
+     * Pagination tokens: "t" + a stream position, the point just after that position. Backfilled history has
+     * negative positions (RoomEngine.reserveHistory), so tokens below the room's first live event are negative.
+     */
     static long token(String raw) {
         if (raw.length() > 1 && raw.charAt(0) == 't') {
             try {
-                long pos = Long.parseLong(raw.substring(1));
-                if (pos >= 0) {
-                    return pos;
-                }
+                return Long.parseLong(raw.substring(1));
             } catch (NumberFormatException e) {
                 // falls through
             }
@@ -449,14 +452,20 @@ public final class RoomsRoutes implements HttpService {
         int limit = limit(req, 10);
         EventFilter filter = EventFilter.parse(query(req, "filter").orElse(null));
         long current = rooms.reader().currentPosition();
-        long from = query(req, "from").map(RoomsRoutes::token).orElse(backward ? current : 0L);
+        long from = query(req, "from").map(RoomsRoutes::token).orElse(backward ? current : RoomReader.HISTORY_START);
         Long to = query(req, "to").map(RoomsRoutes::token).orElse(null);
         HistoryVisibility.Viewer viewer = access.visibility().viewer(room, who.userId());
         Optional<Set<String>> visible = rooms.memberViews().visibleMembers(room, who.userId());
 
-        HistoryPage walked = HistoryPage.walk(rooms.reader(), room,
-                e -> filter.matches(e) && viewer.canSee(e) && shown(visible, e), from,
-                to != null ? to : backward ? 0 : current, limit, backward);
+        java.util.function.Predicate<StoredEvent> shown = e -> filter.matches(e) && viewer.canSee(e) && shown(visible, e);
+        long end = to != null ? to : backward ? RoomReader.HISTORY_START : current;
+        HistoryPage walked = HistoryPage.walk(rooms.reader(), room, shown, from, end, limit, backward);
+        // Reached the oldest events here: what this server missed (e.g. before a remote join) is asked of the
+        // servers in the room, and placed below; the same walk then goes on into it.
+        for (int round = 0; round < BACKFILL_ROUNDS && backward && to == null && walked.exhausted()
+                && rooms.remoteHistory().backfill(room); round++) {
+            walked = HistoryPage.walk(rooms.reader(), room, shown, from, end, limit, backward);
+        }
         List<StoredEvent> chunk = walked.events();
         long cursor = walked.cursor();
         boolean exhausted = walked.exhausted();
@@ -499,7 +508,7 @@ public final class RoomsRoutes implements HttpService {
         }
         int beforeCount = limit / 2;
         int afterCount = limit - beforeCount;
-        List<StoredEvent> before = rooms.reader().timeline(room, 0, event.streamOrdering() - 1, beforeCount, true)
+        List<StoredEvent> before = rooms.reader().timeline(room, RoomReader.HISTORY_START, event.streamOrdering() - 1, beforeCount, true)
                 .stream().filter(viewer::canSee).filter(e -> shown(visible, e)).toList();
         List<StoredEvent> after = rooms.reader().timeline(room, event.streamOrdering(), Long.MAX_VALUE, afterCount, false)
                 .stream().filter(viewer::canSee).filter(e -> shown(visible, e)).toList();
@@ -529,7 +538,7 @@ public final class RoomsRoutes implements HttpService {
         Optional<String> at = query(req, "at");
         if (at.isPresent()) {
             long pos = token(at.get());
-            List<StoredEvent> last = rooms.reader().timeline(room, 0, pos, 1, true);
+            List<StoredEvent> last = rooms.reader().timeline(room, RoomReader.HISTORY_START, pos, 1, true);
             if (!last.isEmpty()) {
                 state = rooms.reader().stateIdsAfter(last.getFirst());
             }

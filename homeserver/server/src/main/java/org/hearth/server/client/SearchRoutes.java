@@ -163,7 +163,8 @@ public final class SearchRoutes implements HttpService {
         RoomId room = new RoomId(event.roomId());
         HistoryVisibility.Viewer viewer = visibility.viewer(room, who.userId());
         List<StoredEvent> before = c.before() == 0 ? List.of()
-                : rooms.reader().timeline(room, 0, event.streamOrdering() - 1, c.before(), true)
+                : rooms.reader().timeline(room, org.hearth.core.room.RoomReader.HISTORY_START, event.streamOrdering() - 1,
+                        c.before(), true)
                         .stream().filter(viewer::canSee).toList();
         List<StoredEvent> after = c.after() == 0 ? List.of()
                 : rooms.reader().timeline(room, event.streamOrdering(), Long.MAX_VALUE, c.after(), false)
