@@ -210,10 +210,6 @@ public final class HearthServer implements AutoCloseable {
                     mediaConfig.maxImagePixels(), mediaConfig.thumbnailSizes(), mediaConfig.authenticatedOnly(),
                     mediaConfig.userQuotaBytes(), mediaConfig.quotaInfoUri()),
                     Clock.systemUTC());
-            if (retention.enabled()) {
-                lifecycle.add(new RetentionJob(rooms.retentionPurge(), media,
-                        Duration.ofMillis(retention.purgeIntervalMs())));
-            }
             // Helidon has one payload limit per listener: the client one admits uploads, BodyLimit the rest.
             long maxClientBody = Math.max(maxBody, mediaConfig.maxUploadBytes());
             // End-to-end keys: changes reach the device-list stream; /sync reads one-time key counts; remote users'
@@ -238,6 +234,10 @@ public final class HearthServer implements AutoCloseable {
             rooms.engine().usePushActions(pushActions);
             streams.receipts().useReadReceipts(push.unread());
             streams.sync().useUnreadCounts(push.unread());
+            if (retention.enabled()) {
+                lifecycle.add(new RetentionJob(rooms.retentionPurge(), media, push.unread()::roomChanged,
+                        Duration.ofMillis(retention.purgeIntervalMs())));
+            }
             eventNotifier.set((room, position, changed) -> {
                 push.unread().addVisible();
                 gateway.send(pushActions.committed(room, position));

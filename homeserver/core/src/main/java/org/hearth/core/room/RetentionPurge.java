@@ -39,8 +39,11 @@ public final class RetentionPurge {
         this.reader = reader;
     }
 
-    /** What one run purged: the event count and the mxc:// URIs the purged events referred to. */
-    public record Result(int purgedEvents, Set<String> mediaUris) {}
+    /**
+     * What one run purged: the event count, the mxc:// URIs the purged events referred to, and the rooms that lost
+     * events (their notification rows went too, so cached unread counts of those rooms are stale).
+     */
+    public record Result(int purgedEvents, Set<String> mediaUris, Set<RoomId> rooms) {}
 
     /** One pass over every room with a retention lifetime. */
     public Result runOnce() {
@@ -49,6 +52,7 @@ public final class RetentionPurge {
                 .forEach(r -> rooms.add(new String[] {str(r, "room_id"), str(r, "room_version")}));
         int purged = 0;
         Set<String> media = new LinkedHashSet<>();
+        Set<RoomId> purgedRooms = new LinkedHashSet<>();
         for (String[] room : rooms) {
             RoomId roomId = new RoomId(room[0]);
             long cutoff = reader.expiryCutoff(roomId);
@@ -63,9 +67,12 @@ public final class RetentionPurge {
             do {
                 n = purgeBatch(roomId, version, cutoff, media);
                 purged += n;
+                if (n > 0) {
+                    purgedRooms.add(roomId);
+                }
             } while (n == BATCH);
         }
-        return new Result(purged, media);
+        return new Result(purged, media, purgedRooms);
     }
 
     private int purgeBatch(RoomId room, RoomVersion version, long cutoff, Set<String> media) {
