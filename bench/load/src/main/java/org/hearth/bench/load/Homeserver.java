@@ -200,6 +200,12 @@ final class Homeserver {
         call("join", "POST", V3 + "/join/" + encode(roomId), a.accessToken(), JsonValue.EMPTY_JSON_OBJECT);
     }
 
+    /** PUT /rooms/{room}/state/{type}/{key}: one state event. */
+    String putState(Account a, String roomId, String type, String stateKey, JsonObject content) throws IOException {
+        return call("state", "PUT", V3 + "/rooms/" + encode(roomId) + "/state/" + encode(type) + "/" + encode(stateKey),
+                a.accessToken(), content).getString("event_id");
+    }
+
     static String sendPath(String roomId, String txnId) {
         return V3 + "/rooms/" + encode(roomId) + "/send/m.room.message/" + encode(txnId);
     }
