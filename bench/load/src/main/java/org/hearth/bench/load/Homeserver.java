@@ -196,6 +196,13 @@ final class Homeserver {
                 Json.createObjectBuilder().add("preset", "public_chat").add("name", name).build()).getString("room_id");
     }
 
+    /** A public room created with extra initial state events (one createRoom request, however many). */
+    String createRoom(Account a, String name, jakarta.json.JsonArray initialState) throws IOException {
+        return call("createRoom", "POST", V3 + "/createRoom", a.accessToken(),
+                Json.createObjectBuilder().add("preset", "public_chat").add("name", name)
+                        .add("initial_state", initialState).build()).getString("room_id");
+    }
+
     void join(Account a, String roomId) throws IOException {
         call("join", "POST", V3 + "/join/" + encode(roomId), a.accessToken(), JsonValue.EMPTY_JSON_OBJECT);
     }
