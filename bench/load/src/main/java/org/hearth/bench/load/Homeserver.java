@@ -198,9 +198,15 @@ final class Homeserver {
 
     /** A public room created with extra initial state events (one createRoom request, however many). */
     String createRoom(Account a, String name, jakarta.json.JsonArray initialState) throws IOException {
-        return call("createRoom", "POST", V3 + "/createRoom", a.accessToken(),
-                Json.createObjectBuilder().add("preset", "public_chat").add("name", name)
-                        .add("initial_state", initialState).build()).getString("room_id");
+        // Tens of thousands of state events in one request: far longer than the usual 60 s timeout.
+        HttpConnection c = newConnection();
+        try {
+            return call(c, "createRoom", "POST", V3 + "/createRoom", a.accessToken(),
+                    Json.createObjectBuilder().add("preset", "public_chat").add("name", name)
+                            .add("initial_state", initialState).build(), 1_800_000).getString("room_id");
+        } finally {
+            c.close();
+        }
     }
 
     void join(Account a, String roomId) throws IOException {
