@@ -39,14 +39,21 @@ HEARTH_JAR=${HEARTH_JAR:-homeserver/server/target/hearth.jar}   # HEARTH_JAR=/pa
 COMMIT=$(git log -1 --format=%h -- homeserver spec federation plugins pom.xml)$(git diff --quiet HEAD -- homeserver spec federation plugins pom.xml 2>/dev/null || echo "+changes")
 WORK=$(mktemp -d /tmp/hearth-bench.XXXXXX)
 SERVER_PID="" DB=""
+FED_PIDS=() FED_DBS=() FED_LABELS=() FED_URLS=()
 cleanup() {
     if [ -n "$SERVER_PID" ]; then kill -TERM "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
     if [ -n "$DB" ]; then mariadb -h127.0.0.1 -uroot -e "DROP DATABASE IF EXISTS $DB" || true; fi
+    for pid in "${FED_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    for pid in "${FED_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+    for db in "${FED_DBS[@]}"; do mariadb -h127.0.0.1 -uroot -e "DROP DATABASE IF EXISTS $db" || true; done
     # The server's log outlives the run (bench/out/ is ignored by git): its errors explain failed requests.
+    mkdir -p bench/out
     if [ -f "$WORK/hearth.log" ]; then
-        mkdir -p bench/out
         cp "$WORK/hearth.log" "bench/out/hearth-$scenario-$(date -u +%Y%m%d-%H%M%S).log"
     fi
+    for label in "${FED_LABELS[@]}"; do
+        [ -f "$WORK/hearth-$label.log" ] && cp "$WORK/hearth-$label.log" "bench/out/hearth-$scenario-$label-$(date -u +%Y%m%d-%H%M%S).log"
+    done
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -141,6 +148,74 @@ if [ "$scenario" = startup ]; then
 fi
 
 mvn -B -q -f bench/pom.xml -pl load package -DskipTests >/dev/null
+
+# Starts one of several federating Hearths: server name localhost:<federation port> on loopback, TLS not verified
+# and private addresses allowed (as the ITs and conformance-tests do), its own scratch database. $1 label, $2 jar,
+# $3 extra JVM options. Appends to FED_PIDS, FED_DBS, FED_LABELS, FED_URLS.
+start_federating_hearth() {
+    local label=$1 jar=$2 opts=$3 port fport db dir pid
+    port=$(free_port); fport=$(free_port)
+    db="hearth_bench_$(date +%s)_$RANDOM"
+    mariadb -h127.0.0.1 -uroot -e "CREATE DATABASE $db CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
+    FED_DBS+=("$db")
+    dir="$WORK/data-$db"
+    mkdir -p "$dir"
+    HEARTH_SERVER_NAME="localhost:$fport" HEARTH_DATA_DIR="$dir" HEARTH_CLIENT_PORT=$port HEARTH_FEDERATION_PORT=$fport \
+        HEARTH_DATABASE_URL="jdbc:mariadb://127.0.0.1:3306/$db" HEARTH_DATABASE_USER=root HEARTH_DATABASE_PASSWORD= \
+        HEARTH_OPEN_REGISTRATION=true HEARTH_REGISTRATION_SHARED_SECRET="$SECRET" HEARTH_RATE_LIMITS=off \
+        HEARTH_PASSWORD_HASH_COST=test HEARTH_FEDERATION_VERIFY_TLS=false HEARTH_FEDERATION_ALLOW_PRIVATE_ADDRESSES=true \
+        "$JAVA" $opts -jar "$jar" run >"$WORK/hearth-$label.log" 2>&1 &
+    pid=$!
+    FED_PIDS+=("$pid") FED_LABELS+=("$label") FED_URLS+=("http://127.0.0.1:$port")
+}
+
+wait_federating_hearths() {
+    local i
+    for i in "${!FED_PIDS[@]}"; do
+        until curl -fs -o /dev/null "${FED_URLS[$i]}/_matrix/client/versions"; do
+            if ! kill -0 "${FED_PIDS[$i]}" 2>/dev/null; then echo "run.sh: Hearth ${FED_LABELS[$i]} died:" >&2; tail -20 "$WORK/hearth-${FED_LABELS[$i]}.log" >&2; exit 1; fi
+            sleep 0.1
+        done
+    done
+}
+
+if [[ "$scenario" == federation-* ]]; then
+    # Server A (the room's server) and --b-servers B servers (default: 3 for federation-join, one join run each on a
+    # fresh server; 1 for federation-throughput). HEARTH_JAR_A / HEARTH_JAR_B (comma-separated, taken in turn for the
+    # B servers) run other builds side by side; HEARTH_JAVA_OPTS_A / HEARTH_JAVA_OPTS_B add JVM options (a JFR file
+    # name may carry %p, the PID, so that every B writes its own).
+    [ -z "$url" ] || { echo "run.sh: $scenario starts its servers itself; no --url" >&2; exit 2; }
+    b_servers=""
+    rest=()
+    for ((i = 0; i < ${#args[@]}; i++)); do
+        if [ "${args[$i]}" = --b-servers ]; then b_servers="${args[$((i + 1))]}"; i=$((i + 1)); else rest+=("${args[$i]}"); fi
+    done
+    [ -n "$b_servers" ] || { [ "$scenario" = federation-join ] && b_servers=3 || b_servers=1; }
+    SECRET=$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')
+    jar_a=${HEARTH_JAR_A:-$HEARTH_JAR}
+    IFS=, read -r -a jars_b <<<"${HEARTH_JAR_B:-$HEARTH_JAR}"
+    start_federating_hearth A "$jar_a" "${HEARTH_JAVA_OPTS_A:-${HEARTH_JAVA_OPTS:-}}"
+    b_jars_used=()
+    for ((i = 0; i < b_servers; i++)); do
+        jar_b=${jars_b[$((i % ${#jars_b[@]}))]}
+        b_jars_used+=("$jar_b")
+        start_federating_hearth "B$((i + 1))" "$jar_b" "${HEARTH_JAVA_OPTS_B:-${HEARTH_JAVA_OPTS:-}}"
+    done
+    wait_federating_hearths
+    for i in "${!FED_PIDS[@]}"; do echo "run.sh: Hearth ${FED_LABELS[$i]} pid ${FED_PIDS[$i]} on ${FED_URLS[$i]}" >&2; done
+    b_urls=$(IFS=,; echo "${FED_URLS[*]:1}")
+    b_pids=$(IFS=,; echo "${FED_PIDS[*]:1}")
+    jars_note="jar $jar_a"
+    [ -z "${HEARTH_JAR_B:-}" ] || jars_note="A: $jar_a; B1..B$b_servers: $(IFS=' '; echo "${b_jars_used[*]}")"
+    has_results=0
+    for a in "${rest[@]}"; do [ "$a" = --results ] && has_results=1; done
+    extra=(--server "Hearth" --db-port 3306 --registration shared-secret --shared-secret "$SECRET" --pid "${FED_PIDS[0]}"
+        --b-url "$b_urls" --b-pid "$b_pids" --label "Hearth commit $COMMIT"
+        --server-note "A and $b_servers B servers started by bench/run.sh ($jars_note): each its own external MariaDB scratch database, federating over loopback (TLS not verified, private addresses allowed), JVM defaults${HEARTH_JAVA_OPTS_A:+, A: $HEARTH_JAVA_OPTS_A}${HEARTH_JAVA_OPTS_B:+, B: $HEARTH_JAVA_OPTS_B}, rate limits off, password hash cost test (registration only), presence on")
+    [ "$has_results" = 1 ] || extra+=(--results "$ROOT/bench/RESULTS.md")
+    "$JAVA" -Xss512k -jar bench/load/target/load.jar "$scenario" --url "${FED_URLS[0]}" "${extra[@]}" "${rest[@]}"
+    exit 0
+fi
 
 extra=()
 if [ -z "$url" ]; then

@@ -267,12 +267,15 @@ public final class RemoteMembershipClient implements RemoteMembership {
         if (!(events instanceof JsonArray array)) {
             throw new InvalidAnswer("send_join answer lacks state or auth_chain");
         }
-        List<Pdu> out = new ArrayList<>();
+        List<JsonObject> objects = new ArrayList<>(array.size());
         for (JsonValue v : array) {
-            if (!(v instanceof JsonObject o)) {
-                continue;
+            if (v instanceof JsonObject o) {
+                objects.add(o);
             }
-            switch (checks.check(version, o)) {
+        }
+        List<Pdu> out = new ArrayList<>();
+        for (PduChecks.Checked outcome : checkAll(version, objects)) {
+            switch (outcome) {
                 case PduChecks.Checked.Dropped(String reason) ->
                         LOG.log(Level.INFO, "send_join answer: dropped an event of " + room + ": " + reason);
                 case PduChecks.Checked.Usable(Pdu pdu, boolean redacted) -> {
@@ -286,6 +289,46 @@ public final class RemoteMembershipClient implements RemoteMembership {
             }
         }
         return out;
+    }
+
+    /**
+     * {@link PduChecks#check} of every event, in order. A big room's answer has tens of thousands of events and the
+     * Ed25519 verification of each dominates the join: they are checked in slices on virtual threads (a few per
+     * core), the first one alone before, so that the resident server's keys are fetched once and then cached.
+     * No database connection is held here.
+     */
+    private List<PduChecks.Checked> checkAll(RoomVersion version, List<JsonObject> objects) {
+        PduChecks.Checked[] outcomes = new PduChecks.Checked[objects.size()];
+        if (objects.isEmpty()) {
+            return List.of();
+        }
+        outcomes[0] = checks.check(version, objects.getFirst());
+        int slices = Math.min(objects.size() - 1, 2 * Runtime.getRuntime().availableProcessors());
+        if (slices > 0) {
+            List<java.util.concurrent.Future<?>> done = new ArrayList<>(slices);
+            try (var executor = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                for (int s = 0; s < slices; s++) {
+                    int slice = s;
+                    done.add(executor.submit(() -> {
+                        for (int i = 1 + slice; i < outcomes.length; i += slices) {
+                            outcomes[i] = checks.check(version, objects.get(i));
+                        }
+                    }));
+                }
+                for (var f : done) {
+                    f.get();
+                }
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException r) {
+                    throw r;
+                }
+                throw new IllegalStateException(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while checking a send_join answer", e);
+            }
+        }
+        return java.util.Arrays.asList(outcomes);
     }
 
     private static String encode(String s) {

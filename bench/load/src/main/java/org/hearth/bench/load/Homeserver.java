@@ -196,8 +196,27 @@ final class Homeserver {
                 Json.createObjectBuilder().add("preset", "public_chat").add("name", name).build()).getString("room_id");
     }
 
+    /** A public room created with extra initial state events (one createRoom request, however many). */
+    String createRoom(Account a, String name, jakarta.json.JsonArray initialState) throws IOException {
+        // Tens of thousands of state events in one request: far longer than the usual 60 s timeout.
+        HttpConnection c = newConnection();
+        try {
+            return call(c, "createRoom", "POST", V3 + "/createRoom", a.accessToken(),
+                    Json.createObjectBuilder().add("preset", "public_chat").add("name", name)
+                            .add("initial_state", initialState).build(), 1_800_000).getString("room_id");
+        } finally {
+            c.close();
+        }
+    }
+
     void join(Account a, String roomId) throws IOException {
         call("join", "POST", V3 + "/join/" + encode(roomId), a.accessToken(), JsonValue.EMPTY_JSON_OBJECT);
+    }
+
+    /** PUT /rooms/{room}/state/{type}/{key}: one state event. */
+    String putState(Account a, String roomId, String type, String stateKey, JsonObject content) throws IOException {
+        return call("state", "PUT", V3 + "/rooms/" + encode(roomId) + "/state/" + encode(type) + "/" + encode(stateKey),
+                a.accessToken(), content).getString("event_id");
     }
 
     static String sendPath(String roomId, String txnId) {

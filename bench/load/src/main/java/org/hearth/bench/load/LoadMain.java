@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** Entry point: one subcommand per scenario (bench/README.md). */
 @Command(name = "load", mixinStandardHelpOptions = true,
         description = "Load and latency scenarios against any homeserver on this machine, over the standard Client-Server API.",
-        subcommands = {Fanout.class, Throughput.class, Connections.class, InitialSync.class})
+        subcommands = {Fanout.class, Throughput.class, Connections.class, InitialSync.class,
+                FederationJoin.class, FederationThroughput.class})
 public final class LoadMain implements Runnable {
     @Override
     public void run() {

@@ -11,6 +11,9 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.helidon.dbclient.DbExecute;
 import io.helidon.dbclient.DbRow;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.List;
@@ -80,6 +83,28 @@ final class EventRepository {
         Optional<StoredEvent> found = database.execute().createNamedGet("rooms-event-get")
                 .params(params("event_id", eventId)).execute().map(EventRepository::event);
         found.ifPresent(e -> events.put(eventId, e));
+        return found;
+    }
+
+    /** Which of {@code eventIds} are stored (any room, outliers too): cached ones, then one query per 1,000 others. */
+    Set<String> stored(Collection<String> eventIds) {
+        Set<String> found = new HashSet<>();
+        List<String> ask = new ArrayList<>();
+        for (String id : eventIds) {
+            if (events.getIfPresent(id) != null) {
+                found.add(id);
+            } else {
+                ask.add(id);
+            }
+        }
+        for (int i = 0; i < ask.size(); i += 1000) {
+            var ids = jakarta.json.Json.createArrayBuilder();
+            ask.subList(i, Math.min(ask.size(), i + 1000)).forEach(ids::add);
+            try (Stream<DbRow> rows = database.execute().createNamedQuery("rooms-events-stored")
+                    .addParam("ids", ids.build().toString()).execute()) {
+                rows.forEach(r -> found.add(str(r, "event_id")));
+            }
+        }
         return found;
     }
 

@@ -737,13 +737,17 @@ public final class RoomEngine {
             boolean newRoom = database.execute().createNamedGet("rooms-get").params(params("room_id", roomId))
                     .execute().isEmpty();
             Set<UserId> membershipChanged = new LinkedHashSet<>();
-            List<Pdu> outliers = known.values().stream().filter(p -> events.find(p.eventId()).isEmpty())
+            Set<String> alreadyStored = events.stored(known.keySet());
+            List<Pdu> outliers = known.values().stream().filter(p -> !alreadyStored.contains(p.eventId()))
                     .sorted(java.util.Comparator.comparingLong(Pdu::depth)).toList();
             List<Long> outlierPositions = new ArrayList<>();
+            // By event ID: looking each member event up in the outlier list was quadratic in a big room's state.
+            Map<String, Long> outlierPosition = new HashMap<>();
             for (int i = 0; i < outliers.size(); i++) {
                 long p = positions.allocate();
                 allocated.add(p);
                 outlierPositions.add(p);
+                outlierPosition.put(outliers.get(i).eventId(), p);
             }
             long joinPosition = positions.allocate();
             allocated.add(joinPosition);
@@ -782,7 +786,7 @@ public final class RoomEngine {
                         Pdu m = known.get(entry.getValue());
                         events.upsertMembership(tx, roomId, entry.getKey().stateKey(),
                                 m.content().getString("membership", ""), m.eventId(),
-                                outliers.contains(m) ? outlierPositions.get(outliers.indexOf(m)) : joinPosition);
+                                outlierPosition.getOrDefault(m.eventId(), joinPosition));
                     }
                 }
                 String target = join.stateKey().orElseThrow();

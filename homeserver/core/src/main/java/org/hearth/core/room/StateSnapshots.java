@@ -46,6 +46,14 @@ public final class StateSnapshots {
 
     /** The full state of {@code group}, (type, state_key) to event ID; immutable. */
     public Map<StateKey, String> get(long group) {
+        return get(database.execute(), group);
+    }
+
+    /**
+     * Read through {@code exec}: inside a transaction that wrote the group it is the only connection that sees it
+     * (the cache may have dropped it already: a createRoom with thousands of initial state events failed so).
+     */
+    private Map<StateKey, String> get(DbExecute exec, long group) {
         if (group == EMPTY) {
             return Map.of();
         }
@@ -65,13 +73,13 @@ public final class StateSnapshots {
             }
             chain.push(current);
             long id = current;
-            DbRow row = database.execute().createNamedGet("rooms-state-group-get").params(params("id", id)).execute()
+            DbRow row = exec.createNamedGet("rooms-state-group-get").params(params("id", id)).execute()
                     .orElseThrow(() -> new IllegalStateException("state group " + id + " is missing"));
             current = nullableLong(row, "parent_id");
         }
         Map<StateKey, String> state = new HashMap<>(base);
         while (!chain.isEmpty()) {
-            state.putAll(entries(chain.pop()));
+            state.putAll(entries(exec, chain.pop()));
         }
         Map<StateKey, String> result = Map.copyOf(state);
         resolved.put(group, result);
@@ -94,9 +102,9 @@ public final class StateSnapshots {
     /** Writes the group for {@code parent}'s state with {@code changes} applied, in {@code tx}; returns its ID. */
     long create(DbExecute tx, String roomId, long parent, Map<StateKey, String> changes) {
         long id = lastId.incrementAndGet();
-        Map<StateKey, String> full = new HashMap<>(get(parent));
+        Map<StateKey, String> full = new HashMap<>(get(tx, parent));
         full.putAll(changes);
-        int parentChain = parent == EMPTY ? -1 : chainLength(parent);
+        int parentChain = parent == EMPTY ? -1 : chainLength(tx, parent);
         boolean snapshot = parent == EMPTY || parentChain + 1 >= MAX_CHAIN;
         int chain = snapshot ? 0 : parentChain + 1;
         tx.createNamedInsert("rooms-state-group-insert").params(params("id", id, "room_id", roomId,
@@ -159,7 +167,11 @@ public final class StateSnapshots {
     }
 
     int chainLength(long group) {
-        return chainLengths.get(group, g -> (int) database.execute().createNamedGet("rooms-state-group-get")
+        return chainLength(database.execute(), group);
+    }
+
+    private int chainLength(DbExecute exec, long group) {
+        return chainLengths.get(group, g -> (int) exec.createNamedGet("rooms-state-group-get")
                 .params(params("id", g)).execute().map(r -> lng(r, "chain_length")).orElse(0L).longValue());
     }
 }
