@@ -30,7 +30,7 @@ class CallBotIT {
     static {
         try {
             PLUGINS = Files.createTempDirectory("hearth-plugins");
-            PluginJars.build(PLUGINS, "calls", ">=0.3.0 & <1.0.0", Path.of("../../plugins/calls/src/main/java"),
+            PluginJars.build(PLUGINS, "calls", ">=0.5.0 & <1.0.0", Path.of("../../plugins/calls/src/main/java"),
                     Path.of("../../plugins/calls/src/main/resources"), Map.of());
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -39,7 +39,7 @@ class DeliveryReceiptsIT {
     private static Path pluginDir() {
         try {
             Path dir = Files.createTempDirectory("hearth-plugins");
-            PluginJars.build(dir, "receipts", ">=0.4.0 & <1.0.0", Path.of("../../plugins/receipts/src/main/java"),
+            PluginJars.build(dir, "receipts", ">=0.5.0 & <1.0.0", Path.of("../../plugins/receipts/src/main/java"),
                     Path.of("../../plugins/receipts/src/main/resources"), java.util.Map.of("Plugin-Permissions", "act-as:*"));
             return dir;
         } catch (IOException e) {

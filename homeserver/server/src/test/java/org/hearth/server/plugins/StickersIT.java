@@ -38,7 +38,7 @@ class StickersIT {
     static {
         try {
             PLUGINS = Files.createTempDirectory("hearth-plugins");
-            PluginJars.build(PLUGINS, "stickers", ">=0.2.0 & <1.0.0", Path.of("../../plugins/stickers/src/main/java"));
+            PluginJars.build(PLUGINS, "stickers", ">=0.5.0 & <1.0.0", Path.of("../../plugins/stickers/src/main/java"));
             SYSTEM_PACKS = Files.createTempDirectory("hearth-system-packs");
             Files.createDirectories(SYSTEM_PACKS.resolve("cats"));
             Files.write(SYSTEM_PACKS.resolve("cats").resolve("cat wave.png"), CAT);

@@ -33,7 +33,7 @@ class StoriesIT {
     static {
         try {
             PLUGINS = Files.createTempDirectory("hearth-plugins");
-            PluginJars.build(PLUGINS, "stories", ">=0.3.0 & <1.0.0", Path.of("../../plugins/stories/src/main/java"),
+            PluginJars.build(PLUGINS, "stories", ">=0.5.0 & <1.0.0", Path.of("../../plugins/stories/src/main/java"),
                     Path.of("../../plugins/stories/src/main/resources"), Map.of("Plugin-Permissions", "act-as:*"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -9,7 +9,7 @@ package org.hearth.plugin.api;
  * {@link Permissions}, and redaction, read receipts the local user list and
  * {@link Homeserver#pushNotification} in {@link Homeserver}. 0.4.0 added {@link SyncAcknowledgement} and
  * {@link Homeserver#sendReceipt}. 0.5.0 added {@link PublicRoutes}, {@link RtcFocus},
- * {@link Homeserver#openIdUser} and {@link Homeserver#roomIdForAlias}.
+ * {@link Homeserver#openIdUser}, {@link Homeserver#roomIdForAlias} and {@link DirectMessageBot}.
  */
 public final class PluginApi {
     public static final String VERSION = "0.5.0";

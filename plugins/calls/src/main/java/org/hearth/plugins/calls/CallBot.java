@@ -5,12 +5,11 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import org.hearth.plugin.api.DirectMessageBot;
 import org.hearth.plugin.api.EventObserver;
 import org.hearth.plugin.api.Homeserver;
 import org.hearth.plugin.api.ObservedEvent;
 import org.hearth.plugin.api.PluginDatabase;
-import org.hearth.spec.error.MatrixException;
-import org.hearth.spec.json.Json;
 import org.pf4j.Extension;
 
 /**
@@ -30,63 +29,18 @@ public final class CallBot implements EventObserver {
             !help: this text""";
 
     private final Homeserver homeserver;
-    private final String bot;
-    private volatile boolean registered;
+    private final DirectMessageBot bot;
     private final PluginDatabase db;
 
     public CallBot(Homeserver homeserver) {
         this.homeserver = homeserver;
         this.db = homeserver.database();
-        this.bot = "@" + LOCALPART + ":" + homeserver.serverName();
-        // Registered here, at load, outside the call budget: a password hash on a busy machine can take longer than
-        // the budget, and an observer that overran on every event would get the plugin disabled.
-        try {
-            homeserver.botUser(LOCALPART);
-            registered = true;
-        } catch (RuntimeException e) {
-            // registered on the first event that needs it
-        }
-    }
-
-    private void register() {
-        if (!registered) {
-            homeserver.botUser(LOCALPART);
-            registered = true;
-        }
+        this.bot = new DirectMessageBot(homeserver, LOCALPART, (sender, body) -> command(sender, body.split("\\s+")));
     }
 
     @Override
     public void observe(ObservedEvent event) {
-        if (event.sender().equals(bot) || !event.sender().endsWith(":" + homeserver.serverName())) {
-            return;
-        }
-        if (event.type().equals("m.room.member") && event.stateKey().filter(bot::equals).isPresent()
-                && event.content().getString("membership", "").equals("invite")
-                && homeserver.membership(event.roomId(), bot).filter("invite"::equals).isPresent()) {
-            register();
-            homeserver.join(event.roomId(), bot);
-            return;
-        }
-        if (!event.type().equals("m.room.message")) {
-            return;
-        }
-        String body = event.content().getString("body", "").strip();
-        if (!body.startsWith("!") || homeserver.store().get("answered:" + event.eventId()).isPresent()) {
-            return;
-        }
-        List<String> members = homeserver.joinedMembers(event.roomId());
-        if (!members.contains(bot) || members.size() != 2) {
-            return; // a DM with the bot only
-        }
-        String answer;
-        try {
-            answer = command(event.sender(), body.split("\\s+"));
-        } catch (MatrixException e) {
-            answer = "That did not work: " + e.getMessage();
-        }
-        homeserver.sendEvent(event.roomId(), bot, "m.room.message",
-                Json.objectBuilder().add("msgtype", "m.notice").add("body", answer).build());
-        homeserver.store().put("answered:" + event.eventId(), Json.objectBuilder().build());
+        bot.observe(event);
     }
 
     private String command(String user, String[] words) {

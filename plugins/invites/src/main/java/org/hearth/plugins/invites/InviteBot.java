@@ -7,11 +7,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.hearth.plugin.api.DirectMessageBot;
 import org.hearth.plugin.api.EventObserver;
 import org.hearth.plugin.api.Homeserver;
 import org.hearth.plugin.api.ObservedEvent;
-import org.hearth.spec.error.MatrixException;
-import org.hearth.spec.json.Json;
 import org.pf4j.Extension;
 
 /**
@@ -34,66 +33,32 @@ public final class InviteBot implements EventObserver {
     private static final Pattern DURATION = Pattern.compile("(\\d{1,6})([dhm])");
 
     private final Homeserver homeserver;
-    private final String bot;
-    private volatile boolean registered;
+    private final DirectMessageBot bot;
     private final Links links;
 
     public InviteBot(Homeserver homeserver) {
         this.homeserver = homeserver;
         this.links = new Links(homeserver);
-        this.bot = "@" + LOCALPART + ":" + homeserver.serverName();
-        // Registered here, at load, outside the call budget: a password hash on a busy machine can take longer than
-        // the budget, and an observer that overran on every event would get the plugin disabled.
-        try {
-            homeserver.botUser(LOCALPART);
-            registered = true;
-        } catch (RuntimeException e) {
-            // registered on the first event that needs it
-        }
-    }
+        this.bot = new DirectMessageBot(homeserver, LOCALPART, new DirectMessageBot.Commands() {
+            @Override
+            public boolean addressed(String body) {
+                return body.startsWith("!") || codeIn(body).isPresent();
+            }
 
-    private void register() {
-        if (!registered) {
-            homeserver.botUser(LOCALPART);
-            registered = true;
-        }
+            @Override
+            public String answer(String sender, String body) {
+                try {
+                    return body.startsWith("!") ? command(sender, body) : redeem(sender, codeIn(body).orElseThrow());
+                } catch (IllegalArgumentException e) {
+                    return e.getMessage();
+                }
+            }
+        });
     }
 
     @Override
     public void observe(ObservedEvent event) {
-        if (event.sender().equals(bot) || !event.sender().endsWith(":" + homeserver.serverName())) {
-            return;
-        }
-        if (event.type().equals("m.room.member") && event.stateKey().filter(bot::equals).isPresent()
-                && event.content().getString("membership", "").equals("invite")
-                && homeserver.membership(event.roomId(), bot).filter("invite"::equals).isPresent()) {
-            register();
-            homeserver.join(event.roomId(), bot);
-            return;
-        }
-        if (!event.type().equals("m.room.message")) {
-            return;
-        }
-        String body = event.content().getString("body", "").strip();
-        Optional<String> code = codeIn(body);
-        if ((!body.startsWith("!") && code.isEmpty()) || homeserver.store().get("answered:" + event.eventId()).isPresent()) {
-            return;
-        }
-        List<String> members = homeserver.joinedMembers(event.roomId());
-        if (!members.contains(bot) || members.size() != 2) {
-            return; // a DM with the bot only
-        }
-        String answer;
-        try {
-            answer = body.startsWith("!") ? command(event.sender(), body) : redeem(event.sender(), code.get());
-        } catch (MatrixException e) {
-            answer = "That did not work: " + e.getMessage();
-        } catch (IllegalArgumentException e) {
-            answer = e.getMessage();
-        }
-        homeserver.sendEvent(event.roomId(), bot, "m.room.message",
-                Json.objectBuilder().add("msgtype", "m.notice").add("body", answer).build());
-        homeserver.store().put("answered:" + event.eventId(), Json.objectBuilder().build());
+        bot.observe(event);
     }
 
     /** A message that is just a code, or holds a link with one. */

@@ -1,10 +1,10 @@
 package org.hearth.plugins.stickers;
 
 import java.util.List;
+import org.hearth.plugin.api.DirectMessageBot;
 import org.hearth.plugin.api.EventObserver;
 import org.hearth.plugin.api.Homeserver;
 import org.hearth.plugin.api.ObservedEvent;
-import org.hearth.spec.json.Json;
 import org.pf4j.Extension;
 
 /**
@@ -22,54 +22,30 @@ public final class StickerBot implements EventObserver {
             picker with POST /_hearth/plugins/stickers/widget.""";
 
     private final Homeserver homeserver;
+    private final DirectMessageBot bot;
     private final Packs packs;
 
     public StickerBot(Homeserver homeserver) {
         this.homeserver = homeserver;
         this.packs = new Packs(homeserver);
-        try {
-            packs.bot(); // registered at load, outside the call budget (a slow password hash could outlast it on every event)
-        } catch (RuntimeException e) {
-            // registered on the first event instead
-        }
+        this.bot = new DirectMessageBot(homeserver, Packs.BOT, (sender, body) -> switch (body.split("\\s+")[0]) {
+            case "!help" -> HELP;
+            case "!packs" -> packList(sender);
+            default -> "I do not know " + body.split("\\s+")[0] + ". " + HELP;
+        });
     }
 
     @Override
     public void observe(ObservedEvent event) {
-        String bot = packs.bot();
-        if (event.sender().equals(bot) || !event.sender().endsWith(":" + homeserver.serverName())) {
+        // A local user's own join enrols them in the system packs (unless auto_enable is false).
+        if (event.type().equals("m.room.member") && event.stateKey().filter(event.sender()::equals).isPresent()
+                && !event.sender().equals(bot.userId()) && event.sender().endsWith(":" + homeserver.serverName())
+                && event.content().getString("membership", "").equals("join")
+                && !homeserver.config().getString("auto_enable", "true").equals("false")) {
+            packs.enrol(event.sender());
             return;
         }
-        if (event.type().equals("m.room.member") && event.stateKey().isPresent()) {
-            String membership = event.content().getString("membership", "");
-            if (membership.equals("invite") && event.stateKey().get().equals(bot)
-                    && homeserver.membership(event.roomId(), bot).filter("invite"::equals).isPresent()) {
-                homeserver.join(event.roomId(), bot);
-            } else if (membership.equals("join") && event.stateKey().get().equals(event.sender())
-                    && !homeserver.config().getString("auto_enable", "true").equals("false")) {
-                packs.enrol(event.sender());
-            }
-            return;
-        }
-        if (!event.type().equals("m.room.message")) {
-            return;
-        }
-        String body = event.content().getString("body", "").strip();
-        if (!body.startsWith("!") || homeserver.store().get("answered:" + event.eventId()).isPresent()) {
-            return;
-        }
-        List<String> members = homeserver.joinedMembers(event.roomId());
-        if (!members.contains(bot) || members.size() != 2) {
-            return; // a DM with the bot only
-        }
-        String answer = switch (body.split("\\s+")[0]) {
-            case "!help" -> HELP;
-            case "!packs" -> packList(event.sender());
-            default -> "I do not know " + body.split("\\s+")[0] + ". " + HELP;
-        };
-        homeserver.sendEvent(event.roomId(), bot, "m.room.message",
-                Json.objectBuilder().add("msgtype", "m.notice").add("body", answer).build());
-        homeserver.store().put("answered:" + event.eventId(), Json.objectBuilder().build());
+        bot.observe(event);
     }
 
     private String packList(String user) {

@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.hearth.plugin.api.DirectMessageBot;
 import org.hearth.plugin.api.EventObserver;
 import org.hearth.plugin.api.Homeserver;
 import org.hearth.plugin.api.ObservedEvent;
-import org.hearth.spec.error.MatrixException;
 import org.hearth.spec.json.Json;
 import org.pf4j.Extension;
 
@@ -34,22 +34,18 @@ public final class StoryBot implements EventObserver {
 
     private final Stories stories;
     private final Homeserver homeserver;
+    private final DirectMessageBot bot;
     private final Map<String, Optional<String>> authors = new ConcurrentHashMap<>();
 
     public StoryBot(Homeserver homeserver) {
         this.homeserver = homeserver;
         this.stories = new Stories(homeserver);
-        try {
-            stories.bot(); // registered at load, outside the call budget (a slow password hash could outlast it on every event)
-        } catch (RuntimeException e) {
-            // registered on the first event instead
-        }
+        this.bot = new DirectMessageBot(homeserver, "stories", this::command);
     }
 
     @Override
     public void observe(ObservedEvent event) {
-        String bot = stories.bot();
-        if (event.sender().equals(bot)) {
+        if (event.sender().equals(bot.userId())) {
             return;
         }
         Optional<String> author = author(event.roomId());
@@ -57,35 +53,7 @@ public final class StoryBot implements EventObserver {
             storyRoom(event, author.get());
             return;
         }
-        if (!stories.local(event.sender())) {
-            return;
-        }
-        if (event.type().equals("m.room.member") && event.stateKey().filter(bot::equals).isPresent()
-                && event.content().getString("membership", "").equals("invite")
-                && homeserver.membership(event.roomId(), bot).filter("invite"::equals).isPresent()) {
-            homeserver.join(event.roomId(), bot);
-            return;
-        }
-        if (!event.type().equals("m.room.message")) {
-            return;
-        }
-        String body = event.content().getString("body", "").strip();
-        if (!body.startsWith("!") || homeserver.store().get("answered:" + event.eventId()).isPresent()) {
-            return;
-        }
-        List<String> members = homeserver.joinedMembers(event.roomId());
-        if (!members.contains(bot) || members.size() != 2) {
-            return; // a DM with the bot only
-        }
-        String answer;
-        try {
-            answer = command(event.sender(), body);
-        } catch (MatrixException e) {
-            answer = "That did not work: " + e.getMessage();
-        }
-        homeserver.sendEvent(event.roomId(), bot, "m.room.message",
-                Json.objectBuilder().add("msgtype", "m.notice").add("body", answer).build());
-        homeserver.store().put("answered:" + event.eventId(), Json.objectBuilder().build());
+        bot.observe(event);
     }
 
     /**
