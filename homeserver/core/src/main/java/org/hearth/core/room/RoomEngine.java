@@ -418,15 +418,7 @@ public final class RoomEngine {
             RoomVersion version = head.version();
             List<StoredEvent> prevs = new ArrayList<>();
             List<String> missing = new ArrayList<>();
-            for (String prev : pdu.prevEvents()) {
-                // An outlier has no state here: as good as missing.
-                Optional<StoredEvent> p = events.find(prev).filter(e -> e.roomId().equals(room.value()) && !e.outlier());
-                if (p.isPresent()) {
-                    prevs.add(p.get());
-                } else {
-                    missing.add(prev);
-                }
-            }
+            splitPrevEvents(room, pdu, prevs, missing);
             if (stateBefore == null && (!missing.isEmpty() || prevs.isEmpty())) {
                 throw new MissingPrevEvents(missing);
             }
@@ -602,14 +594,7 @@ public final class RoomEngine {
             RoomVersion version = head(room.value()).version();
             List<StoredEvent> prevs = new ArrayList<>();
             List<String> missing = new ArrayList<>();
-            for (String prev : pdu.prevEvents()) {
-                Optional<StoredEvent> p = events.find(prev).filter(e -> e.roomId().equals(room.value()) && !e.outlier());
-                if (p.isPresent()) {
-                    prevs.add(p.get());
-                } else {
-                    missing.add(prev);
-                }
-            }
+            splitPrevEvents(room, pdu, prevs, missing);
             if (stateBefore == null && (!missing.isEmpty() || prevs.isEmpty() && !CREATE.equals(pdu.type()))) {
                 throw new MissingPrevEvents(missing);
             }
@@ -672,6 +657,18 @@ public final class RoomEngine {
 
     private static StoredEvent outlier(Pdu pdu, String roomId, long position) {
         return new StoredEvent(pdu, roomId, position, false, false, null, 0, 0, null, null, true, null);
+    }
+
+    /** {@code pdu}'s prev events stored here in the timeline, and the others (an outlier has no state: as good as missing). */
+    private void splitPrevEvents(RoomId room, Pdu pdu, List<StoredEvent> stored, List<String> missing) {
+        for (String prev : pdu.prevEvents()) {
+            Optional<StoredEvent> p = events.find(prev).filter(e -> e.roomId().equals(room.value()) && !e.outlier());
+            if (p.isPresent()) {
+                stored.add(p.get());
+            } else {
+                missing.add(prev);
+            }
+        }
     }
 
     /**
