@@ -138,8 +138,24 @@ final class HttpsExchange {
         byte[] headBytes = head.toString().getBytes(StandardCharsets.ISO_8859_1);
         // One write: the request goes out in as few TLS records and TCP segments as possible.
         byte[] all = body == null ? headBytes : concat(headBytes, body);
-        out.write(all);
-        out.flush();
+        try {
+            out.write(all);
+            out.flush();
+        } catch (IOException unsent) {
+            // A server may answer and close before reading a body it refuses (413 on its declared length): the
+            // answer can still be waiting on the socket, and it says more than the broken pipe does.
+            Read early;
+            try {
+                early = read(c.in(), method, max, bodyFile);
+            } catch (BodyTooLarge over) {
+                throw over;
+            } catch (IOException noAnswer) {
+                unsent.addSuppressed(noAnswer);
+                throw unsent;
+            }
+            closeQuietly(c.socket());
+            return early.response();
+        }
         Read read = read(c.in(), method, max, bodyFile);
         String connection = read.response().header("connection");
         if (read.reusable() && (connection == null || !connection.toLowerCase(Locale.ROOT).contains("close"))) {

@@ -67,7 +67,7 @@ public final class RemoteMembershipClient implements RemoteMembership {
     public void leave(UserId user, RoomId room, List<String> servers, JsonObject content) {
         through(servers, room, server -> {
             Made made = make(server, "leave", user, room, content);
-            client.put(server, "/_matrix/federation/v2/send_leave/" + encode(room.value()) + "/"
+            userAsked("PUT", server, "/_matrix/federation/v2/send_leave/" + encode(room.value()) + "/"
                     + encode(made.event().eventId()), made.event().json());
             engine.storeRemoteMembership(room, made.event());
         });
@@ -77,8 +77,8 @@ public final class RemoteMembershipClient implements RemoteMembership {
     public void knock(UserId user, RoomId room, List<String> servers, JsonObject content) {
         through(servers, room, server -> {
             Made made = make(server, "knock", user, room, content);
-            JsonObject answer = client.put(server, "/_matrix/federation/v1/send_knock/" + encode(room.value()) + "/"
-                    + encode(made.event().eventId()), made.event().json());
+            JsonObject answer = userAsked("PUT", server, "/_matrix/federation/v1/send_knock/"
+                    + encode(room.value()) + "/" + encode(made.event().eventId()), made.event().json());
             // Spec: entries improperly signed or formatted are dropped; clients get them as stripped state.
             var stripped = jakarta.json.Json.createArrayBuilder();
             if (answer.get("knock_room_state") instanceof JsonArray state) {
@@ -147,6 +147,14 @@ public final class RemoteMembershipClient implements RemoteMembership {
 
     private record Made(RoomVersion version, Pdu event) {}
 
+    /**
+     * A request a user is waiting for: tried even while the destination is backed off (as Synapse does for joins),
+     * since the backoff is there to spare background traffic, and one failed transaction should not refuse a join.
+     */
+    private JsonObject userAsked(String method, String server, String target, JsonObject body) {
+        return client.request(method, server, target, body, true);
+    }
+
     /** make_{membership} on {@code server}, checked, completed with {@code content}, hashed and signed. */
     private Made make(String server, String membership, UserId user, RoomId room, JsonObject content) {
         StringBuilder target = new StringBuilder("/_matrix/federation/v1/make_").append(membership).append('/')
@@ -158,7 +166,7 @@ public final class RemoteMembershipClient implements RemoteMembership {
                 sep = '&';
             }
         }
-        JsonObject made = client.get(server, target.toString());
+        JsonObject made = userAsked("GET", server, target.toString(), null);
         RoomVersion version = RoomVersion.find(made.getString("room_version", "1"))
                 .orElseThrow(() -> new MatrixException(ErrorCode.INCOMPATIBLE_ROOM_VERSION, "unknown room version"));
         if (!(made.get("event") instanceof JsonObject template)
@@ -178,7 +186,7 @@ public final class RemoteMembershipClient implements RemoteMembership {
         Made made = make(server, "join", user, room, content);
         RoomVersion version = made.version();
         Pdu join = made.event();
-        JsonObject answer = client.put(server, "/_matrix/federation/v2/send_join/" + encode(room.value()) + "/"
+        JsonObject answer = userAsked("PUT", server, "/_matrix/federation/v2/send_join/" + encode(room.value()) + "/"
                 + encode(join.eventId()), join.json());
         if (answer.get("event") instanceof JsonObject signedByResident) {
             // Spec: the resident server's signed copy (restricted joins): it must be our event, validly signed.
@@ -239,7 +247,7 @@ public final class RemoteMembershipClient implements RemoteMembership {
         }
         JsonObject answer;
         try {
-            answer = client.put(invitee.domain(), "/_matrix/federation/v2/invite/" + encode(room.value()) + "/"
+            answer = userAsked("PUT", invitee.domain(), "/_matrix/federation/v2/invite/" + encode(room.value()) + "/"
                     + encode(invite.eventId()), Json.objectBuilder().add("room_version", version.id())
                     .add("event", signed).add("invite_room_state", state).build());
         } catch (FederationException e) {

@@ -77,6 +77,26 @@ class FederatedBadInputIT {
         assertTrue(a.server().rooms().reader().membership(room, UserId.parse(carl)).isEmpty());
     }
 
+    /**
+     * A's answer to a body over its limit is sent before the body is read, and A closes: B's write then breaks,
+     * yet the 413 is what B sees, every time, and A is not taken for down (the next request goes out at once).
+     */
+    @Test
+    void aBodyOverTheLimitIsAnswered413AndTheDestinationIsNotBackedOff() {
+        FederationClient fromB = b.server().federation().client();
+        JsonObject tooBig = TestServer.json("origin", b.serverName(), "origin_server_ts", System.currentTimeMillis(),
+                "pdus", jakarta.json.Json.createArrayBuilder().build(), "padding", "x".repeat(4 << 20));
+        for (int i = 0; i < 5; i++) {
+            String txn = "/_matrix/federation/v1/send/big" + i;
+            FederationException refused = assertThrows(FederationException.class, () -> fromB.put(a.serverName(),
+                    txn, tooBig));
+            assertEquals(413, refused.status(), refused.getMessage());
+            assertEquals("M_TOO_LARGE", refused.errcode());
+        }
+        JsonObject version = fromB.get(a.serverName(), "/_matrix/federation/v1/version");
+        assertEquals("Hearth", version.getJsonObject("server").getString("name"));
+    }
+
     @Test
     void anInviteInAnUnknownRoomVersionIsRefused() {
         var dora = a.register("dora");
