@@ -26,6 +26,10 @@ final class Fanout extends Scenario {
     @Option(names = "--rooms-per-user", defaultValue = "1", description = "rooms each user joins (spread evenly)") int roomsPerUser;
     @Option(names = "--rate", defaultValue = "200", description = "messages per second, all senders together") double rate;
     @Option(names = "--duration", defaultValue = "30", description = "seconds of sending") int duration;
+    @Option(names = "--warmup", defaultValue = "0", description = "seconds of sending at the same rate before the "
+            + "measured seconds: delivered and checked like the rest, but out of the latency and CPU figures (the JIT "
+            + "compiles the send and sync paths in the first seconds of load)") int warmup;
+    @Option(names = "--window", defaultValue = "10", description = "seconds per row of the latency-over-time rows") int window;
     @Option(names = "--sync-timeout", defaultValue = "30000", description = "the syncs' long-poll timeout, ms") int syncTimeout;
     @Option(names = "--timeline-limit", defaultValue = "100", description = "timeline limit of the syncs' filter (a burst above it is 'limited' and would count as lost)") int timelineLimit;
     @Option(names = "--settle", defaultValue = "5", description = "seconds between starting the syncs and the first message") int settle;
@@ -82,7 +86,14 @@ final class Fanout extends Scenario {
         setup.parallel("initial sync", users, u -> SyncLoop.syncOnce(hs, accounts.get(u), null, filter));
         List<String> since = setup.parallel("second sync", users, u -> SyncLoop.syncOnce(hs, accounts.get(u), null, filter));
 
-        int total = (int) Math.round(rate * duration);
+        int warm = (int) Math.round(rate * warmup);
+        int total = warm + (int) Math.round(rate * duration);
+        int perWindow = Math.max(1, (int) Math.round(rate * window));
+        List<Latencies> byWindow = new ArrayList<>();
+        for (int w = 0; w * perWindow < total - warm; w++) {
+            byWindow.add(new Latencies());
+        }
+        Latencies warmDelivery = new Latencies();
         java.util.concurrent.atomic.AtomicReferenceArray<Sent> sent = new java.util.concurrent.atomic.AtomicReferenceArray<>(total);
         String prefix = "bench " + setup.runId + " ";
         Latencies sendLatency = new Latencies();
@@ -121,7 +132,12 @@ final class Fanout extends Scenario {
                             return;
                         }
                         seen.set(seq);
-                        deliveryLatency.add(now - s.startNanos);
+                        if (seq < warm) {
+                            warmDelivery.add(now - s.startNanos);
+                        } else {
+                            deliveryLatency.add(now - s.startNanos);
+                            byWindow.get((seq - warm) / perWindow).add(now - s.startNanos);
+                        }
                         delivered.incrementAndGet();
                         deliveredPerMessage.incrementAndGet(seq);
                     }
@@ -144,17 +160,27 @@ final class Fanout extends Scenario {
         long rssStart = rssNow();
         Cpu cpuStart = cpuSnapshot();
         long t0 = System.nanoTime();
+        long measuredFrom = t0;
         Random random = new Random(seed);
         Semaphore inFlight = new Semaphore(maxInFlight);
         AtomicLong sendErrors = new AtomicLong();
         long maxLagNanos = 0;
         List<List<Integer>> memberLists = members.stream().map(s -> (List<Integer>) new ArrayList<>(s)).toList();
-        System.err.printf(Locale.ROOT, "sending %d messages at %.0f/s%n", total, rate);
+        System.err.printf(Locale.ROOT, "sending %d messages at %.0f/s (the first %d as warm-up)%n", total, rate, warm);
         for (int i = 0; i < total; i++) {
             long due = t0 + (long) (i * 1e9 / rate);
             long wait = due - System.nanoTime();
             if (wait > 0) {
                 Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+            }
+            if (i == warm && warm > 0) {
+                // The measured part starts here: CPU, RSS and sync answers from now on.
+                process.ifPresent(ServerProcess::stopSampling);
+                process.ifPresent(ServerProcess::startSampling);
+                rssStart = rssNow();
+                cpuStart = cpuSnapshot();
+                answersBefore = loops.stream().mapToLong(l -> l.answers.get()).sum();
+                measuredFrom = System.nanoTime();
             }
             inFlight.acquire();
             maxLagNanos = Math.max(maxLagNanos, System.nanoTime() - due);
@@ -162,13 +188,16 @@ final class Fanout extends Scenario {
             List<Integer> inRoom = memberLists.get(room);
             int sender = inRoom.get(random.nextInt(inRoom.size()));
             Sent s = new Sent(room, sender);
+            boolean measured = i >= warm;
             sent.set(i, s);
             int seq = i;
             Thread.ofVirtual().start(() -> {
                 try {
                     s.startNanos = System.nanoTime();
                     hs.send(accounts.get(sender), roomIds.get(room), "b" + setup.runId + "." + seq, prefix + seq);
-                    sendLatency.add(System.nanoTime() - s.startNanos);
+                    if (measured) {
+                        sendLatency.add(System.nanoTime() - s.startNanos);
+                    }
                 } catch (Exception e) {
                     s.failed = true;
                     if (sendErrors.incrementAndGet() <= 5) {
@@ -180,7 +209,7 @@ final class Fanout extends Scenario {
             });
         }
         inFlight.acquire(maxInFlight);
-        double sendSeconds = (System.nanoTime() - t0) / 1e9;
+        double sendSeconds = (System.nanoTime() - measuredFrom) / 1e9;
         long expected = 0;
         for (int i = 0; i < total; i++) {
             Sent s = sent.get(i);
@@ -199,7 +228,7 @@ final class Fanout extends Scenario {
             }
             Thread.sleep(50);
         }
-        double measuredSeconds = (System.nanoTime() - t0) / 1e9;
+        double measuredSeconds = (System.nanoTime() - measuredFrom) / 1e9;
         String cpuUsed = cpuSince(cpuStart);
         long peakRss = process.map(ServerProcess::stopSampling).orElse(-1L);
         long answers = loops.stream().mapToLong(l -> l.answers.get()).sum() - answersBefore;
@@ -229,11 +258,14 @@ final class Fanout extends Scenario {
                         + "all long-polling /sync (timeout %d ms, filter timeline limit %d, presence as the server "
                         + "defaults: set_presence unset); %.0f messages/s for %d s from random members, rooms in turn.",
                         users, rooms, roomsPerUser, memberLists.stream().mapToInt(List::size).average().orElse(0),
-                        syncTimeout, timelineLimit, rate, duration))
+                        syncTimeout, timelineLimit, rate, duration)
+                        + (warm == 0 ? "" : String.format(Locale.ROOT, " Before those, %d s of warm-up at the same "
+                                + "rate (%d messages: delivered and counted in sent, lost and duplicates, but not in the "
+                                + "latencies, sync answers and CPU).", warmup, warm)))
                 .note("Delivery latency: from the send request's start to a recipient's /sync answer carrying the "
                         + "event (matched by its unique body); the sender's own echo is not counted.")
                 .row("messages sent OK / failed", okSends + " / " + sendErrors.get())
-                .row("achieved send rate", Report.num(total / sendSeconds) + " /s (schedule lag max "
+                .row("achieved send rate", Report.num((total - warm) / sendSeconds) + " /s (schedule lag max "
                         + Report.ms(maxLagNanos / 1e6) + " ms)")
                 .row("send latency ms p50 / p90 / p99 / max", sendLatency.summary())
                 .row("deliveries expected / delivered", expected + " / " + deliveredOk
@@ -242,11 +274,28 @@ final class Fanout extends Scenario {
                         + " messages not seen by every member)"))
                 .row("duplicate deliveries / in a wrong room", duplicates.get() + " / " + foreign.get())
                 .row("**delivery latency ms p50 / p90 / p99 / max**", deliveryLatency.summary())
+                .rows(windowRows(byWindow, warmDelivery))
                 .row("deliveries later than 1 s / 5 s / (sync timeout - 1 s)", deliveryLatency.countAboveMs(1000) + " / "
                         + deliveryLatency.countAboveMs(5000) + " / " + deliveryLatency.countAboveMs(syncTimeout - 1000))
                 .row("limited timelines (gaps) seen", limited.get())
                 .row("sync answers during the run / sync errors", answers + " / " + SyncLoop.ERRORS.get())
                 .row("CPU, sending + drain (" + Report.num(measuredSeconds) + " s)", cpuUsed)
                 .row("server RSS at start / peak", Report.mb(rssStart) + " / " + Report.mb(peakRss));
+    }
+
+    /** Delivery latency of the messages sent in each window of the measured seconds, and of the warm-up. */
+    private List<String[]> windowRows(List<Latencies> byWindow, Latencies warmDelivery) {
+        List<String[]> rows = new ArrayList<>();
+        if (warmDelivery.count() > 0) {
+            rows.add(new String[] {"warm-up (" + warmup + " s, not above): delivery ms p50 / p90 / p99 / max",
+                    warmDelivery.summary()});
+        }
+        if (byWindow.size() > 1) {
+            for (int w = 0; w < byWindow.size(); w++) {
+                rows.add(new String[] {"sent in s " + (w * window) + "-" + Math.min(duration, (w + 1) * window)
+                        + ": delivery ms p50 / p90 / p99 / max", byWindow.get(w).summary()});
+            }
+        }
+        return rows;
     }
 }

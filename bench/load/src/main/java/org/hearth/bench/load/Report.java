@@ -41,6 +41,11 @@ final class Report {
         return this;
     }
 
+    Report rows(List<String[]> more) {
+        rows.addAll(more);
+        return this;
+    }
+
     String render(Options o, String server) {
         StringBuilder sb = new StringBuilder();
         sb.append("\n## ").append(title).append(": ")
