@@ -192,6 +192,16 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
         return dataDir;
     }
 
+    /** The server's own signing key, as its data directory holds it: for tests that forge or co-sign as it. */
+    public org.hearth.spec.crypto.SigningKey signingKey() {
+        try {
+            return org.hearth.spec.crypto.SigningKeyFile.read(Files.readString(
+                    dataDir.resolve(serverName() + ".signing.key"))).getFirst();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     public Optional<String> scratchDatabase() {
         return Optional.ofNullable(scratchDatabase);
     }

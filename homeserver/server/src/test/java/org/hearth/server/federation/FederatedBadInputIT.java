@@ -53,7 +53,7 @@ class FederatedBadInputIT {
         JsonObject template = a.server().rooms().engine().template(room, UserId.parse(bob.userId()),
                 org.hearth.core.room.EventDraft.message("m.room.message", TestServer.json("msgtype", "m.text",
                         "body", "x".repeat(70_000))));
-        JsonObject huge = EventSigning.hashAndSign(version, template, b.serverName(), signingKey(b));
+        JsonObject huge = EventSigning.hashAndSign(version, template, b.serverName(), b.signingKey());
         String hugeId = EventIds.compute(version, huge);
         JsonObject answer = fromB.put(a.serverName(), "/_matrix/federation/v1/send/huge1", TestServer.json("origin",
                 b.serverName(), "origin_server_ts", System.currentTimeMillis(),
@@ -68,7 +68,7 @@ class FederatedBadInputIT {
         JsonObject made = fromB.get(a.serverName(), "/_matrix/federation/v1/make_join/" + enc(roomId) + "/" + enc(carl)
                 + "?ver=" + version.id()).getJsonObject("event");
         JsonObject join = EventSigning.hashAndSign(version, Json.objectBuilder(made).add("content", TestServer.json(
-                "membership", "join", "displayname", "y".repeat(70_000))).build(), b.serverName(), signingKey(b));
+                "membership", "join", "displayname", "y".repeat(70_000))).build(), b.serverName(), b.signingKey());
         String joinId = EventIds.compute(version, join);
         FederationException refused = assertThrows(FederationException.class, () -> fromB.put(a.serverName(),
                 "/_matrix/federation/v2/send_join/" + enc(roomId) + "/" + enc(joinId), join));
@@ -106,7 +106,7 @@ class FederatedBadInputIT {
                 "type", "m.room.member", "state_key", dora.userId(), "sender", "@bob:" + b.serverName(),
                 "content", TestServer.json("membership", "invite"), "origin_server_ts", System.currentTimeMillis(),
                 "depth", 5L, "prev_events", jakarta.json.Json.createArrayBuilder().build(),
-                "auth_events", jakarta.json.Json.createArrayBuilder().build()), b.serverName(), signingKey(b));
+                "auth_events", jakarta.json.Json.createArrayBuilder().build()), b.serverName(), b.signingKey());
         String eventId = EventIds.compute(RoomVersion.V10, invite);
         FederationException e = assertThrows(FederationException.class, () -> fromB.put(a.serverName(),
                 "/_matrix/federation/v2/invite/" + enc(roomId) + "/" + enc(eventId), TestServer.json(
@@ -126,14 +126,6 @@ class FederatedBadInputIT {
                 cosigned.toString());
     }
 
-    private static org.hearth.spec.crypto.SigningKey signingKey(TestServer server) {
-        try {
-            return org.hearth.spec.crypto.SigningKeyFile.read(java.nio.file.Files.readString(
-                    server.dataDir().resolve(server.serverName() + ".signing.key"))).getFirst();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
 
     private static String enc(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");

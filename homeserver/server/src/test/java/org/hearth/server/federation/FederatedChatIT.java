@@ -219,7 +219,7 @@ class FederatedChatIT {
                 org.hearth.core.room.EventDraft.message("m.room.message", TestServer.json("msgtype", "m.text", "body", "x")));
         JsonObject forged = Json.objectBuilder(template).add("type", "m.room.power_levels").add("state_key", "")
                 .add("content", TestServer.json("users", TestServer.json(bob.userId(), 100))).build();
-        JsonObject signed = org.hearth.spec.event.EventSigning.hashAndSign(version, forged, b.serverName(), signingKey(b));
+        JsonObject signed = org.hearth.spec.event.EventSigning.hashAndSign(version, forged, b.serverName(), b.signingKey());
         String eventId = org.hearth.spec.event.EventIds.compute(version, signed);
         FederationClient fromB = b.server().federation().client();
         JsonObject txn = TestServer.json("origin", b.serverName(), "origin_server_ts", System.currentTimeMillis(),
@@ -272,7 +272,7 @@ class FederatedChatIT {
             JsonObject template = a.server().rooms().engine().template(room, org.hearth.spec.id.UserId.parse(bob.userId()),
                     org.hearth.core.room.EventDraft.message("m.room.message", content));
             return org.hearth.spec.event.EventSigning.hashAndSign(version,
-                    Json.objectBuilder(template).add("sender", sender).build(), b.serverName(), signingKey(b));
+                    Json.objectBuilder(template).add("sender", sender).build(), b.serverName(), b.signingKey());
         };
         java.util.function.Function<JsonObject, JsonObject> send = pdu -> fromB.put(a.serverName(),
                 "/_matrix/federation/v1/send/bad" + System.nanoTime(), TestServer.json("origin", b.serverName(),
@@ -310,7 +310,7 @@ class FederatedChatIT {
         JsonObject elsewhere = org.hearth.spec.event.EventSigning.hashAndSign(version, Json.objectBuilder(
                 signedAs.apply(bob.userId(), TestServer.json("msgtype", "m.text", "body", "elsewhere")))
                 .add("room_id", "!unknown:" + b.serverName()).remove("signatures").remove("hashes").build(),
-                b.serverName(), signingKey(b));
+                b.serverName(), b.signingKey());
         String elsewhereId = org.hearth.spec.event.EventIds.compute(version, elsewhere);
         answer = send.apply(elsewhere);
         assertEquals(1, answer.getJsonObject("pdus").size(), answer.toString());
@@ -354,14 +354,6 @@ class FederatedChatIT {
         awaitInTimeline(alice, roomId, "m.room.message", "genuine one");
     }
 
-    private static org.hearth.spec.crypto.SigningKey signingKey(TestServer server) {
-        try {
-            return org.hearth.spec.crypto.SigningKeyFile.read(java.nio.file.Files.readString(
-                    server.dataDir().resolve(server.serverName() + ".signing.key"))).getFirst();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
 
     @Test
     void makeJoinErrors() {

@@ -11,8 +11,6 @@ import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
@@ -35,7 +33,6 @@ import org.hearth.federation.keys.VerifyKey;
 import org.hearth.server.TestServer;
 import org.hearth.spec.crypto.Signatures;
 import org.hearth.spec.crypto.SigningKey;
-import org.hearth.spec.crypto.SigningKeyFile;
 import org.hearth.spec.federation.XMatrix;
 import org.hearth.spec.id.RoomId;
 import org.hearth.spec.id.UserId;
@@ -76,7 +73,7 @@ class FederationIT {
 
     @Test
     void keysAreFetchedDirectlyAndCached() {
-        SigningKey bKey = signingKey(b);
+        SigningKey bKey = b.signingKey();
         long now = System.currentTimeMillis();
         VerifyKey found = a.server().federation().keys().find(b.serverName(), bKey.keyId(), now).orElseThrow();
         assertArrayEquals(bKey.publicKey(), found.publicKey());
@@ -89,8 +86,8 @@ class FederationIT {
 
     @Test
     void notaryAnswersCarryTheOriginsAndTheNotarysSignatures() {
-        SigningKey bKey = signingKey(b);
-        SigningKey cKey = signingKey(c);
+        SigningKey bKey = b.signingKey();
+        SigningKey cKey = c.signingKey();
         JsonObject one = c.federation("GET", "/_matrix/key/v2/query/" + enc(b.serverName())).assertStatus(200).json();
         JsonObject keys = single(one, b.serverName());
         assertTrue(Signatures.verify(keys, b.serverName(), bKey.keyId(), bKey.publicKey()));
@@ -130,7 +127,7 @@ class FederationIT {
 
     @Test
     void keysOfAServerThatWentAwayComeThroughTheNotary() {
-        SigningKey dKey = signingKey(d);
+        SigningKey dKey = d.signingKey();
         String dName = d.serverName();
         // C, the notary, caches D's keys while D is up; then D stops.
         single(c.federation("GET", "/_matrix/key/v2/query/" + enc(dName)).assertStatus(200).json(), dName);
@@ -183,7 +180,7 @@ class FederationIT {
 
     @Test
     void unsignedTamperedAndMisdirectedRequestsAreRefused() {
-        SigningKey aKey = signingKey(a);
+        SigningKey aKey = a.signingKey();
         String path = "/_matrix/federation/v1/query/profile?user_id=" + enc("@x:" + b.serverName());
         b.federation("GET", path).assertError(401, "M_UNAUTHORIZED");
         b.federation("GET", path, HttpRequest.BodyPublishers.noBody(), "Authorization", "Bearer nope")
@@ -387,7 +384,7 @@ class FederationIT {
 
     @Test
     void outboundTlsTrustsAGivenCertificateAndTheDenyListGuardsLoopback() throws Exception {
-        SigningKey aKey = signingKey(a);
+        SigningKey aKey = a.signingKey();
         var resolver = new ServerNameResolver(name -> List.of(), host -> WellKnownSource.Answer.failed());
         String version = "/_matrix/federation/v1/version";
         java.nio.file.Path pem = a.dataDir().resolve("b-cert.pem");
@@ -464,13 +461,6 @@ class FederationIT {
                 .orElseThrow(() -> new AssertionError("no keys for " + server + " in " + answer));
     }
 
-    private static SigningKey signingKey(TestServer server) {
-        try {
-            return SigningKeyFile.read(Files.readString(server.dataDir().resolve(server.serverName() + ".signing.key"))).getFirst();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     private static List<String> strings(JsonArray array) {
         return array.getValuesAs(JsonString.class).stream().map(JsonString::getString).toList();

@@ -7,12 +7,10 @@ import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import org.hearth.core.room.EventDraft;
 import org.hearth.federation.client.FederationClient;
 import org.hearth.server.TestServer;
 import org.hearth.spec.crypto.SigningKey;
-import org.hearth.spec.crypto.SigningKeyFile;
 import org.hearth.spec.event.EventSigning;
 import org.hearth.spec.id.RoomId;
 import org.hearth.spec.id.UserId;
@@ -50,7 +48,7 @@ class FederationInviteV1IT {
                 .add("unsigned", TestServer.json("invite_room_state", jakarta.json.Json.createArrayBuilder()
                         .add(TestServer.json("type", "m.room.name", "state_key", "", "sender", bob.userId(),
                                 "content", TestServer.json("name", "old room"))).build()))
-                .build(), b.serverName(), signingKey(b));
+                .build(), b.serverName(), b.signingKey());
 
         FederationClient fromB = b.server().federation().client();
         String path = "/_matrix/federation/v1/invite/" + enc(roomId) + "/" + enc(eventId);
@@ -72,16 +70,12 @@ class FederationInviteV1IT {
         JsonObject notOurs = EventSigning.hashAndSign(v1, Json.objectBuilder(b.server().rooms().engine().template(
                         RoomId.parse(roomId), UserId.parse(bob.userId()), EventDraft.state("m.room.member",
                                 "@someone:" + b.serverName(), TestServer.json("membership", "invite"))))
-                .add("event_id", "$v1other:" + b.serverName()).build(), b.serverName(), signingKey(b));
+                .add("event_id", "$v1other:" + b.serverName()).build(), b.serverName(), b.signingKey());
         var refused = fromB.requestRaw("PUT", a.serverName(), "/_matrix/federation/v1/invite/" + enc(roomId) + "/"
                 + enc("$v1other:" + b.serverName()), notOurs, 1 << 20, null);
         assertEquals(403, refused.status(), new String(refused.body(), StandardCharsets.UTF_8));
     }
 
-    private static SigningKey signingKey(TestServer server) throws java.io.IOException {
-        return SigningKeyFile.read(Files.readString(server.dataDir().resolve(server.serverName() + ".signing.key")))
-                .getFirst();
-    }
 
     private static String enc(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
