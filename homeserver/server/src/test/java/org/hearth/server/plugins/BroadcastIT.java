@@ -33,7 +33,7 @@ class BroadcastIT {
     static {
         try {
             PLUGINS = Files.createTempDirectory("hearth-plugins");
-            PluginJars.build(PLUGINS, "broadcast", ">=0.3.0 & <1.0.0", Path.of("../../plugins/broadcast/src/main/java"),
+            PluginJars.build(PLUGINS, "broadcast", ">=0.5.0 & <1.0.0", Path.of("../../plugins/broadcast/src/main/java"),
                     Path.of("../../plugins/broadcast/src/main/resources"), Map.of("Plugin-Permissions", "act-as:*"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);

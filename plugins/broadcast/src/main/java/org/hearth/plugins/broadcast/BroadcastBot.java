@@ -2,6 +2,7 @@ package org.hearth.plugins.broadcast;
 
 import jakarta.json.JsonObject;
 import java.util.List;
+import org.hearth.plugin.api.DirectMessageBot;
 import org.hearth.plugin.api.EventObserver;
 import org.hearth.plugin.api.Homeserver;
 import org.hearth.plugin.api.ObservedEvent;
@@ -28,78 +29,59 @@ public final class BroadcastBot implements EventObserver {
 
     private final Broadcasts broadcasts;
     private final Homeserver homeserver;
+    private final DirectMessageBot bot;
 
     public BroadcastBot(Homeserver homeserver) {
         this.homeserver = homeserver;
         this.broadcasts = new Broadcasts(homeserver);
-        try {
-            homeserver.botUser("broadcast"); // registered at load, outside the call budget (a slow password hash could outlast it on every event)
-        } catch (RuntimeException e) {
-            // registered on the first event instead
-        }
+        this.bot = new DirectMessageBot(homeserver, "broadcast", this::command);
     }
 
     @Override
     public void observe(ObservedEvent event) {
-        String bot = homeserver.botUser("broadcast");
-        if (event.sender().equals(bot) || !event.sender().endsWith(":" + homeserver.serverName())) {
+        if (event.sender().equals(bot.userId()) || !event.sender().endsWith(":" + homeserver.serverName())) {
             return;
         }
         if (event.type().equals("m.room.encrypted")) {
             broadcasts.encryptedSent(event.sender(), event.roomId(), event.eventId());
             return;
         }
-        if (event.type().equals("m.room.member") && event.stateKey().filter(bot::equals).isPresent()
-                && event.content().getString("membership", "").equals("invite")
-                && homeserver.membership(event.roomId(), bot).filter("invite"::equals).isPresent()) {
-            homeserver.join(event.roomId(), bot);
-            return;
-        }
-        if (!event.type().equals("m.room.message") || event.content().containsKey(Broadcasts.NOTICE_MARK)
-                || homeserver.store().get("seen:" + event.eventId()).isPresent()) {
-            return;
-        }
-        var owner = broadcasts.ownerOf(event.roomId());
-        if (owner.isPresent()) {
-            if (owner.get().equals(event.sender())) {
-                inList(event);
-                homeserver.store().put("seen:" + event.eventId(), Json.objectBuilder().build());
+        if (event.type().equals("m.room.message")) {
+            var owner = broadcasts.ownerOf(event.roomId());
+            if (owner.isPresent()) {
+                if (owner.get().equals(event.sender()) && !event.content().containsKey(Broadcasts.NOTICE_MARK)
+                        && homeserver.store().get("seen:" + event.eventId()).isEmpty()) {
+                    inList(event);
+                    homeserver.store().put("seen:" + event.eventId(), Json.objectBuilder().build());
+                }
+                return;
             }
-            return;
         }
-        String body = event.content().getString("body", "").strip();
-        List<String> members = homeserver.joinedMembers(event.roomId());
-        if (!body.startsWith("!") || !members.contains(bot) || members.size() != 2) {
-            return; // a DM with the bot only
-        }
-        String answer;
-        try {
-            answer = switch (body.split("\\s+")[0]) {
-                case "!help" -> HELP;
-                case "!new" -> {
-                    String name = body.substring(4).strip();
-                    if (name.isEmpty()) {
-                        yield "Name the list: !new <name>.";
-                    }
-                    broadcasts.create(event.sender(), Broadcasts.name(jakarta.json.Json.createValue(name)), List.of());
-                    yield "Created the list " + name + ": open its room and write !add @user:server there.";
+        bot.observe(event);
+    }
+
+    /** The DM's commands (the bot answers them in a DM with it only). */
+    private String command(String sender, String body) {
+        return switch (body.split("\\s+")[0]) {
+            case "!help" -> HELP;
+            case "!new" -> {
+                String name = body.substring(4).strip();
+                if (name.isEmpty()) {
+                    yield "Name the list: !new <name>.";
                 }
-                case "!lists" -> {
-                    StringBuilder out = new StringBuilder("Your lists:");
-                    for (JsonObject list : broadcasts.lists(event.sender())) {
-                        out.append("\n- ").append(list.getString("name")).append(" (")
-                                .append(list.getJsonArray("recipients").size()).append(" recipients)");
-                    }
-                    yield out.toString();
+                broadcasts.create(sender, Broadcasts.name(jakarta.json.Json.createValue(name)), List.of());
+                yield "Created the list " + name + ": open its room and write !add @user:server there.";
+            }
+            case "!lists" -> {
+                StringBuilder out = new StringBuilder("Your lists:");
+                for (JsonObject list : broadcasts.lists(sender)) {
+                    out.append("\n- ").append(list.getString("name")).append(" (")
+                            .append(list.getJsonArray("recipients").size()).append(" recipients)");
                 }
-                default -> "I do not know " + body.split("\\s+")[0] + ". " + HELP;
-            };
-        } catch (MatrixException e) {
-            answer = "That did not work: " + e.getMessage();
-        }
-        homeserver.sendEvent(event.roomId(), bot, "m.room.message",
-                Json.objectBuilder().add("msgtype", "m.notice").add("body", answer).build());
-        homeserver.store().put("seen:" + event.eventId(), Json.objectBuilder().build());
+                yield out.toString();
+            }
+            default -> "I do not know " + body.split("\\s+")[0] + ". " + HELP;
+        };
     }
 
     private void inList(ObservedEvent event) {
