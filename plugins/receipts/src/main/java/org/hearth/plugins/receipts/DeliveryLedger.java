@@ -37,9 +37,11 @@ final class DeliveryLedger {
                 o.getJsonNumber("position").longValue()));
     }
 
-    void pending(String user, String roomId, String eventId, long position) {
-        store.put(pendingKey(user, roomId), Json.objectBuilder().add("event_id", eventId).add("position", position)
-                .build());
+    /** Records the room's newest event the user has not acknowledged yet; returns the entry as stored. */
+    JsonObject pending(String user, String roomId, String eventId, long position) {
+        JsonObject entry = Json.objectBuilder().add("event_id", eventId).add("position", position).build();
+        store.put(pendingKey(user, roomId), entry);
+        return entry;
     }
 
     /** The user's rooms with an undelivered event, room ID to {@code event_id} and {@code position}. */

@@ -3,6 +3,7 @@ package org.hearth.plugins.receipts;
 import org.hearth.plugin.api.EventObserver;
 import org.hearth.plugin.api.Homeserver;
 import org.hearth.plugin.api.ObservedEvent;
+import org.hearth.spec.error.MatrixException;
 import org.pf4j.Extension;
 
 /**
@@ -29,7 +30,17 @@ public final class DeliveryTracker implements EventObserver {
         String local = ":" + homeserver.serverName();
         for (String member : homeserver.joinedMembers(event.roomId())) {
             if (!member.equals(event.sender()) && member.endsWith(local)) {
-                ledger.pending(member, event.roomId(), event.eventId(), event.streamPosition());
+                var pending = ledger.pending(member, event.roomId(), event.eventId(), event.streamPosition());
+                // Observers run behind the request that made the event: a device of the member may already have
+                // acknowledged a sync past it, and its next acknowledgement can be a long-poll away.
+                if (ledger.deliveredPosition(member) >= event.streamPosition() && ledger.sendsDeliveryReceipts(member)) {
+                    try {
+                        homeserver.sendReceipt(event.roomId(), member, DeliveryLedger.RECEIPT_TYPE, event.eventId());
+                    } catch (MatrixException e) {
+                        // left the room since: nothing to mark
+                    }
+                    ledger.delivered(member, event.roomId(), pending);
+                }
             }
         }
     }
