@@ -43,7 +43,15 @@ public final class Signatures {
     }
 
     private static JsonObject sign(JsonObject object, String serverName, SigningKey key, boolean strict) {
-        String signature = UnpaddedBase64.encode(key.sign(signingBytes(object, strict)));
+        return signBytes(object, serverName, key, signingBytes(object, strict));
+    }
+
+    /**
+     * {@link #sign(JsonObject, String, SigningKey, RoomVersion)} when the caller already has
+     * {@code signingBytes}, which must be {@link #signingBytes} of {@code object} under the room version's rules.
+     */
+    public static JsonObject signBytes(JsonObject object, String serverName, SigningKey key, byte[] signingBytes) {
+        String signature = UnpaddedBase64.encode(key.sign(signingBytes));
         JsonObjectBuilder all = Json.objectBuilder();
         if (object.get("signatures") instanceof JsonObject existing) {
             all = Json.objectBuilder(existing);

@@ -33,6 +33,20 @@ public final class EventFormat {
      * first problem otherwise (including floats and out-of-range integers from v6 on).
      */
     public static Pdu validate(RoomVersion version, JsonObject event) {
+        check(version, event);
+        return EventIds.pdu(version, event);
+    }
+
+    /**
+     * {@link #validate(RoomVersion, JsonObject)} for an event whose ID was computed with it (an event this server
+     * built, {@link EventSigning#hashSignAndIdentify}): the ID is not computed again.
+     */
+    public static Pdu validate(RoomVersion version, Pdu built) {
+        check(version, built.json());
+        return built;
+    }
+
+    private static void check(RoomVersion version, JsonObject event) {
         byte[] canonical = CanonicalJson.encodeBytes(event, version);
         if (canonical.length > MAX_PDU_BYTES) {
             throw new MatrixException(ErrorCode.TOO_LARGE,
@@ -86,7 +100,6 @@ public final class EventFormat {
             // enter the hashes and could disagree with the computed ID.
             throw bad("event_id is not part of events in room version " + version.id());
         }
-        return EventIds.pdu(version, event);
     }
 
     // v1/v2: [[event_id, {"sha256": ...}], ...] (pdu_v1.yaml); v3+: [event_id, ...].

@@ -3,6 +3,7 @@ package org.hearth.spec.event;
 import jakarta.json.JsonObject;
 import org.hearth.spec.crypto.Signatures;
 import org.hearth.spec.crypto.SigningKey;
+import org.hearth.spec.crypto.UnpaddedBase64;
 import org.hearth.spec.json.Json;
 import org.hearth.spec.room.RoomVersion;
 
@@ -20,6 +21,27 @@ public final class EventSigning {
      */
     public static JsonObject hashAndSign(RoomVersion version, JsonObject event, String serverName, SigningKey key) {
         return sign(version, ContentHash.add(version, event), serverName, key);
+    }
+
+    /**
+     * {@link #hashAndSign}, with the event ID of the result (see {@link EventIds#compute}), for events this server
+     * builds. From room version 3 the event ID is the reference hash, which covers the same bytes as the signature
+     * (the redacted event without {@code signatures} and {@code unsigned}): the event is redacted and written as
+     * canonical JSON once for both, not once each.
+     */
+    public static Pdu hashSignAndIdentify(RoomVersion version, JsonObject event, String serverName, SigningKey key) {
+        JsonObject hashed = ContentHash.add(version, event);
+        JsonObject redacted = Redaction.redact(version, hashed);
+        byte[] signingBytes = Signatures.signingBytes(redacted, version.strictCanonicalJson());
+        JsonObject signedRedacted = Signatures.signBytes(redacted, serverName, key, signingBytes);
+        JsonObject signed = Json.objectBuilder(hashed).add("signatures", signedRedacted.getJsonObject("signatures"))
+                .build();
+        String eventId = switch (version.eventIds()) {
+            case SERVER_CHOSEN -> EventIds.compute(version, signed);
+            case STANDARD_BASE64_HASH -> "$" + UnpaddedBase64.encode(ContentHash.sha256(signingBytes));
+            case URL_SAFE_BASE64_HASH -> "$" + UnpaddedBase64.encodeUrlSafe(ContentHash.sha256(signingBytes));
+        };
+        return new Pdu(eventId, signed);
     }
 
     /**

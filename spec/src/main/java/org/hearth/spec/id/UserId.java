@@ -81,6 +81,18 @@ public record UserId(String value) {
         return value;
     }
 
+    // Written out, not the record's generated pair: user IDs key the per-member caches that push evaluation reads
+    // for every member of a room on every event, and the generated ones showed in its profile.
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof UserId other && value.equals(other.value);
+    }
+
+    @Override
+    public int hashCode() {
+        return value.hashCode();
+    }
+
     private static String problem(String v) {
         if (v == null || v.isEmpty() || v.charAt(0) != '@') {
             return "must start with '@'";

@@ -2,7 +2,6 @@ package org.hearth.spec.push;
 
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import java.util.List;
 import java.util.Optional;
@@ -16,6 +15,7 @@ public final class PushRuleEvaluator {
     private PushRuleEvaluator() {}
 
     private static final PropertyPath BODY = PropertyPath.parse("content.body");
+    private static final PropertyPath ROOM_ID = PropertyPath.parse("room_id");
 
     /**
      * The first enabled rule of {@code rules} (in {@link PushRuleset#inEvaluationOrder()}) that matches
@@ -23,7 +23,12 @@ public final class PushRuleEvaluator {
      * "Homeservers MUST NOT notify the Push Gateway for events that the user has sent themselves").
      */
     public static Optional<PushMatch> evaluate(PushRuleset rules, JsonObject event, EvaluationContext ctx) {
-        if (ctx.userId().value().equals(string(event, "sender"))) {
+        return evaluate(rules, new PushEvent(event), ctx);
+    }
+
+    /** {@link #evaluate(PushRuleset, JsonObject, EvaluationContext)} for one of many users: {@code event} is shared. */
+    public static Optional<PushMatch> evaluate(PushRuleset rules, PushEvent event, EvaluationContext ctx) {
+        if (ctx.userId().value().equals(event.sender())) {
             return Optional.empty();
         }
         for (PushRuleKind kind : PushRuleKind.values()) {
@@ -43,19 +48,23 @@ public final class PushRuleEvaluator {
 
     /** Whether {@code rule} matches {@code event}, ignoring whether it is enabled. */
     public static boolean matches(PushRule rule, JsonObject event, EvaluationContext ctx) {
+        return matches(rule, new PushEvent(event), ctx);
+    }
+
+    private static boolean matches(PushRule rule, PushEvent event, EvaluationContext ctx) {
         return switch (rule.kind()) {
             case OVERRIDE, UNDERRIDE -> allHold(rule.conditions(), event, ctx);
             case CONTENT -> {
-                String body = string(event, BODY);
+                String body = event.string(BODY);
                 yield body != null && rule.pattern().matchesWords(body);
             }
             // The rule ID is the room or user the rule is about (spec: "Push Rules"): an exact comparison.
-            case ROOM -> rule.ruleId().equals(string(event, "room_id"));
-            case SENDER -> rule.ruleId().equals(string(event, "sender"));
+            case ROOM -> rule.ruleId().equals(event.string(ROOM_ID));
+            case SENDER -> rule.ruleId().equals(event.sender());
         };
     }
 
-    private static boolean allHold(List<PushCondition> conditions, JsonObject event, EvaluationContext ctx) {
+    private static boolean allHold(List<PushCondition> conditions, PushEvent event, EvaluationContext ctx) {
         for (PushCondition c : conditions) {
             if (!holds(c, event, ctx)) {
                 return false;
@@ -66,22 +75,19 @@ public final class PushRuleEvaluator {
 
     /** Whether one condition holds for {@code event}. */
     public static boolean holds(PushCondition condition, JsonObject event, EvaluationContext ctx) {
+        return holds(condition, new PushEvent(event), ctx);
+    }
+
+    private static boolean holds(PushCondition condition, PushEvent event, EvaluationContext ctx) {
         return switch (condition) {
-            case PushCondition.EventMatch(PropertyPath key, Glob pattern) -> {
-                // Spec: absent or non-string properties never match, even for the pattern "*".
-                String value = string(event, key);
-                if (value == null) {
-                    yield false;
-                }
-                yield key.equals(BODY) ? pattern.matchesWords(value) : pattern.matchesWhole(value);
-            }
-            case PushCondition.EventPropertyIs(PropertyPath key, JsonValue value) ->
-                    key.find(event).map(v -> Scalars.sameScalar(v, value)).orElse(false);
+            case PushCondition.EventMatch m -> eventOnly(m, event);
+            case PushCondition.EventPropertyIs is -> eventOnly(is, event);
+            // Not remembered: its value is mostly the user's own ID (.m.rule.is_user_mention), one entry per member.
             case PushCondition.EventPropertyContains(PropertyPath key, JsonValue value) ->
-                    key.find(event).map(v -> v instanceof JsonArray array
-                            && array.stream().anyMatch(item -> Scalars.sameScalar(item, value))).orElse(false);
+                    event.property(key) instanceof JsonArray array
+                            && array.stream().anyMatch(item -> Scalars.sameScalar(item, value));
             case PushCondition.ContainsDisplayName() -> {
-                String body = string(event, BODY);
+                String body = event.string(BODY);
                 String name = ctx.displayName();
                 // The display name is matched as text, not as a glob, with content.body's word boundaries.
                 yield body != null && name != null && !name.isEmpty() && Glob.literal(name).matchesWords(body);
@@ -96,11 +102,25 @@ public final class PushRuleEvaluator {
         };
     }
 
-    private static String string(JsonObject event, String key) {
-        return event.get(key) instanceof JsonString s ? s.getString() : null;
-    }
-
-    private static String string(JsonObject event, PropertyPath path) {
-        return path.find(event).orElse(null) instanceof JsonString s ? s.getString() : null;
+    /** A condition on the event alone: the same for every member, so worked out once per event. */
+    private static boolean eventOnly(PushCondition condition, PushEvent event) {
+        Boolean known = event.knownOutcome(condition);
+        if (known != null) {
+            return known;
+        }
+        boolean holds = switch (condition) {
+            case PushCondition.EventMatch(PropertyPath key, Glob pattern) -> {
+                // Spec: absent or non-string properties never match, even for the pattern "*".
+                String value = event.string(key);
+                yield value != null && (key.equals(BODY) ? pattern.matchesWords(value) : pattern.matchesWhole(value));
+            }
+            case PushCondition.EventPropertyIs(PropertyPath key, JsonValue value) -> {
+                JsonValue found = event.property(key);
+                yield found != null && Scalars.sameScalar(found, value);
+            }
+            default -> throw new IllegalArgumentException("not a condition on the event alone: " + condition);
+        };
+        event.remember(condition, holds);
+        return holds;
     }
 }

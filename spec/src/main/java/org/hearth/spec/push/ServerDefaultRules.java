@@ -19,54 +19,60 @@ import org.hearth.spec.json.Json;
 public final class ServerDefaultRules {
     private ServerDefaultRules() {}
 
+    // Conditions that do not name the user, one instance for all users: PushEvent remembers a condition's outcome
+    // per event, and a look-up that finds the very same instance skips comparing it.
+    private static final PushCondition NOTICE = match("content.msgtype", "m.notice");
+    private static final PushCondition MEMBER_EVENT = match("type", "m.room.member");
+    private static final PushCondition INVITE = match("content.membership", "invite");
+    private static final PropertyPath MENTIONED_USERS = PropertyPath.parse("content.m\\.mentions.user_ids");
+    private static final PushCondition ROOM_MENTION = new PushCondition.EventPropertyIs(
+            PropertyPath.parse("content.m\\.mentions.room"), JsonValue.TRUE);
+    private static final PushCondition MAY_NOTIFY_ROOM = new PushCondition.SenderNotificationPermission("room");
+    private static final PushCondition TOMBSTONE = match("type", "m.room.tombstone");
+    private static final PushCondition EMPTY_STATE_KEY = match("state_key", "");
+    private static final PushCondition REACTION = match("type", "m.reaction");
+    private static final PushCondition SERVER_ACL = match("type", "m.room.server_acl");
+    private static final PushCondition EDIT = new PushCondition.EventPropertyIs(
+            PropertyPath.parse("content.m\\.relates_to.rel_type"), Json.string("m.replace"));
+    private static final List<PushRule> UNDERRIDE_RULES = List.of(
+            rule(".m.rule.call", UNDERRIDE, true, List.of(match("type", "m.call.invite")),
+                    List.of(PushAction.NOTIFY, PushAction.sound("ring"))),
+            rule(".m.rule.encrypted_room_one_to_one", UNDERRIDE, true,
+                    List.of(new PushCondition.RoomMemberCount("2"), match("type", "m.room.encrypted")),
+                    List.of(PushAction.NOTIFY, PushAction.sound("default"))),
+            rule(".m.rule.room_one_to_one", UNDERRIDE, true,
+                    List.of(new PushCondition.RoomMemberCount("2"), match("type", "m.room.message")),
+                    List.of(PushAction.NOTIFY, PushAction.sound("default"))),
+            rule(".m.rule.message", UNDERRIDE, true, List.of(match("type", "m.room.message")),
+                    List.of(PushAction.NOTIFY)),
+            rule(".m.rule.encrypted", UNDERRIDE, true, List.of(match("type", "m.room.encrypted")),
+                    List.of(PushAction.NOTIFY)));
+
     /** The default override rules for {@code user}, {@code .m.rule.master} first. */
     public static List<PushRule> override(UserId user) {
         String me = user.value();
         return List.of(
                 rule(".m.rule.master", OVERRIDE, false, List.of(), List.of()),
-                rule(".m.rule.suppress_notices", OVERRIDE, true,
-                        List.of(match("content.msgtype", "m.notice")), List.of()),
+                rule(".m.rule.suppress_notices", OVERRIDE, true, List.of(NOTICE), List.of()),
                 rule(".m.rule.invite_for_me", OVERRIDE, true,
-                        List.of(match("type", "m.room.member"), match("content.membership", "invite"),
-                                match("state_key", me)),
+                        List.of(MEMBER_EVENT, INVITE, match("state_key", me)),
                         List.of(PushAction.NOTIFY, PushAction.sound("default"))),
-                rule(".m.rule.member_event", OVERRIDE, true, List.of(match("type", "m.room.member")), List.of()),
+                rule(".m.rule.member_event", OVERRIDE, true, List.of(MEMBER_EVENT), List.of()),
                 rule(".m.rule.is_user_mention", OVERRIDE, true,
-                        List.of(new PushCondition.EventPropertyContains(
-                                PropertyPath.parse("content.m\\.mentions.user_ids"), Json.string(me))),
+                        List.of(new PushCondition.EventPropertyContains(MENTIONED_USERS, Json.string(me))),
                         List.of(PushAction.NOTIFY, PushAction.sound("default"), PushAction.highlight())),
-                rule(".m.rule.is_room_mention", OVERRIDE, true,
-                        List.of(new PushCondition.EventPropertyIs(
-                                        PropertyPath.parse("content.m\\.mentions.room"), JsonValue.TRUE),
-                                new PushCondition.SenderNotificationPermission("room")),
+                rule(".m.rule.is_room_mention", OVERRIDE, true, List.of(ROOM_MENTION, MAY_NOTIFY_ROOM),
                         List.of(PushAction.NOTIFY, PushAction.highlight())),
-                rule(".m.rule.tombstone", OVERRIDE, true,
-                        List.of(match("type", "m.room.tombstone"), match("state_key", "")),
+                rule(".m.rule.tombstone", OVERRIDE, true, List.of(TOMBSTONE, EMPTY_STATE_KEY),
                         List.of(PushAction.NOTIFY, PushAction.highlight())),
-                rule(".m.rule.reaction", OVERRIDE, true, List.of(match("type", "m.reaction")), List.of()),
-                rule(".m.rule.room.server_acl", OVERRIDE, true,
-                        List.of(match("type", "m.room.server_acl"), match("state_key", "")), List.of()),
-                rule(".m.rule.suppress_edits", OVERRIDE, true,
-                        List.of(new PushCondition.EventPropertyIs(
-                                PropertyPath.parse("content.m\\.relates_to.rel_type"), Json.string("m.replace"))),
-                        List.of()));
+                rule(".m.rule.reaction", OVERRIDE, true, List.of(REACTION), List.of()),
+                rule(".m.rule.room.server_acl", OVERRIDE, true, List.of(SERVER_ACL, EMPTY_STATE_KEY), List.of()),
+                rule(".m.rule.suppress_edits", OVERRIDE, true, List.of(EDIT), List.of()));
     }
 
     /** The default underride rules, in the spec's order. */
     public static List<PushRule> underride() {
-        return List.of(
-                rule(".m.rule.call", UNDERRIDE, true, List.of(match("type", "m.call.invite")),
-                        List.of(PushAction.NOTIFY, PushAction.sound("ring"))),
-                rule(".m.rule.encrypted_room_one_to_one", UNDERRIDE, true,
-                        List.of(new PushCondition.RoomMemberCount("2"), match("type", "m.room.encrypted")),
-                        List.of(PushAction.NOTIFY, PushAction.sound("default"))),
-                rule(".m.rule.room_one_to_one", UNDERRIDE, true,
-                        List.of(new PushCondition.RoomMemberCount("2"), match("type", "m.room.message")),
-                        List.of(PushAction.NOTIFY, PushAction.sound("default"))),
-                rule(".m.rule.message", UNDERRIDE, true, List.of(match("type", "m.room.message")),
-                        List.of(PushAction.NOTIFY)),
-                rule(".m.rule.encrypted", UNDERRIDE, true, List.of(match("type", "m.room.encrypted")),
-                        List.of(PushAction.NOTIFY)));
+        return UNDERRIDE_RULES;
     }
 
     /** All server-default rules for {@code user}, as a ruleset with no user rules. */

@@ -7,7 +7,6 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,6 +27,7 @@ import org.hearth.spec.id.UserId;
 import org.hearth.spec.json.Json;
 import org.hearth.spec.push.EvaluationContext;
 import org.hearth.spec.push.PushAction;
+import org.hearth.spec.push.PushEvent;
 import org.hearth.spec.push.PushMatch;
 import org.hearth.spec.push.PushOutcome;
 import org.hearth.spec.push.PushRuleEvaluator;
@@ -54,7 +54,7 @@ public final class PushActions implements EventPushActions {
     private final PushRulesets rulesets;
     private final Pushers pushers;
     // Joined members (all servers) of rooms lately written to; dropped when a commit changes membership.
-    private final Cache<String, List<UserId>> joined = Caffeine.newBuilder().maximumSize(10_000).build();
+    private final Cache<String, Joined> joined = Caffeine.newBuilder().maximumSize(10_000).build();
     private final ConcurrentHashMap<RoomId, ConcurrentLinkedQueue<Notified>> pending = new ConcurrentHashMap<>();
 
     // Where each commit's notifications are counted in memory for /sync (set once at wiring; none in some tests).
@@ -79,6 +79,29 @@ public final class PushActions implements EventPushActions {
     private record Outcome(boolean notifies, boolean highlight, List<PushAction> actions) {
         static final Outcome SILENT = new Outcome(false, false, List.of());
     }
+
+    /**
+     * The outcomes of one event, one instance per distinct outcome. Most members match the same rule instance
+     * (the shared default rules), whose action list is then read once, not once per member.
+     */
+    private static final class Outcomes {
+        private final Map<List<PushAction>, Outcome> byActionList = new java.util.IdentityHashMap<>();
+        private final Map<Outcome, Outcome> distinct = new HashMap<>();
+
+        Outcome of(List<PushAction> actions) {
+            Outcome known = byActionList.get(actions);
+            if (known == null) {
+                PushOutcome read = PushOutcome.of(actions);
+                Outcome o = read.notifies() ? new Outcome(true, read.highlight(), actions) : Outcome.SILENT;
+                known = distinct.computeIfAbsent(o, k -> k);
+                byActionList.put(actions, known);
+            }
+            return known;
+        }
+    }
+
+    /** A room's joined members (all servers), and this server's among them. */
+    private record Joined(List<UserId> all, List<UserId> local, Set<UserId> localSet) {}
 
     // Positional (RoundTrip); one JSON array of rows each, unpacked by JSON_TABLE.
     private static final String ROOM_ACTIONS_INSERT = "INSERT INTO push_room_actions (room_id, stream_ordering,"
@@ -109,11 +132,11 @@ public final class PushActions implements EventPushActions {
                            Function<StateKey, Pdu> currentState) {
         boolean membershipChanged = false;
         Set<String> redacted = new java.util.HashSet<>();
-        List<UserId> joinedBefore = joined.getIfPresent(room.value());
+        Joined joinedBefore = joined.getIfPresent(room.value());
         for (StoredEvent e : events) {
             if (MEMBER.equals(e.type())) {
                 membershipChanged = true;
-                membershipClearsCounts(tx, room, e, joinedBefore);
+                membershipClearsCounts(tx, room, e, joinedBefore == null ? null : joinedBefore.localSet());
             }
             if (REDACTION.equals(e.type())) {
                 // A redacted event no longer notifies (as Synapse): its counts and /notifications entry go.
@@ -138,11 +161,11 @@ public final class PushActions implements EventPushActions {
                 }
             }
         }
-        List<UserId> members = membershipChanged ? loadJoined(tx, room) : joined.get(room.value(), r -> loadJoined(tx, room));
+        Joined members = membershipChanged ? loadJoined(tx, room) : joined.get(room.value(), r -> loadJoined(tx, room));
         if (membershipChanged) {
             joined.invalidate(room.value());
         }
-        List<UserId> local = members.stream().filter(u -> u.domain().equals(serverName)).toList();
+        List<UserId> local = members.local();
         Map<StateKey, Pdu> powerState = new HashMap<>();
         for (StateKey k : List.of(StateKey.of("m.room.create", ""), StateKey.of("m.room.power_levels", ""))) {
             Pdu p = currentState.apply(k);
@@ -156,67 +179,88 @@ public final class PushActions implements EventPushActions {
         List<String> roomRows = new ArrayList<>();
         List<String> rows = new ArrayList<>();
         List<Notified> notified = new ArrayList<>();
-        Set<UserId> joinedLocal = new java.util.HashSet<>(local);
+        Set<UserId> joinedLocal = members.localSet();
         List<UnreadNotifications.Counted> counted = new ArrayList<>();
         for (StoredEvent e : events) {
             if (!e.inTimeline() || redacted.contains(e.eventId())) {
                 continue;
             }
             Pdu pdu = e.pdu();
-            Set<UserId> candidates = new LinkedHashSet<>(local);
-            invitee(pdu).ifPresent(candidates::add);
-            candidates.remove(UserId.tryParse(pdu.sender()).orElse(null));
+            UserId sender = UserId.tryParse(pdu.sender()).orElse(null);
+            List<UserId> candidates = new ArrayList<>(local.size() + 1);
+            for (UserId u : local) {
+                if (!u.equals(sender)) {
+                    candidates.add(u);
+                }
+            }
+            // Candidates before this index are joined; after it comes at most the invitee.
+            int joinedCandidates = candidates.size();
+            invitee(pdu).filter(u -> !u.equals(sender) && !joinedLocal.contains(u)).ifPresent(candidates::add);
             if (candidates.isEmpty()) {
                 continue;
             }
             String thread = threadOf(tx, pdu, batch);
             long senderLevel = levels.userLevel(pdu.sender());
-            Map<UserId, Outcome> outcomes = new java.util.LinkedHashMap<>();
-            Map<Outcome, Integer> shares = new HashMap<>();
-            for (UserId user : candidates) {
+            Outcome[] outcomes = new Outcome[candidates.size()];
+            // Outcomes are one instance per distinct outcome (Outcomes), so identity counts them.
+            Map<Outcome, int[]> shares = new java.util.IdentityHashMap<>();
+            // Shared by every member's evaluation: the event's properties and conditions are read once.
+            PushEvent evaluated = new PushEvent(pdu.json());
+            java.util.function.Function<String, java.util.OptionalLong> notificationLevels = levels::notificationLevel;
+            Outcomes distinct = new Outcomes();
+            int notifying = 0;
+            for (int i = 0; i < candidates.size(); i++) {
+                UserId user = candidates.get(i);
                 PushRulesets.Rules rules = rulesets.get(tx, user);
                 String name = rules.needsDisplayName() ? displayName(currentState, user) : null;
-                var ctx = new EvaluationContext(user, name, members.size(), senderLevel, levels::notificationLevel);
-                Optional<PushMatch> match = PushRuleEvaluator.evaluate(rules.ruleset(), pdu.json(), ctx);
-                Outcome outcome = match.filter(m -> m.outcome().notifies())
-                        .map(m -> new Outcome(true, m.outcome().highlight(), m.actions())).orElse(Outcome.SILENT);
-                outcomes.put(user, outcome);
-                if (joinedLocal.contains(user)) {
-                    shares.merge(outcome, 1, Integer::sum);
+                var ctx = new EvaluationContext(user, name, members.all().size(), senderLevel, notificationLevels);
+                Optional<PushMatch> match = PushRuleEvaluator.evaluate(rules.ruleset(), evaluated, ctx);
+                Outcome outcome = match.isEmpty() ? Outcome.SILENT : distinct.of(match.get().actions());
+                outcomes[i] = outcome;
+                if (i < joinedCandidates) {
+                    shares.computeIfAbsent(outcome, o -> new int[1])[0]++;
                 }
-                if (outcome.notifies() && pushers.hasPushers(user)) {
-                    notified.add(new Notified(user, room, e.eventId(), e.streamOrdering(), outcome.actions(),
-                            outcome.highlight()));
+                if (outcome.notifies()) {
+                    notifying++;
+                    if (pushers.hasPushers(user)) {
+                        notified.add(new Notified(user, room, e.eventId(), e.streamOrdering(), outcome.actions(),
+                                outcome.highlight()));
+                    }
                 }
             }
-            if (unread != null) {
-                Map<UserId, Boolean> highlights = new HashMap<>();
-                outcomes.forEach((user, outcome) -> {
-                    if (outcome.notifies()) {
-                        highlights.put(user, outcome.highlight());
+            if (unread != null && notifying > 0) {
+                Map<UserId, Boolean> highlights = HashMap.newHashMap(notifying);
+                for (int i = 0; i < outcomes.length; i++) {
+                    if (outcomes[i].notifies()) {
+                        highlights.put(candidates.get(i), outcomes[i].highlight());
                     }
-                });
-                if (!highlights.isEmpty()) {
-                    counted.add(new UnreadNotifications.Counted(room, e.streamOrdering(), thread, highlights));
                 }
+                counted.add(new UnreadNotifications.Counted(room, e.streamOrdering(), thread, highlights));
             }
             // The room row holds what most joined members get; only the others (and an invitee) get a row.
-            Outcome common = shares.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey)
-                    .orElse(Outcome.SILENT);
+            Outcome common = Outcome.SILENT;
+            int most = 0;
+            for (Map.Entry<Outcome, int[]> share : shares.entrySet()) {
+                if (share.getValue()[0] > most) {
+                    most = share.getValue()[0];
+                    common = share.getKey();
+                }
+            }
             if (common.notifies()) {
                 roomRows.add("[" + quoted(room.value()) + "," + e.streamOrdering() + "," + quoted(thread) + ","
                         + quoted(pdu.sender()) + "," + (common.highlight() ? 1 : 0) + "," + actionsJson(common) + "]");
             }
             // Every row of this event shares these; built once, not per member.
             String shared = "," + e.streamOrdering() + "," + quoted(room.value()) + "," + quoted(thread) + ",";
-            outcomes.forEach((user, outcome) -> {
-                boolean covered = common.notifies() && joinedLocal.contains(user);
-                if (outcome.equals(common) && covered || !outcome.notifies() && !covered) {
-                    return;
+            for (int i = 0; i < outcomes.length; i++) {
+                Outcome outcome = outcomes[i];
+                boolean covered = common.notifies() && i < joinedCandidates;
+                if (outcome == common && covered || !outcome.notifies() && !covered) {
+                    continue;
                 }
-                rows.add("[" + quoted(user.value()) + shared + (outcome.highlight() ? 1 : 0) + ","
+                rows.add("[" + quoted(candidates.get(i).value()) + shared + (outcome.highlight() ? 1 : 0) + ","
                         + actionsJson(outcome) + "," + (outcome.notifies() ? 1 : 0) + "]");
-            });
+            }
         }
         if (!roomRows.isEmpty()) {
             writes.add(ROOM_ACTIONS_INSERT, List.of("[" + String.join(",", roomRows) + "]"));
@@ -258,18 +302,19 @@ public final class PushActions implements EventPushActions {
         return out;
     }
 
-    private static List<UserId> loadJoined(DbExecute tx, RoomId room) {
+    private Joined loadJoined(DbExecute tx, RoomId room) {
         List<UserId> out = new ArrayList<>();
         tx.createNamedQuery("notifications-joined-members").addParam("room_id", room.value()).execute()
                 .forEach(row -> UserId.tryParse(row.column("user_id").get(String.class)).ifPresent(out::add));
-        return List.copyOf(out);
+        List<UserId> local = out.stream().filter(u -> u.domain().equals(serverName)).toList();
+        return new Joined(List.copyOf(out), local, Set.copyOf(local));
     }
 
     /**
      * A local user who leaves (or is kicked or banned) keeps no unread counts in the room; one who joins counts
      * only what follows the join (as Synapse, which counts from the join when there is no receipt).
      */
-    private void membershipClearsCounts(DbExecute tx, RoomId room, StoredEvent e, List<UserId> joinedBefore) {
+    private void membershipClearsCounts(DbExecute tx, RoomId room, StoredEvent e, Set<UserId> joinedBefore) {
         String membership = e.pdu().content().getString("membership", "");
         Optional<UserId> target = e.stateKey().flatMap(UserId::tryParse);
         if (target.isEmpty() || !target.get().domain().equals(serverName)) {

@@ -1081,8 +1081,7 @@ public final class RoomEngine {
         }
         b = Json.objectBuilder(unsigned.json());
         b.add("prev_events", refs(version, prevEvents, fresh)).add("auth_events", refs(version, authIds, fresh));
-        JsonObject signed = EventSigning.hashAndSign(version, b.build(), serverName, signingKey);
-        return EventFormat.validate(version, signed);
+        return EventFormat.validate(version, EventSigning.hashSignAndIdentify(version, b.build(), serverName, signingKey));
     }
 
     private JsonArrayBuilder refs(RoomVersion version, List<String> ids, Map<String, Pdu> fresh) {

@@ -1,5 +1,7 @@
 package org.hearth.core.room;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -12,6 +14,12 @@ import org.hearth.spec.id.UserId;
 public final class RoomEngineMembership implements RoomMembership {
     private final RoomReader reader;
     private final String serverName;
+    // Every commit wakes its room's local members. The reader hands out a new members list whenever the room's
+    // membership changes, so the same list means the same users: parsing and checking each member's user ID on
+    // every commit was ~1% of a send's CPU in a 1,000-member room.
+    private final Cache<String, LocalMembers> localMembers = Caffeine.newBuilder().maximumSize(10_000).build();
+
+    private record LocalMembers(List<Membership> members, Set<UserId> users) {}
 
     public RoomEngineMembership(RoomReader reader, String serverName) {
         this.reader = reader;
@@ -31,8 +39,13 @@ public final class RoomEngineMembership implements RoomMembership {
 
     @Override
     public Set<UserId> localMembers(RoomId room) {
+        List<Membership> members = reader.members(room);
+        LocalMembers known = localMembers.getIfPresent(room.value());
+        if (known != null && known.members() == members) {
+            return known.users();
+        }
         Set<UserId> out = new HashSet<>();
-        for (Membership m : reader.members(room)) {
+        for (Membership m : members) {
             if (Membership.JOIN.equals(m.membership())) {
                 UserId user = new UserId(m.userId());
                 if (user.domain().equals(serverName)) {
@@ -40,7 +53,9 @@ public final class RoomEngineMembership implements RoomMembership {
                 }
             }
         }
-        return out;
+        known = new LocalMembers(members, Set.copyOf(out));
+        localMembers.put(room.value(), known);
+        return known.users();
     }
 
     @Override
