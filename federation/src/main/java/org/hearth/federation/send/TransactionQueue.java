@@ -335,10 +335,10 @@ public final class TransactionQueue implements EventNotifier, OutboundPdus, org.
                         tx.createNamedDelete("federation-outbox-delete-upto").params(Rows.params("destination",
                                 destination, "last_id", sent.lastId())).execute();
                     } else {
-                        for (long id : sent.ids()) {
-                            tx.createNamedDelete("federation-outbox-delete-one").params(Rows.params("id", id))
-                                    .execute();
-                        }
+                        // One statement for the transaction's rows, not one each (up to 150 round trips).
+                        new org.hearth.core.storage.RoundTrip().add("DELETE FROM federation_outbox WHERE id IN ("
+                                + String.join(", ", java.util.Collections.nCopies(sent.ids().size(), "?")) + ")",
+                                sent.ids()).send(tx);
                     }
                     tx.createNamedDelete("federation-in-flight-delete").params(Rows.params("destination", destination))
                             .execute();
