@@ -39,7 +39,8 @@ import org.hearth.spec.room.RoomVersion;
 /**
  * Spec: Server-Server API, "Transactions" ({@code PUT /send/{txnId}}), mounted at /_matrix/federation/v1. Each PDU
  * is checked (format, signatures, hash) and handed to the room engine, which authorizes and persists it (a PDU
- * failing auth is stored rejected and reported as an error). Missing prev_events are fetched through
+ * failing auth is stored rejected and reported as an error); a run of PDUs that simply continue the room is placed
+ * in one commit ({@link RoomEngine#receiveChain}), the others one by one. Missing prev_events are fetched through
  * {@code /get_missing_events}, page after page walking back (at most {@code maxMissingEvents} events), so a gap
  * such as a sender's catch-up after downtime (only its newest PDU sent) leaves no hole in the timeline; when some
  * are still missing, the state before the PDU comes from the origin's
