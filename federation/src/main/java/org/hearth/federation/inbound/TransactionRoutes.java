@@ -39,7 +39,8 @@ import org.hearth.spec.room.RoomVersion;
 /**
  * Spec: Server-Server API, "Transactions" ({@code PUT /send/{txnId}}), mounted at /_matrix/federation/v1. Each PDU
  * is checked (format, signatures, hash) and handed to the room engine, which authorizes and persists it (a PDU
- * failing auth is stored rejected and reported as an error). Missing prev_events are fetched through
+ * failing auth is stored rejected and reported as an error); a run of PDUs that simply continue the room is placed
+ * in one commit ({@link RoomEngine#receiveChain}), the others one by one. Missing prev_events are fetched through
  * {@code /get_missing_events}, page after page walking back (at most {@code maxMissingEvents} events), so a gap
  * such as a sender's catch-up after downtime (only its newest PDU sent) leaves no hole in the timeline; when some
  * are still missing, the state before the PDU comes from the origin's
@@ -200,19 +201,45 @@ public final class TransactionRoutes implements HttpService {
 
     private JsonObject process(String origin, JsonArray pdus) {
         JsonObjectBuilder results = Json.objectBuilder();
+        Outcome outcome = new Outcome() {
+            @Override
+            public void placed(Pdu pdu) {
+                results.add(pdu.eventId(), JsonValue.EMPTY_JSON_OBJECT);
+            }
+
+            @Override
+            public void rejected(Rejected e) {
+                results.add(e.eventId != null ? e.eventId : "unknown", Json.objectBuilder().add("error", e.getMessage()));
+            }
+        };
+        List<Checked> run = new ArrayList<>();
         for (JsonValue value : pdus) {
             if (!(value instanceof JsonObject json)) {
                 continue;
             }
-            String key = json.getString("event_id", null);
+            Checked checked;
             try {
-                Pdu pdu = receive(origin, json, true);
-                results.add(pdu.eventId(), JsonValue.EMPTY_JSON_OBJECT);
+                checked = check(origin, json);
             } catch (Rejected e) {
-                results.add(e.eventId != null ? e.eventId : key == null ? "unknown" : key,
-                        Json.objectBuilder().add("error", e.getMessage()));
+                outcome.rejected(e.eventId != null ? e : new Rejected(json.getString("event_id", null), e.getMessage()));
+                continue;
+            } catch (MatrixException deniedByAcl) {
+                // The whole transaction is refused, as before this PDU: what came earlier is placed first.
+                place(origin, run, true, outcome);
+                throw deniedByAcl;
+            }
+            if (!run.isEmpty() && !run.getFirst().room().equals(checked.room())) {
+                place(origin, run, true, outcome);
+                run.clear();
+            }
+            run.add(checked);
+            if (checked.pdu().isState()) {
+                // The PDUs after a state event are checked (server ACL) against the state it makes.
+                place(origin, run, true, outcome);
+                run.clear();
             }
         }
+        place(origin, run, true, outcome);
         return Json.objectBuilder().add("pdus", results).build();
     }
 
@@ -225,6 +252,16 @@ public final class TransactionRoutes implements HttpService {
         }
     }
 
+    /** Where each PDU of a run ended: placed (stored, maybe soft-failed) or refused. */
+    private interface Outcome {
+        void placed(Pdu pdu);
+
+        void rejected(Rejected e);
+    }
+
+    /** A PDU that passed the checks before the room engine: format, signatures, hash, the origin's server ACL. */
+    private record Checked(RoomId room, RoomVersion version, Pdu pdu) {}
+
     /** The ID a dropped PDU's result is keyed by (spec: the results map event IDs), when it can be worked out. */
     private static String eventIdOf(RoomVersion version, JsonObject json) {
         try {
@@ -234,7 +271,7 @@ public final class TransactionRoutes implements HttpService {
         }
     }
 
-    private Pdu receive(String origin, JsonObject json, boolean fetchMissing) {
+    private Checked check(String origin, JsonObject json) {
         String roomText = json.get("room_id") instanceof jakarta.json.JsonString s ? s.getString() : null;
         RoomId room = roomText == null ? null : RoomId.tryParse(roomText).orElse(null);
         if (room == null) {
@@ -249,6 +286,38 @@ public final class TransactionRoutes implements HttpService {
             case PduChecks.Checked.Usable(Pdu usable, boolean redacted) -> usable;
         };
         access.checkAcl(origin, room);
+        return new Checked(room, version.get(), pdu);
+    }
+
+    /**
+     * Places a run of checked PDUs of one room, in order: those that simply continue the room in one commit
+     * ({@link RoomEngine#receiveChain}), each other one on its own, with its missing prev events fetched.
+     */
+    private void place(String origin, List<Checked> run, boolean fetchMissing, Outcome outcome) {
+        if (run.isEmpty()) {
+            return;
+        }
+        RoomId room = run.getFirst().room();
+        List<Pdu> pdus = run.stream().map(Checked::pdu).toList();
+        int next = 0;
+        while (next < pdus.size()) {
+            int placed = engine.receiveChain(room, pdus.subList(next, pdus.size()));
+            pdus.subList(next, next + placed).forEach(outcome::placed);
+            next += placed;
+            if (next < pdus.size()) {
+                Checked one = run.get(next++);
+                try {
+                    outcome.placed(placeOne(origin, one, fetchMissing));
+                } catch (Rejected e) {
+                    outcome.rejected(e);
+                }
+            }
+        }
+    }
+
+    private Pdu placeOne(String origin, Checked checked, boolean fetchMissing) {
+        RoomId room = checked.room();
+        Pdu pdu = checked.pdu();
         StoredEvent stored = null;
         try {
             try {
@@ -265,8 +334,8 @@ public final class TransactionRoutes implements HttpService {
                 }
                 if (stored == null) {
                     // Still a gap (or an event pulled by get_missing_events): the state before it from the origin.
-                    stored = engine.receive(room, pdu, missingPrevState.stateBefore(origin, room, version.get(), pdu,
-                            missing));
+                    stored = engine.receive(room, pdu, missingPrevState.stateBefore(origin, room, checked.version(),
+                            pdu, missing));
                 }
             }
         } catch (MatrixException refused) {
@@ -322,13 +391,28 @@ public final class TransactionRoutes implements HttpService {
         List<JsonObject> missing = new ArrayList<>(got.values());
         missing.sort(Comparator.comparingLong(o -> o.getJsonNumber("depth") == null ? 0
                 : o.getJsonNumber("depth").longValue()));
-        for (JsonObject o : missing) {
-            try {
-                receive(origin, o, false);
-            } catch (Rejected e) {
+        Outcome logged = new Outcome() {
+            @Override
+            public void placed(Pdu placed) {
+            }
+
+            @Override
+            public void rejected(Rejected e) {
                 LOG.log(Level.DEBUG, "missing event refused: " + e.getMessage());
             }
+        };
+        List<Checked> run = new ArrayList<>();
+        for (JsonObject o : missing) {
+            try {
+                Checked checked = check(origin, o);
+                if (checked.room().equals(room)) {
+                    run.add(checked);
+                }
+            } catch (Rejected e) {
+                logged.rejected(e);
+            }
         }
+        place(origin, run, false, logged);
     }
 
     /**

@@ -40,7 +40,10 @@ import org.hearth.spec.event.Pdu;
  * exponential backoff (1 s doubling to 10 min) until the destination answers, its body frozen so a retry (also after
  * a restart) is the same transaction. A request from the destination ends its backoff; new items do not. After a restart every
  * destination with pending items is resumed. A destination that fell more than {@link #CATCH_UP_BOUND} PDUs behind
- * gets only the latest PDU of each room and fetches the rest with {@code /get_missing_events}, as Synapse does.
+ * while unreachable (a failed attempt since its queue was last empty, or pending items found at start) gets only the
+ * latest PDU of each room and fetches the rest with {@code /get_missing_events}, as Synapse does. One that answers
+ * every transaction gets everything, however far behind: it is slower than this server's senders, not away, and
+ * what it would fetch is capped ({@code max_missing_events}), the rest a hole in its users' timelines.
  */
 public final class TransactionQueue implements EventNotifier, OutboundPdus, org.hearth.core.port.EphemeralEvents,
         AutoCloseable {
@@ -86,6 +89,8 @@ public final class TransactionQueue implements EventNotifier, OutboundPdus, org.
      */
     private static final class Sender {
         boolean running;
+        // Whether the destination may have been away since its queue was last empty: only then is catch-up used.
+        volatile boolean unreachableSinceEmpty;
         final Semaphore wake = new Semaphore(0);
         final Map<String, Typing> typing = new java.util.LinkedHashMap<>();
     }
@@ -98,6 +103,8 @@ public final class TransactionQueue implements EventNotifier, OutboundPdus, org.
         try (Stream<DbRow> rows = database.execute().createNamedQuery("federation-outbox-destinations").execute()) {
             destinations = rows.map(r -> Rows.str(r, "destination")).toList();
         }
+        // Items left from before the restart: it is not known how long the destinations waited for them.
+        destinations.forEach(d -> senders.computeIfAbsent(d, k -> new Sender()).unreachableSinceEmpty = true);
         destinations.forEach(this::kick);
     }
 
@@ -309,7 +316,7 @@ public final class TransactionQueue implements EventNotifier, OutboundPdus, org.
                 synchronized (s) {
                     // Checked under the lock kick takes, so an item queued now finds running false and starts us.
                     if (txn == null) {
-                        txn = nextTransaction(destination);
+                        txn = nextTransaction(destination, s);
                     }
                     typing = takeTyping(s, txn == null ? 0 : txn.body().getJsonArray("edus").size());
                     if (txn == null && typing.isEmpty()) {
@@ -335,6 +342,7 @@ public final class TransactionQueue implements EventNotifier, OutboundPdus, org.
                         continue;
                     }
                     retried = txn;
+                    s.unreachableSinceEmpty = true;
                     LOG.log(Level.INFO, "transaction " + txn.txnId() + " to " + destination + " failed, retrying in "
                             + delay + " ms: " + e.getMessage());
                     s.wake.drainPermits();
@@ -349,10 +357,10 @@ public final class TransactionQueue implements EventNotifier, OutboundPdus, org.
                         tx.createNamedDelete("federation-outbox-delete-upto").params(Rows.params("destination",
                                 destination, "last_id", sent.lastId())).execute();
                     } else {
-                        for (long id : sent.ids()) {
-                            tx.createNamedDelete("federation-outbox-delete-one").params(Rows.params("id", id))
-                                    .execute();
-                        }
+                        // One statement for the transaction's rows, not one each (up to 150 round trips).
+                        new org.hearth.core.storage.RoundTrip().add("DELETE FROM federation_outbox WHERE id IN ("
+                                + String.join(", ", java.util.Collections.nCopies(sent.ids().size(), "?")) + ")",
+                                sent.ids()).send(tx);
                     }
                     tx.createNamedDelete("federation-in-flight-delete").params(Rows.params("destination", destination))
                             .execute();
@@ -398,8 +406,10 @@ public final class TransactionQueue implements EventNotifier, OutboundPdus, org.
      * The next transaction from the head of the destination's outbox (a prefix of it, so order is kept), frozen as
      * the transaction in flight; null when the outbox is empty.
      */
-    private InFlight nextTransaction(String destination) {
-        catchUp(destination);
+    private InFlight nextTransaction(String destination, Sender s) {
+        if (s.unreachableSinceEmpty) {
+            catchUp(destination);
+        }
         List<JsonObject> pdus = new ArrayList<>();
         List<JsonObject> edus = new ArrayList<>();
         List<Long> ids = new ArrayList<>();
@@ -417,6 +427,7 @@ public final class TransactionQueue implements EventNotifier, OutboundPdus, org.
             }
         }
         if (lastId < 0) {
+            s.unreachableSinceEmpty = false;
             return null;
         }
         String txnId = Long.toString(txnCounter.incrementAndGet());

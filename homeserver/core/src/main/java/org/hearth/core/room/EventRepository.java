@@ -374,6 +374,23 @@ final class EventRepository {
         writes.add("INSERT INTO forward_extremities (room_id, event_id) VALUES (?, ?)", List.of(roomId, newExtremity));
     }
 
+    /** The extremities {@code removed} deleted and {@code added} inserted, as statements of {@code writes}. */
+    void addExtremityChanges(RoundTrip writes, String roomId, List<String> removed, List<String> added) {
+        if (!removed.isEmpty()) {
+            List<Object> values = new ArrayList<>();
+            values.add(roomId);
+            values.addAll(removed);
+            writes.add("DELETE FROM forward_extremities WHERE room_id = ? AND event_id IN ("
+                    + String.join(", ", java.util.Collections.nCopies(removed.size(), "?")) + ")", values);
+        }
+        if (!added.isEmpty()) {
+            List<Object> values = new ArrayList<>();
+            added.forEach(id -> java.util.Collections.addAll(values, roomId, id));
+            writes.add("INSERT INTO forward_extremities (room_id, event_id) VALUES " + RoundTrip.rows(added.size(), 2),
+                    values);
+        }
+    }
+
     void replaceExtremities(DbExecute tx, String roomId, List<String> previous, String newExtremity) {
         // The usual case, one extremity followed by one: a single statement.
         if (previous.size() == 1 && tx.createNamedUpdate("rooms-extremity-replace").params(params("room_id", roomId,

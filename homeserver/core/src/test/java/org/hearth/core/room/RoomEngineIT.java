@@ -399,9 +399,13 @@ class RoomEngineIT {
         prev.forEach(p -> ids.add(p.eventId()));
         var authIds = jakarta.json.Json.createArrayBuilder();
         auth.forEach(p -> authIds.add(p.eventId()));
-        JsonObject json = Json.objectBuilder().add("room_id", roomId).add("type", type).add("state_key", stateKey)
+        var builder = Json.objectBuilder().add("room_id", roomId).add("type", type)
                 .add("sender", sender).add("content", content).add("origin_server_ts", System.currentTimeMillis())
-                .add("depth", depth).add("prev_events", ids).add("auth_events", authIds).build();
+                .add("depth", depth).add("prev_events", ids).add("auth_events", authIds);
+        if (stateKey != null) {
+            builder.add("state_key", stateKey);
+        }
+        JsonObject json = builder.build();
         return org.hearth.spec.event.EventIds.pdu(version, org.hearth.spec.event.EventSigning.hashAndSign(version,
                 json, UserId.parse(sender).domain(), REMOTE_KEY));
     }
@@ -440,6 +444,60 @@ class RoomEngineIT {
     }
 
     @Test
+    void receivedMessagesContinuingTheRoomArePlacedInOneCommitUpToTheFirstStateEvent() throws SQLException {
+        RoomVersion v = RoomVersion.V10;
+        String roomId = "!chain" + System.nanoTime() + ":remote.example";
+        String carol = "@carol:remote.example";
+        var create = remote(v, roomId, "m.room.create", "", carol, Json.objectBuilder().add("creator", carol)
+                .add("room_version", "10").build(), 1, List.of(), List.of());
+        var carolJoin = remote(v, roomId, "m.room.member", carol, carol, Json.objectBuilder()
+                .add("membership", "join").build(), 2, List.of(create), List.of(create));
+        var power = remote(v, roomId, "m.room.power_levels", "", carol, Json.objectBuilder()
+                .add("users", Json.objectBuilder().add(carol, 100)).build(), 3, List.of(carolJoin),
+                List.of(create, carolJoin));
+        var rules = remote(v, roomId, "m.room.join_rules", "", carol, Json.objectBuilder()
+                .add("join_rule", "public").build(), 4, List.of(power), List.of(create, carolJoin, power));
+        var bobJoin = remote(v, roomId, "m.room.member", BOB.value(), BOB.value(), Json.objectBuilder()
+                .add("membership", "join").build(), 5, List.of(rules), List.of(create, power, rules));
+        var state = List.of(create, carolJoin, power, rules);
+        RoomId room = RoomId.parse(roomId);
+        rooms.engine().joinRemote(v, room, state, state, bobJoin);
+
+        List<org.hearth.spec.event.Pdu> sent = new ArrayList<>();
+        var prev = bobJoin;
+        for (int i = 0; i < 5; i++) {
+            prev = remote(v, roomId, "m.room.message", null, carol, text("m" + i), 6 + i, List.of(prev),
+                    List.of(create, power, carolJoin));
+            sent.add(prev);
+        }
+        var topic = remote(v, roomId, "m.room.topic", "", carol, Json.objectBuilder().add("topic", "t").build(), 11,
+                List.of(prev), List.of(create, power, carolJoin));
+        var after = remote(v, roomId, "m.room.message", null, carol, text("after"), 12, List.of(topic),
+                List.of(create, power, carolJoin));
+        List<org.hearth.spec.event.Pdu> all = new ArrayList<>(sent);
+        all.add(topic);
+        all.add(after);
+
+        long commits = rooms.engine().receivedCommits();
+        int notifications = notified.size();
+        assertEquals(5, rooms.engine().receiveChain(room, all));
+        assertEquals(commits + 1, rooms.engine().receivedCommits());
+        assertEquals(notifications + 1, notified.size());
+        // A state event is placed by receive, which keeps snapshots; what follows it chains again.
+        assertEquals(0, rooms.engine().receiveChain(room, all.subList(5, 7)));
+        rooms.engine().receive(room, topic);
+        assertEquals(1, rooms.engine().receiveChain(room, all.subList(6, 7)));
+        // Already placed: left to receive, which returns the stored event.
+        assertEquals(0, rooms.engine().receiveChain(room, List.of(after)));
+
+        List<String> timeline = rooms.reader().timeline(room, 0, rooms.reader().currentPosition(), 100, false)
+                .stream().filter(e -> !e.pdu().isState()).map(StoredEvent::eventId).toList();
+        assertEquals(all.stream().filter(p -> !p.isState()).map(org.hearth.spec.event.Pdu::eventId).toList(),
+                timeline);
+        assertEquals(List.of(after.eventId()), extremities(roomId));
+    }
+
+    @Test
     void ownEventComingBackThroughReceiveIsQueuedInItsCommit() throws Exception {
         RoomId room = createRoom(RoomVersion.V10, "private_chat", List.of());
         JsonObject template = rooms.engine().template(room, ALICE, EventDraft.state("m.room.member",
@@ -454,6 +512,20 @@ class RoomEngineIT {
             rooms.engine().useOutbound(org.hearth.core.port.OutboundPdus.NONE);
         }
         assertEquals(List.of(invite.eventId() + " -> [other.example]"), outbox.queued);
+    }
+
+    private static List<String> extremities(String roomId) throws SQLException {
+        try (Connection c = DriverManager.getConnection(SERVER + NAME, "root", "");
+             var s = c.prepareStatement("SELECT event_id FROM forward_extremities WHERE room_id = ?")) {
+            s.setString(1, roomId);
+            List<String> ids = new ArrayList<>();
+            try (var r = s.executeQuery()) {
+                while (r.next()) {
+                    ids.add(r.getString(1));
+                }
+            }
+            return ids;
+        }
     }
 
     private static void admin(String sql) throws SQLException {
