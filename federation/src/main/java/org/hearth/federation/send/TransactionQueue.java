@@ -61,7 +61,16 @@ public final class TransactionQueue implements EventNotifier, OutboundPdus, org.
     private final FederationClient client;
     private final Database database;
     private final Clock clock;
-    private final Map<String, Long> sentUpTo = new ConcurrentHashMap<>();
+    /** Per room, how far its timeline was read for the outbox; also the lock that serializes that reading. */
+    private static final class ReadUpTo {
+        long position;
+
+        ReadUpTo(long position) {
+            this.position = position;
+        }
+    }
+
+    private final Map<String, ReadUpTo> sentUpTo = new ConcurrentHashMap<>();
     private final Map<String, Sender> senders = new ConcurrentHashMap<>();
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     // Events the room engine queued in their own commit (see persisting), so eventsPersisted does not queue them again.
@@ -121,8 +130,9 @@ public final class TransactionQueue implements EventNotifier, OutboundPdus, org.
         List<StoredEvent> local = new ArrayList<>();
         Set<String> queuedFor = new java.util.TreeSet<>();
         // Per room: serialize reading, so each event is queued once and in order.
-        synchronized (sentUpTo.computeIfAbsent(room.value(), k -> startPosition)) {
-            long from = sentUpTo.get(room.value());
+        ReadUpTo readUpTo = sentUpTo.computeIfAbsent(room.value(), k -> new ReadUpTo(startPosition));
+        synchronized (readUpTo) {
+            long from = readUpTo.position;
             while (from < position) {
                 List<StoredEvent> page = reader.timeline(room, from, position, 100, false);
                 if (page.isEmpty()) {
@@ -138,7 +148,7 @@ public final class TransactionQueue implements EventNotifier, OutboundPdus, org.
                 }
                 from = page.getLast().streamOrdering();
             }
-            sentUpTo.put(room.value(), Math.max(from, position));
+            readUpTo.position = Math.max(from, position);
             // Already in the outbox since their commit: only wake the senders.
             queuedFor.forEach(this::kick);
             if (local.isEmpty()) {
