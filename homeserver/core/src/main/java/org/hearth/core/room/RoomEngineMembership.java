@@ -1,5 +1,7 @@
 package org.hearth.core.room;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -12,6 +14,11 @@ import org.hearth.spec.id.UserId;
 public final class RoomEngineMembership implements RoomMembership {
     private final RoomReader reader;
     private final String serverName;
+    // Each user's joined rooms, kept with the membership list they came from: the reader hands out the same list
+    // until a membership of the user changes, so a new list means recompute. Every sync asks, several times.
+    private final Cache<UserId, JoinedRooms> joined = Caffeine.newBuilder().maximumSize(100_000).build();
+
+    private record JoinedRooms(List<Membership> from, Set<RoomId> rooms) {}
 
     public RoomEngineMembership(RoomReader reader, String serverName) {
         this.reader = reader;
@@ -25,8 +32,15 @@ public final class RoomEngineMembership implements RoomMembership {
 
     @Override
     public Set<RoomId> joinedRooms(UserId user) {
-        return reader.memberships(user).stream().filter(m -> Membership.JOIN.equals(m.membership()))
+        List<Membership> memberships = reader.memberships(user);
+        JoinedRooms known = joined.getIfPresent(user);
+        if (known != null && known.from() == memberships) {
+            return known.rooms();
+        }
+        Set<RoomId> rooms = memberships.stream().filter(m -> Membership.JOIN.equals(m.membership()))
                 .map(m -> new RoomId(m.roomId())).collect(Collectors.toUnmodifiableSet());
+        joined.put(user, new JoinedRooms(memberships, rooms));
+        return rooms;
     }
 
     @Override
