@@ -129,6 +129,15 @@ public final class CanonicalJson {
         }
 
         void value(JsonValue v) {
+            // The common kinds by type test first: getValueType() is an interface call on many classes.
+            if (v instanceof JsonString s) {
+                string(s.getString());
+                return;
+            }
+            if (v instanceof JsonObject o) {
+                object(o);
+                return;
+            }
             switch (v.getValueType()) {
                 case OBJECT -> object((JsonObject) v);
                 case ARRAY -> array((JsonArray) v);
