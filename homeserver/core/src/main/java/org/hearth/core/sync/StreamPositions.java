@@ -2,7 +2,6 @@ package org.hearth.core.sync;
 
 import io.helidon.dbclient.DbExecute;
 import io.helidon.dbclient.DbRow;
-import java.util.HashMap;
 import java.util.Map;
 import org.hearth.core.storage.Database;
 
@@ -50,8 +49,17 @@ final class StreamPositions {
         });
     }
 
+    // This instance's entry of COMMITTED, once read: every sync asks, and the shared map's lock was contended.
+    private volatile Map<String, Long> current;
+
+    /** The committed positions, live (each stream's entry only moves forward); read, never changed, by callers. */
     Map<String, Long> current() {
-        return new HashMap<>(committed(database));
+        Map<String, Long> known = current;
+        if (known == null) {
+            known = java.util.Collections.unmodifiableMap(committed(database));
+            current = known;
+        }
+        return known;
     }
 
     static long longColumn(DbRow row, String name) {
