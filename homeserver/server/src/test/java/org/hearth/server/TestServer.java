@@ -327,6 +327,22 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
 
     /** A logged-in user: requests carry its access token. */
     public record User(TestServer server, String userId, String deviceId, String accessToken) {
+        /**
+         * A public_chat room of this user's, joined by {@code joiner} through this user's server (over federation
+         * when the joiner is another server's user); the room's ID.
+         */
+        public String createPublicRoomJoinedBy(User joiner) {
+            String roomId = post("/_matrix/client/v3/createRoom", json("preset", "public_chat")).assertStatus(200)
+                    .json().getString("room_id");
+            joiner.post("/_matrix/client/v3/join/" + encoded(roomId) + "?server_name=" + encoded(server.serverName()),
+                    jakarta.json.JsonValue.EMPTY_JSON_OBJECT).assertStatus(200);
+            return roomId;
+        }
+
+        private static String encoded(String s) {
+            return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+        }
+
         public Response get(String path) {
             return send("GET", path, null);
         }

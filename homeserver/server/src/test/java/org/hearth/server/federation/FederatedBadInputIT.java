@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.JsonObject;
-import jakarta.json.JsonValue;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import org.hearth.federation.client.FederationClient;
@@ -41,10 +40,7 @@ class FederatedBadInputIT {
     void aPduOver65536BytesIsRefusedPerPduInSendAndInSendJoin() {
         var alice = a.register("alice");
         var bob = b.register("bob");
-        String roomId = alice.post("/_matrix/client/v3/createRoom", TestServer.json("preset", "public_chat"))
-                .assertStatus(200).json().getString("room_id");
-        bob.post("/_matrix/client/v3/join/" + enc(roomId) + "?server_name=" + enc(a.serverName()),
-                JsonValue.EMPTY_JSON_OBJECT).assertStatus(200);
+        String roomId = alice.createPublicRoomJoinedBy(bob);
         RoomId room = RoomId.parse(roomId);
         RoomVersion version = a.server().rooms().reader().version(room).orElseThrow();
         FederationClient fromB = b.server().federation().client();

@@ -151,10 +151,7 @@ class FederatedChatIT {
     void tamperedPdusAreRefusedPerPduAndTransactionsAreIdempotent() {
         var alice = a.register("talice");
         var bob = b.register("tbob");
-        String roomId = alice.post("/_matrix/client/v3/createRoom", TestServer.json("preset", "public_chat"))
-                .assertStatus(200).json().getString("room_id");
-        bob.post("/_matrix/client/v3/join/" + enc(roomId) + "?server_name=" + enc(a.serverName()),
-                JsonValue.EMPTY_JSON_OBJECT).assertStatus(200);
+        String roomId = alice.createPublicRoomJoinedBy(bob);
         String sent = bob.put("/_matrix/client/v3/rooms/" + enc(roomId) + "/send/m.room.message/t1",
                 TestServer.json("msgtype", "m.text", "body", "genuine")).assertStatus(200).json().getString("event_id");
         awaitInTimeline(alice, roomId, "m.room.message", "genuine");
@@ -207,10 +204,7 @@ class FederatedChatIT {
     void aPduFailingAuthIsStoredRejectedAndNeverReachesClients() {
         var alice = a.register("ralice");
         var bob = b.register("rbob");
-        String roomId = alice.post("/_matrix/client/v3/createRoom", TestServer.json("preset", "public_chat"))
-                .assertStatus(200).json().getString("room_id");
-        bob.post("/_matrix/client/v3/join/" + enc(roomId) + "?server_name=" + enc(a.serverName()),
-                JsonValue.EMPTY_JSON_OBJECT).assertStatus(200);
+        String roomId = alice.createPublicRoomJoinedBy(bob);
         awaitInTimeline(alice, roomId, "m.room.member", bob.userId());
         var room = org.hearth.spec.id.RoomId.parse(roomId);
         var version = a.server().rooms().reader().version(room).orElseThrow();
@@ -259,10 +253,7 @@ class FederatedChatIT {
     void badPdusAndForgedOriginsOverSendAreRefusedAndNothingIsAccepted() {
         var alice = a.register("balice");
         var bob = b.register("bbob");
-        String roomId = alice.post("/_matrix/client/v3/createRoom", TestServer.json("preset", "public_chat"))
-                .assertStatus(200).json().getString("room_id");
-        bob.post("/_matrix/client/v3/join/" + enc(roomId) + "?server_name=" + enc(a.serverName()),
-                JsonValue.EMPTY_JSON_OBJECT).assertStatus(200);
+        String roomId = alice.createPublicRoomJoinedBy(bob);
         awaitInTimeline(alice, roomId, "m.room.member", bob.userId());
         var room = org.hearth.spec.id.RoomId.parse(roomId);
         var version = a.server().rooms().reader().version(room).orElseThrow();

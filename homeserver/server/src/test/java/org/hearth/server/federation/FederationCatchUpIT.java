@@ -3,7 +3,6 @@ package org.hearth.server.federation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import jakarta.json.JsonValue;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -38,10 +37,7 @@ class FederationCatchUpIT {
     void aServerMoreThan500EventsBehindEndsWithEveryEventInOrder() throws Exception {
         var alice = a.register("alice");
         var bob = b.register("bob");
-        String roomId = alice.post("/_matrix/client/v3/createRoom", TestServer.json("preset", "public_chat"))
-                .assertStatus(200).json().getString("room_id");
-        bob.post("/_matrix/client/v3/join/" + enc(roomId) + "?server_name=" + enc(a.serverName()),
-                JsonValue.EMPTY_JSON_OBJECT).assertStatus(200);
+        String roomId = alice.createPublicRoomJoinedBy(bob);
         alice.put("/_matrix/client/v3/rooms/" + enc(roomId) + "/send/m.room.message/before",
                 TestServer.json("msgtype", "m.text", "body", "before")).assertStatus(200);
         awaitBodies(b, roomId, "before", 1, 30_000);

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.JsonObject;
-import jakarta.json.JsonValue;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -40,10 +39,7 @@ class FederationRestartIT {
     void aServerThatWasDownGetsEveryEventInOrderThenFillsAGapFromStateIds() throws Exception {
         var alice = a.register("alice");
         var bob = b.register("bob");
-        String roomId = alice.post("/_matrix/client/v3/createRoom", TestServer.json("preset", "public_chat"))
-                .assertStatus(200).json().getString("room_id");
-        bob.post("/_matrix/client/v3/join/" + enc(roomId) + "?server_name=" + enc(a.serverName()),
-                JsonValue.EMPTY_JSON_OBJECT).assertStatus(200);
+        String roomId = alice.createPublicRoomJoinedBy(bob);
         awaitMessages(alice, roomId, bob.userId());
 
         String bName = b.serverName();
