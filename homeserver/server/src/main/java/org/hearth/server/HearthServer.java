@@ -179,12 +179,12 @@ public final class HearthServer implements AutoCloseable {
             var roomSync = new RoomSyncSource(rooms.reader(), new RoomSyncSource.ClientFormat() {
                 @Override
                 public JsonObject format(StoredEvent event, UserId user, String deviceId) {
-                    return format.formatWithoutRoomId(event, new Requester(user, deviceId, false));
+                    return format.format(event, new Requester(user, deviceId, false));
                 }
 
                 @Override
                 public List<JsonObject> formatTimeline(List<StoredEvent> events, UserId user, String deviceId) {
-                    return format.formatPageWithoutRoomId(events, new Requester(user, deviceId, false));
+                    return format.formatPage(events, new Requester(user, deviceId, false));
                 }
             });
             var membership = new RoomEngineMembership(rooms.reader(), config.serverName());
@@ -459,14 +459,8 @@ public final class HearthServer implements AutoCloseable {
     private static void clientRoutes(HttpRouting.Builder routing, ClientApi api) {
         Accounts accounts = api.accounts();
         SyncStreams streams = api.streams();
-        Authenticator auth = accounts.authenticator();
-        JsonBody bodies = accounts.json();
-        // /sync first: most requests are syncs, and Helidon tries the routes in registration order (the walk past
-        // the others was 6% of the server's CPU in the fanout benchmark).
         routing.addFilter(new Cors())
                 .addFilter(new BodyLimit(api.config().limits().maxRequestBodyBytes()))
-                .register("/_matrix/client",
-                        new SyncRoutes(auth, bodies, streams.sync(), streams.filters(), PluginGates.syncExtras(api.plugins())))
                 .register("/_matrix/client", new VersionsRoutes(api.delayed().limits().enabled()));
         var queries = new AppServiceQueries();
         var appServiceRoutes = new AppServiceRoutes(accounts.authenticator(), accounts.json(), api.appServices(),
@@ -489,6 +483,8 @@ public final class HearthServer implements AutoCloseable {
                             new org.hearth.core.account.OpenIdTokens(api.database(), Clock.systemUTC()),
                             api.config().serverName()));
         }
+        Authenticator auth = accounts.authenticator();
+        JsonBody bodies = accounts.json();
         var voip = new org.hearth.server.client.VoipRoutes(auth, api.config().voip(), Clock.systemUTC(),
                 api.plugins()::livekitServiceUrls);
         routing.register("/_matrix/client/v3", voip.turnServer())
@@ -496,6 +492,7 @@ public final class HearthServer implements AutoCloseable {
                 .register("/_matrix/client/unstable/org.matrix.msc4143", voip.rtcTransports());
         // The streams' routes register v3 and r0 themselves (ClientPaths).
         routing.register("/_matrix/client",
+                new SyncRoutes(auth, bodies, streams.sync(), streams.filters(), PluginGates.syncExtras(api.plugins())),
                 new org.hearth.server.client.LegacySyncRoutes(auth, streams.sync(), api.rooms(),
                         new ClientEvents(api.rooms().reader(), api.rooms().relations(), Clock.systemUTC())),
                 new TypingRoutes(auth, bodies, streams.typing()),

@@ -102,26 +102,13 @@ public final class CanonicalJson {
         return c >= 0xE000 ? c - 0x800 : c + 0x2000;
     }
 
-    /**
-     * Writes UTF-8 JSON. Canonical (strict or lenient) as above; or, for answers ({@link Json#utf8}), the text
-     * Parsson's {@code toString()} gives in keys' insertion order, numbers as their {@code toString()}, a lone
-     * surrogate as {@code ?} as {@code String.getBytes(UTF_8)} writes it.
-     */
-    static final class Writer {
+    private static final class Writer {
         private final boolean strict;
-        private final boolean canonical;
-        private byte[] buf;
+        private byte[] buf = new byte[256];
         private int len;
 
         Writer(boolean strict) {
-            this(strict, true);
-        }
-
-        Writer(boolean strict, boolean canonical) {
             this.strict = strict;
-            this.canonical = canonical;
-            // Answers start larger: a sync answer is a few KB, grown from 256 bytes it was copied four times.
-            this.buf = new byte[canonical ? 256 : 4096];
         }
 
         byte[] bytes() {
@@ -129,15 +116,6 @@ public final class CanonicalJson {
         }
 
         void value(JsonValue v) {
-            // The common kinds by type test first: getValueType() is an interface call on many classes.
-            if (v instanceof JsonString s) {
-                string(s.getString());
-                return;
-            }
-            if (v instanceof JsonObject o) {
-                object(o);
-                return;
-            }
             switch (v.getValueType()) {
                 case OBJECT -> object((JsonObject) v);
                 case ARRAY -> array((JsonArray) v);
@@ -153,21 +131,6 @@ public final class CanonicalJson {
             int size = o.size();
             if (size == 0) {
                 ascii("{}");
-                return;
-            }
-            if (!canonical) {
-                put('{');
-                boolean first = true;
-                for (Map.Entry<String, JsonValue> e : o.entrySet()) {
-                    if (!first) {
-                        put(',');
-                    }
-                    first = false;
-                    string(e.getKey());
-                    put(':');
-                    value(e.getValue());
-                }
-                put('}');
                 return;
             }
             @SuppressWarnings("unchecked")
@@ -197,10 +160,6 @@ public final class CanonicalJson {
         }
 
         private void number(JsonNumber n) {
-            if (!canonical) {
-                ascii(n.toString());
-                return;
-            }
             if (!n.isIntegral()) {
                 if (strict) {
                     throw new MatrixException(ErrorCode.BAD_JSON, "floats are not allowed in canonical JSON: " + n);
@@ -228,19 +187,8 @@ public final class CanonicalJson {
         }
 
         private void string(String s) {
-            int n = s.length();
-            // Most strings are plain ASCII: room made once, then a byte a char until the first that is not.
-            ensure(n + 2);
-            buf[len++] = '"';
-            int i = 0;
-            for (; i < n; i++) {
-                char c = s.charAt(i);
-                if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') {
-                    break;
-                }
-                buf[len++] = (byte) c;
-            }
-            for (; i < n; i++) {
+            put('"');
+            for (int i = 0, n = s.length(); i < n; i++) {
                 char c = s.charAt(i);
                 if (c < 0x80) {
                     if (c >= 0x20 && c != '"' && c != '\\') {
@@ -260,8 +208,6 @@ public final class CanonicalJson {
                         buf[len++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
                         buf[len++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
                         buf[len++] = (byte) (0x80 | (cp & 0x3F));
-                    } else if (!canonical) {
-                        put('?');
                     } else {
                         // The grammar's "unescaped" excludes nothing above U+001F, but UTF-8 cannot encode a
                         // lone surrogate (vectors invalid[] lone_*_surrogate_*).

@@ -164,16 +164,6 @@ public final class Json {
         throw new MatrixException(ErrorCode.BAD_JSON, "'" + key + "' must be an integer");
     }
 
-    /**
-     * {@code value.toString()} as UTF-8 bytes, written straight into one buffer: the same text (keys in insertion
-     * order, only the escapes JSON requires) without the intermediate string and its copy.
-     */
-    public static byte[] utf8(JsonValue value) {
-        CanonicalJson.Writer w = new CanonicalJson.Writer(false, false);
-        w.value(value);
-        return w.bytes();
-    }
-
     /** A new object builder; a shorthand so callers need not import jakarta.json.Json beside this class. */
     public static JsonObjectBuilder objectBuilder() {
         return PROVIDER.createObjectBuilder();

@@ -1,6 +1,5 @@
 package org.hearth.spec.json;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -8,9 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonValue;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
 import org.hearth.spec.error.ErrorCode;
 import org.hearth.spec.error.MatrixException;
 import org.junit.jupiter.api.Test;
@@ -86,22 +83,5 @@ class JsonTest {
         assertEquals(ErrorCode.BAD_JSON, codeOf(() -> Json.requiredObject(o, "a")));
         assertEquals(ErrorCode.BAD_JSON, codeOf(() -> Json.requiredArray(o, "o")));
         assertTrue(Json.optionalString(o, "missing").isEmpty());
-    }
-
-    @Test
-    void utf8IsTheTextOfToStringInUtf8() {
-        JsonObject o = Json.objectBuilder()
-                .add("z", "quote \" backslash \\ controls \b\t\n\f\r\u0001\u001f slash / é € 😀 \u2028")
-                .add("a", Json.arrayBuilder().add(1).add(-0L).add(new BigInteger("123456789012345678901234567890"))
-                        .add(JsonValue.TRUE).add(JsonValue.FALSE).add(JsonValue.NULL).add(Json.objectBuilder()))
-                .add("lone", "\ud800 and \udc00")
-                .add("parsed", Json.parse("{\"f\":1.50,\"e\":1e3,\"n\":-7,\"k\":{\"x\":[]}}"))
-                .add("é", 2)
-                .build();
-        assertEquals(new String(o.toString().getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8),
-                new String(Json.utf8(o), StandardCharsets.UTF_8));
-        assertArrayEquals(o.toString().getBytes(StandardCharsets.UTF_8), Json.utf8(o));
-        // Insertion order, not canonical order.
-        assertTrue(new String(Json.utf8(o), StandardCharsets.UTF_8).startsWith("{\"z\":"));
     }
 }

@@ -75,8 +75,7 @@ public final class AccessTokens {
         if (session.deactivated()) {
             throw new MatrixException(ErrorCode.UNKNOWN_TOKEN, "This account has been deactivated");
         }
-        // A read first: Caffeine's putIfAbsent is a write (buffered, locked) even when the key is there.
-        if (recentlySeen.getIfPresent(hash) == null && recentlySeen.asMap().putIfAbsent(hash, Boolean.TRUE) == null) {
+        if (recentlySeen.asMap().putIfAbsent(hash, Boolean.TRUE) == null) {
             devices.seen(database.execute(), session.userId(), session.deviceId(), clock.millis(), ip,
                     userAgent == null ? null : userAgent.substring(0, Math.min(userAgent.length(), MAX_USER_AGENT)));
         }

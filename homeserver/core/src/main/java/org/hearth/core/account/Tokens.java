@@ -47,25 +47,12 @@ public final class Tokens {
         return sb.toString();
     }
 
-    // Cloned for each digest: getInstance looks the provider up every time (most of a request's token check).
-    private static final MessageDigest SHA_256;
-
-    static {
+    /** Hex SHA-256 of a token: what the database keeps. */
+    public static String digest(String token) {
         try {
-            SHA_256 = MessageDigest.getInstance("SHA-256");
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    /** Hex SHA-256 of a token: what the database keeps. */
-    public static String digest(String token) {
-        MessageDigest sha256;
-        try {
-            sha256 = (MessageDigest) SHA_256.clone();
-        } catch (CloneNotSupportedException e) {
-            throw new IllegalStateException(e);
-        }
-        return HexFormat.of().formatHex(sha256.digest(token.getBytes(StandardCharsets.UTF_8)));
     }
 }

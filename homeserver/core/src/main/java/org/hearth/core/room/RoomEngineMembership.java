@@ -20,11 +20,6 @@ public final class RoomEngineMembership implements RoomMembership {
     private final Cache<String, LocalMembers> localMembers = Caffeine.newBuilder().maximumSize(10_000).build();
 
     private record LocalMembers(List<Membership> members, Set<UserId> users) {}
-    // Each user's joined rooms, kept with the membership list they came from: the reader hands out the same list
-    // until a membership of the user changes, so a new list means recompute. Every sync asks, several times.
-    private final Cache<UserId, JoinedRooms> joined = Caffeine.newBuilder().maximumSize(100_000).build();
-
-    private record JoinedRooms(List<Membership> from, Set<RoomId> rooms) {}
 
     public RoomEngineMembership(RoomReader reader, String serverName) {
         this.reader = reader;
@@ -38,15 +33,8 @@ public final class RoomEngineMembership implements RoomMembership {
 
     @Override
     public Set<RoomId> joinedRooms(UserId user) {
-        List<Membership> memberships = reader.memberships(user);
-        JoinedRooms known = joined.getIfPresent(user);
-        if (known != null && known.from() == memberships) {
-            return known.rooms();
-        }
-        Set<RoomId> rooms = memberships.stream().filter(m -> Membership.JOIN.equals(m.membership()))
+        return reader.memberships(user).stream().filter(m -> Membership.JOIN.equals(m.membership()))
                 .map(m -> new RoomId(m.roomId())).collect(Collectors.toUnmodifiableSet());
-        joined.put(user, new JoinedRooms(memberships, rooms));
-        return rooms;
     }
 
     @Override

@@ -2,7 +2,6 @@ package org.hearth.core.room;
 
 import jakarta.json.JsonObject;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -41,7 +40,7 @@ public final class RoomSyncSource implements RoomsStream {
 
     /**
      * Renders an event as a ClientEvent for one user's device ({@code unsigned.transaction_id} is for the sending
-     * device only), best without {@code room_id} (ClientEventWithoutRoomID); one it has is dropped here.
+     * device only); its {@code room_id} is dropped here.
      */
     @FunctionalInterface
     public interface ClientFormat {
@@ -288,20 +287,12 @@ public final class RoomSyncSource implements RoomsStream {
 
     /** Spec: "Room summary"; heroes only when the room has neither a name nor a canonical alias. */
     private JsonObject summary(RoomId room, UserId user) {
-        Collection<Membership> current = reader.members(room);
-        long joined = 0;
-        long invited = 0;
-        for (Membership m : current) {
-            if (Membership.JOIN.equals(m.membership())) {
-                joined++;
-            } else if (Membership.INVITE.equals(m.membership())) {
-                invited++;
-            }
-        }
+        List<Membership> members = new ArrayList<>(reader.members(room));
+        members.sort(Comparator.comparingLong(Membership::streamOrdering));
+        long joined = members.stream().filter(m -> Membership.JOIN.equals(m.membership())).count();
+        long invited = members.stream().filter(m -> Membership.INVITE.equals(m.membership())).count();
         var out = Json.objectBuilder().add("m.joined_member_count", joined).add("m.invited_member_count", invited);
         if (blank(room, "m.room.name", "name") && blank(room, "m.room.canonical_alias", "alias")) {
-            List<Membership> members = new ArrayList<>(current);
-            members.sort(Comparator.comparingLong(Membership::streamOrdering));
             List<String> heroes = heroes(members, user, Set.of(Membership.JOIN, Membership.INVITE));
             if (heroes.isEmpty()) {
                 heroes = heroes(members, user, Set.of(Membership.LEAVE, Membership.BAN));

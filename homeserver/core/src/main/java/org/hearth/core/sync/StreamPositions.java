@@ -2,6 +2,7 @@ package org.hearth.core.sync;
 
 import io.helidon.dbclient.DbExecute;
 import io.helidon.dbclient.DbRow;
+import java.util.HashMap;
 import java.util.Map;
 import org.hearth.core.storage.Database;
 
@@ -49,17 +50,8 @@ final class StreamPositions {
         });
     }
 
-    // This instance's entry of COMMITTED, once read: every sync asks, and the shared map's lock was contended.
-    private volatile Map<String, Long> current;
-
-    /** The committed positions, live (each stream's entry only moves forward); read, never changed, by callers. */
     Map<String, Long> current() {
-        Map<String, Long> known = current;
-        if (known == null) {
-            known = java.util.Collections.unmodifiableMap(committed(database));
-            current = known;
-        }
-        return known;
+        return new HashMap<>(committed(database));
     }
 
     static long longColumn(DbRow row, String name) {

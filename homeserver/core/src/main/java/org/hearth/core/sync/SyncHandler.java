@@ -256,33 +256,17 @@ public final class SyncHandler {
                 .add("next_batch", next.toString())
                 .add("rooms", Json.objectBuilder().add("join", join).add("invite", invite).add("leave", leave)
                         .add("knock", knock))
-                .add("presence", events(limited(presenceEvents, filter.presence())))
-                .add("account_data", events(limited(globalData, filter.accountData())))
-                .add("to_device", events(deviceMessages.events()))
-                .add("device_lists", deviceChanges.isEmpty() ? NO_DEVICE_LIST_CHANGES
-                        : Json.objectBuilder().add("changed", Json.arrayBuilder(deviceChanges.changed()))
-                                .add("left", Json.arrayBuilder(deviceChanges.left())).build())
+                .add("presence", Json.objectBuilder().add("events", limited(presenceEvents, filter.presence())))
+                .add("account_data", Json.objectBuilder().add("events", limited(globalData, filter.accountData())))
+                .add("to_device", Json.objectBuilder().add("events", array(deviceMessages.events())))
+                .add("device_lists", Json.objectBuilder().add("changed", Json.arrayBuilder(deviceChanges.changed()))
+                        .add("left", Json.arrayBuilder(deviceChanges.left())))
                 .add("device_one_time_keys_count", oneTimeKeyCounts(user, request.deviceId()))
                 // Spec: required, so present (empty) even before the device uploaded a fallback key, as Synapse.
                 .add("device_unused_fallback_key_types", Json.arrayBuilder(request.deviceId() == null
                         ? List.of() : keyCounts.unusedFallbackKeyTypes(user, request.deviceId())))
                 .build();
         return new Result(body, news);
-    }
-
-    // The sections most answers have empty, built once.
-    private static final JsonObject NO_EVENTS = Json.objectBuilder().add("events", JsonValue.EMPTY_JSON_ARRAY).build();
-    private static final JsonObject NO_DEVICE_LIST_CHANGES = Json.objectBuilder()
-            .add("changed", JsonValue.EMPTY_JSON_ARRAY).add("left", JsonValue.EMPTY_JSON_ARRAY).build();
-
-    /** {@code {"events": [...]}}. */
-    private static JsonObject events(List<JsonObject> events) {
-        if (events.isEmpty()) {
-            return NO_EVENTS;
-        }
-        JsonArrayBuilder array = Json.arrayBuilder();
-        events.forEach(array::add);
-        return Json.objectBuilder().add("events", array).build();
     }
 
     private static RoomsStream.Timeline hidden(Optional<Set<String>> visible, RoomsStream.Timeline timeline) {
@@ -332,8 +316,8 @@ public final class SyncHandler {
         JsonObjectBuilder room = Json.objectBuilder()
                 .add("timeline", timeline(filter, timeline))
                 .add("state", Json.objectBuilder().add("events", events(filter, roomFilter.state(), state)))
-                .add("ephemeral", events(limited(eph, roomFilter.ephemeral().events())))
-                .add("account_data", events(
+                .add("ephemeral", Json.objectBuilder().add("events", limited(eph, roomFilter.ephemeral().events())))
+                .add("account_data", Json.objectBuilder().add("events",
                         limited(accountData == null ? List.of() : accountData, roomFilter.accountData().events())))
                 .add("summary", summary == null ? JsonValue.EMPTY_JSON_OBJECT : summary);
         unreadNotifications(room, unread, byThread);
@@ -390,9 +374,11 @@ public final class SyncHandler {
         return out;
     }
 
-    private static List<JsonObject> limited(List<JsonObject> events, SyncFilter.EventFilter filter) {
+    private static JsonArrayBuilder limited(List<JsonObject> events, SyncFilter.EventFilter filter) {
         int limit = filter.limit().orElse(Integer.MAX_VALUE);
-        return events.size() <= limit ? events : events.subList(0, limit);
+        JsonArrayBuilder out = Json.arrayBuilder();
+        events.stream().limit(limit).forEach(out::add);
+        return out;
     }
 
     private static JsonArrayBuilder array(List<JsonObject> events) {

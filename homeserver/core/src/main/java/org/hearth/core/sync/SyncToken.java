@@ -24,24 +24,16 @@ public record SyncToken(long rooms, long typing, long receipts, long presence, l
         if (token == null || token.length() < 2 || token.charAt(0) != 's' || token.length() > 200) {
             throw invalid(token);
         }
-        // One pass over the characters: every /sync parses one (split and streams were 1% of a sync answer).
+        String[] parts = token.substring(1).split("_", -1);
+        if (parts.length != PARTS) {
+            throw invalid(token);
+        }
         long[] p = new long[PARTS];
-        int part = 0;
-        int digits = 0;
-        for (int i = 1, n = token.length(); i < n; i++) {
-            char c = token.charAt(i);
-            if (c >= '0' && c <= '9' && digits < 18) {
-                p[part] = p[part] * 10 + (c - '0');
-                digits++;
-            } else if (c == '_' && digits > 0 && part < PARTS - 1) {
-                part++;
-                digits = 0;
-            } else {
+        for (int i = 0; i < PARTS; i++) {
+            if (parts[i].isEmpty() || parts[i].length() > 18 || !parts[i].chars().allMatch(c -> c >= '0' && c <= '9')) {
                 throw invalid(token);
             }
-        }
-        if (part != PARTS - 1 || digits == 0) {
-            throw invalid(token);
+            p[i] = Long.parseLong(parts[i]);
         }
         return new SyncToken(p[0], p[1], p[2], p[3], p[4], p[5], p[6]);
     }

@@ -51,25 +51,8 @@ public final class ClientEvents {
      * in one query (one more for the latest events of the page's threads). Contents are never replaced by edits.
      */
     public List<JsonObject> formatPage(List<StoredEvent> events, Requester viewer) {
-        return formatPage(events, viewer, true);
-    }
-
-    /**
-     * {@link #formatPage} as ClientEventWithoutRoomID (sync's timelines, listed under their room): built without
-     * {@code room_id} rather than copied to drop it. Events inside {@code unsigned} keep theirs.
-     */
-    public List<JsonObject> formatPageWithoutRoomId(List<StoredEvent> events, Requester viewer) {
-        return formatPage(events, viewer, false);
-    }
-
-    /** {@link #format} as ClientEventWithoutRoomID (sync's state events). */
-    public JsonObject formatWithoutRoomId(StoredEvent e, Requester viewer) {
-        return format(e, viewer, true, null, false);
-    }
-
-    private List<JsonObject> formatPage(List<StoredEvent> events, Requester viewer, boolean withRoomId) {
         if (relations == null || viewer == null || events.isEmpty()) {
-            return events.stream().map(e -> format(e, viewer, true, null, withRoomId)).toList();
+            return events.stream().map(e -> format(e, viewer)).toList();
         }
         Map<String, RelationIndex.Aggregation> aggregations = relations.aggregations(events, viewer.userId());
         // Child events of a thread's latest event are aggregated too (threading.md); loops are impossible since
@@ -84,8 +67,7 @@ public final class ClientEvents {
                 : relations.aggregations(latest.values(), viewer.userId());
         List<JsonObject> out = new ArrayList<>(events.size());
         for (StoredEvent e : events) {
-            out.add(format(e, viewer, true, bundle(aggregations.get(e.eventId()), viewer, latest, latestAggregations),
-                    withRoomId));
+            out.add(format(e, viewer, true, bundle(aggregations.get(e.eventId()), viewer, latest, latestAggregations)));
         }
         return out;
     }
@@ -120,18 +102,12 @@ public final class ClientEvents {
     }
 
     private JsonObject format(StoredEvent e, Requester viewer, boolean withRelations, JsonObject bundled) {
-        return format(e, viewer, withRelations, bundled, true);
-    }
-
-    private JsonObject format(StoredEvent e, Requester viewer, boolean withRelations, JsonObject bundled,
-                              boolean withRoomId) {
         RoomVersion version = reader.version(new RoomId(e.roomId())).orElse(RoomVersion.DEFAULT);
         JsonObject json = e.isRedacted() ? Redaction.redact(version, e.pdu().json()) : e.pdu().json();
-        JsonObjectBuilder out = Json.objectBuilder().add("event_id", e.eventId());
-        if (withRoomId) {
-            out.add("room_id", e.roomId());
-        }
-        out.add("sender", e.sender())
+        JsonObjectBuilder out = Json.objectBuilder()
+                .add("event_id", e.eventId())
+                .add("room_id", e.roomId())
+                .add("sender", e.sender())
                 .add("type", e.type())
                 .add("origin_server_ts", e.pdu().originServerTs())
                 .add("content", json.get("content") instanceof JsonObject c ? c : JsonValue.EMPTY_JSON_OBJECT);

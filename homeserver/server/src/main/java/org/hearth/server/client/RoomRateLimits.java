@@ -28,8 +28,6 @@ public final class RoomRateLimits implements Filter {
     // seconds, so these have their own bucket (Synapse's rc_delayed_event_mgmt) rather than the messages one.
     private static final Pattern DELAYED = Pattern.compile(
             "^/_matrix/client/unstable/org\\.matrix\\.msc4140/delayed_events(?:/.*)?$");
-    // Checked before the pattern: every request (syncs above all) passes this filter.
-    private static final String DELAYED_PREFIX = "/_matrix/client/unstable/org.matrix.msc4140/delayed_events";
     // Synapse's defaults of rc_delayed_event_mgmt.
     private static final double DELAYED_PER_SECOND = 1;
     private static final int DELAYED_BURST = 5;
@@ -59,7 +57,7 @@ public final class RoomRateLimits implements Filter {
         String path = req.path().path();
         RateLimiter limiter = Method.PUT.equals(method) && SEND.matcher(path).matches() ? messages
                 : Method.POST.equals(method) && JOIN.matcher(path).matches() ? joins
-                : path.startsWith(DELAYED_PREFIX) && DELAYED.matcher(path).matches() ? delayed : null;
+                : DELAYED.matcher(path).matches() ? delayed : null;
         if (limiter != null) {
             requester(req).filter(who -> !exempt(who)).ifPresent(who -> limiter.acquire(who.userId().value()));
         }

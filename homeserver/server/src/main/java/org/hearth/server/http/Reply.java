@@ -4,6 +4,7 @@ import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerResponse;
 import jakarta.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 
 /** Writes JSON answers. */
 public final class Reply {
@@ -12,7 +13,7 @@ public final class Reply {
     public static void json(ServerResponse res, int status, JsonObject body) {
         res.status(Status.create(status));
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
-        res.send(org.hearth.spec.json.Json.utf8(body));
+        res.send(body.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     /** The spec's standard error response: {@code {"errcode": ..., "error": ...}}. */
