@@ -412,21 +412,31 @@ class RoomEngineIT {
 
     private static final SigningKey REMOTE_KEY = SigningKey.generate("r1");
 
+    /** A public room of {@code creator}'s server, depths 1-4: create, the creator's join, power levels, join rules. */
+    private static List<org.hearth.spec.event.Pdu> remoteRoomStart(RoomVersion v, String roomId, String creator) {
+        var create = remote(v, roomId, "m.room.create", "", creator, Json.objectBuilder().add("creator", creator)
+                .add("room_version", "10").build(), 1, List.of(), List.of());
+        var creatorJoin = remote(v, roomId, "m.room.member", creator, creator, Json.objectBuilder()
+                .add("membership", "join").build(), 2, List.of(create), List.of(create));
+        var power = remote(v, roomId, "m.room.power_levels", "", creator, Json.objectBuilder()
+                .add("users", Json.objectBuilder().add(creator, 100)).build(), 3, List.of(creatorJoin),
+                List.of(create, creatorJoin));
+        var rules = remote(v, roomId, "m.room.join_rules", "", creator, Json.objectBuilder()
+                .add("join_rule", "public").build(), 4, List.of(power), List.of(create, creatorJoin, power));
+        return List.of(create, creatorJoin, power, rules);
+    }
+
     @Test
     void aRemoteJoinIsQueuedForTheRoomsOtherServersInItsOwnCommit() {
         RoomVersion v = RoomVersion.V10;
         String roomId = "!outbox" + System.nanoTime() + ":remote.example";
         String carol = "@carol:remote.example";
         String dave = "@dave:third.example";
-        var create = remote(v, roomId, "m.room.create", "", carol, Json.objectBuilder().add("creator", carol)
-                .add("room_version", "10").build(), 1, List.of(), List.of());
-        var carolJoin = remote(v, roomId, "m.room.member", carol, carol, Json.objectBuilder()
-                .add("membership", "join").build(), 2, List.of(create), List.of(create));
-        var power = remote(v, roomId, "m.room.power_levels", "", carol, Json.objectBuilder()
-                .add("users", Json.objectBuilder().add(carol, 100)).build(), 3, List.of(carolJoin),
-                List.of(create, carolJoin));
-        var rules = remote(v, roomId, "m.room.join_rules", "", carol, Json.objectBuilder()
-                .add("join_rule", "public").build(), 4, List.of(power), List.of(create, carolJoin, power));
+        var start = remoteRoomStart(v, roomId, carol);
+        var create = start.get(0);
+        var carolJoin = start.get(1);
+        var power = start.get(2);
+        var rules = start.get(3);
         var daveJoin = remote(v, roomId, "m.room.member", dave, dave, Json.objectBuilder()
                 .add("membership", "join").build(), 5, List.of(rules), List.of(create, power, rules));
         var bobJoin = remote(v, roomId, "m.room.member", BOB.value(), BOB.value(), Json.objectBuilder()
@@ -448,15 +458,11 @@ class RoomEngineIT {
         RoomVersion v = RoomVersion.V10;
         String roomId = "!chain" + System.nanoTime() + ":remote.example";
         String carol = "@carol:remote.example";
-        var create = remote(v, roomId, "m.room.create", "", carol, Json.objectBuilder().add("creator", carol)
-                .add("room_version", "10").build(), 1, List.of(), List.of());
-        var carolJoin = remote(v, roomId, "m.room.member", carol, carol, Json.objectBuilder()
-                .add("membership", "join").build(), 2, List.of(create), List.of(create));
-        var power = remote(v, roomId, "m.room.power_levels", "", carol, Json.objectBuilder()
-                .add("users", Json.objectBuilder().add(carol, 100)).build(), 3, List.of(carolJoin),
-                List.of(create, carolJoin));
-        var rules = remote(v, roomId, "m.room.join_rules", "", carol, Json.objectBuilder()
-                .add("join_rule", "public").build(), 4, List.of(power), List.of(create, carolJoin, power));
+        var start = remoteRoomStart(v, roomId, carol);
+        var create = start.get(0);
+        var carolJoin = start.get(1);
+        var power = start.get(2);
+        var rules = start.get(3);
         var bobJoin = remote(v, roomId, "m.room.member", BOB.value(), BOB.value(), Json.objectBuilder()
                 .add("membership", "join").build(), 5, List.of(rules), List.of(create, power, rules));
         var state = List.of(create, carolJoin, power, rules);

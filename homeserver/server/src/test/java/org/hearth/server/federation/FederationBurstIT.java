@@ -10,9 +10,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import org.hearth.core.room.StoredEvent;
 import org.hearth.server.TestServer;
-import org.hearth.spec.id.RoomId;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -40,7 +38,7 @@ class FederationBurstIT {
         String roomId = alice.createPublicRoomJoinedBy(bob);
         alice.put("/_matrix/client/v3/rooms/" + enc(roomId) + "/send/m.room.message/before",
                 TestServer.json("msgtype", "m.text", "body", "before")).assertStatus(200);
-        awaitBodies(roomId, "before", 1);
+        FederationCatchUpIT.awaitBodies(b, roomId, "before", 1, 60_000);
 
         b.stop();
         List<String> sent = new ArrayList<>();
@@ -55,7 +53,7 @@ class FederationBurstIT {
         var bobAgain = b.login(bob.localpart(), TestServer.DEFAULT_PASSWORD);
         bobAgain.put("/_matrix/client/v3/rooms/" + enc(roomId) + "/typing/" + enc(bob.userId()),
                 TestServer.json("typing", true, "timeout", 5_000)).assertStatus(200);
-        List<String> got = awaitBodies(roomId, sent.getLast(), EVENTS + 1);
+        List<String> got = FederationCatchUpIT.awaitBodies(b, roomId, sent.getLast(), EVENTS + 1, 60_000);
 
         List<String> expected = new ArrayList<>(List.of("before"));
         expected.addAll(sent);
@@ -69,22 +67,6 @@ class FederationBurstIT {
     }
 
     /** B's timeline message bodies, once {@code last} and {@code count} messages are there (polls until 60 s). */
-    private static List<String> awaitBodies(String roomId, String last, int count) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 60_000;
-        List<String> bodies = List.of();
-        while (System.currentTimeMillis() < deadline) {
-            var reader = b.server().rooms().reader();
-            List<StoredEvent> timeline = reader.timeline(RoomId.parse(roomId), 0, reader.currentPosition(), 10_000,
-                    false);
-            bodies = timeline.stream().filter(e -> "m.room.message".equals(e.type()) && e.inTimeline())
-                    .map(e -> e.pdu().content().getString("body", "")).toList();
-            if (bodies.size() >= count && bodies.contains(last)) {
-                return bodies;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("never got " + last + " among " + count + "; has " + bodies);
-    }
 
     /** Transactions B answered from {@code origin} (each answer is kept for retries). */
     private static int transactionsFrom(String origin) throws SQLException {

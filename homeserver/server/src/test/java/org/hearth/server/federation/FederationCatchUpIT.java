@@ -73,7 +73,8 @@ class FederationCatchUpIT {
     }
 
     /** B's timeline message bodies, once {@code last} and {@code count} messages are there (polls until timeout). */
-    private static List<String> awaitBodies(TestServer server, String roomId, String last, int count, long timeoutMs)
+    /** The message bodies of {@code server}'s timeline of the room once {@code last} is among {@code count}. */
+    static List<String> awaitBodies(TestServer server, String roomId, String last, int count, long timeoutMs)
             throws InterruptedException {
         long deadline = System.currentTimeMillis() + timeoutMs;
         List<String> bodies = List.of();
